@@ -1,0 +1,1 @@
+"""Running the bot without Telegram: the local Bot API emulator and the sandbox around it."""

@@ -1,0 +1,61 @@
+"""What a question is, once loaded and checked: immutable, with answers as option indices."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+
+
+class QuestionType(StrEnum):
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    JUDGE = "judge"
+
+
+JUDGE_OPTIONS = ("正确", "错误")
+OPTION_LETTERS = "ABCDEFGH"
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question. ``answer`` holds indices into ``options``; judge questions get
+    ``JUDGE_OPTIONS`` as their two options so that grading treats every type alike."""
+
+    id: str
+    type: QuestionType
+    document: str
+    chapter: str
+    stem: str
+    options: tuple[str, ...]
+    answer: frozenset[int]
+    explanation: str
+    source: str
+    difficulty: int
+    quote: str = ""
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Bank:
+    """Every question the bot can ask, in file order, with a fast look-up by id.
+
+    ``version`` is a digest of the files, recorded with corrections so a report can be matched
+    to the wording the member saw."""
+
+    questions: tuple[Question, ...]
+    version: str = ""
+    by_id: Mapping[str, Question] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_id", MappingProxyType({q.id: q for q in self.questions}))
+
+    def __len__(self) -> int:
+        return len(self.questions)
+
+
+def display_width(text: str) -> int:
+    """Columns a phone needs for ``text``: wide (CJK) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -1,0 +1,162 @@
+"""The quiz as a member experiences it: start, tap, cancel, summary.
+
+This is the layer handlers call. It owns the rules of play (which tap counts, when a quiz is
+over) and leaves wording and keyboards to the handlers. Every decision is made from the state
+in storage, never from memory, so taps after a restart, double taps and stale keyboards are
+all judged the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from random import Random
+
+from bot.clock import Clock
+from bot.quiz.questions import Bank, Question, QuestionType
+from bot.quiz.rules import judge
+from bot.quiz.selection import draw_questions, option_order
+from bot.quiz.session import (
+    Answered,
+    Ignored,
+    IgnoredReason,
+    MemberOverview,
+    Outdated,
+    QuizSession,
+    QuizSummary,
+    Tap,
+    TapAction,
+    TapOutcome,
+    Toggled,
+)
+from bot.storage import Storage
+
+
+@dataclass(frozen=True)
+class Started:
+    """A quiz to show: new, or the member's unfinished one (``resumed``)."""
+
+    session: QuizSession
+    question: Question
+    resumed: bool
+
+
+class QuizService:
+    def __init__(
+        self,
+        storage: Storage,
+        bank: Bank,
+        clock: Clock,
+        rng: Random,
+        *,
+        questions_per_quiz: int,
+        seconds_per_question: int | None,
+    ) -> None:
+        self._storage = storage
+        self._bank = bank
+        self._clock = clock
+        self._rng = rng
+        self._count = questions_per_quiz
+        self._limit = timedelta(seconds=seconds_per_question) if seconds_per_question else None
+
+    @property
+    def bank(self) -> Bank:
+        return self._bank
+
+    @property
+    def time_limit(self) -> timedelta | None:
+        return self._limit
+
+    async def start(self, member_id: int, chat_id: int) -> Started | Outdated:
+        """Start a quiz, or hand back the one in progress so nothing is lost."""
+        current = await self._storage.active_session(member_id)
+        if current is not None:
+            question = self._bank.by_id.get(current.current_question_id)
+            if question is None:
+                return await self._outdated(current)
+            return Started(current, question, resumed=True)
+        seen = await self._storage.seen_questions(member_id)
+        draw = draw_questions(self._bank.questions, seen, self._count, self._rng)
+        orders = tuple(option_order(self._bank.by_id[qid], self._rng) for qid in draw.question_ids)
+        session = await self._storage.start_session(
+            member_id,
+            chat_id,
+            draw.question_ids,
+            orders,
+            self._bank.version,
+            self._clock.now(),
+            seen=draw.seen,
+            reset_bag=draw.bag_reset,
+        )
+        if session is None:
+            # Another /quiz of the same member won the race; show that one.
+            return await self.start(member_id, chat_id)
+        return Started(session, self._bank.by_id[session.current_question_id], resumed=False)
+
+    async def question_shown(self, session: QuizSession, message_id: int) -> None:
+        await self._storage.set_question_message(
+            session.id, session.position, message_id, self._clock.now()
+        )
+
+    async def tap(self, member_id: int, tap: Tap) -> TapOutcome:
+        session = await self._storage.session(tap.session_id)
+        if session is None or session.member_id != member_id:
+            return Ignored(IgnoredReason.NOT_YOURS)
+        if not session.active or tap.position != session.position:
+            return Ignored(IgnoredReason.STALE)
+        question = self._bank.by_id.get(session.current_question_id)
+        if question is None:
+            return await self._outdated(session)
+        shown = len(session.current_order)
+        if tap.option is not None and not 0 <= tap.option < shown:
+            return Ignored(IgnoredReason.INVALID)
+        is_multiple = question.type is QuestionType.MULTIPLE
+        if tap.action is TapAction.TOGGLE and is_multiple and tap.option is not None:
+            selection = session.selection ^ {tap.option}
+            if not await self._storage.set_selection(session.id, session.position, selection):
+                return Ignored(IgnoredReason.STALE)
+            return Toggled(replace(session, selection=selection), question)
+        if tap.action is TapAction.SUBMIT and is_multiple:
+            if not session.selection:
+                return Ignored(IgnoredReason.NOTHING_SELECTED)
+            chosen = session.selection
+        elif tap.action is TapAction.ANSWER and not is_multiple and tap.option is not None:
+            chosen = frozenset({tap.option})
+        else:
+            return Ignored(IgnoredReason.INVALID)
+        now = self._clock.now()
+        elapsed = now - session.question_shown_at
+        verdict = judge(question, session.to_bank_indices(chosen), elapsed, self._limit)
+        after = await self._storage.record_answer(
+            session, question.id, verdict, now, max(0, int(elapsed.total_seconds() * 1000))
+        )
+        if after is None:
+            return Ignored(IgnoredReason.STALE)
+        next_question = self._bank.by_id.get(after.current_question_id) if after.active else None
+        if after.active and next_question is None:
+            return await self._outdated(after)
+        return Answered(after, question, session.current_order, verdict, next_question)
+
+    async def cancel(self, member_id: int) -> QuizSession | None:
+        session = await self._storage.active_session(member_id)
+        if session is None:
+            return None
+        await self._storage.cancel_session(session.id, self._clock.now())
+        return session
+
+    async def summary(self, session: QuizSession) -> QuizSummary:
+        answers = await self._storage.answers(session.id)
+        missed = tuple(
+            self._bank.by_id[a.question_id]
+            for a in answers
+            if not (a.correct and not a.timed_out) and a.question_id in self._bank.by_id
+        )
+        end = session.finished_at or self._clock.now()
+        return QuizSummary(session.score, session.total, end - session.started_at, missed)
+
+    async def overview(self, member_id: int) -> MemberOverview:
+        return await self._storage.member_overview(member_id)
+
+    async def _outdated(self, session: QuizSession) -> Outdated:
+        await self._storage.cancel_session(session.id, self._clock.now())
+        return Outdated(session)

@@ -80,7 +80,13 @@ def load_located(path: Path, display_name: str | None = None) -> Located:
 
 def parse_located(text: str, name: str) -> Located:
     """Parse YAML text; see ``load_located``."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        message = f"YAML error: character {exc.character!r} is not allowed"
+        raise InvalidFileError([Problem(name, line, column, message)]) from exc
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -113,7 +119,7 @@ def _convert(
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = str(loader.construct_object(key_node))
+            key = str(_scalar(key_node, located, problems, loader))
             if key in result:
                 line, column = _position(key_node)
                 first_line = located.keys[(*path, key)][0]
@@ -134,7 +140,18 @@ def _convert(
             _convert(item, (*path, index), located, problems, loader)
             for index, item in enumerate(node.value)
         ]
-    return loader.construct_object(node)
+    return _scalar(node, located, problems, loader)
+
+
+def _scalar(
+    node: yaml.Node, located: Located, problems: list[Problem], loader: yaml.SafeLoader
+) -> Any:
+    try:
+        return loader.construct_object(node)
+    except yaml.MarkedYAMLError as exc:
+        line, column = _position(node)
+        problems.append(Problem(located.file, line, column, f"YAML error: {exc.problem}"))
+        return None
 
 
 def dotted(path: Path_) -> str:

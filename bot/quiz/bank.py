@@ -118,10 +118,9 @@ def load_bank(paths: Sequence[Path]) -> LoadedBank:
 
 
 def _display(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
+    """Paths below the working directory are shown relative to it, others as given."""
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith("..") else relative
 
 
 def _check_file(
@@ -208,9 +207,8 @@ def _check_question(
     valid = OPTION_LETTERS[: len(options)]
     bad = [ch for ch in letters if ch not in valid]
     if bad:
-        problem(
-            "answer", f'"{"".join(bad)}" is not among the options A–{valid[-1]} (got "{letters}")'
-        )
+        got = "" if "".join(bad) == letters else f' (got "{letters}")'
+        problem("answer", f'"{"".join(bad)}" is not among the options A–{valid[-1]}{got}')
     elif len(set(letters)) != len(letters):
         problem("answer", f'a letter is repeated (got "{letters}")')
     elif model.type is QuestionType.SINGLE and len(letters) != 1:

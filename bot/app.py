@@ -1,0 +1,143 @@
+"""The composition root: the only place that wires the bot together.
+
+``build_application`` makes the python-telegram-bot ``Application``; its ``post_init`` opens
+storage and builds the services, its ``post_shutdown`` closes them. ``run`` hands the
+application to the library's own polling or webhook loop; ``running`` does the same steps
+inside an event loop that is already running (the sandbox, the tests, the benchmark), so
+every way of starting the bot goes through the same code.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from telegram import Update
+from telegram.ext import Application, ContextTypes
+
+from bot.clock import Clock, SystemClock
+from bot.config import Mode, Settings
+from bot.context import BotApplication, BotContext, BotData
+from bot.handlers.registry import bot_commands, register_handlers
+from bot.i18n import catalogue
+from bot.quiz.questions import Bank
+from bot.quiz.service import QuizService
+from bot.services import Services
+from bot.storage import Storage
+from bot.transport import PerChatUpdateProcessor, RetryingRequest
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.POLL_ANSWER]
+
+
+def build_application(
+    settings: Settings,
+    bank: Bank,
+    token: str,
+    *,
+    clock: Clock | None = None,
+    rng: random.Random | None = None,
+) -> BotApplication:
+    clock = clock or SystemClock()
+    rng = rng or random.Random()
+
+    async def post_init(application: BotApplication) -> None:
+        storage = await Storage.open(settings.database)
+        texts = catalogue(settings.locale)
+        quiz = QuizService(
+            storage,
+            bank,
+            clock,
+            rng,
+            questions_per_quiz=settings.quiz.questions_per_quiz,
+            seconds_per_question=settings.quiz.seconds_per_question,
+        )
+        application.bot_data.services = Services(settings, storage, quiz, texts, clock)
+        await application.bot.set_my_commands(bot_commands(texts))
+        log.info(
+            "bot @%s ready: %d questions, database %s",
+            application.bot.username,
+            len(bank),
+            settings.database,
+        )
+
+    async def post_shutdown(application: BotApplication) -> None:
+        services = application.bot_data.services
+        if services is not None:
+            await services.storage.close()
+            application.bot_data.services = None
+
+    context_types = ContextTypes(context=BotContext, bot_data=BotData)
+    builder = (
+        Application.builder()
+        .token(token)
+        .context_types(context_types)
+        .request(RetryingRequest(connection_pool_size=256, pool_timeout=10.0))
+        .get_updates_request(RetryingRequest())
+        .concurrent_updates(PerChatUpdateProcessor())
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+    )
+    if settings.telegram.base_url:
+        builder = builder.base_url(settings.telegram.base_url)
+    if settings.telegram.base_file_url:
+        builder = builder.base_file_url(settings.telegram.base_file_url)
+    application: BotApplication = builder.build()
+    register_handlers(application)
+    return application
+
+
+def run(application: BotApplication, settings: Settings) -> None:
+    """Serve until SIGINT/SIGTERM, by long polling or by webhook as configured."""
+    if settings.telegram.mode is Mode.WEBHOOK:
+        hook = settings.telegram.webhook
+        if not hook.public_url:
+            raise SystemExit("config.yaml: telegram.webhook.public_url: required in webhook mode")
+        application.run_webhook(
+            listen=hook.listen,
+            port=hook.port,
+            url_path=hook.url_path,
+            webhook_url=f"{hook.public_url.rstrip('/')}/{hook.url_path}",
+            secret_token=os.environ.get(hook.secret_token_env) or None,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    else:
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+
+
+@asynccontextmanager
+async def running(
+    application: BotApplication, *, poll_timeout: int = 10
+) -> AsyncIterator[BotApplication]:
+    """Run the bot by long polling inside the current event loop, the way ``run_polling``
+    does: initialize, post_init, start polling, start; and the reverse on the way out."""
+    await application.initialize()
+    try:
+        if application.post_init is not None:
+            await application.post_init(application)
+        assert application.updater is not None
+        await application.updater.start_polling(
+            poll_interval=0.0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
+        )
+        await application.start()
+        try:
+            yield application
+        finally:
+            if application.updater.running:
+                await application.updater.stop()
+            await application.stop()
+            if application.post_stop is not None:
+                await application.post_stop(application)
+    finally:
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+
+
+def quiet_http_logs(level: int = logging.WARNING) -> None:
+    """httpx logs every request URL at INFO, and the URL contains the bot token."""
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(level)

@@ -1,0 +1,168 @@
+"""Configuration: ``config.yaml`` validated into typed settings, with environment overrides.
+
+Any key can be overridden from the environment as ``BOT__<SECTION>__<KEY>``, e.g.
+``BOT__QUIZ__QUESTIONS_PER_QUIZ=5``; the value is read as YAML, so ``5`` is a number and
+``[a, b]`` a list. The bot token is a secret and is never read from this file: it comes from
+``BOT_TOKEN`` or from the file named by ``telegram.token_file``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from bot.yamlfile import InvalidFileError, Located, Problem, load_located, validation_problems
+
+ENV_PREFIX = "BOT__"
+TOKEN_ENV = "BOT_TOKEN"
+TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
+
+
+def _between(low: int, high: int) -> AfterValidator:
+    def check(value: int) -> int:
+        if not low <= value <= high:
+            raise ValueError(f"must be {low}..{high}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError("unknown time zone (use a name such as Asia/Shanghai)") from exc
+    return name
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class QuizSettings(_Section):
+    questions_per_quiz: Annotated[int, _between(1, 50)] = 10
+    seconds_per_question: Annotated[int, _between(5, 3600)] | None = None
+
+
+class Mode(StrEnum):
+    POLLING = "polling"
+    WEBHOOK = "webhook"
+
+
+class WebhookSettings(_Section):
+    listen: str = "0.0.0.0"
+    port: Annotated[int, _between(1, 65535)] = 8443
+    url_path: str = "telegram"
+    public_url: str | None = Field(
+        default=None, description="https://… address Telegram posts to, e.g. behind nginx"
+    )
+    secret_token_env: str = "BOT_WEBHOOK_SECRET"
+
+
+class TelegramSettings(_Section):
+    mode: Mode = Mode.POLLING
+    base_url: str | None = None
+    base_file_url: str | None = None
+    token_file: Path | None = None
+    webhook: WebhookSettings = WebhookSettings()
+
+
+class Settings(_Section):
+    timezone: Annotated[str, AfterValidator(_timezone)] = "Asia/Shanghai"
+    locale: str = "zh-CN"
+    database: Path = Path("data/bot.sqlite3")
+    question_bank: list[Path] = Field(default_factory=lambda: [Path("question_bank")])
+    quiz: QuizSettings = QuizSettings()
+    telegram: TelegramSettings = TelegramSettings()
+    log_level: str = "INFO"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read, override from the environment, validate; raise ``InvalidFileError`` listing every
+    problem. A missing file means the embedded defaults."""
+    environ = os.environ if environ is None else environ
+    located = load_located(path) if path.exists() else Located(str(path), {})
+    data = located.data if located.data is not None else {}
+    if not isinstance(data, dict):
+        raise InvalidFileError([located.problem((), "the file must be a mapping of settings")])
+    problems: list[Problem] = []
+    if "token" in (data.get("telegram") or {}) or "token" in data:
+        key = ("telegram", "token") if "token" in (data.get("telegram") or {}) else ("token",)
+        problems.append(
+            located.problem(
+                key,
+                f"{'.'.join(key)}: the token is a secret; set {TOKEN_ENV} or telegram.token_file",
+                key=True,
+            )
+        )
+        data = _without(data, key)
+    for name, value in sorted(environ.items()):
+        if name.startswith(ENV_PREFIX):
+            keys = tuple(part.lower() for part in name[len(ENV_PREFIX) :].split("__"))
+            data = _with_override(data, keys, _parse_env_value(value))
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(validation_problems(located, exc))
+        settings = None
+    if problems or settings is None:
+        raise InvalidFileError(problems)
+    return settings
+
+
+def read_token(settings: Settings, environ: Mapping[str, str] | None = None) -> str | None:
+    """The bot token from the environment or the token file; None when neither is given."""
+    environ = os.environ if environ is None else environ
+    token = environ.get(TOKEN_ENV, "").strip()
+    if not token and settings.telegram.token_file is not None:
+        try:
+            token = settings.telegram.token_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise InvalidFileError(
+                [Problem(str(settings.telegram.token_file), 1, 1, f"cannot read token: {exc}")]
+            ) from exc
+    if token and not TOKEN_PATTERN.match(token):
+        raise InvalidFileError(
+            [Problem(TOKEN_ENV, 1, 1, "does not look like a bot token (digits:letters)")]
+        )
+    return token or None
+
+
+def _parse_env_value(value: str) -> Any:
+    try:
+        return yaml.safe_load(value)
+    except yaml.YAMLError:
+        return value
+
+
+def _with_override(data: dict[str, Any], keys: tuple[str, ...], value: Any) -> dict[str, Any]:
+    head, *rest = keys
+    result = dict(data)
+    if rest:
+        inner = result.get(head)
+        result[head] = _with_override(inner if isinstance(inner, dict) else {}, tuple(rest), value)
+    else:
+        result[head] = value
+    return result
+
+
+def _without(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    head, *rest = keys
+    result = dict(data)
+    if rest:
+        result[head] = _without(result[head], tuple(rest))
+    else:
+        del result[head]
+    return result

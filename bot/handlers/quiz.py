@@ -1,0 +1,163 @@
+"""The quiz in chat: /quiz, /cancel and the taps on question keyboards."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+
+from bot.context import BotContext
+from bot.handlers.callbacks import parse_quiz_data
+from bot.handlers.common import register
+from bot.handlers.quiz_view import question_keyboard, question_text, result_text, summary_text
+from bot.quiz.session import (
+    Answered,
+    Ignored,
+    IgnoredReason,
+    Outdated,
+    QuizSession,
+    Toggled,
+)
+
+log = logging.getLogger(__name__)
+
+
+async def quiz_command(update: Update, context: BotContext) -> None:
+    """Start a quiz, or continue the unfinished one."""
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return
+    services = context.services
+    if chat.type != "private":
+        await message.reply_text(services.texts.private_only)
+        return
+    member_id = await register(update, context)
+    if member_id is None:
+        return
+    started = await services.quiz.start(member_id, chat.id)
+    if isinstance(started, Outdated):
+        await message.reply_text(services.texts.outdated)
+        return
+    if started.resumed:
+        await message.reply_text(
+            services.texts.resumed.format(
+                number=started.session.position + 1, total=started.session.total
+            )
+        )
+    await _send_question(context, started.session)
+
+
+async def cancel_command(update: Update, context: BotContext) -> None:
+    """Abandon the quiz in progress; answers given so far stay recorded."""
+    member_id = await register(update, context)
+    if member_id is None or update.effective_message is None:
+        return
+    services = context.services
+    cancelled = await services.quiz.cancel(member_id)
+    if cancelled is not None and cancelled.message_id is not None:
+        await _edit_markup(context, cancelled.chat_id, cancelled.message_id, None)
+    texts = services.texts
+    await update.effective_message.reply_text(
+        texts.cancelled if cancelled else texts.nothing_to_cancel
+    )
+
+
+async def quiz_callback(update: Update, context: BotContext) -> None:
+    """A tap on a quiz keyboard: record it if it is valid, then show the result."""
+    query = update.callback_query
+    if query is None:
+        return
+    services = context.services
+    texts = services.texts
+    tap = parse_quiz_data(query.data)
+    member_id = await services.storage.member_id(query.from_user.id)
+    if tap is None or member_id is None:
+        await query.answer(texts.tap_invalid)
+        return
+    outcome = await services.quiz.tap(member_id, tap)
+    if isinstance(outcome, Ignored):
+        await query.answer(_ignored_text(context, outcome.reason))
+    elif isinstance(outcome, Toggled):
+        keyboard = question_keyboard(texts, outcome.session, outcome.question)
+        await asyncio.gather(query.answer(), _edit_tapped_markup(context, query, keyboard))
+    elif isinstance(outcome, Outdated):
+        await asyncio.gather(query.answer(), _edit_tapped_markup(context, query, None))
+        if query.message is not None:
+            await context.bot.send_message(query.message.chat.id, texts.outdated)
+    else:
+        await _show_result(query, context, outcome)
+
+
+async def _show_result(query: CallbackQuery, context: BotContext, outcome: Answered) -> None:
+    services = context.services
+    texts = services.texts
+    session = outcome.session
+    text = result_text(
+        texts,
+        session.position - 1,
+        session.total,
+        outcome.question,
+        outcome.order,
+        outcome.verdict,
+    )
+    await asyncio.gather(query.answer(), _edit_text(query, text))
+    if outcome.next_question is not None:
+        await _send_question(context, session)
+        return
+    summary = await services.quiz.summary(session)
+    await context.bot.send_message(session.chat_id, summary_text(texts, summary))
+
+
+async def _send_question(context: BotContext, session: QuizSession) -> None:
+    services = context.services
+    question = services.quiz.bank.by_id[session.current_question_id]
+    message = await context.bot.send_message(
+        session.chat_id,
+        question_text(services.texts, session, question),
+        reply_markup=question_keyboard(services.texts, session, question),
+    )
+    await services.quiz.question_shown(session, message.message_id)
+
+
+def _ignored_text(context: BotContext, reason: IgnoredReason) -> str:
+    texts = context.services.texts
+    return {
+        IgnoredReason.STALE: texts.tap_stale,
+        IgnoredReason.NOT_YOURS: texts.tap_not_yours,
+        IgnoredReason.NOTHING_SELECTED: texts.tap_nothing_selected,
+        IgnoredReason.INVALID: texts.tap_invalid,
+    }[reason]
+
+
+def _not_modified(error: BadRequest) -> bool:
+    """Telegram refuses an edit that changes nothing; that is a repeat, not a failure."""
+    return "message is not modified" in error.message.lower()
+
+
+async def _edit_text(query: CallbackQuery, text: str) -> None:
+    try:
+        await query.edit_message_text(text, reply_markup=None)
+    except BadRequest as error:
+        if not _not_modified(error):
+            raise
+
+
+async def _edit_markup(
+    context: BotContext, chat_id: int, message_id: int, keyboard: InlineKeyboardMarkup | None
+) -> None:
+    """Replace a keyboard; a message the member has since deleted needs no keyboard."""
+    try:
+        await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=keyboard)
+    except BadRequest as error:
+        if not _not_modified(error) and "message to edit not found" not in error.message.lower():
+            raise
+
+
+async def _edit_tapped_markup(
+    context: BotContext, query: CallbackQuery, keyboard: InlineKeyboardMarkup | None
+) -> None:
+    if query.message is not None:
+        await _edit_markup(context, query.message.chat.id, query.message.message_id, keyboard)

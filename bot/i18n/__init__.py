@@ -1,0 +1,21 @@
+"""Every word the bot says to people, in one catalogue per locale.
+
+``Texts`` lists each message once; a locale is one instance of it (see ``zh_cn.py``). Adding
+zh-TW or English means writing one more instance: a missing message is a TypeError at import,
+not a hole discovered in a chat.
+"""
+
+from __future__ import annotations
+
+from bot.i18n.texts import Texts
+from bot.i18n.zh_cn import TEXTS as ZH_CN
+
+LOCALES: dict[str, Texts] = {"zh-CN": ZH_CN}
+
+
+def catalogue(locale: str) -> Texts:
+    """The texts for ``locale``; only zh-CN exists so far, and it is the fallback."""
+    return LOCALES.get(locale, ZH_CN)
+
+
+__all__ = ["Texts", "catalogue"]

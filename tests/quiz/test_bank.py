@@ -1,0 +1,180 @@
+"""The bank loader: a clean bank loads, and every kind of mistake is named with file:line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.quiz.bank import load_bank
+from bot.quiz.questions import JUDGE_OPTIONS, QuestionType
+from bot.yamlfile import InvalidFileError, parse_located
+from tests.conftest import FIXTURES, SAMPLE_BANK
+
+
+def test_sample_bank_loads_with_answers_as_indices() -> None:
+    loaded = load_bank([SAMPLE_BANK])
+    bank = loaded.bank
+    assert len(bank) == 4
+    assert bank.by_id["s-001"].answer == frozenset({1})
+    assert bank.by_id["s-002"].answer == frozenset({0, 1, 2})
+    assert bank.by_id["s-003"].options == JUDGE_OPTIONS
+    assert bank.by_id["s-004"].answer == frozenset({1})
+    assert bank.by_id["s-002"].type is QuestionType.MULTIPLE
+    assert bank.version
+
+
+def copy_bank(tmp_path: Path) -> Path:
+    """A writable copy of the sample bank with its reference, laid out as in the repo."""
+    shutil.copytree(FIXTURES / "reference", tmp_path / "reference")
+    shutil.copytree(SAMPLE_BANK, tmp_path / "bank")
+    return tmp_path / "bank"
+
+
+def problems_of(*paths: Path) -> list[str]:
+    with pytest.raises(InvalidFileError) as error:
+        load_bank(list(paths))
+    return [str(p) for p in error.value.problems]
+
+
+def test_duplicate_id_wrong_letter_and_syntax_error_are_all_reported(tmp_path: Path) -> None:
+    bank = copy_bank(tmp_path)
+    sample = bank / "sample.yaml"
+    sample.write_text(
+        sample.read_text(encoding="utf-8").replace("answer: B", "answer: E"), encoding="utf-8"
+    )
+    (bank / "extra.yaml").write_text(
+        "document: 样例\ntitle: t\nrevision: 2022-10-22\nquestions:\n"
+        "  - id: s-001\n    type: judge\n    chapter: c\n    stem: s\n    answer: 正确\n"
+        "    explanation: e\n    source: 样例 第一条\n    difficulty: 1\n",
+        encoding="utf-8",
+    )
+    (bank / "broken.yaml").write_text("questions:\n  - id: [\n", encoding="utf-8")
+    found = problems_of(bank)
+    text = "\n".join(found)
+    assert f"{bank / 'sample.yaml'}:" in text
+    assert any(
+        "sample.yaml:11:13" in p and 'answer: "E" is not among the options A–D' in p for p in found
+    )
+    assert any("extra.yaml:5:" in p and 'id: "s-001" is already used at' in p for p in found)
+    assert any("broken.yaml:" in p and "YAML syntax error" in p for p in found)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("answer: ABC", "answer: A", "a multiple-choice question has two or more answers"),
+        (
+            "stem: 申请入党须年满多少岁？",
+            'stem: ""',
+            "stem: String should have at least 1 character",
+        ),
+        ("explanation: 第七条。", "explaination: 第七条。", "explaination: unknown key"),
+        ("difficulty: 2", "difficulty: 5", "difficulty: Input should be less than or equal to 3"),
+        (
+            "options: [十六岁, 十八岁, 二十岁, 二十二岁]",
+            "options: [十六岁]",
+            "must have 2..8 options",
+        ),
+        ("answer: 正确", "answer: 对", "judge answers are 正确 or 错误"),
+        ("quote: 预备期为一年。", "quote: 预备期为两年。", "quote: not found word for word"),
+        (
+            "source: 样例 第七条\n    quote: 预备期",
+            "source: 样例 第九条\n    quote: 预备期",
+            '"第九条" is not in',
+        ),
+        ("type: single", "type: singel", "type: Input should be 'single', 'multiple' or 'judge'"),
+    ],
+)
+def test_each_mistake_is_named(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    bank = copy_bank(tmp_path)
+    sample = bank / "sample.yaml"
+    text = sample.read_text(encoding="utf-8")
+    assert old in text
+    sample.write_text(text.replace(old, new, 1), encoding="utf-8")
+    found = problems_of(bank)
+    assert any(expected in p and p.startswith(f"{sample}:") for p in found), found
+
+
+def test_option_too_long_for_a_button(tmp_path: Path) -> None:
+    bank = copy_bank(tmp_path)
+    sample = bank / "sample.yaml"
+    long_option = "很" * 25
+    sample.write_text(
+        sample.read_text(encoding="utf-8").replace("二十二岁]", f"{long_option}]"),
+        encoding="utf-8",
+    )
+    found = problems_of(bank)
+    assert any("options[3]: too long for a button (50 columns, at most 48" in p for p in found)
+
+
+def test_duplicate_key_in_one_question(tmp_path: Path) -> None:
+    bank = copy_bank(tmp_path)
+    sample = bank / "sample.yaml"
+    sample.write_text(
+        sample.read_text(encoding="utf-8").replace(
+            "    difficulty: 1\n  - id: s-002",
+            "    difficulty: 1\n    difficulty: 2\n  - id: s-002",
+        ),
+        encoding="utf-8",
+    )
+    found = problems_of(bank)
+    assert any("questions[0].difficulty: duplicate key (first at line" in p for p in found), found
+
+
+def test_quote_on_an_unverified_line_is_refused(tmp_path: Path) -> None:
+    bank = copy_bank(tmp_path)
+    sample = bank / "sample.yaml"
+    sample.write_text(
+        sample.read_text(encoding="utf-8").replace(
+            "quote: 预备期为一年。", "quote: 这一行没有核对过。"
+        ),
+        encoding="utf-8",
+    )
+    assert any("【未核对】" in p for p in problems_of(bank))
+
+
+def test_empty_folder_is_an_error(tmp_path: Path) -> None:
+    assert "no question bank files" in problems_of(tmp_path)[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_random_text_never_crashes_the_yaml_reader(text: str) -> None:
+    try:
+        parse_located(text, "random.yaml")
+    except InvalidFileError as error:
+        assert all(str(p).startswith("random.yaml:") for p in error.problems)
+
+
+yaml_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=20))
+yaml_values = st.recursive(
+    yaml_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["document", "title", "revision", "questions", "x"]), yaml_values
+    )
+)
+def test_random_bank_shapes_give_positioned_problems_not_crashes(
+    tmp_path_factory: pytest.TempPathFactory, data: dict[str, object]
+) -> None:
+    import yaml
+
+    folder = tmp_path_factory.mktemp("bank")
+    (folder / "random.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    try:
+        load_bank([folder])
+    except InvalidFileError as error:
+        assert error.problems
+        assert all(":" in str(p) for p in error.problems)

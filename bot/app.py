@@ -14,6 +14,7 @@ import os
 import random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 

@@ -1,0 +1,35 @@
+# 支部学习助手 — a slim image that runs the bot as a non-root user, data on a volume.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+# A CJK font, so that charts with Chinese labels render (no empty boxes).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY bot/ bot/
+COPY question_bank/ question_bank/
+COPY docs/reference/ docs/reference/
+COPY config.yaml .
+
+RUN useradd --system --uid 10001 --home-dir /app bot \
+    && mkdir -p /data && chown bot /data
+USER bot
+
+# The database lives on a volume; the token comes from the environment (BOT_TOKEN) or a
+# mounted secret named in telegram.token_file — never from the image.
+ENV BOT__DATABASE=/data/bot.sqlite3
+VOLUME ["/data"]
+# Webhook mode listens here (telegram.mode: webhook); polling needs no port.
+EXPOSE 8443
+
+ENTRYPOINT ["python", "-m", "bot"]
+CMD ["run"]

@@ -1,0 +1,146 @@
+"""End-to-end harness: the project's Bot API emulator over HTTP and the real bot against it.
+
+Nothing inside python-telegram-bot is replaced: the bot is built by the composition root, as
+in production, with only its base URL pointing at the emulator. Simulated members act through
+the emulator's control API and the tests await what the bot does, without sleeping.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import build_application, running
+from bot.clock import Clock, SystemClock
+from bot.config import Settings, load_settings
+from bot.context import BotApplication
+from bot.quiz.bank import load_bank
+from bot.quiz.questions import OPTION_LETTERS, Bank, Question, QuestionType
+from bot.sandbox.emulator.client import EmulatorClient
+from bot.sandbox.emulator.server import Emulator
+from bot.sandbox.run import sandbox_settings
+from tests.conftest import SAMPLE_BANK
+
+JsonDict = dict[str, Any]
+
+
+@dataclass
+class Harness:
+    emulator: Emulator
+    client: EmulatorClient
+    settings: Settings
+    bank: Bank
+    clock: Clock
+    apps: list[BotApplication] = field(default_factory=list)
+
+    def bot(self) -> AbstractAsyncContextManager[BotApplication]:
+        """A fresh bot process (same database): entering starts it, leaving stops it."""
+        return running(
+            build_application(self.settings, self.bank, self.emulator.token, clock=self.clock),
+            poll_timeout=1,
+        )
+
+    async def member(self, first_name: str = "张三") -> Member:
+        user = await self.client.create_user(first_name)
+        return Member(self, user)
+
+    def rows(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
+        with sqlite3.connect(self.settings.database) as db:
+            return list(db.execute(sql, params))
+
+
+@dataclass
+class Member:
+    harness: Harness
+    user: JsonDict
+
+    @property
+    def id(self) -> int:
+        return int(self.user["id"])
+
+    async def say(self, text: str) -> JsonDict:
+        """Send text and return the bot's next message in this chat."""
+        await self.harness.client.send_text(self.id, text)
+        return await self.harness.client.wait_for_message(self.id)
+
+    async def next_message(
+        self, predicate: Callable[[JsonDict], bool] | None = None, *, after: int | None = None
+    ) -> JsonDict:
+        return await self.harness.client.wait_for_message(self.id, predicate, after=after)
+
+    async def tap(self, message: JsonDict, data: str, *, forge: bool = False) -> str:
+        return await self.harness.client.tap_button(
+            self.id, self.id, message["message_id"], data, forge=forge
+        )
+
+    async def edited(self, message: JsonDict) -> JsonDict:
+        return await self.harness.client.wait_for_edit(self.id, message["message_id"])
+
+    def question_of(self, message: JsonDict) -> Question:
+        stem = message["text"].split("\n\n")[1]
+        return next(q for q in self.harness.bank.questions if q.stem == stem)
+
+
+def buttons(message: JsonDict) -> list[tuple[str, str]]:
+    return [
+        (button["text"], button["callback_data"])
+        for row in message.get("reply_markup", {}).get("inline_keyboard", [])
+        for button in row
+    ]
+
+
+def button_for(message: JsonDict, option_text: str) -> str:
+    """The callback data of the button showing ``option_text``."""
+    return next(
+        data
+        for text, data in buttons(message)
+        if text == option_text or text.endswith(f". {option_text}")
+    )
+
+
+def correct_taps(question: Question, message: JsonDict) -> list[str]:
+    """The taps that answer ``message`` (showing ``question``) correctly, submit included."""
+    right = [question.options[i] for i in sorted(question.answer)]
+    taps = [button_for(message, text) for text in right]
+    if question.type is QuestionType.MULTIPLE:
+        taps.append(next(data for _, data in buttons(message) if data.startswith("quiz:submit")))
+    return taps
+
+
+def wrong_taps(question: Question, message: JsonDict) -> list[str]:
+    wrong = next(i for i in range(len(question.options)) if i not in question.answer)
+    taps = [button_for(message, question.options[wrong])]
+    if question.type is QuestionType.MULTIPLE:
+        taps.append(next(data for _, data in buttons(message) if data.startswith("quiz:submit")))
+    return taps
+
+
+def letter_of(message: JsonDict, option_text: str) -> str:
+    for line in message["text"].splitlines():
+        for letter in OPTION_LETTERS:
+            if line == f"{letter}. {option_text}":
+                return letter
+    raise AssertionError(f"{option_text} not shown in {message['text']}")
+
+
+@pytest.fixture
+async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    emulator = Emulator()
+    await emulator.start()
+    base = load_settings(Path("none.yaml"), environ={})
+    settings = sandbox_settings(base, emulator, tmp_path / "bot.sqlite3")
+    settings = settings.model_copy(
+        update={"quiz": settings.quiz.model_copy(update={"questions_per_quiz": 4})}
+    )
+    client = EmulatorClient(emulator.url)
+    try:
+        yield Harness(emulator, client, settings, load_bank([SAMPLE_BANK]).bank, SystemClock())
+    finally:
+        await client.close()
+        await emulator.stop()

@@ -1,0 +1,114 @@
+"""A member's whole quiz through the emulator: every question type, results, summary, SQLite."""
+
+from __future__ import annotations
+
+from bot.handlers.registry import COMMANDS
+from bot.quiz.questions import QuestionType
+from tests.e2e.conftest import Harness, buttons, correct_taps, letter_of, wrong_taps
+
+
+async def test_start_help_and_the_command_menu(harness: Harness) -> None:
+    async with harness.bot():
+        member = await harness.member("李四")
+        greeting = await member.say("/start")
+        assert "李四同志" in greeting["text"] and "/quiz" in greeting["text"]
+        menu = await harness.client.get_commands()
+        assert [c["command"] for c in menu] == [c.name for c in COMMANDS]
+        help_message = await member.say("/help")
+        for command in COMMANDS:
+            assert f"/{command.name}" in help_message["text"]
+        pointer = await member.say("今天学什么？")
+        assert "/quiz" in pointer["text"] and "/help" in pointer["text"]
+        rules = await member.say("/rules")
+        assert "多选题要把正确选项全部选中才得分" in rules["text"]
+
+
+async def test_a_member_completes_a_quiz_of_every_type(harness: Harness) -> None:
+    async with harness.bot():
+        member = await harness.member()
+        await member.say("/start")
+        message = await member.say("/quiz")
+        seen_types = set()
+        for number in range(1, 5):
+            question = member.question_of(message)
+            seen_types.add(question.type)
+            assert message["text"].startswith(f"第 {number}/4 题")
+            if question.type is QuestionType.JUDGE:
+                assert [text for text, _ in buttons(message)] == ["正确", "错误"]
+            taps = (
+                correct_taps(question, message) if number != 2 else wrong_taps(question, message)
+            )
+            for data in taps:
+                await member.tap(message, data)
+            result = await harness.client.wait_for_edit(
+                member.id, message["message_id"], lambda m: "正确答案" in m["text"]
+            )
+            assert ("✅ 回答正确" in result["text"]) == (number != 2)
+            assert f"出处：{question.source}" in result["text"]
+            assert f"解析：{question.explanation}" in result["text"]
+            assert not buttons(result)
+            if question.type is not QuestionType.JUDGE:
+                letters = "".join(
+                    sorted(letter_of(message, question.options[i]) for i in question.answer)
+                )
+                assert f"正确答案：{letters}" in result["text"]
+            message = await member.next_message()
+        assert seen_types == set(QuestionType)
+        assert message["text"].startswith("答题结束")
+        assert "得分：3/4（75%）" in message["text"]
+        assert "答错的题：" in message["text"]
+
+    answers = harness.rows(
+        "SELECT position, correct, ms_taken >= 0 FROM answers ORDER BY position"
+    )
+    assert answers == [(0, 1, 1), (1, 0, 1), (2, 1, 1), (3, 1, 1)]
+    assert harness.rows("SELECT status, score FROM quiz_sessions") == [("finished", 3)]
+
+
+async def test_me_shows_the_record(harness: Harness) -> None:
+    async with harness.bot():
+        member = await harness.member()
+        empty = await member.say("/me")
+        assert "还没有答过题" in empty["text"]
+        message = await member.say("/quiz")
+        for _ in range(4):
+            question = member.question_of(message)
+            for data in correct_taps(question, message):
+                await member.tap(message, data)
+            message = await member.next_message()
+        record = await member.say("/me")
+        assert "完成答题：1 次" in record["text"]
+        assert "答对 4 道（正确率 100%）" in record["text"]
+        assert "4/4 分" in record["text"]
+
+
+async def test_multiple_choice_ticks_and_refuses_an_empty_submit(harness: Harness) -> None:
+    harness.bank = harness.bank.__class__(
+        tuple(q for q in harness.bank.questions if q.type is QuestionType.MULTIPLE), "m"
+    )
+    async with harness.bot():
+        member = await harness.member()
+        message = await member.say("/quiz")
+        submit = next(data for text, data in buttons(message) if text == "提交")
+        answer = await harness.client.wait_for_callback_answer(await member.tap(message, submit))
+        assert answer["text"] == "请先选择至少一个选项"
+        first_toggle = buttons(message)[0][1]
+        await member.tap(message, first_toggle)
+        ticked = await member.edited(message)
+        assert buttons(ticked)[0][0].startswith("☑")
+        assert all(text.startswith("☐") for text, _ in buttons(ticked)[1:-1])
+        await member.tap(ticked, first_toggle)
+        unticked = await member.edited(message)
+        assert buttons(unticked)[0][0].startswith("☐")
+
+
+async def test_cancel_abandons_the_quiz(harness: Harness) -> None:
+    async with harness.bot():
+        member = await harness.member()
+        question = await member.say("/quiz")
+        await harness.client.send_text(member.id, "/cancel")
+        await member.edited(question)
+        reply = await member.next_message()
+        assert "已放弃本次答题" in reply["text"]
+        assert "没有进行中的答题" in (await member.say("/cancel"))["text"]
+    assert harness.rows("SELECT status FROM quiz_sessions") == [("cancelled",)]

@@ -16,7 +16,9 @@ async def test_round_trip(bot: Bot, client: EmulatorClient) -> None:
     updates = await bot.get_updates(timeout=1)
     assert updates[0].message is not None and updates[0].message.text == "/start"
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("好", callback_data="ok")]])
-    msg = await bot.send_message(user["id"], "<b>你好</b> 😀", parse_mode="HTML", reply_markup=keyboard)
+    msg = await bot.send_message(
+        user["id"], "<b>你好</b> 😀", parse_mode="HTML", reply_markup=keyboard
+    )
     assert msg.entities[0].type == "bold"
     got = await client.wait_for_message(user["id"])
     assert got["text"] == "你好 😀"

@@ -10,9 +10,6 @@ from typing import Any
 
 from bot.sandbox.emulator.spec import BotApiSpec
 
-# Fields python-telegram-bot 22.8 reads that the newer reference has since renamed.
-COMPAT_FIELDS = frozenset({("Poll", "correct_option_id")})
-
 
 def problems(spec: BotApiSpec, type_expr: str, value: Any, path: str = "$") -> list[str]:
     """Everything wrong with ``value`` as an instance of ``type_expr``."""
@@ -44,7 +41,7 @@ def problems(spec: BotApiSpec, type_expr: str, value: Any, path: str = "$") -> l
     found: list[str] = []
     known = {field.name: field for field in fields}
     for name in value:
-        if name not in known and (type_expr, name) not in COMPAT_FIELDS:
+        if name not in known:
             found.append(f"{path}.{name}: not a field of {type_expr}")
     for field in fields:
         if field.name not in value:

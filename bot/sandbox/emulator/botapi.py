@@ -670,7 +670,6 @@ class BotApi:
             correct = ids[0] if isinstance(ids, list) and len(ids) == 1 else None
         if not isinstance(correct, int) or not 0 <= correct < count:
             raise e.bad_request("wrong correct option ID specified")
-        poll["correct_option_id"] = correct
         poll["correct_option_ids"] = [correct]
         explanation = p.str_("explanation")
         if explanation:

@@ -99,7 +99,6 @@ def _decode_entity(data: bytes, pos: int) -> tuple[int, int]:
 
 def check_url(url: str) -> str | None:
     """Normalise a link target like Telegram does, or ``None`` if it is not a valid URL."""
-    url = url.strip()
     if not url or any(ch.isspace() for ch in url):
         return None
     if "://" not in url:

@@ -90,7 +90,7 @@ class Emulator:
         self.world.closing = False
         runner = web.AppRunner(self.app, handler_cancellation=True, shutdown_timeout=1.0)
         await runner.setup()
-        site = web.TCPSite(runner, host, port)
+        site = web.TCPSite(runner, host, port, backlog=1024)
         await site.start()
         self._runner = runner
         bound_host, bound_port = runner.addresses[0][:2]

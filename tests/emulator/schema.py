@@ -52,7 +52,8 @@ def problems(spec: BotApiSpec, type_expr: str, value: Any, path: str = "$") -> l
             problems(spec, t, value[field.name], f"{path}.{field.name}") for t in field.types
         ]
         if all(reports):
-            found.extend(min(reports, key=len))
+            closest: list[str] = min(reports, key=len)
+            found.extend(closest)
     return found
 
 

@@ -133,6 +133,8 @@ class BotApi:
 
     async def set_webhook(self, p: Params) -> bool:
         url = p.str_("url")
+        if url is not None and not url.startswith("https://"):
+            raise e.bad_request("bad webhook: An HTTPS URL must be provided for webhook")
         if p.bool_("drop_pending_updates"):
             self.world.updates.clear()
         if url is None:
@@ -179,7 +181,7 @@ class BotApi:
         if "text" not in message:
             raise e.bad_request(e.NO_TEXT_TO_EDIT)
         text, entities = self._format(p, "text", "parse_mode", "entities", MAX_TEXT)
-        markup = self._inline_markup(p, chat)
+        markup = self._inline_markup(p)
         new = {"text": text, "entities": entities, "reply_markup": markup}
         return self._apply_edit(chat, message, new, "editMessageText")
 
@@ -190,13 +192,13 @@ class BotApi:
         caption, entities = self._format(
             p, "caption", "parse_mode", "caption_entities", MAX_CAPTION, required=False
         )
-        markup = self._inline_markup(p, chat)
+        markup = self._inline_markup(p)
         new = {"caption": caption or None, "caption_entities": entities, "reply_markup": markup}
         return self._apply_edit(chat, message, new, "editMessageCaption")
 
     async def edit_message_reply_markup(self, p: Params) -> JsonDict:
         chat, message = self._message_to_edit(p)
-        markup = self._inline_markup(p, chat)
+        markup = self._inline_markup(p)
         return self._apply_edit(chat, message, {"reply_markup": markup}, "editMessageReplyMarkup")
 
     async def delete_message(self, p: Params) -> bool:
@@ -237,12 +239,8 @@ class BotApi:
     # ------------------------------------------------------------------ callback queries
     async def answer_callback_query(self, p: Params) -> bool:
         record = self.world.callbacks.get(p.str_("callback_query_id") or "")
-        too_old = (
-            record is None
-            or record.answered
-            or self.world.now() - record.created_at > self.world.settings.callback_timeout
-        )
-        if record is None or too_old:
+        timeout = self.world.settings.callback_timeout
+        if record is None or record.answered or self.world.now() - record.created_at > timeout:
             raise e.bad_request(e.QUERY_TOO_OLD)
         text = p.str_("text")
         if text is not None and len(text) > 200:
@@ -422,7 +420,7 @@ class BotApi:
             raise e.bad_request("poll has already been closed")
         poll["is_closed"] = True
         if p.has("reply_markup"):
-            markup = self._inline_markup(p, chat)
+            markup = self._inline_markup(p)
             if markup is None:
                 message.pop("reply_markup", None)
             else:
@@ -438,12 +436,11 @@ class BotApi:
         reply = self._reply_target(chat, p)
         if reply is not None:
             content["reply_to_message"] = reply
-        markup = p.json_("reply_markup")
-        inline = self._inline_markup(p, chat)
+        inline = self._inline_markup(p)
         if inline is not None:
             content["reply_markup"] = inline
-        elif isinstance(markup, dict):
-            self._apply_reply_keyboard(chat, markup)
+        elif p.has("reply_markup"):
+            self._apply_reply_keyboard(chat, p.json_("reply_markup"))
         message = self.world.store_message(chat, self.world.bot.to_json(), content)
         result = snapshot(message)
         self.world.log(
@@ -534,7 +531,7 @@ class BotApi:
             if entities:
                 content["caption_entities"] = entities
 
-    def _inline_markup(self, p: Params, chat: Chat) -> JsonDict | None:
+    def _inline_markup(self, p: Params) -> JsonDict | None:
         """Validated inline keyboard from ``reply_markup``, or ``None`` when there is none."""
         markup = p.json_("reply_markup")
         if markup is None:

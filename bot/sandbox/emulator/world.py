@@ -162,7 +162,7 @@ class PollRecord:
 
 @dataclass
 class Fault:
-    """ "The next ``remaining`` calls of ``method`` (for ``chat_id``) fail with this error"."""
+    """An injected fault: the next ``remaining`` calls of ``method`` (for ``chat_id``) fail."""
 
     id: int
     method: str  # lower-case method name

@@ -59,6 +59,10 @@ async def test_tokens_and_unknown_methods(api: Api, emu: Emulator) -> None:
             "description": "Unauthorized",
         }
     assert await api.error("noSuchMethod") == (404, "Not Found")
+    for path in (api.base, f"{api.base}/", f"{api.base}/getMe/extra"):
+        async with api.session.get(path) as response:
+            assert response.status == 404
+            assert (await response.json())["description"] == "Not Found"
     status, description = await api.error("sendSticker", chat_id=1, sticker="x")
     assert status == 400 and "not implemented by the emulator" in description
     status, body = await api("GETME")

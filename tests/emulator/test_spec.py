@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 from bot.sandbox.emulator import Emulator, EmulatorClient
-from bot.sandbox.emulator.spec import SPEC_PATH, BotApiSpec, derive, render
+from bot.sandbox.emulator.spec import SPEC_PATH, BotApiSpec, derive, main, render
 
 from .schema import problems, result_problems
 
@@ -31,6 +31,15 @@ def test_committed_extract_matches_reference() -> None:
         "botapi.json is stale: run python -m bot.sandbox.emulator.spec "
         "../shared/telegram-bot-api/api.json"
     )
+
+
+def test_generator_entry_point(tmp_path: Path) -> None:
+    if not REFERENCE.is_file():
+        pytest.skip(f"the Bot API reference is not at {REFERENCE} (shared/ not laid out)")
+    target = tmp_path / "botapi.json"
+    assert main([str(REFERENCE), str(target)]) == 0
+    assert target.read_text(encoding="utf-8") == SPEC_PATH.read_text(encoding="utf-8")
+    assert main([]) == 2
 
 
 def test_implemented_methods_exist_in_reference(emu: Emulator) -> None:

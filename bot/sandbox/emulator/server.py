@@ -78,6 +78,7 @@ class Emulator:
             [
                 web.route("*", "/bot{token}/{method}", self._handle_api),
                 web.get("/file/bot{token}/{path:.+}", self._handle_file),
+                web.route("*", "/bot{rest:.*}", self._handle_unknown),
                 *self.control.routes(),
             ]
         )
@@ -181,6 +182,10 @@ class Emulator:
         if implementation is None:
             raise bad_request(f"method {method} is not implemented by the emulator")
         return await implementation(params)
+
+    async def _handle_unknown(self, request: web.Request) -> web.StreamResponse:
+        """Any other path under ``/bot``: Telegram's JSON 404."""
+        return reply(not_found().to_json(), 404)
 
     async def _handle_file(self, request: web.Request) -> web.StreamResponse:
         try:

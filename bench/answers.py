@@ -44,14 +44,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def spawn(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, *args],
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+def spawn(
+    args: list[str], log: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Start a process whose output goes to ``log`` (a pipe nobody reads would block it)."""
+    with log.open("ab") as output:
+        return subprocess.Popen(
+            [sys.executable, *args],
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
 
 
 async def wait_ready(http: aiohttp.ClientSession, url: str) -> None:
@@ -245,9 +249,10 @@ async def bench(args: argparse.Namespace) -> JsonDict:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     base_url = f"{url}/bot"
-    processes = [spawn(["-m", "bot.sandbox.emulator", "--port", str(port)])]
     results: JsonDict = {}
     with tempfile.TemporaryDirectory() as scratch:
+        log = Path(scratch) / "processes.log"
+        processes = [spawn(["-m", "bot.sandbox.emulator", "--port", str(port)], log)]
         env = {
             "BOT_TOKEN": TOKEN,
             "BOT__TELEGRAM__BASE_URL": base_url,
@@ -262,7 +267,7 @@ async def bench(args: argparse.Namespace) -> JsonDict:
                 await wait_ready(http, f"{url}/_emulator/bot")
                 control = Control(http, url)
                 reader = asyncio.create_task(control.read_events())
-                bot = spawn(["-m", "bot", "run"], env)
+                bot = spawn(["-m", "bot", "run"], log, env)
                 processes.append(bot)
                 await _wait_for_commands(control)
                 for latency in (0, 50):
@@ -270,7 +275,7 @@ async def bench(args: argparse.Namespace) -> JsonDict:
                     results[f"rtt{latency}"] = run
                 bot.terminate()
                 bot.wait(WAIT)
-                processes.append(spawn([__file__, "--serve-echo", base_url]))
+                processes.append(spawn([__file__, "--serve-echo", base_url], log))
                 results["echo"] = await echo_load(control, args.members, args.echo_messages)
                 reader.cancel()
             finally:
@@ -281,6 +286,10 @@ async def bench(args: argparse.Namespace) -> JsonDict:
                         process.wait(10)
                     except subprocess.TimeoutExpired:
                         process.kill()
+        problems = [line for line in log.read_text().splitlines() if " ERROR " in line]
+        results["errors_logged"] = len(problems)
+        if problems and not args.json:
+            print("\n".join(problems[:20]), file=sys.stderr)
     rtt0, rtt50 = results["rtt0"], results["rtt50"]
     return {
         "members": args.members,
@@ -291,6 +300,8 @@ async def bench(args: argparse.Namespace) -> JsonDict:
         "p50_ms_rtt50": rtt50["p50_ms"],
         "p99_ms_rtt50": rtt50["p99_ms"],
         "out_of_order": rtt0["out_of_order"] + rtt50["out_of_order"],
+        "timeouts": rtt0["timeouts"] + rtt50["timeouts"],
+        "errors_logged": results["errors_logged"],
         "echo_updates_per_s": results["echo"]["updates_per_s"],
         "rtt50_over_rtt0": round(rtt50["answers_per_s"] / rtt0["answers_per_s"], 2),
         "rtt0_over_echo": round(rtt0["answers_per_s"] / results["echo"]["updates_per_s"], 2),

@@ -73,11 +73,10 @@ async def quiz_callback(update: Update, context: BotContext) -> None:
     services = context.services
     texts = services.texts
     tap = parse_quiz_data(query.data)
-    member_id = await services.storage.member_id(query.from_user.id)
-    if tap is None or member_id is None:
+    if tap is None:
         await query.answer(texts.tap_invalid)
         return
-    outcome = await services.quiz.tap(member_id, tap)
+    outcome = await services.quiz.tap(query.from_user.id, tap)
     if isinstance(outcome, Ignored):
         await query.answer(_ignored_text(context, outcome.reason))
     elif isinstance(outcome, Toggled):

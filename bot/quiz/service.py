@@ -98,9 +98,10 @@ class QuizService:
             session.id, session.position, message_id, self._clock.now()
         )
 
-    async def tap(self, member_id: int, tap: Tap) -> TapOutcome:
-        session = await self._storage.session(tap.session_id)
-        if session is None or session.member_id != member_id:
+    async def tap(self, telegram_id: int, tap: Tap) -> TapOutcome:
+        """Judge a tap by the Telegram user who made it; only their own quiz can change."""
+        session = await self._storage.member_session(telegram_id, tap.session_id)
+        if session is None:
             return Ignored(IgnoredReason.NOT_YOURS)
         if not session.active or tap.position != session.position:
             return Ignored(IgnoredReason.STALE)

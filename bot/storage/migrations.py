@@ -50,11 +50,28 @@ MIGRATIONS: tuple[str, ...] = (
         chosen TEXT NOT NULL,
         correct INTEGER NOT NULL,
         timed_out INTEGER NOT NULL DEFAULT 0,
+        points INTEGER NOT NULL,
         answered_at INTEGER NOT NULL,
         ms_taken INTEGER NOT NULL,
         -- A double tap or a retried update can never record a second answer.
         UNIQUE (session_id, position)
     );
+    -- Recording an answer moves its quiz on in the same statement, so the two can never
+    -- disagree and an answer costs one write.
+    CREATE TRIGGER answers_advance_quiz AFTER INSERT ON answers
+    BEGIN
+        UPDATE quiz_sessions SET
+            position = position + 1,
+            selection = '[]',
+            score = score + NEW.points,
+            question_shown_at = NEW.answered_at,
+            message_id = NULL,
+            status = CASE WHEN position + 1 >= json_array_length(question_ids)
+                          THEN 'finished' ELSE 'active' END,
+            finished_at = CASE WHEN position + 1 >= json_array_length(question_ids)
+                               THEN NEW.answered_at END
+        WHERE id = NEW.session_id AND position = NEW.position;
+    END;
     CREATE INDEX answers_member ON answers(member_id, answered_at);
     CREATE INDEX answers_question ON answers(question_id);
 

@@ -89,6 +89,12 @@ class Storage:
                 raise
             await self._db.execute("COMMIT")
 
+    async def _write(self, sql: str, params: Params) -> bool:
+        """One statement, committed on its own; True when it changed a row. It takes the
+        write lock so that it never lands inside another coroutine's open transaction."""
+        async with self._write_lock, self._db.execute(sql, params) as cursor:
+            return cursor.rowcount > 0
+
     async def _one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         async with self._db.execute(sql, params) as cursor:
             return await cursor.fetchone()
@@ -112,8 +118,9 @@ class Storage:
         now: datetime,
     ) -> int:
         """Record a Telegram user as a member (or refresh their names) and return the id."""
-        async with self._transaction() as db:
-            cursor = await db.execute(
+        async with (
+            self._write_lock,
+            self._db.execute(
                 """
                 INSERT INTO members (telegram_id, first_name, last_name, username,
                                      created_at, last_seen_at)
@@ -126,9 +133,9 @@ class Storage:
                 RETURNING id
                 """,
                 (telegram_id, first_name, last_name, username, to_ms(now), to_ms(now)),
-            )
+            ) as cursor,
+        ):
             row = await cursor.fetchone()
-            await cursor.close()
         assert row is not None
         return int(row["id"])
 
@@ -137,6 +144,17 @@ class Storage:
     async def active_session(self, member_id: int) -> QuizSession | None:
         row = await self._one(
             "SELECT * FROM quiz_sessions WHERE member_id = ? AND status = 'active'", (member_id,)
+        )
+        return _session(row) if row else None
+
+    async def member_session(self, telegram_id: int, session_id: int) -> QuizSession | None:
+        """The quiz ``session_id`` if it belongs to this Telegram user, else None."""
+        row = await self._one(
+            """
+            SELECT s.* FROM quiz_sessions s JOIN members m ON m.id = s.member_id
+            WHERE s.id = ? AND m.telegram_id = ?
+            """,
+            (session_id, telegram_id),
         )
         return _session(row) if row else None
 
@@ -195,29 +213,24 @@ class Storage:
         self, session_id: int, position: int, message_id: int, shown_at: datetime
     ) -> None:
         """Remember which message shows the current question, and when it was shown."""
-        async with self._transaction() as db:
-            await db.execute(
-                """
-                UPDATE quiz_sessions SET message_id = ?, question_shown_at = ?
-                WHERE id = ? AND position = ? AND status = 'active'
-                """,
-                (message_id, to_ms(shown_at), session_id, position),
-            )
+        await self._write(
+            """
+            UPDATE quiz_sessions SET message_id = ?, question_shown_at = ?
+            WHERE id = ? AND position = ? AND status = 'active'
+            """,
+            (message_id, to_ms(shown_at), session_id, position),
+        )
 
     async def set_selection(
         self, session_id: int, position: int, selection: frozenset[int]
     ) -> bool:
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                """
-                UPDATE quiz_sessions SET selection = ?
-                WHERE id = ? AND position = ? AND status = 'active'
-                """,
-                (json.dumps(sorted(selection)), session_id, position),
-            )
-            changed = cursor.rowcount == 1
-            await cursor.close()
-        return changed
+        return await self._write(
+            """
+            UPDATE quiz_sessions SET selection = ?
+            WHERE id = ? AND position = ? AND status = 'active'
+            """,
+            (json.dumps(sorted(selection)), session_id, position),
+        )
 
     async def record_answer(
         self,
@@ -227,65 +240,41 @@ class Storage:
         now: datetime,
         ms_taken: int,
     ) -> QuizSession | None:
-        """Store the answer to the current question and move the quiz on, atomically.
+        """Store the answer to the current question; the quiz moves on in the same statement.
 
         Returns the session as it now stands, or None when this question already had an
         answer (a double tap, a retried update): the unique key on (session, position)
         refuses the second one."""
-        finished = session.position + 1 >= session.total
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                """
-                INSERT INTO answers (session_id, member_id, position, question_id, chosen,
-                    correct, timed_out, answered_at, ms_taken)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (session_id, position) DO NOTHING
-                """,
-                (
-                    session.id,
-                    session.member_id,
-                    session.position,
-                    question_id,
-                    json.dumps(sorted(verdict.chosen)),
-                    int(verdict.correct),
-                    int(verdict.timed_out),
-                    to_ms(now),
-                    ms_taken,
-                ),
-            )
-            inserted = cursor.rowcount == 1
-            await cursor.close()
-            if not inserted:
-                return None
-            await db.execute(
-                """
-                UPDATE quiz_sessions SET position = position + 1, selection = '[]',
-                    score = score + ?, question_shown_at = ?, message_id = NULL,
-                    status = ?, finished_at = ?
-                WHERE id = ?
-                """,
-                (
-                    verdict.points,
-                    to_ms(now),
-                    SessionStatus.FINISHED if finished else SessionStatus.ACTIVE,
-                    to_ms(now) if finished else None,
-                    session.id,
-                ),
-            )
-        return await self.session(session.id)
+        inserted = await self._write(
+            """
+            INSERT INTO answers (session_id, member_id, position, question_id, chosen,
+                correct, timed_out, points, answered_at, ms_taken)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (session_id, position) DO NOTHING
+            """,
+            (
+                session.id,
+                session.member_id,
+                session.position,
+                question_id,
+                json.dumps(sorted(verdict.chosen)),
+                int(verdict.correct),
+                int(verdict.timed_out),
+                verdict.points,
+                to_ms(now),
+                ms_taken,
+            ),
+        )
+        return await self.session(session.id) if inserted else None
 
     async def cancel_session(self, session_id: int, now: datetime) -> bool:
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                """
-                UPDATE quiz_sessions SET status = 'cancelled', finished_at = ?
-                WHERE id = ? AND status = 'active'
-                """,
-                (to_ms(now), session_id),
-            )
-            changed = cursor.rowcount == 1
-            await cursor.close()
-        return changed
+        return await self._write(
+            """
+            UPDATE quiz_sessions SET status = 'cancelled', finished_at = ?
+            WHERE id = ? AND status = 'active'
+            """,
+            (to_ms(now), session_id),
+        )
 
     async def answers(self, session_id: int) -> list[AnswerRecord]:
         rows = await self._all(

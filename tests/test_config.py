@@ -44,7 +44,8 @@ def test_every_problem_is_listed_with_line_and_key(tmp_path: Path) -> None:
 def test_a_token_in_the_file_is_refused(tmp_path: Path) -> None:
     found = problems(tmp_path, "telegram:\n  token: '123:abc'\n")
     assert found == [
-        "config.yaml:2:3: telegram.token: the token is a secret; set BOT_TOKEN or telegram.token_file"
+        "config.yaml:2:3: telegram.token: the token is a secret; "
+        "set BOT_TOKEN or telegram.token_file"
     ]
 
 

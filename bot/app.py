@@ -76,7 +76,7 @@ def build_application(
         Application.builder()
         .token(token)
         .context_types(context_types)
-        .request(RetryingRequest(connection_pool_size=64, pool_timeout=10.0))
+        .request(RetryingRequest(connection_pool_size=32, pool_timeout=10.0))
         .get_updates_request(RetryingRequest())
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(post_init)

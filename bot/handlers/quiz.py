@@ -102,12 +102,20 @@ async def _show_result(query: CallbackQuery, context: BotContext, outcome: Answe
         outcome.order,
         outcome.verdict,
     )
-    await asyncio.gather(query.answer(), _edit_text(query, text))
-    if outcome.next_question is not None:
-        await _send_question(context, session)
-        return
+    # The answer is committed; the result, the acknowledgement and what comes next go out
+    # together, so a member waits one round trip to Telegram, not three.
+    follow_up = (
+        _send_question(context, session)
+        if outcome.next_question is not None
+        else _send_summary(context, session)
+    )
+    await asyncio.gather(query.answer(), _edit_text(query, text), follow_up)
+
+
+async def _send_summary(context: BotContext, session: QuizSession) -> None:
+    services = context.services
     summary = await services.quiz.summary(session)
-    await context.bot.send_message(session.chat_id, summary_text(texts, summary))
+    await context.bot.send_message(session.chat_id, summary_text(services.texts, summary))
 
 
 async def _send_question(context: BotContext, session: QuizSession) -> None:

@@ -1,18 +1,21 @@
 """The composition root: the only place that wires the bot together.
 
 ``build_application`` makes the python-telegram-bot ``Application``; its ``post_init`` opens
-storage and builds the services, its ``post_shutdown`` closes them. ``run`` hands the
-application to the library's own polling or webhook loop; ``running`` does the same steps
-inside an event loop that is already running (the sandbox, the tests, the benchmark), so
-every way of starting the bot goes through the same code.
+storage and builds the services, its ``post_shutdown`` closes them. ``running`` starts and
+stops it inside an event loop, by long polling or webhook; ``run`` (production), the sandbox,
+the tests and the benchmark all go through it, so every way of starting the bot runs the same
+code.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
 import random
-from collections.abc import AsyncIterator
+import signal
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from telegram import Update
@@ -28,6 +31,7 @@ from bot.quiz.service import QuizService
 from bot.services import Services
 from bot.storage import Storage
 from bot.transport import PerChatUpdateProcessor, RetryingRequest
+from bot.yamlfile import InvalidFileError, Problem
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +80,7 @@ def build_application(
         Application.builder()
         .token(token)
         .context_types(context_types)
-        .request(RetryingRequest(connection_pool_size=32, pool_timeout=10.0))
+        .request(RetryingRequest(connection_pool_size=16, pool_timeout=None))
         .get_updates_request(RetryingRequest())
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(post_init)
@@ -92,37 +96,62 @@ def build_application(
 
 
 def run(application: BotApplication, settings: Settings) -> None:
-    """Serve until SIGINT/SIGTERM, by long polling or by webhook as configured."""
-    if settings.telegram.mode is Mode.WEBHOOK:
-        hook = settings.telegram.webhook
-        if not hook.public_url:
-            raise SystemExit("config.yaml: telegram.webhook.public_url: required in webhook mode")
-        application.run_webhook(
-            listen=hook.listen,
-            port=hook.port,
-            url_path=hook.url_path,
-            webhook_url=f"{hook.public_url.rstrip('/')}/{hook.url_path}",
-            secret_token=os.environ.get(hook.secret_token_env) or None,
-            allowed_updates=ALLOWED_UPDATES,
-        )
-    else:
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    """Serve until SIGINT or SIGTERM."""
+    asyncio.run(serve_until_stopped(application, settings))
+
+
+async def serve_until_stopped(
+    application: BotApplication, settings: Settings, ready: Callable[[], None] | None = None
+) -> None:
+    """Run until SIGINT or SIGTERM; ``ready`` is called once updates are being received."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    async with running(application, settings):
+        if ready is not None:
+            ready()
+        await stop.wait()
 
 
 @asynccontextmanager
 async def running(
-    application: BotApplication, *, poll_timeout: int = 10
+    application: BotApplication, settings: Settings, *, poll_timeout: int = 10
 ) -> AsyncIterator[BotApplication]:
-    """Run the bot by long polling inside the current event loop, the way ``run_polling``
-    does: initialize, post_init, start polling, start; and the reverse on the way out."""
+    """Run the bot inside the current event loop, the way the library's ``run_polling`` and
+    ``run_webhook`` do: initialize, post_init, start receiving updates, start; and the reverse
+    on the way out. Long polling or a webhook, as configured."""
     await application.initialize()
     try:
         if application.post_init is not None:
             await application.post_init(application)
         assert application.updater is not None
-        await application.updater.start_polling(
-            poll_interval=0.0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
-        )
+        if settings.telegram.mode is Mode.WEBHOOK:
+            hook = settings.telegram.webhook
+            if not hook.public_url:
+                raise InvalidFileError(
+                    [
+                        Problem(
+                            "config.yaml",
+                            1,
+                            1,
+                            "telegram.webhook.public_url: required in webhook mode",
+                        )
+                    ]
+                )
+            await application.updater.start_webhook(
+                listen=hook.listen,
+                port=hook.port,
+                url_path=hook.url_path,
+                webhook_url=f"{hook.public_url.rstrip('/')}/{hook.url_path}",
+                secret_token=os.environ.get(hook.secret_token_env) or None,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        else:
+            await application.updater.start_polling(
+                poll_interval=0.0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
+            )
         await application.start()
         try:
             yield application

@@ -8,11 +8,9 @@ emulator, with the data kept apart in ``sandbox/``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import signal
 from pathlib import Path
 
-from bot.app import build_application, running
+from bot.app import build_application, serve_until_stopped
 from bot.config import Settings
 from bot.quiz.questions import Bank
 from bot.sandbox.emulator.server import Emulator
@@ -35,18 +33,15 @@ def run_sandbox(
 
 
 async def _serve(settings: Settings, bank: Bank, host: str, port: int) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
     emulator = Emulator()
     await emulator.start(host=host, port=port)
+
+    def ready() -> None:
+        print(f"没有设置 BOT_TOKEN，已启动本地沙盒：{emulator.url}", flush=True)
+        print(f"No BOT_TOKEN: local sandbox at {emulator.url} (Ctrl+C to stop)", flush=True)
+
     try:
         local = sandbox_settings(settings, emulator, SANDBOX_DATABASE)
-        async with running(build_application(local, bank, emulator.token)):
-            print(f"没有设置 BOT_TOKEN，已启动本地沙盒：{emulator.url}", flush=True)
-            print(f"No BOT_TOKEN: local sandbox at {emulator.url} (Ctrl+C to stop)", flush=True)
-            await stop.wait()
+        await serve_until_stopped(build_application(local, bank, emulator.token), local, ready)
     finally:
         await emulator.stop()

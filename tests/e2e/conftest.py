@@ -43,6 +43,7 @@ class Harness:
         """A fresh bot process (same database): entering starts it, leaving stops it."""
         return running(
             build_application(self.settings, self.bank, self.emulator.token, clock=self.clock),
+            self.settings,
             poll_timeout=1,
         )
 

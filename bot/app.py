@@ -168,6 +168,7 @@ async def running(
 
 
 def quiet_http_logs(level: int = logging.WARNING) -> None:
-    """httpx logs every request URL at INFO, and the URL contains the bot token."""
-    for name in ("httpx", "httpcore"):
+    """httpx (and, in the sandbox, aiohttp's access log) log every request URL at INFO, and
+    the URL contains the bot token."""
+    for name in ("httpx", "httpcore", "aiohttp.access"):
         logging.getLogger(name).setLevel(level)

@@ -1,0 +1,36 @@
+"""``python -m bot``: the command line. Each feature adds its own subcommands (one module
+here per feature); this module only assembles them and turns bad input into messages.
+
+Every command that loads config or data files reports all problems with file and line and
+exits 1 before anything starts; nothing is half-started on bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.cli import bank, run
+from bot.yamlfile import InvalidFileError
+
+FEATURES = (run, bank)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="支部学习助手")
+    parser.add_argument("--config", type=Path, default=Path("config.yaml"), help="config file")
+    commands = parser.add_subparsers(metavar="COMMAND")
+    for feature in FEATURES:
+        feature.add_commands(commands)
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.handler(args))
+    except InvalidFileError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return 1

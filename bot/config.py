@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from bot.org.config import OrganisationSettings
+from bot.org.tree import tree_problems
 from bot.yamlfile import InvalidFileError, Located, Problem, load_located, validation_problems
 
 ENV_PREFIX = "BOT__"
@@ -82,6 +84,7 @@ class Settings(_Section):
     question_bank: list[Path] = Field(default_factory=lambda: [Path("question_bank")])
     quiz: QuizSettings = QuizSettings()
     telegram: TelegramSettings = TelegramSettings()
+    organisation: OrganisationSettings = OrganisationSettings()
     log_level: str = "INFO"
 
     @property
@@ -117,6 +120,11 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
     except ValidationError as exc:
         problems.extend(validation_problems(located, exc))
         settings = None
+    if settings is not None:
+        units = [u.unit() for u in settings.organisation.units]
+        for index, message in tree_problems(units):
+            where = ("organisation", "units", index)
+            problems.append(located.problem(where, f"organisation.units[{index}]: {message}"))
     if problems or settings is None:
         raise InvalidFileError(problems)
     return settings

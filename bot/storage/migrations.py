@@ -12,13 +12,20 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE members (
         id INTEGER PRIMARY KEY,
-        telegram_id INTEGER NOT NULL UNIQUE,
-        first_name TEXT NOT NULL,
+        -- NULL for someone listed on a branch roster who has not opened the bot yet.
+        telegram_id INTEGER UNIQUE,
+        first_name TEXT NOT NULL DEFAULT '',
         last_name TEXT,
         username TEXT,
+        real_name TEXT,
+        branch_id TEXT,
+        party_joined_on TEXT,
+        pending_invite TEXT,
+        unreachable_since INTEGER,
         created_at INTEGER NOT NULL,
-        last_seen_at INTEGER NOT NULL
+        last_seen_at INTEGER
     );
+    CREATE INDEX members_branch ON members(branch_id);
 
     CREATE TABLE quiz_sessions (
         id INTEGER PRIMARY KEY,
@@ -34,12 +41,17 @@ MIGRATIONS: tuple[str, ...] = (
         started_at INTEGER NOT NULL,
         finished_at INTEGER,
         score INTEGER NOT NULL DEFAULT 0,
+        question_count INTEGER NOT NULL,
+        -- The member's branch when the quiz started: statistics follow the branch at the time.
+        branch_id TEXT,
         bank_version TEXT NOT NULL
     );
     -- At most one quiz in progress per member, whatever the handlers believe.
     CREATE UNIQUE INDEX quiz_sessions_one_active ON quiz_sessions(member_id)
         WHERE status = 'active';
     CREATE INDEX quiz_sessions_member ON quiz_sessions(member_id, started_at);
+    CREATE INDEX quiz_sessions_branch ON quiz_sessions(branch_id, finished_at)
+        WHERE status = 'finished';
 
     CREATE TABLE answers (
         id INTEGER PRIMARY KEY,
@@ -66,9 +78,9 @@ MIGRATIONS: tuple[str, ...] = (
             score = score + NEW.points,
             question_shown_at = NEW.answered_at,
             message_id = NULL,
-            status = CASE WHEN position + 1 >= json_array_length(question_ids)
+            status = CASE WHEN position + 1 >= question_count
                           THEN 'finished' ELSE 'active' END,
-            finished_at = CASE WHEN position + 1 >= json_array_length(question_ids)
+            finished_at = CASE WHEN position + 1 >= question_count
                                THEN NEW.answered_at END
         WHERE id = NEW.session_id AND position = NEW.position;
     END;
@@ -81,5 +93,62 @@ MIGRATIONS: tuple[str, ...] = (
         question_id TEXT NOT NULL,
         PRIMARY KEY (member_id, question_id)
     ) WITHOUT ROWID;
+    """,
+    # 2: the organisation — units, invites, role grants, transfers, group chats.
+    """
+    CREATE TABLE org_units (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        level TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        parent_id TEXT,
+        leaderboard INTEGER NOT NULL DEFAULT 0,
+        active INTEGER NOT NULL DEFAULT 1,
+        updated_at INTEGER NOT NULL
+    );
+
+    CREATE TABLE invites (
+        code TEXT PRIMARY KEY,
+        branch_id TEXT NOT NULL REFERENCES org_units(id),
+        created_by INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER,
+        revoked_at INTEGER
+    );
+    CREATE INDEX invites_branch ON invites(branch_id);
+
+    -- Roles given with /promote; roles named in config.yaml are not stored.
+    CREATE TABLE role_grants (
+        telegram_id INTEGER NOT NULL,
+        unit_id TEXT NOT NULL,
+        granted_by INTEGER NOT NULL,
+        granted_at INTEGER NOT NULL,
+        PRIMARY KEY (telegram_id, unit_id)
+    ) WITHOUT ROWID;
+
+    -- 组织关系接转: every move of a member between branches.
+    CREATE TABLE transfers (
+        id INTEGER PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES members(id),
+        from_branch TEXT,
+        to_branch TEXT NOT NULL,
+        by_telegram_id INTEGER NOT NULL,
+        at INTEGER NOT NULL
+    );
+
+    CREATE TABLE group_chats (
+        chat_id INTEGER PRIMARY KEY,
+        unit_id TEXT NOT NULL REFERENCES org_units(id),
+        bound_by INTEGER NOT NULL,
+        bound_at INTEGER NOT NULL
+    );
+
+    -- Refusals are part of the trace (痕迹): who asked for what they may not see.
+    CREATE TABLE refusals (
+        id INTEGER PRIMARY KEY,
+        telegram_id INTEGER NOT NULL,
+        command TEXT NOT NULL,
+        at INTEGER NOT NULL
+    );
     """,
 )

@@ -183,8 +183,10 @@ class Storage:
                 cursor = await db.execute(
                     """
                     INSERT INTO quiz_sessions (member_id, chat_id, status, question_ids,
-                        option_orders, question_shown_at, started_at, bank_version)
-                    VALUES (?, ?, 'active', ?, ?, ?, ?, ?)
+                        option_orders, question_shown_at, started_at, bank_version,
+                        question_count, branch_id)
+                    SELECT ?, ?, 'active', ?, ?, ?, ?, ?, ?, branch_id
+                    FROM members WHERE id = ?
                     """,
                     (
                         member_id,
@@ -194,6 +196,8 @@ class Storage:
                         to_ms(now),
                         to_ms(now),
                         bank_version,
+                        len(question_ids),
+                        member_id,
                     ),
                 )
             except aiosqlite.IntegrityError:

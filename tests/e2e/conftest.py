@@ -83,6 +83,12 @@ class Member:
     async def edited(self, message: JsonDict) -> JsonDict:
         return await self.harness.client.wait_for_edit(self.id, message["message_id"])
 
+    async def result(self, message: JsonDict) -> JsonDict:
+        """The question message once it shows the result (skipping ☐/☑ keyboard edits)."""
+        return await self.harness.client.wait_for_edit(
+            self.id, message["message_id"], lambda m: "正确答案" in m["text"]
+        )
+
     def question_of(self, message: JsonDict) -> Question:
         stem = message["text"].split("\n\n")[1]
         return next(q for q in self.harness.bank.questions if q.stem == stem)

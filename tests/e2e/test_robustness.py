@@ -57,7 +57,7 @@ async def test_a_restart_mid_quiz_resumes_where_it_stopped(harness: Harness) -> 
         question = member.question_of(third)
         for data in correct_taps(question, third):
             await member.tap(third, data)
-        result = await member.edited(third)
+        result = await member.result(third)
         assert "✅ 回答正确" in result["text"]
         message = await member.next_message()
         assert message["text"].startswith("第 4/4 题")

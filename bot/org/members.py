@@ -1,0 +1,41 @@
+"""A member as the organisation sees them: who, which branch, reachable or not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    telegram_id: int | None
+    first_name: str
+    real_name: str | None
+    branch_id: str | None
+    party_joined_on: date | None
+    unreachable_since: datetime | None
+    pending_invite: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The real name (姓名) when known, else the Telegram name."""
+        return self.real_name or self.first_name or "（未登记姓名）"
+
+    @property
+    def reachable(self) -> bool:
+        """Whether the bot can write to them: they opened the bot and have not blocked it."""
+        return self.telegram_id is not None and self.unreachable_since is None
+
+
+@dataclass(frozen=True)
+class Invite:
+    code: str
+    branch_id: str
+    created_by: int
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+    def usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)

@@ -1,0 +1,2 @@
+"""Participation statistics for secretaries: periods, figures, rankings, item analysis.
+Plain Python, no Telegram."""

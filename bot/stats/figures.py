@@ -1,0 +1,136 @@
+"""The numbers secretaries report upward: participation, scores, rankings, hard questions.
+
+Scores are percentages of a quiz's points (0–100), so quizzes of different lengths compare.
+A member "participated" in a period when they finished at least one quiz in it.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+UPPER_LOWER_SHARE = 0.27
+"""Kelley's 27 %: the top and bottom groups compared for an item's discrimination."""
+
+
+@dataclass(frozen=True)
+class QuizRow:
+    """One finished quiz, as statistics need it."""
+
+    member_id: int
+    branch_id: str | None
+    score: int
+    question_count: int
+    finished_at: datetime
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.score / self.question_count if self.question_count else 0.0
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    member_id: int
+    question_id: str
+    correct: bool
+
+
+@dataclass(frozen=True)
+class BranchFigures:
+    branch_id: str
+    members: int
+    participants: int
+    quizzes: int
+    average: float | None
+    median: float | None
+    unreachable: int = 0
+
+    @property
+    def rate(self) -> float:
+        return self.participants / self.members if self.members else 0.0
+
+
+def branch_figures(
+    branch_id: str, members: int, quizzes: Sequence[QuizRow], unreachable: int = 0
+) -> BranchFigures:
+    percents = [q.percent for q in quizzes]
+    return BranchFigures(
+        branch_id=branch_id,
+        members=members,
+        participants=len({q.member_id for q in quizzes}),
+        quizzes=len(quizzes),
+        average=statistics.fmean(percents) if percents else None,
+        median=statistics.median(percents) if percents else None,
+        unreachable=unreachable,
+    )
+
+
+def ranked(figures: Iterable[BranchFigures]) -> list[BranchFigures]:
+    """Participation rate first, then average score, then id for a stable order."""
+    return sorted(figures, key=lambda f: (-f.rate, -(f.average or 0.0), f.branch_id))
+
+
+def rank_of(branch_id: str, figures: Iterable[BranchFigures]) -> tuple[int, int]:
+    """(place, out of) of ``branch_id``; equal rate and average share a place."""
+    order = ranked(figures)
+    keys = [(round(f.rate, 6), round(f.average or 0.0, 6)) for f in order]
+    mine = next(i for i, f in enumerate(order) if f.branch_id == branch_id)
+    return keys.index(keys[mine]) + 1, len(order)
+
+
+@dataclass(frozen=True)
+class ItemFigures:
+    """How one question fared: attempts, facility (share correct), discrimination (share
+    correct in the top 27 % of members minus the bottom 27 %, by their period score)."""
+
+    question_id: str
+    attempts: int
+    correct: int
+    discrimination: float | None
+
+    @property
+    def facility(self) -> float:
+        return self.correct / self.attempts if self.attempts else 0.0
+
+
+def item_figures(answers: Sequence[AnswerRow]) -> list[ItemFigures]:
+    """Per-question statistics, hardest (lowest facility) first."""
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for answer in answers:
+        totals[answer.member_id][0] += answer.correct
+        totals[answer.member_id][1] += 1
+    by_score = sorted(totals, key=lambda m: totals[m][0] / totals[m][1])
+    group = max(1, round(len(by_score) * UPPER_LOWER_SHARE)) if len(by_score) >= 2 else 0
+    lower = set(by_score[:group])
+    upper = set(by_score[-group:]) if group else set()
+    per_item: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0])
+    for answer in answers:
+        item = per_item[answer.question_id]
+        item[0] += 1
+        item[1] += answer.correct
+        if answer.member_id in upper:
+            item[2] += 1
+            item[3] += answer.correct
+        if answer.member_id in lower:
+            item[4] += 1
+            item[5] += answer.correct
+    result = [
+        ItemFigures(
+            question_id=qid,
+            attempts=n,
+            correct=right,
+            discrimination=(up_right / up - low_right / low) if up and low else None,
+        )
+        for qid, (n, right, up, up_right, low, low_right) in per_item.items()
+    ]
+    return sorted(result, key=lambda f: (f.facility, -f.attempts, f.question_id))
+
+
+def bar(fraction: float, width: int = 10) -> str:
+    """A text bar that reads on a phone: ▇▇▇▇▇▇░░░░ 62%."""
+    fraction = min(1.0, max(0.0, fraction))
+    filled = round(fraction * width)
+    return f"{'▇' * filled}{'░' * (width - filled)} {round(fraction * 100)}%"

@@ -1,0 +1,325 @@
+"""Organisation storage: units, members' branches, the roster, invites, roles, transfers and
+group chats."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import aiosqlite
+
+from bot.org.members import Invite, Member
+from bot.org.tree import Kind, Level, Unit
+from bot.storage.base import StoreBase, from_ms, to_ms
+
+
+@dataclass(frozen=True)
+class UnitChanges:
+    """What applying an organisation file changed, for the operator to read."""
+
+    added: list[str] = field(default_factory=list)
+    renamed: list[str] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.renamed or self.moved or self.removed)
+
+
+class UnitInUseError(Exception):
+    """A unit that still has members (or bound group chats) cannot be removed."""
+
+    def __init__(self, in_use: dict[str, int]) -> None:
+        self.in_use = in_use
+        listed = ", ".join(f"{uid} ({count} members)" for uid, count in sorted(in_use.items()))
+        super().__init__(f"cannot remove units that still have members: {listed}")
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    real_name: str
+    branch_id: str
+    party_joined_on: date | None = None
+
+
+MEMBER_COLUMNS = (
+    "id, telegram_id, first_name, real_name, branch_id, party_joined_on, unreachable_since, "
+    "pending_invite"
+)
+
+
+class OrgStore(StoreBase):
+    async def sync_units(self, units: Sequence[Unit], now: datetime) -> UnitChanges:
+        """Make the stored units match ``units`` (already checked as a tree), keeping every
+        id's history. Raises ``UnitInUseError`` and changes nothing if a unit to be removed
+        still has members."""
+        async with self._transaction() as db:
+            async with db.execute("SELECT id, name, parent_id, active FROM org_units") as cursor:
+                current = {row["id"]: row for row in await cursor.fetchall()}
+            wanted = {unit.id for unit in units}
+            gone = [uid for uid, row in current.items() if row["active"] and uid not in wanted]
+            in_use: dict[str, int] = {}
+            for uid in gone:
+                async with db.execute(
+                    "SELECT COUNT(*) FROM members WHERE branch_id = ?", (uid,)
+                ) as cursor:
+                    row = await cursor.fetchone()
+                if row and row[0]:
+                    in_use[uid] = int(row[0])
+            if in_use:
+                raise UnitInUseError(in_use)
+            changes = UnitChanges(removed=sorted(gone))
+            for unit in units:
+                before = current.get(unit.id)
+                if before is None or not before["active"]:
+                    changes.added.append(unit.id)
+                else:
+                    if before["name"] != unit.name:
+                        changes.renamed.append(unit.id)
+                    if before["parent_id"] != unit.parent:
+                        changes.moved.append(unit.id)
+            await db.executemany(
+                """
+                INSERT INTO org_units (id, name, level, kind, parent_id, leaderboard, active,
+                                       updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, 1, ?)
+                ON CONFLICT (id) DO UPDATE SET
+                    name = excluded.name, level = excluded.level, kind = excluded.kind,
+                    parent_id = excluded.parent_id, leaderboard = excluded.leaderboard,
+                    active = 1, updated_at = excluded.updated_at
+                """,
+                [
+                    (
+                        u.id,
+                        u.name,
+                        u.level.value,
+                        u.kind.value,
+                        u.parent,
+                        int(u.leaderboard),
+                        to_ms(now),
+                    )
+                    for u in units
+                ],
+            )
+            await db.executemany(
+                "UPDATE org_units SET active = 0, updated_at = ? WHERE id = ?",
+                [(to_ms(now), uid) for uid in gone],
+            )
+        return changes
+
+    async def units(self) -> list[Unit]:
+        rows = await self._all("SELECT * FROM org_units WHERE active = 1 ORDER BY rowid")
+        return [
+            Unit(
+                row["id"],
+                row["name"],
+                Level(row["level"]),
+                Kind(row["kind"]),
+                row["parent_id"],
+                bool(row["leaderboard"]),
+            )
+            for row in rows
+        ]
+
+    # Members
+
+    async def member(self, telegram_id: int) -> Member | None:
+        row = await self._one(
+            f"SELECT {MEMBER_COLUMNS} FROM members WHERE telegram_id = ?", (telegram_id,)
+        )
+        return _member(row) if row else None
+
+    async def member_by_id(self, member_id: int) -> Member | None:
+        row = await self._one(f"SELECT {MEMBER_COLUMNS} FROM members WHERE id = ?", (member_id,))
+        return _member(row) if row else None
+
+    async def members_in(self, branch_ids: Collection[str]) -> list[Member]:
+        marks = ",".join("?" * len(branch_ids))
+        rows = await self._all(
+            f"SELECT {MEMBER_COLUMNS} FROM members WHERE branch_id IN ({marks}) ORDER BY id",
+            tuple(branch_ids),
+        )
+        return [_member(row) for row in rows]
+
+    async def set_pending_invite(self, telegram_id: int, code: str | None) -> None:
+        await self._write(
+            "UPDATE members SET pending_invite = ? WHERE telegram_id = ?", (code, telegram_id)
+        )
+
+    async def join_branch(
+        self, telegram_id: int, real_name: str, branch_id: str, by: int, now: datetime
+    ) -> bool:
+        """Put the member into a branch under their real name. A roster entry of that branch
+        with the same name and no Telegram account yet is merged into them (its join date
+        kept). Returns whether a roster entry matched."""
+        async with self._transaction() as db:
+            async with db.execute(
+                """
+                SELECT id, party_joined_on FROM members
+                WHERE branch_id = ? AND real_name = ? AND telegram_id IS NULL
+                ORDER BY id LIMIT 1
+                """,
+                (branch_id, real_name),
+            ) as cursor:
+                roster = await cursor.fetchone()
+            if roster is not None:
+                await db.execute("DELETE FROM members WHERE id = ?", (roster["id"],))
+            async with db.execute(
+                """
+                UPDATE members SET branch_id = ?, real_name = ?, pending_invite = NULL,
+                    party_joined_on = COALESCE(party_joined_on, ?)
+                WHERE telegram_id = ?
+                RETURNING id
+                """,
+                (branch_id, real_name, roster["party_joined_on"] if roster else None, telegram_id),
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                raise LookupError(f"no member with Telegram id {telegram_id}")
+            await db.execute(
+                """
+                INSERT INTO transfers (member_id, from_branch, to_branch, by_telegram_id, at)
+                VALUES (?, NULL, ?, ?, ?)
+                """,
+                (row["id"], branch_id, by, to_ms(now)),
+            )
+        return roster is not None
+
+    async def add_roster(self, entries: Sequence[RosterEntry], now: datetime) -> int:
+        """List members who have not opened the bot yet; they count in their branch's
+        statistics (and as unreachable) from today. All entries or none."""
+        async with self._transaction() as db:
+            await db.executemany(
+                """
+                INSERT INTO members (real_name, branch_id, party_joined_on, created_at)
+                VALUES (?, ?, ?, ?)
+                """,
+                [
+                    (
+                        e.real_name,
+                        e.branch_id,
+                        e.party_joined_on.isoformat() if e.party_joined_on else None,
+                        to_ms(now),
+                    )
+                    for e in entries
+                ],
+            )
+        return len(entries)
+
+    async def transfer(self, member_id: int, to_branch: str, by: int, now: datetime) -> None:
+        """组织关系接转: the member moves, their history stays theirs."""
+        async with self._transaction() as db:
+            await db.execute(
+                """
+                INSERT INTO transfers (member_id, from_branch, to_branch, by_telegram_id, at)
+                SELECT id, branch_id, ?, ?, ? FROM members WHERE id = ?
+                """,
+                (to_branch, by, to_ms(now), member_id),
+            )
+            await db.execute(
+                "UPDATE members SET branch_id = ? WHERE id = ?", (to_branch, member_id)
+            )
+
+    async def set_unreachable(self, telegram_id: int, since: datetime | None) -> None:
+        await self._write(
+            "UPDATE members SET unreachable_since = ? WHERE telegram_id = ?",
+            (to_ms(since) if since else None, telegram_id),
+        )
+
+    # Roles
+
+    async def role_grants(self) -> list[tuple[int, str]]:
+        rows = await self._all("SELECT telegram_id, unit_id FROM role_grants")
+        return [(row["telegram_id"], row["unit_id"]) for row in rows]
+
+    async def grant_role(self, telegram_id: int, unit_id: str, by: int, now: datetime) -> bool:
+        return await self._write(
+            """
+            INSERT INTO role_grants (telegram_id, unit_id, granted_by, granted_at)
+            VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING
+            """,
+            (telegram_id, unit_id, by, to_ms(now)),
+        )
+
+    async def revoke_role(self, telegram_id: int, unit_id: str) -> bool:
+        return await self._write(
+            "DELETE FROM role_grants WHERE telegram_id = ? AND unit_id = ?",
+            (telegram_id, unit_id),
+        )
+
+    async def record_refusal(self, telegram_id: int, command: str, now: datetime) -> None:
+        await self._write(
+            "INSERT INTO refusals (telegram_id, command, at) VALUES (?, ?, ?)",
+            (telegram_id, command, to_ms(now)),
+        )
+
+    # Invites
+
+    async def create_invite(
+        self, code: str, branch_id: str, by: int, now: datetime, expires_at: datetime | None
+    ) -> None:
+        await self._write(
+            """
+            INSERT INTO invites (code, branch_id, created_by, created_at, expires_at)
+            VALUES (?, ?, ?, ?, ?)
+            """,
+            (code, branch_id, by, to_ms(now), to_ms(expires_at) if expires_at else None),
+        )
+
+    async def invite(self, code: str) -> Invite | None:
+        row = await self._one("SELECT * FROM invites WHERE code = ?", (code,))
+        if row is None:
+            return None
+        return Invite(
+            row["code"],
+            row["branch_id"],
+            row["created_by"],
+            from_ms(row["created_at"]),
+            from_ms(row["expires_at"]) if row["expires_at"] is not None else None,
+            from_ms(row["revoked_at"]) if row["revoked_at"] is not None else None,
+        )
+
+    async def revoke_invites(self, branch_id: str, now: datetime) -> int:
+        async with (
+            self._write_lock,
+            self._db.execute(
+                "UPDATE invites SET revoked_at = ? WHERE branch_id = ? AND revoked_at IS NULL",
+                (to_ms(now), branch_id),
+            ) as cursor,
+        ):
+            return cursor.rowcount
+
+    # Group chats
+
+    async def bind_group(self, chat_id: int, unit_id: str, by: int, now: datetime) -> None:
+        await self._write(
+            """
+            INSERT INTO group_chats (chat_id, unit_id, bound_by, bound_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (chat_id) DO UPDATE SET unit_id = excluded.unit_id,
+                bound_by = excluded.bound_by, bound_at = excluded.bound_at
+            """,
+            (chat_id, unit_id, by, to_ms(now)),
+        )
+
+    async def group_unit(self, chat_id: int) -> str | None:
+        row = await self._one("SELECT unit_id FROM group_chats WHERE chat_id = ?", (chat_id,))
+        return str(row["unit_id"]) if row else None
+
+
+def _member(row: aiosqlite.Row) -> Member:
+    return Member(
+        id=row["id"],
+        telegram_id=row["telegram_id"],
+        first_name=row["first_name"],
+        real_name=row["real_name"],
+        branch_id=row["branch_id"],
+        party_joined_on=date.fromisoformat(row["party_joined_on"])
+        if row["party_joined_on"]
+        else None,
+        unreachable_since=from_ms(row["unreachable_since"])
+        if row["unreachable_since"] is not None
+        else None,
+        pending_invite=row["pending_invite"],
+    )

@@ -1,0 +1,260 @@
+"""Quiz storage: members as quiz takers, quiz sessions, answers, the per-member bag."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+
+import aiosqlite
+
+from bot.quiz.rules import Verdict
+from bot.quiz.session import AnswerRecord, MemberOverview, QuizSession, SessionStatus
+from bot.storage.base import StoreBase, from_ms, to_ms
+
+
+class QuizStore(StoreBase):
+    # Members
+
+    async def member_id(self, telegram_id: int) -> int | None:
+        row = await self._one("SELECT id FROM members WHERE telegram_id = ?", (telegram_id,))
+        return int(row["id"]) if row else None
+
+    async def upsert_member(
+        self,
+        telegram_id: int,
+        first_name: str,
+        last_name: str | None,
+        username: str | None,
+        now: datetime,
+    ) -> int:
+        """Record a Telegram user as a member (or refresh their names) and return the id."""
+        async with (
+            self._write_lock,
+            self._db.execute(
+                """
+                INSERT INTO members (telegram_id, first_name, last_name, username,
+                                     created_at, last_seen_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (telegram_id) DO UPDATE SET
+                    first_name = excluded.first_name,
+                    last_name = excluded.last_name,
+                    username = excluded.username,
+                    last_seen_at = excluded.last_seen_at
+                RETURNING id
+                """,
+                (telegram_id, first_name, last_name, username, to_ms(now), to_ms(now)),
+            ) as cursor,
+        ):
+            row = await cursor.fetchone()
+        assert row is not None
+        return int(row["id"])
+
+    # Quiz sessions
+
+    async def active_session(self, member_id: int) -> QuizSession | None:
+        row = await self._one(
+            "SELECT * FROM quiz_sessions WHERE member_id = ? AND status = 'active'", (member_id,)
+        )
+        return _session(row) if row else None
+
+    async def member_session(self, telegram_id: int, session_id: int) -> QuizSession | None:
+        """The quiz ``session_id`` if it belongs to this Telegram user, else None."""
+        row = await self._one(
+            """
+            SELECT s.* FROM quiz_sessions s JOIN members m ON m.id = s.member_id
+            WHERE s.id = ? AND m.telegram_id = ?
+            """,
+            (session_id, telegram_id),
+        )
+        return _session(row) if row else None
+
+    async def session(self, session_id: int) -> QuizSession | None:
+        row = await self._one("SELECT * FROM quiz_sessions WHERE id = ?", (session_id,))
+        return _session(row) if row else None
+
+    async def start_session(
+        self,
+        member_id: int,
+        chat_id: int,
+        question_ids: tuple[str, ...],
+        orders: tuple[tuple[int, ...], ...],
+        bank_version: str,
+        now: datetime,
+        *,
+        seen: Iterable[str],
+        reset_bag: bool,
+    ) -> QuizSession | None:
+        """Create a quiz and update the member's bag in one transaction.
+
+        Returns None when the member already has a quiz in progress (the unique index says so,
+        even if two /quiz commands raced)."""
+        async with self._transaction() as db:
+            try:
+                cursor = await db.execute(
+                    """
+                    INSERT INTO quiz_sessions (member_id, chat_id, status, question_ids,
+                        option_orders, question_shown_at, started_at, bank_version,
+                        question_count, branch_id)
+                    SELECT ?, ?, 'active', ?, ?, ?, ?, ?, ?, branch_id
+                    FROM members WHERE id = ?
+                    """,
+                    (
+                        member_id,
+                        chat_id,
+                        json.dumps(question_ids),
+                        json.dumps(orders),
+                        to_ms(now),
+                        to_ms(now),
+                        bank_version,
+                        len(question_ids),
+                        member_id,
+                    ),
+                )
+            except aiosqlite.IntegrityError:
+                return None
+            session_id = cursor.lastrowid
+            await cursor.close()
+            if reset_bag:
+                await db.execute("DELETE FROM seen_questions WHERE member_id = ?", (member_id,))
+            await db.executemany(
+                "INSERT OR IGNORE INTO seen_questions (member_id, question_id) VALUES (?, ?)",
+                [(member_id, question_id) for question_id in seen],
+            )
+        assert session_id is not None
+        return await self.session(session_id)
+
+    async def set_question_message(
+        self, session_id: int, position: int, message_id: int, shown_at: datetime
+    ) -> None:
+        """Remember which message shows the current question, and when it was shown."""
+        await self._write(
+            """
+            UPDATE quiz_sessions SET message_id = ?, question_shown_at = ?
+            WHERE id = ? AND position = ? AND status = 'active'
+            """,
+            (message_id, to_ms(shown_at), session_id, position),
+        )
+
+    async def set_selection(
+        self, session_id: int, position: int, selection: frozenset[int]
+    ) -> bool:
+        return await self._write(
+            """
+            UPDATE quiz_sessions SET selection = ?
+            WHERE id = ? AND position = ? AND status = 'active'
+            """,
+            (json.dumps(sorted(selection)), session_id, position),
+        )
+
+    async def record_answer(
+        self,
+        session: QuizSession,
+        question_id: str,
+        verdict: Verdict,
+        now: datetime,
+        ms_taken: int,
+    ) -> QuizSession | None:
+        """Store the answer to the current question; the quiz moves on in the same statement.
+
+        Returns the session as it now stands, or None when this question already had an
+        answer (a double tap, a retried update): the unique key on (session, position)
+        refuses the second one."""
+        inserted = await self._write(
+            """
+            INSERT INTO answers (session_id, member_id, position, question_id, chosen,
+                correct, timed_out, points, answered_at, ms_taken)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (session_id, position) DO NOTHING
+            """,
+            (
+                session.id,
+                session.member_id,
+                session.position,
+                question_id,
+                json.dumps(sorted(verdict.chosen)),
+                int(verdict.correct),
+                int(verdict.timed_out),
+                verdict.points,
+                to_ms(now),
+                ms_taken,
+            ),
+        )
+        return await self.session(session.id) if inserted else None
+
+    async def cancel_session(self, session_id: int, now: datetime) -> bool:
+        return await self._write(
+            """
+            UPDATE quiz_sessions SET status = 'cancelled', finished_at = ?
+            WHERE id = ? AND status = 'active'
+            """,
+            (to_ms(now), session_id),
+        )
+
+    async def answers(self, session_id: int) -> list[AnswerRecord]:
+        rows = await self._all(
+            "SELECT * FROM answers WHERE session_id = ? ORDER BY position", (session_id,)
+        )
+        return [
+            AnswerRecord(
+                position=row["position"],
+                question_id=row["question_id"],
+                chosen=frozenset(json.loads(row["chosen"])),
+                correct=bool(row["correct"]),
+                timed_out=bool(row["timed_out"]),
+                ms_taken=row["ms_taken"],
+            )
+            for row in rows
+        ]
+
+    async def seen_questions(self, member_id: int) -> set[str]:
+        rows = await self._all(
+            "SELECT question_id FROM seen_questions WHERE member_id = ?", (member_id,)
+        )
+        return {row["question_id"] for row in rows}
+
+    async def member_overview(self, member_id: int, recent: int = 5) -> MemberOverview:
+        rows = await self._all(
+            """
+            SELECT * FROM quiz_sessions WHERE member_id = ? AND status = 'finished'
+            ORDER BY finished_at DESC LIMIT ?
+            """,
+            (member_id, recent),
+        )
+        totals = await self._one(
+            """
+            SELECT
+                (SELECT COUNT(*) FROM quiz_sessions
+                 WHERE member_id = :m AND status = 'finished') AS quizzes,
+                (SELECT COUNT(*) FROM answers WHERE member_id = :m) AS answers,
+                (SELECT COALESCE(SUM(correct), 0) FROM answers WHERE member_id = :m) AS correct,
+                (SELECT COUNT(*) FROM seen_questions WHERE member_id = :m) AS seen
+            """,
+            {"m": member_id},
+        )
+        assert totals is not None
+        return MemberOverview(
+            recent=tuple(_session(row) for row in rows),
+            quizzes_finished=totals["quizzes"],
+            answers=totals["answers"],
+            correct=totals["correct"],
+            seen_in_bag=totals["seen"],
+        )
+
+
+def _session(row: aiosqlite.Row) -> QuizSession:
+    return QuizSession(
+        id=row["id"],
+        member_id=row["member_id"],
+        chat_id=row["chat_id"],
+        status=SessionStatus(row["status"]),
+        question_ids=tuple(json.loads(row["question_ids"])),
+        orders=tuple(tuple(order) for order in json.loads(row["option_orders"])),
+        position=row["position"],
+        selection=frozenset(json.loads(row["selection"])),
+        message_id=row["message_id"],
+        question_shown_at=from_ms(row["question_shown_at"]),
+        started_at=from_ms(row["started_at"]),
+        finished_at=from_ms(row["finished_at"]) if row["finished_at"] is not None else None,
+        score=row["score"],
+    )

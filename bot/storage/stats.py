@@ -1,0 +1,70 @@
+"""Statistics queries: finished quizzes, answers and member counts per branch and period.
+
+These are the queries that run against a city's year of data (about 21 million answers), so
+each is a range scan on an index that starts with the branch, and none loads more rows than
+the report it serves needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from bot.stats.figures import AnswerRow, QuizRow
+from bot.storage.base import StoreBase, from_ms, to_ms
+
+
+def _in(values: Collection[str]) -> str:
+    return ",".join("?" * len(values))
+
+
+class StatsStore(StoreBase):
+    async def member_counts(self, branch_ids: Collection[str]) -> dict[str, tuple[int, int]]:
+        """Per branch: (members, unreachable members)."""
+        rows = await self._all(
+            f"""
+            SELECT branch_id, COUNT(*) AS members,
+                   SUM(telegram_id IS NULL OR unreachable_since IS NOT NULL) AS unreachable
+            FROM members WHERE branch_id IN ({_in(branch_ids)}) GROUP BY branch_id
+            """,
+            tuple(branch_ids),
+        )
+        return {row["branch_id"]: (row["members"], row["unreachable"]) for row in rows}
+
+    async def finished_quizzes(
+        self, branch_ids: Collection[str], start: datetime, end: datetime
+    ) -> list[QuizRow]:
+        rows = await self._all(
+            f"""
+            SELECT member_id, branch_id, score, question_count, finished_at
+            FROM quiz_sessions
+            WHERE status = 'finished' AND branch_id IN ({_in(branch_ids)})
+              AND finished_at >= ? AND finished_at < ?
+            """,
+            (*branch_ids, to_ms(start), to_ms(end)),
+        )
+        return [
+            QuizRow(
+                row["member_id"],
+                row["branch_id"],
+                row["score"],
+                row["question_count"],
+                from_ms(row["finished_at"]),
+            )
+            for row in rows
+        ]
+
+    async def answer_rows(
+        self, branch_ids: Collection[str], start: datetime, end: datetime
+    ) -> list[AnswerRow]:
+        """Every answer given in finished quizzes of these branches in the period."""
+        rows = await self._all(
+            f"""
+            SELECT a.member_id, a.question_id, a.correct
+            FROM quiz_sessions s JOIN answers a ON a.session_id = s.id
+            WHERE s.status = 'finished' AND s.branch_id IN ({_in(branch_ids)})
+              AND s.finished_at >= ? AND s.finished_at < ?
+            """,
+            (*branch_ids, to_ms(start), to_ms(end)),
+        )
+        return [AnswerRow(row[0], row[1], bool(row[2])) for row in rows]

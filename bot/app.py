@@ -26,9 +26,11 @@ from bot.config import Mode, Settings
 from bot.context import BotApplication, BotContext, BotData
 from bot.handlers.registry import bot_commands, register_handlers
 from bot.i18n import catalogue
+from bot.org.service import OrgService
 from bot.quiz.questions import Bank
 from bot.quiz.service import QuizService
 from bot.services import Services
+from bot.stats.service import StatsService
 from bot.storage import Storage
 from bot.transport import PerChatUpdateProcessor, RetryingRequest
 from bot.yamlfile import InvalidFileError, Problem
@@ -60,7 +62,21 @@ def build_application(
             questions_per_quiz=settings.quiz.questions_per_quiz,
             seconds_per_question=settings.quiz.seconds_per_question,
         )
-        application.bot_data.services = Services(settings, storage, quiz, texts, clock)
+        try:
+            org, changes = await OrgService.load(storage, settings.organisation, clock)
+        except BaseException:
+            await storage.close()
+            raise
+        if not changes.empty:
+            log.info(
+                "organisation applied: added %s, renamed %s, moved %s, removed %s",
+                changes.added,
+                changes.renamed,
+                changes.moved,
+                changes.removed,
+            )
+        stats = StatsService(storage, settings.zone)
+        application.bot_data.services = Services(settings, storage, quiz, org, stats, texts, clock)
         await application.bot.set_my_commands(bot_commands(texts))
         log.info(
             "bot @%s ready: %d questions, database %s",

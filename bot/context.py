@@ -6,6 +6,7 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.org.access import Actor
 from bot.services import Services
 
 
@@ -17,6 +18,21 @@ class BotData:
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """Set for each update by the command registry: ``actor`` is who is asking, with their
+    roles, checked before the command runs."""
+
+    _actor: Actor | None = None
+
+    @property
+    def actor(self) -> Actor:
+        if self._actor is None:
+            raise RuntimeError("the command registry sets the actor before a command runs")
+        return self._actor
+
+    @actor.setter
+    def actor(self, actor: Actor) -> None:
+        self._actor = actor
+
     @property
     def services(self) -> Services:
         services = self.bot_data.services

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Texts
+from bot.org.service import OrgService
 from bot.quiz.service import QuizService
+from bot.stats.service import StatsService
 from bot.storage import Storage
 
 
@@ -16,5 +18,7 @@ class Services:
     settings: Settings
     storage: Storage
     quiz: QuizService
+    org: OrgService
+    stats: StatsService
     texts: Texts
     clock: Clock

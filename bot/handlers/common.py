@@ -23,7 +23,7 @@ async def register(update: Update, context: BotContext) -> int | None:
     )
 
 
-async def start_command(update: Update, context: BotContext) -> None:
+async def greet(update: Update, context: BotContext) -> None:
     """Greet a member and say what the bot does."""
     if update.effective_message is None or update.effective_user is None:
         return

@@ -7,6 +7,7 @@ from telegram import Update
 from bot.context import BotContext
 from bot.handlers.common import register
 from bot.handlers.quiz_view import overview_text
+from bot.stats.periods import current_month
 
 
 async def me_command(update: Update, context: BotContext) -> None:
@@ -15,7 +16,24 @@ async def me_command(update: Update, context: BotContext) -> None:
     if member_id is None or update.effective_message is None:
         return
     services = context.services
+    texts = services.texts
     overview = await services.quiz.overview(member_id)
-    await update.effective_message.reply_text(
-        overview_text(services.texts, overview, len(services.quiz.bank), services.settings.zone)
-    )
+    text = overview_text(texts, overview, len(services.quiz.bank), services.settings.zone)
+    member = context.actor.member
+    if member is not None and member.branch_id is not None:
+        today = services.clock.now().astimezone(services.settings.zone).date()
+        period = current_month(today)
+        standing = await services.stats.standing(member, period)
+        lines = [texts.me_branch.format(branch=services.org.branch_name(member.branch_id))]
+        if standing.place is not None and standing.best is not None:
+            lines.append(
+                texts.me_standing.format(
+                    period=period.label,
+                    quizzes=standing.quizzes,
+                    best=round(standing.best),
+                    place=standing.place,
+                    count=standing.out_of,
+                )
+            )
+        text = "\n".join([*lines, "", text])
+    await update.effective_message.reply_text(text)

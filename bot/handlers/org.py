@@ -1,0 +1,211 @@
+"""Joining and running a branch: invite links, real names, transfers, roles, group chats."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import BotContext
+from bot.handlers.common import unknown_text
+from bot.org.access import ADMIN_UNIT, Actor
+from bot.org.service import Joined, JoinProblem
+from bot.org.tree import Level
+
+
+def home_branch(actor: Actor, args: list[str]) -> tuple[str | None, list[str]]:
+    """The branch a command is about: named in the arguments (and within scope), or the
+    actor's only branch. Returns (branch id or None, the remaining arguments)."""
+    rest = list(args)
+    for arg in args:
+        if arg in actor.tree.by_id:
+            rest.remove(arg)
+            return (arg if actor.can_see(arg) else None), rest
+    scope = sorted(actor.scope)
+    return (scope[0] if len(scope) == 1 else None), rest
+
+
+async def invite_command(update: Update, context: BotContext) -> None:
+    """/invite [支部编号] [天数] — a join link for the branch; /invite revoke [支部编号]."""
+    message = update.effective_message
+    if message is None:
+        return
+    services = context.services
+    texts = services.texts
+    branch_id, rest = home_branch(context.actor, list(context.args or []))
+    if branch_id is None:
+        await message.reply_text(texts.choose_branch.format(example="/invite zb-001"))
+        return
+    name = services.org.branch_name(branch_id)
+    if rest[:1] == ["revoke"]:
+        count = await services.org.revoke_invites(branch_id)
+        await message.reply_text(texts.invites_revoked.format(branch=name, count=count))
+        return
+    days = int(rest[0]) if rest and rest[0].isdigit() and 0 < int(rest[0]) <= 365 else None
+    if rest and days is None:
+        await message.reply_text(texts.invite_usage)
+        return
+    code = await services.org.create_invite(context.actor, branch_id, days)
+    link = f"https://t.me/{context.bot.username}?start={code}"
+    expiry = texts.invite_expires.format(days=days) if days else texts.invite_no_expiry
+    await message.reply_text(texts.invite_link.format(branch=name, link=link, expiry=expiry))
+
+
+async def begin_join(update: Update, context: BotContext, code: str) -> None:
+    """Someone opened an invite link: check it, then ask for their real name."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None:
+        return
+    services = context.services
+    member = await services.storage.member(user.id)
+    if member is None:
+        return
+    outcome = await services.org.start_join(member, code)
+    texts = services.texts
+    if isinstance(outcome, JoinProblem):
+        await message.reply_text(_join_problem(context, outcome, member.branch_id))
+        return
+    await message.reply_text(
+        texts.join_ask_name.format(branch=services.org.branch_name(outcome.branch_id))
+    )
+
+
+def _join_problem(context: BotContext, problem: JoinProblem, branch_id: str | None) -> str:
+    texts = context.services.texts
+    return {
+        JoinProblem.UNKNOWN: texts.join_invalid,
+        JoinProblem.EXPIRED: texts.join_expired,
+        JoinProblem.REVOKED: texts.join_revoked,
+        JoinProblem.ALREADY_MEMBER: texts.join_already.format(
+            branch=context.services.org.branch_name(branch_id)
+        ),
+    }[problem]
+
+
+async def text_message(update: Update, context: BotContext) -> None:
+    """Plain text in private: the real name of someone joining, otherwise unknown text."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None or message.text is None:
+        return
+    services = context.services
+    member = await services.storage.member(user.id)
+    if member is None or member.pending_invite is None or message.text.startswith("/"):
+        await unknown_text(update, context)
+        return
+    outcome = await services.org.finish_join(member, message.text)
+    texts = services.texts
+    if outcome is None:
+        await message.reply_text(texts.join_bad_name)
+    elif isinstance(outcome, Joined):
+        await message.reply_text(
+            texts.joined.format(
+                name=" ".join(message.text.split()),
+                branch=services.org.branch_name(outcome.branch_id),
+            )
+        )
+    else:
+        await message.reply_text(_join_problem(context, outcome, None))
+
+
+async def transfer_command(update: Update, context: BotContext) -> None:
+    """/transfer <姓名或编号> <目标支部编号> — 组织关系接转, history kept."""
+    message = update.effective_message
+    if message is None:
+        return
+    services = context.services
+    texts = services.texts
+    args = list(context.args or [])
+    tree = services.org.tree
+    if (
+        len(args) != 2
+        or args[1] not in tree.by_id
+        or tree.by_id[args[1]].level is not Level.BRANCH
+    ):
+        await message.reply_text(texts.transfer_usage)
+        return
+    found = await services.org.members_named(context.actor, args[0])
+    if len(found) != 1:
+        await message.reply_text(
+            texts.transfer_ambiguous if found else texts.transfer_not_found.format(name=args[0])
+        )
+        return
+    await services.org.transfer(context.actor, found[0], args[1])
+    await message.reply_text(
+        texts.transferred.format(
+            name=found[0].name,
+            source=services.org.branch_name(found[0].branch_id),
+            target=services.org.branch_name(args[1]),
+        )
+    )
+
+
+def _promotion_args(context: BotContext) -> tuple[int, str] | None:
+    args = list(context.args or [])
+    if len(args) != 2 or not args[0].lstrip("-").isdigit():
+        return None
+    unit = ADMIN_UNIT if args[1] == "admin" else args[1]
+    if unit != ADMIN_UNIT and unit not in context.services.org.tree.by_id:
+        return None
+    return int(args[0]), unit
+
+
+async def promote_command(update: Update, context: BotContext) -> None:
+    """/promote <Telegram 用户ID> <组织编号|admin> — make a secretary of a unit, or an admin."""
+    message = update.effective_message
+    if message is None:
+        return
+    services = context.services
+    parsed = _promotion_args(context)
+    if parsed is None:
+        await message.reply_text(services.texts.promote_usage)
+        return
+    await services.org.promote(context.actor, *parsed)
+    await message.reply_text(
+        services.texts.promoted.format(user=parsed[0], unit=_unit_label(context, parsed[1]))
+    )
+
+
+async def demote_command(update: Update, context: BotContext) -> None:
+    """/demote <Telegram 用户ID> <组织编号|admin> — take back a role given with /promote."""
+    message = update.effective_message
+    if message is None:
+        return
+    services = context.services
+    parsed = _promotion_args(context)
+    if parsed is None:
+        await message.reply_text(services.texts.promote_usage)
+        return
+    done = await services.org.demote(*parsed)
+    text = services.texts.demoted if done else services.texts.demote_nothing
+    await message.reply_text(text.format(user=parsed[0], unit=_unit_label(context, parsed[1])))
+
+
+def _unit_label(context: BotContext, unit: str) -> str:
+    texts = context.services.texts
+    return texts.admin_role if unit == ADMIN_UNIT else context.services.org.branch_name(unit)
+
+
+async def bindgroup_command(update: Update, context: BotContext) -> None:
+    """/bindgroup [组织编号] — in a group chat: this is the group of that branch."""
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return
+    services = context.services
+    texts = services.texts
+    if chat.type == "private":
+        await message.reply_text(texts.bindgroup_in_group)
+        return
+    args = list(context.args or [])
+    units = [a for a in args if a in services.org.tree.by_id] or context.actor.home_units[:1]
+    unit = units[0] if units else None
+    if unit is None or not _answers_for(context.actor, unit):
+        await message.reply_text(texts.choose_branch.format(example="/bindgroup zb-001"))
+        return
+    await services.org.bind_group(context.actor, chat.id, unit)
+    await message.reply_text(texts.group_bound.format(unit=services.org.branch_name(unit)))
+
+
+def _answers_for(actor: Actor, unit: str) -> bool:
+    """Whether ``unit`` is one of the actor's units or lies below one."""
+    return actor.admin or any(unit in actor.tree.descendants(u) for u in actor.secretary_of)

@@ -1,0 +1,86 @@
+"""Secretaries' statistics in private chat: /stats, /ranking, /hardest."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import BotContext
+from bot.handlers.org import home_branch
+from bot.handlers.stats_view import hardest_text, ranking_text, report_text
+from bot.stats.periods import Period, parse_period
+
+
+def _period(context: BotContext, args: list[str]) -> tuple[Period | None, list[str]]:
+    """The period among the arguments (the rest are unit ids); this month when none."""
+    services = context.services
+    today = services.clock.now().astimezone(services.settings.zone).date()
+    units = [a for a in args if a in services.org.tree.by_id]
+    words = [a for a in args if a not in services.org.tree.by_id]
+    return parse_period(" ".join(words), today), units
+
+
+async def stats_command(update: Update, context: BotContext) -> None:
+    """/stats [期间] [支部编号] — the branch's participation for a month, quarter or year."""
+    message = update.effective_message
+    if message is None:
+        return
+    services = context.services
+    period, units = _period(context, list(context.args or []))
+    if period is None:
+        await message.reply_text(services.texts.period_usage)
+        return
+    branch_id, _ = home_branch(context.actor, units)
+    if branch_id is None:
+        await message.reply_text(services.texts.choose_branch.format(example="/stats 本月 zb-001"))
+        return
+    report = await services.stats.branch_report(services.org.tree, branch_id, period)
+    await message.reply_text(report_text(services.texts, report))
+
+
+async def ranking_command(update: Update, context: BotContext) -> None:
+    """/ranking [期间] [组织编号] — branches under a 党总支 or 党委, best first."""
+    message = update.effective_message
+    if message is None:
+        return
+    services = context.services
+    period, units = _period(context, list(context.args or []))
+    if period is None:
+        await message.reply_text(services.texts.period_usage)
+        return
+    actor = context.actor
+    unit = units[0] if units else (actor.home_units[0] if actor.home_units else None)
+    if unit is None or not services.org.tree.branches_under([unit]) <= actor.scope:
+        await message.reply_text(services.texts.choose_branch.format(example="/ranking 本月"))
+        return
+    figures = await services.stats.ranking(services.org.tree, unit, period)
+    await message.reply_text(
+        ranking_text(services.texts, services.org.tree, unit, period.label, figures)
+    )
+
+
+async def hardest_command(update: Update, context: BotContext) -> None:
+    """/hardest [期间] [支部编号] — the questions the branch missed most, to study next."""
+    message = update.effective_message
+    if message is None:
+        return
+    services = context.services
+    period, units = _period(context, list(context.args or []))
+    if period is None:
+        await message.reply_text(services.texts.period_usage)
+        return
+    branch_id, _ = home_branch(context.actor, units)
+    if branch_id is None:
+        await message.reply_text(
+            services.texts.choose_branch.format(example="/hardest 本月 zb-001")
+        )
+        return
+    items = await services.stats.hardest([branch_id], period)
+    await message.reply_text(
+        hardest_text(
+            services.texts,
+            services.org.branch_name(branch_id),
+            period.label,
+            items,
+            services.quiz.bank.by_id,
+        )
+    )

@@ -1,0 +1,180 @@
+"""The organisation as handlers use it: who is asking, invites and joining, transfers, roles.
+
+The tree comes from config (inline ``units`` or ``file``) and is applied to storage at start-up,
+so a renamed or moved branch keeps its members and records, and a removed branch that still has
+members stops the start with a clear message.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+from bot.clock import Clock
+from bot.org.access import ADMIN_UNIT, Actor, actor_for
+from bot.org.config import OrganisationSettings, UnitSettings
+from bot.org.importer import load_units_file
+from bot.org.members import Member
+from bot.org.tree import Level, OrgTree
+from bot.storage import Storage
+from bot.storage.org import UnitChanges, UnitInUseError
+from bot.yamlfile import InvalidFileError, Problem
+
+REAL_NAME = re.compile(r"^[\u4e00-\u9fff·•A-Za-z][\u4e00-\u9fff·•A-Za-z .]{0,29}$")
+
+
+class JoinProblem(StrEnum):
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    ALREADY_MEMBER = "already_member"
+
+
+@dataclass(frozen=True)
+class JoinStarted:
+    branch_id: str
+
+
+@dataclass(frozen=True)
+class Joined:
+    branch_id: str
+    roster_matched: bool
+
+
+def configured_units(settings: OrganisationSettings) -> list[UnitSettings]:
+    """Inline units, or the units of the named file (checked, with row/line positions)."""
+    if settings.file is not None:
+        return load_units_file(settings.file)
+    return list(settings.units)
+
+
+class OrgService:
+    def __init__(
+        self,
+        storage: Storage,
+        settings: OrganisationSettings,
+        units: list[UnitSettings],
+        tree: OrgTree,
+        clock: Clock,
+    ) -> None:
+        self._storage = storage
+        self._clock = clock
+        self.tree = tree
+        self._admins = frozenset(settings.admins)
+        secretaries: dict[int, set[str]] = {}
+        for unit in units:
+            for telegram_id in unit.secretaries:
+                secretaries.setdefault(telegram_id, set()).add(unit.id)
+        self._secretaries = {tid: frozenset(units) for tid, units in secretaries.items()}
+
+    @classmethod
+    async def load(
+        cls, storage: Storage, settings: OrganisationSettings, clock: Clock
+    ) -> tuple[OrgService, UnitChanges]:
+        units = configured_units(settings)
+        changes = await apply_units(storage, units, clock)
+        tree = OrgTree(tuple(await storage.units()))
+        return cls(storage, settings, units, tree, clock), changes
+
+    async def actor(self, telegram_id: int) -> Actor:
+        member = await self._storage.member(telegram_id)
+        grants = await self._storage.role_grants()
+        return actor_for(telegram_id, member, self.tree, self._admins, self._secretaries, grants)
+
+    def branch_name(self, branch_id: str | None) -> str:
+        unit = self.tree.by_id.get(branch_id) if branch_id else None
+        return unit.name if unit else "（未加入支部）"
+
+    # Invites and joining
+
+    async def create_invite(self, actor: Actor, branch_id: str, days: int | None) -> str:
+        code = secrets.token_urlsafe(12)
+        now = self._clock.now()
+        expires = now + timedelta(days=days) if days else None
+        await self._storage.create_invite(code, branch_id, actor.telegram_id, now, expires)
+        return code
+
+    async def revoke_invites(self, branch_id: str) -> int:
+        return await self._storage.revoke_invites(branch_id, self._clock.now())
+
+    async def start_join(self, member: Member, code: str) -> JoinStarted | JoinProblem:
+        """A person opened an invite link: check it and ask for their real name next."""
+        invite = await self._storage.invite(code)
+        if invite is None or invite.branch_id not in self.tree.by_id:
+            return JoinProblem.UNKNOWN
+        if invite.revoked_at is not None:
+            return JoinProblem.REVOKED
+        if not invite.usable(self._clock.now()):
+            return JoinProblem.EXPIRED
+        if member.branch_id is not None:
+            return JoinProblem.ALREADY_MEMBER
+        assert member.telegram_id is not None
+        await self._storage.set_pending_invite(member.telegram_id, code)
+        return JoinStarted(invite.branch_id)
+
+    async def finish_join(self, member: Member, real_name: str) -> Joined | JoinProblem | None:
+        """The real name for a pending invite. None: the name is not acceptable, ask again.
+        The invite is checked again, since it may have been revoked in between."""
+        assert member.telegram_id is not None and member.pending_invite is not None
+        name = " ".join(real_name.split())
+        if not REAL_NAME.match(name):
+            return None
+        invite = await self._storage.invite(member.pending_invite)
+        if invite is None or not invite.usable(self._clock.now()):
+            await self._storage.set_pending_invite(member.telegram_id, None)
+            return JoinProblem.REVOKED if invite and invite.revoked_at else JoinProblem.EXPIRED
+        matched = await self._storage.join_branch(
+            member.telegram_id, name, invite.branch_id, invite.created_by, self._clock.now()
+        )
+        return Joined(invite.branch_id, matched)
+
+    # Secretaries' and admins' actions
+
+    async def members_named(self, actor: Actor, name: str) -> list[Member]:
+        members = await self._storage.members_in(actor.scope)
+        return [m for m in members if m.name == name or str(m.id) == name]
+
+    async def transfer(self, actor: Actor, member: Member, to_branch: str) -> None:
+        await self._storage.transfer(member.id, to_branch, actor.telegram_id, self._clock.now())
+
+    async def promote(self, actor: Actor, telegram_id: int, unit_id: str) -> bool:
+        return await self._storage.grant_role(
+            telegram_id, unit_id, actor.telegram_id, self._clock.now()
+        )
+
+    async def demote(self, telegram_id: int, unit_id: str) -> bool:
+        return await self._storage.revoke_role(telegram_id, unit_id)
+
+    async def bind_group(self, actor: Actor, chat_id: int, unit_id: str) -> None:
+        await self._storage.bind_group(chat_id, unit_id, actor.telegram_id, self._clock.now())
+
+    async def record_refusal(self, telegram_id: int, command: str) -> None:
+        await self._storage.record_refusal(telegram_id, command, self._clock.now())
+
+    def is_admin_unit(self, unit_id: str) -> bool:
+        return unit_id == ADMIN_UNIT
+
+    def branches(self) -> list[str]:
+        return [u.id for u in self.tree.units if u.level is Level.BRANCH]
+
+
+async def apply_units(storage: Storage, units: list[UnitSettings], clock: Clock) -> UnitChanges:
+    """Apply configured units to storage; a unit still holding members cannot disappear."""
+    try:
+        return await storage.sync_units([u.unit() for u in units], clock.now())
+    except UnitInUseError as error:
+        raise InvalidFileError(
+            [
+                Problem(
+                    "config.yaml",
+                    1,
+                    1,
+                    f"organisation: unit {uid} was removed but still has {count} members; "
+                    "transfer them (/transfer) before removing it",
+                )
+                for uid, count in sorted(error.in_use.items())
+            ]
+        ) from error

@@ -151,3 +151,54 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
     finally:
         await client.close()
         await emulator.stop()
+
+
+SECRETARY_1, SECRETARY_2, GENERAL_SECRETARY, ADMIN = 500001, 500002, 500003, 500004
+ORGANISATION = {
+    "units": [
+        {"id": "dw", "name": "示范镇党委", "level": "党委", "kind": "机关"},
+        {
+            "id": "dzz",
+            "name": "第一党总支",
+            "level": "党总支",
+            "parent": "dw",
+            "secretaries": [GENERAL_SECRETARY],
+        },
+        {
+            "id": "zb-1",
+            "name": "东村党支部",
+            "level": "党支部",
+            "kind": "村",
+            "parent": "dzz",
+            "secretaries": [SECRETARY_1],
+        },
+        {
+            "id": "zb-2",
+            "name": "镇机关党支部",
+            "level": "党支部",
+            "kind": "机关",
+            "parent": "dzz",
+            "secretaries": [SECRETARY_2],
+        },
+        {"id": "zb-3", "name": "中学党支部", "level": "党支部", "kind": "学校", "parent": "dw"},
+    ],
+    "admins": [ADMIN],
+}
+
+
+@pytest.fixture
+async def org_harness(harness: Harness) -> Harness:
+    """The harness with a small organisation: a 党委, a 党总支 with two branches, and one
+    branch directly under the 党委; a secretary for each of the first two branches, one for
+    the 党总支, and an admin."""
+    from bot.org.config import OrganisationSettings
+
+    harness.settings = harness.settings.model_copy(
+        update={"organisation": OrganisationSettings.model_validate(ORGANISATION)}
+    )
+    return harness
+
+
+async def person(harness: Harness, name: str, telegram_id: int | None = None) -> Member:
+    user = await harness.client.create_user(name, user_id=telegram_id)
+    return Member(harness, user)

@@ -1,0 +1,141 @@
+"""Branches end to end: a secretary invites, members join and study, the secretary's
+statistics match what the members did; people outside a role or scope are refused."""
+
+from __future__ import annotations
+
+from tests.e2e.conftest import (
+    ADMIN,
+    GENERAL_SECRETARY,
+    SECRETARY_1,
+    SECRETARY_2,
+    Harness,
+    Member,
+    correct_taps,
+    person,
+    wrong_taps,
+)
+
+
+async def join(harness: Harness, link: str, name: str) -> Member:
+    member = await person(harness, name)
+    code = link.rsplit("start=", 1)[1]
+    await harness.client.send_text(member.id, f"/start {code}")
+    await member.next_message()  # greeting
+    ask = await member.next_message()
+    assert "请发送您的真实姓名" in ask["text"]
+    joined = await member.say(name)
+    assert f"{name}同志，您已加入【东村党支部】" in joined["text"]
+    return member
+
+
+async def take_quiz(member: Member, wrong: int) -> None:
+    """A whole quiz of 4, the first ``wrong`` answers wrong."""
+    message = await member.say("/quiz")
+    for number in range(4):
+        question = member.question_of(message)
+        taps = wrong_taps(question, message) if number < wrong else correct_taps(question, message)
+        for data in taps:
+            await member.tap(message, data)
+        message = await member.next_message()
+    assert message["text"].startswith("答题结束")
+
+
+async def test_invite_join_study_and_report(org_harness: Harness) -> None:
+    harness = org_harness
+    async with harness.bot():
+        secretary = await person(harness, "赵书记", SECRETARY_1)
+        await secretary.say("/start")
+        invite = await secretary.say("/invite")
+        link = next(
+            line for line in invite["text"].splitlines() if line.startswith("https://t.me/")
+        )
+        assert link.startswith("https://t.me/branch_study_bot?start=")
+        first = await join(harness, link, "张三")
+        second = await join(harness, link, "李四")
+        third = await join(harness, link, "王五")
+        await take_quiz(first, wrong=0)
+        await take_quiz(first, wrong=2)
+        await take_quiz(second, wrong=1)
+
+        report = (await secretary.say("/stats"))["text"]
+        assert "东村党支部" in report
+        assert "党员 3 人，已参学 2 人" in report
+        assert "参学率 ▇▇▇▇▇▇▇░░░ 67%" in report
+        # 100, 50 and 75 points: average 75, median 75.
+        assert "答题 3 次 · 平均 75 分 · 中位数 75 分" in report
+        assert "在第一党总支的 2 个支部中排第 1 名" in report
+        assert "尚未参学（1 人）：王五" in report
+
+        hardest = (await secretary.say("/hardest"))["text"]
+        assert "正确率" in hardest and "【样例" in hardest
+
+        general = await person(harness, "总支钱书记", GENERAL_SECRETARY)
+        ranking = (await general.say("/ranking"))["text"]
+        lines = ranking.splitlines()
+        assert lines[2].startswith("1. 东村党支部") and "67%" in lines[2]
+        assert lines[3].startswith("2. 镇机关党支部") and "0%" in lines[3]
+
+        standing = (await first.say("/me"))["text"]
+        assert "所在支部：东村党支部" in standing
+        assert "答题 2 次，最好 100 分，在本支部参学党员中排第 1/2 名" in standing
+
+        # A member is refused every secretary command, and learns nothing from it.
+        for command in ("/stats", "/ranking", "/hardest", "/invite", "/transfer 李四 zb-2"):
+            refused = (await third.say(command))["text"]
+            assert refused.startswith("抱歉"), command
+            assert "张三" not in refused and "东村" not in refused
+        # Another branch's secretary cannot see this branch.
+        other = await person(harness, "孙书记", SECRETARY_2)
+        refused = (await other.say("/stats 本月 zb-1"))["text"]
+        assert "请在命令后写上您负责的组织编号" in refused and "张三" not in refused
+        # Nor can a branch secretary rank the 党总支.
+        assert (await secretary.say("/ranking"))["text"].startswith("抱歉")
+    assert harness.rows("SELECT COUNT(*) FROM refusals") == [(6,)]
+
+
+async def test_bad_invites_join_nothing(org_harness: Harness) -> None:
+    harness = org_harness
+    async with harness.bot():
+        secretary = await person(harness, "赵书记", SECRETARY_1)
+        link = next(
+            line
+            for line in (await secretary.say("/invite"))["text"].splitlines()
+            if line.startswith("https://")
+        )
+        code = link.rsplit("=", 1)[1]
+        stranger = await person(harness, "路人")
+        await harness.client.send_text(stranger.id, "/start not-a-code")
+        await stranger.next_message()
+        assert "邀请链接无效" in (await stranger.next_message())["text"]
+        revoked = (await secretary.say("/invite revoke"))["text"]
+        assert "已作废【东村党支部】的 1 个邀请链接" in revoked
+        await harness.client.send_text(stranger.id, f"/start {code}")
+        await stranger.next_message()
+        assert "已被作废" in (await stranger.next_message())["text"]
+    assert harness.rows("SELECT branch_id FROM members WHERE real_name IS NOT NULL") == []
+
+
+async def test_transfer_keeps_history_and_admin_sees_all(org_harness: Harness) -> None:
+    harness = org_harness
+    async with harness.bot():
+        secretary = await person(harness, "赵书记", SECRETARY_1)
+        link = next(
+            line
+            for line in (await secretary.say("/invite"))["text"].splitlines()
+            if line.startswith("https://")
+        )
+        member = await join(harness, link, "张三")
+        await take_quiz(member, wrong=0)
+        moved = (await secretary.say("/transfer 张三 zb-2"))["text"]
+        assert "从【东村党支部】转到【镇机关党支部】" in moved
+        admin = await person(harness, "管理员", ADMIN)
+        # The quiz stays with the branch it was taken in; the member now counts in zb-2.
+        old = (await admin.say("/stats 本月 zb-1"))["text"]
+        assert "党员 0 人" in old and "答题 1 次" in old
+        new = (await admin.say("/stats 本月 zb-2"))["text"]
+        assert "党员 1 人，已参学 0 人" in new
+        assert (await member.say("/me"))["text"].startswith("所在支部：镇机关党支部")
+    assert harness.rows("SELECT from_branch, to_branch FROM transfers ORDER BY id") == [
+        (None, "zb-1"),
+        ("zb-1", "zb-2"),
+    ]

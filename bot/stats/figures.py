@@ -32,6 +32,15 @@ class QuizRow:
 
 
 @dataclass(frozen=True)
+class BranchTotals:
+    """A branch's period aggregated by the database: enough for rankings, not for medians."""
+
+    participants: int
+    quizzes: int
+    percent_sum: float
+
+
+@dataclass(frozen=True)
 class AnswerRow:
     member_id: int
     question_id: str

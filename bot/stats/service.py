@@ -12,6 +12,7 @@ from bot.org.members import Member
 from bot.org.tree import OrgTree, Unit
 from bot.stats.figures import (
     BranchFigures,
+    BranchTotals,
     ItemFigures,
     QuizRow,
     branch_figures,
@@ -50,30 +51,47 @@ class StatsService:
         self._storage = storage
         self._zone = zone
 
-    async def figures(self, branch_ids: Collection[str], period: Period) -> list[BranchFigures]:
-        """Figures for each of ``branch_ids`` (branches without members included)."""
-        if not branch_ids:
+    async def figures(
+        self, branch_ids: Collection[str] | None, period: Period, *, medians: bool = False
+    ) -> list[BranchFigures]:
+        """Figures for each branch (branches without members included; ``None``: all
+        branches that have members or quizzes). Medians need every quiz row, so they are
+        computed only when asked for — a ranking of a whole city does without."""
+        if branch_ids is not None and not branch_ids:
             return []
         start, end = period.bounds(self._zone)
         counts = await self._storage.member_counts(branch_ids)
-        quizzes: dict[str | None, list[QuizRow]] = defaultdict(list)
-        for row in await self._storage.finished_quizzes(branch_ids, start, end):
-            quizzes[row.branch_id].append(row)
-        return [
-            branch_figures(
-                branch_id,
-                counts.get(branch_id, (0, 0))[0],
-                quizzes.get(branch_id, []),
-                counts.get(branch_id, (0, 0))[1],
+        totals = await self._storage.branch_totals(branch_ids, start, end)
+        rows: dict[str | None, list[QuizRow]] = defaultdict(list)
+        if medians and branch_ids is not None:
+            for row in await self._storage.finished_quizzes(branch_ids, start, end):
+                rows[row.branch_id].append(row)
+        ids = list(branch_ids) if branch_ids is not None else sorted(set(counts) | set(totals))
+        result = []
+        for branch_id in ids:
+            members, unreachable = counts.get(branch_id, (0, 0))
+            if medians:
+                result.append(branch_figures(branch_id, members, rows[branch_id], unreachable))
+                continue
+            total = totals.get(branch_id, BranchTotals(0, 0, 0.0))
+            result.append(
+                BranchFigures(
+                    branch_id=branch_id,
+                    members=members,
+                    participants=total.participants,
+                    quizzes=total.quizzes,
+                    average=total.percent_sum / total.quizzes if total.quizzes else None,
+                    median=None,
+                    unreachable=unreachable,
+                )
             )
-            for branch_id in branch_ids
-        ]
+        return result
 
     async def branch_report(self, tree: OrgTree, branch_id: str, period: Period) -> BranchReport:
         siblings = tree.siblings(branch_id)
         current = await self.figures(siblings, period)
-        mine = next(f for f in current if f.branch_id == branch_id)
-        (previous,) = await self.figures([branch_id], period.previous())
+        (mine,) = await self.figures([branch_id], period, medians=True)
+        (previous,) = await self.figures([branch_id], period.previous(), medians=True)
         place, out_of = rank_of(branch_id, current)
         start, end = period.bounds(self._zone)
         took_part = {
@@ -93,8 +111,15 @@ class StatsService:
         )
 
     async def ranking(self, tree: OrgTree, unit_id: str, period: Period) -> list[BranchFigures]:
-        """Every 党支部 under ``unit_id``, best first."""
-        return ranked(await self.figures(sorted(tree.branches_under([unit_id])), period))
+        """Every 党支部 under ``unit_id``, best first. For the root of the whole tree the
+        database aggregates all branches at once instead of naming thousands of ids."""
+        branches = tree.branches_under([unit_id])
+        if len(branches) == len(tree.branches):
+            everything = await self.figures(None, period)
+            known = [f for f in everything if f.branch_id in branches]
+            missing = branches - {f.branch_id for f in known}
+            return ranked(known + await self.figures(sorted(missing), period))
+        return ranked(await self.figures(sorted(branches), period))
 
     async def hardest(self, branch_ids: Collection[str], period: Period) -> list[ItemFigures]:
         start, end = period.bounds(self._zone)

@@ -52,6 +52,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX quiz_sessions_member ON quiz_sessions(member_id, started_at);
     CREATE INDEX quiz_sessions_branch ON quiz_sessions(branch_id, finished_at)
         WHERE status = 'finished';
+    -- City-wide reports scan one period of finished quizzes, whatever the branch.
+    CREATE INDEX quiz_sessions_finished
+        ON quiz_sessions(finished_at, branch_id, member_id, score, question_count)
+        WHERE status = 'finished';
 
     CREATE TABLE answers (
         id INTEGER PRIMARY KEY,

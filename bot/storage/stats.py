@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from bot.stats.figures import AnswerRow, QuizRow
+from bot.stats.figures import AnswerRow, BranchTotals, QuizRow
 from bot.storage.base import StoreBase, from_ms, to_ms
 
 
@@ -19,17 +19,42 @@ def _in(values: Collection[str]) -> str:
 
 
 class StatsStore(StoreBase):
-    async def member_counts(self, branch_ids: Collection[str]) -> dict[str, tuple[int, int]]:
-        """Per branch: (members, unreachable members)."""
+    async def member_counts(
+        self, branch_ids: Collection[str] | None
+    ) -> dict[str, tuple[int, int]]:
+        """Per branch: (members, unreachable members). ``None`` means every branch."""
+        where = "" if branch_ids is None else f"WHERE branch_id IN ({_in(branch_ids)})"
         rows = await self._all(
             f"""
             SELECT branch_id, COUNT(*) AS members,
                    SUM(telegram_id IS NULL OR unreachable_since IS NOT NULL) AS unreachable
-            FROM members WHERE branch_id IN ({_in(branch_ids)}) GROUP BY branch_id
+            FROM members {where} GROUP BY branch_id
             """,
-            tuple(branch_ids),
+            tuple(branch_ids or ()),
         )
         return {row["branch_id"]: (row["members"], row["unreachable"]) for row in rows}
+
+    async def branch_totals(
+        self, branch_ids: Collection[str] | None, start: datetime, end: datetime
+    ) -> dict[str, BranchTotals]:
+        """Per branch: participants, quizzes and the sum of quiz percentages, aggregated in
+        SQL so that a city-wide ranking never brings millions of rows into Python. ``None``
+        means every branch."""
+        where = "" if branch_ids is None else f"AND branch_id IN ({_in(branch_ids)})"
+        rows = await self._all(
+            f"""
+            SELECT branch_id, COUNT(DISTINCT member_id) AS participants, COUNT(*) AS quizzes,
+                   SUM(100.0 * score / question_count) AS percent_sum
+            FROM quiz_sessions INDEXED BY quiz_sessions_finished
+            WHERE status = 'finished' AND finished_at >= ? AND finished_at < ? {where}
+            GROUP BY branch_id
+            """,
+            (to_ms(start), to_ms(end), *(branch_ids or ())),
+        )
+        return {
+            row["branch_id"]: BranchTotals(row["participants"], row["quizzes"], row["percent_sum"])
+            for row in rows
+        }
 
     async def finished_quizzes(
         self, branch_ids: Collection[str], start: datetime, end: datetime

@@ -30,6 +30,7 @@ from bot.org.service import OrgService
 from bot.quiz.questions import Bank
 from bot.quiz.service import QuizService
 from bot.services import Services
+from bot.stats.chart import ChartRenderer, find_cjk_font
 from bot.stats.service import StatsService
 from bot.storage import Storage
 from bot.transport import PerChatUpdateProcessor, RetryingRequest
@@ -47,9 +48,11 @@ def build_application(
     *,
     clock: Clock | None = None,
     rng: random.Random | None = None,
+    charts: ChartRenderer | None = None,
 ) -> BotApplication:
     clock = clock or SystemClock()
     rng = rng or random.Random()
+    charts = charts or ChartRenderer(find_cjk_font())
 
     async def post_init(application: BotApplication) -> None:
         storage = await Storage.open(settings.database)
@@ -76,7 +79,9 @@ def build_application(
                 changes.removed,
             )
         stats = StatsService(storage, settings.zone)
-        application.bot_data.services = Services(settings, storage, quiz, org, stats, texts, clock)
+        application.bot_data.services = Services(
+            settings, storage, quiz, org, stats, charts, texts, clock
+        )
         await application.bot.set_my_commands(bot_commands(texts))
         log.info(
             "bot @%s ready: %d questions, database %s",

@@ -9,6 +9,7 @@ from bot.config import Settings
 from bot.i18n import Texts
 from bot.org.service import OrgService
 from bot.quiz.service import QuizService
+from bot.stats.chart import ChartRenderer
 from bot.stats.service import StatsService
 from bot.storage import Storage
 
@@ -20,5 +21,6 @@ class Services:
     quiz: QuizService
     org: OrgService
     stats: StatsService
+    charts: ChartRenderer
     texts: Texts
     clock: Clock

@@ -17,7 +17,7 @@ from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BotApplication, BotContext
-from bot.handlers import common, me, org, quiz, stats
+from bot.handlers import common, me, org, quiz, reports, stats
 from bot.i18n import Texts
 from bot.org.access import Actor, Role
 
@@ -69,6 +69,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("stats", lambda t: t.command_stats, stats.stats_command, Role.SECRETARY),
     Command("hardest", lambda t: t.command_hardest, stats.hardest_command, Role.SECRETARY),
     Command("ranking", lambda t: t.command_ranking, stats.ranking_command, Role.GENERAL_SECRETARY),
+    Command("chart", lambda t: t.command_chart, reports.chart_command, Role.SECRETARY),
+    Command("export", lambda t: t.command_export, reports.export_command, Role.SECRETARY),
     Command("invite", lambda t: t.command_invite, org.invite_command, Role.SECRETARY),
     Command("transfer", lambda t: t.command_transfer, org.transfer_command, Role.SECRETARY),
     Command(

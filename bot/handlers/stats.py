@@ -10,8 +10,10 @@ from bot.handlers.stats_view import hardest_text, ranking_text, report_text
 from bot.stats.periods import Period, parse_period
 
 
-def _period(context: BotContext, args: list[str]) -> tuple[Period | None, list[str]]:
-    """The period among the arguments (the rest are unit ids); this month when none."""
+def parse_arguments(context: BotContext) -> tuple[Period | None, list[str]]:
+    """The period among the command's arguments (the rest are unit ids); this month when
+    none is given; None when the words are not a period."""
+    args = list(context.args or [])
     services = context.services
     today = services.clock.now().astimezone(services.settings.zone).date()
     units = [a for a in args if a in services.org.tree.by_id]
@@ -25,7 +27,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
     if message is None:
         return
     services = context.services
-    period, units = _period(context, list(context.args or []))
+    period, units = parse_arguments(context)
     if period is None:
         await message.reply_text(services.texts.period_usage)
         return
@@ -43,7 +45,7 @@ async def ranking_command(update: Update, context: BotContext) -> None:
     if message is None:
         return
     services = context.services
-    period, units = _period(context, list(context.args or []))
+    period, units = parse_arguments(context)
     if period is None:
         await message.reply_text(services.texts.period_usage)
         return
@@ -64,7 +66,7 @@ async def hardest_command(update: Update, context: BotContext) -> None:
     if message is None:
         return
     services = context.services
-    period, units = _period(context, list(context.args or []))
+    period, units = parse_arguments(context)
     if period is None:
         await message.reply_text(services.texts.period_usage)
         return

@@ -131,3 +131,10 @@ class Texts:
     hardest_empty: str
     me_standing: str
     me_branch: str
+    command_chart: str
+    command_export: str
+    chart_months_title: str
+    chart_branches_title: str
+    chart_unavailable: str
+    export_working: str
+    export_caption: str

@@ -126,4 +126,11 @@ TEXTS = Texts(
     hardest_empty="这段时间还没有答题记录。",
     me_standing="{period}：答题 {quizzes} 次，最好 {best} 分，在本支部参学党员中排第 {place}/{count} 名",
     me_branch="所在支部：{branch}",
+    command_chart="学习情况图表",
+    command_export="导出 Excel 台账",
+    chart_months_title="{unit} 近半年参学率",
+    chart_branches_title="{unit} · {period}各支部参学率",
+    chart_unavailable="（服务器缺少中文字体，暂时无法画图，先发文字版。）",
+    export_working="正在生成台账，请稍候……",
+    export_caption="{unit} · {period}学习台账（汇总、党员明细、答题明细、题目分析）",
 )

@@ -41,6 +41,26 @@ class BranchTotals:
 
 
 @dataclass(frozen=True)
+class MemberTotals:
+    quizzes: int
+    best: float
+    average: float
+    last: datetime
+
+
+@dataclass(frozen=True)
+class AnswerDetail:
+    """One answer as the ledger lists it."""
+
+    answered_at: datetime
+    branch_id: str
+    member_id: int
+    question_id: str
+    correct: bool
+    ms_taken: int
+
+
+@dataclass(frozen=True)
 class AnswerRow:
     member_id: int
     question_id: str

@@ -3,13 +3,15 @@ ranking, the hardest questions, a member's own standing."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.org.members import Member
 from bot.org.tree import OrgTree, Unit
+from bot.quiz.questions import Question
 from bot.stats.figures import (
     BranchFigures,
     BranchTotals,
@@ -20,8 +22,12 @@ from bot.stats.figures import (
     rank_of,
     ranked,
 )
+from bot.stats.ledger import Ledger, LedgerData
 from bot.stats.periods import Period
 from bot.storage import Storage
+
+MEDIAN_BRANCH_LIMIT = 500
+"""Above this many branches a ledger's summary leaves medians out: they need every quiz row."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,31 @@ class StatsService:
     async def hardest(self, branch_ids: Collection[str], period: Period) -> list[ItemFigures]:
         start, end = period.bounds(self._zone)
         return item_figures(await self._storage.answer_rows(branch_ids, start, end))
+
+    async def ledger(
+        self, tree: OrgTree, unit_id: str, period: Period, questions: Mapping[str, Question]
+    ) -> bytes:
+        """The Excel 台账 of every branch at or below ``unit_id`` for the period. Rows are
+        streamed from the database; the final save runs in a worker thread so quiz taps keep
+        being answered meanwhile."""
+        branches = sorted(tree.branches_under([unit_id]))
+        start, end = period.bounds(self._zone)
+        medians = len(branches) <= MEDIAN_BRANCH_LIMIT
+        data = LedgerData(
+            title=tree.by_id[unit_id].name,
+            period_label=period.label,
+            tree=tree,
+            figures=await self.figures(branches, period, medians=medians),
+            members=await self._storage.members_in(branches),
+            member_totals=await self._storage.member_totals(branches, start, end),
+            items=await self.hardest(branches, period),
+            questions=questions,
+            zone=self._zone,
+        )
+        ledger = await asyncio.to_thread(Ledger, data)
+        async for answer in self._storage.answer_details(branches, start, end):
+            ledger.add_answer(answer)
+        return await asyncio.to_thread(ledger.finish)
 
     async def standing(self, member: Member, period: Period) -> Standing:
         if member.branch_id is None:

@@ -7,10 +7,10 @@ the report it serves needs.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import AsyncIterator, Collection
 from datetime import datetime
 
-from bot.stats.figures import AnswerRow, BranchTotals, QuizRow
+from bot.stats.figures import AnswerDetail, AnswerRow, BranchTotals, MemberTotals, QuizRow
 from bot.storage.base import StoreBase, from_ms, to_ms
 
 
@@ -93,3 +93,50 @@ class StatsStore(StoreBase):
             (*branch_ids, to_ms(start), to_ms(end)),
         )
         return [AnswerRow(row[0], row[1], bool(row[2])) for row in rows]
+
+    async def member_totals(
+        self, branch_ids: Collection[str], start: datetime, end: datetime
+    ) -> dict[int, MemberTotals]:
+        """Per member with finished quizzes in the period: count, best, average, last."""
+        rows = await self._all(
+            f"""
+            SELECT member_id, COUNT(*) AS quizzes,
+                   MAX(100.0 * score / question_count) AS best,
+                   AVG(100.0 * score / question_count) AS average,
+                   MAX(finished_at) AS last
+            FROM quiz_sessions
+            WHERE status = 'finished' AND branch_id IN ({_in(branch_ids)})
+              AND finished_at >= ? AND finished_at < ?
+            GROUP BY member_id
+            """,
+            (*branch_ids, to_ms(start), to_ms(end)),
+        )
+        return {
+            row["member_id"]: MemberTotals(
+                row["quizzes"], row["best"], row["average"], from_ms(row["last"])
+            )
+            for row in rows
+        }
+
+    async def answer_details(
+        self, branch_ids: Collection[str], start: datetime, end: datetime
+    ) -> AsyncIterator[AnswerDetail]:
+        """Every answer of finished quizzes in the period, streamed in batches so that a
+        year of a large unit never sits in memory at once."""
+        async with self._db.execute(
+            f"""
+            SELECT a.answered_at, s.branch_id, a.member_id, a.question_id, a.correct,
+                   a.ms_taken
+            FROM quiz_sessions s JOIN answers a ON a.session_id = s.id
+            WHERE s.status = 'finished' AND s.branch_id IN ({_in(branch_ids)})
+              AND s.finished_at >= ? AND s.finished_at < ?
+            ORDER BY a.answered_at
+            """,
+            (*branch_ids, to_ms(start), to_ms(end)),
+        ) as cursor:
+            cursor.arraysize = 500
+            while rows := await cursor.fetchmany():
+                for row in rows:
+                    yield AnswerDetail(
+                        from_ms(row[0]), row[1], row[2], row[3], bool(row[4]), row[5]
+                    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from bot.quiz.questions import OPTION_LETTERS, Bank, Question, QuestionType
 from bot.sandbox.emulator.client import EmulatorClient
 from bot.sandbox.emulator.server import Emulator
 from bot.sandbox.run import sandbox_settings
+from bot.stats.chart import ChartRenderer
 from tests.conftest import SAMPLE_BANK
 
 JsonDict = dict[str, Any]
@@ -37,12 +38,14 @@ class Harness:
     settings: Settings
     bank: Bank
     clock: Clock
-    apps: list[BotApplication] = field(default_factory=list)
+    charts: ChartRenderer | None = None
 
     def bot(self) -> AbstractAsyncContextManager[BotApplication]:
         """A fresh bot process (same database): entering starts it, leaving stops it."""
         return running(
-            build_application(self.settings, self.bank, self.emulator.token, clock=self.clock),
+            build_application(
+                self.settings, self.bank, self.emulator.token, clock=self.clock, charts=self.charts
+            ),
             self.settings,
             poll_timeout=1,
         )

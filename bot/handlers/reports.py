@@ -1,0 +1,111 @@
+"""Secretaries' charts and ledgers: /chart (a PNG) and /export (the Excel 台账)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+from telegram import InputFile, Update
+
+from bot.context import BotContext
+from bot.handlers.org import home_branch
+from bot.handlers.stats import parse_arguments
+from bot.handlers.stats_view import ranking_text, report_text
+from bot.org.tree import Level
+from bot.stats.chart import Bar
+
+CHART_BRANCHES = 25
+CHART_MONTHS = 6
+
+
+def _unit(context: BotContext, units: list[str]) -> str | None:
+    """The unit a report is about: named (within scope), else the actor's own."""
+    actor = context.actor
+    tree = context.services.org.tree
+    if units:
+        unit = units[0]
+        return (
+            unit
+            if tree.branches_under([unit]) and tree.branches_under([unit]) <= actor.scope
+            else None
+        )
+    branch, _ = home_branch(actor, [])
+    return branch or (actor.home_units[0] if actor.home_units else None)
+
+
+async def chart_command(update: Update, context: BotContext) -> None:
+    """/chart [期间] [组织编号] — a branch's last months, or the branches of a unit."""
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return
+    services = context.services
+    texts = services.texts
+    period, units = parse_arguments(context)
+    if period is None:
+        await message.reply_text(texts.period_usage)
+        return
+    unit_id = _unit(context, units)
+    if unit_id is None:
+        await message.reply_text(texts.choose_branch.format(example="/chart 本月 zb-001"))
+        return
+    tree = services.org.tree
+    unit = tree.by_id[unit_id]
+    if unit.level is Level.BRANCH:
+        months = [period.months()[-1]]
+        while len(months) < CHART_MONTHS:
+            months.insert(0, months[0].previous())
+        bars = []
+        for month in months:
+            (figures,) = await services.stats.figures([unit_id], month)
+            bars.append(Bar(f"{month.index}月", figures.rate, figures.average))
+        title = texts.chart_months_title.format(unit=unit.name)
+        horizontal = False
+    else:
+        ranking = await services.stats.ranking(tree, unit_id, period)
+        bars = [
+            Bar(tree.by_id[f.branch_id].name, f.rate, f.average) for f in ranking[:CHART_BRANCHES]
+        ]
+        title = texts.chart_branches_title.format(unit=unit.name, period=period.label)
+        horizontal = True
+    if not services.charts.available:
+        if unit.level is Level.BRANCH:
+            report = await services.stats.branch_report(tree, unit_id, period)
+            text = report_text(texts, report)
+        else:
+            text = ranking_text(texts, tree, unit_id, period.label, ranking)
+        await message.reply_text(texts.chart_unavailable + "\n\n" + text)
+        return
+    png = await asyncio.to_thread(services.charts.chart, title, bars, horizontal=horizontal)
+    await context.bot.send_photo(chat.id, InputFile(io.BytesIO(png), "chart.png"), caption=title)
+
+
+async def export_command(update: Update, context: BotContext) -> None:
+    """/export [期间] [组织编号] — the Excel ledger (台账) of a branch or of everything below
+    a unit."""
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return
+    services = context.services
+    texts = services.texts
+    period, units = parse_arguments(context)
+    if period is None:
+        await message.reply_text(texts.period_usage)
+        return
+    unit_id = _unit(context, units)
+    if unit_id is None:
+        await message.reply_text(texts.choose_branch.format(example="/export 本月 zb-001"))
+        return
+    await message.reply_text(texts.export_working)
+    data = await services.stats.ledger(
+        services.org.tree, unit_id, period, services.quiz.bank.by_id
+    )
+    name = f"台账_{services.org.branch_name(unit_id)}_{period.key}.xlsx"
+    await context.bot.send_document(
+        chat.id,
+        InputFile(io.BytesIO(data), name),
+        caption=texts.export_caption.format(
+            unit=services.org.branch_name(unit_id), period=period.label
+        ),
+    )

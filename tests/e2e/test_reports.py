@@ -1,0 +1,83 @@
+"""Charts and ledgers end to end: the PNG arrives, the xlsx has the four sheets with the
+numbers the members produced; without a CJK font the text report comes instead."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import openpyxl
+import pytest
+
+from bot.stats.chart import ChartRenderer, find_cjk_font
+from tests.e2e.conftest import GENERAL_SECRETARY, SECRETARY_1, Harness, person
+from tests.e2e.test_branches import join, take_quiz
+
+
+async def invite_two_and_study(harness: Harness) -> tuple[object, object]:
+    secretary = await person(harness, "赵书记", SECRETARY_1)
+    link = next(
+        line
+        for line in (await secretary.say("/invite"))["text"].splitlines()
+        if line.startswith("https://")
+    )
+    first = await join(harness, link, "张三")
+    second = await join(harness, link, "李四")
+    await take_quiz(first, wrong=0)
+    await take_quiz(second, wrong=2)
+    return secretary, first
+
+
+@pytest.mark.skipif(find_cjk_font() is None, reason="no CJK font installed (fonts-noto-cjk)")
+async def test_chart_is_a_png(org_harness: Harness) -> None:
+    harness = org_harness
+    async with harness.bot():
+        secretary, _ = await invite_two_and_study(harness)
+        await harness.client.send_text(secretary.id, "/chart")
+        photo = await secretary.next_message(lambda m: "photo" in m)
+        assert "东村党支部 近半年参学率" in photo["caption"]
+        data = await harness.client.download_file(photo["photo"][-1]["file_id"])
+        assert data.startswith(b"\x89PNG")
+        general = await person(harness, "总支钱书记", GENERAL_SECRETARY)
+        await harness.client.send_text(general.id, "/chart")
+        by_branch = await general.next_message(lambda m: "photo" in m)
+        assert "第一党总支" in by_branch["caption"]
+
+
+async def test_without_a_cjk_font_the_text_report_is_sent(
+    org_harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    harness = org_harness
+    harness.charts = ChartRenderer(None)
+    async with harness.bot():
+        secretary, _ = await invite_two_and_study(harness)
+        with caplog.at_level(logging.WARNING):
+            first = await secretary.say("/chart")
+            second = await secretary.say("/chart")
+        for reply in (first, second):
+            assert "暂时无法画图" in reply["text"] and "参学率" in reply["text"]
+    assert sum("no CJK font" in r.message for r in caplog.records) == 1
+
+
+async def test_export_has_four_sheets_with_the_right_numbers(org_harness: Harness) -> None:
+    harness = org_harness
+    async with harness.bot():
+        secretary, _ = await invite_two_and_study(harness)
+        await harness.client.send_text(secretary.id, "/export")
+        document = await secretary.next_message(lambda m: "document" in m)
+        assert document["document"]["file_name"].endswith(".xlsx")
+        data = await harness.client.download_file(document["document"]["file_id"])
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["汇总", "党员明细", "答题明细", "题目分析"]
+    summary = [row for row in book["汇总"].iter_rows(values_only=True)]
+    assert summary[0][:6] == ("支部编号", "支部名称", "上级组织", "党员数", "参学人数", "参学率")
+    assert summary[1][:9] == ("zb-1", "东村党支部", "第一党总支", 2, 2, "100%", 2, 75.0, 75.0)
+    members = {row[1]: row for row in book["党员明细"].iter_rows(min_row=2, values_only=True)}
+    assert members["张三"][3:6] == (1, 100.0, 100.0)
+    assert members["李四"][3:6] == (1, 50.0, 50.0)
+    answers = list(book["答题明细"].iter_rows(min_row=2, values_only=True))
+    assert len(answers) == 8
+    assert sum(1 for row in answers if row[5] == "正确") == 6
+    items = list(book["题目分析"].iter_rows(min_row=2, values_only=True))
+    assert sum(row[3] for row in items) == 8
+    assert book["汇总"].freeze_panes == "A2"

@@ -31,6 +31,8 @@ ARGUMENTS = {
     "promote": "999 zb-1",
     "demote": "999 zb-1",
     "bindgroup": "zb-1",
+    "chart": "本月 zb-1",
+    "export": "本月 zb-1",
 }
 # Who may see zb-1's data: for these commands, being allowed the role is not enough.
 SEES_ZB1 = {"secretary of zb-1", "secretary of the 党总支", "admin"}
@@ -45,13 +47,23 @@ async def test_every_command_for_every_role_and_scope(org_harness: Harness) -> N
             actor = await person(harness, persona, telegram_id)
             for command in COMMANDS:
                 text = f"/{command.name} {ARGUMENTS.get(command.name, '')}".strip()
-                reply = (await actor.say(text))["text"]
+                message = await actor.say(text)
+                reply = message.get("text") or message.get("caption", "")
                 if command.name == "quiz":
                     await actor.say("/cancel")
+                if command.name == "export" and reply.startswith("正在生成"):
+                    await actor.next_message(lambda m: "document" in m)
                 refused = reply.startswith("抱歉")
                 expected_refusal = role < command.role
                 assert refused == expected_refusal, (persona, text, reply)
-                scoped = command.name in ("stats", "hardest", "ranking", "invite")
+                scoped = command.name in (
+                    "stats",
+                    "hardest",
+                    "ranking",
+                    "invite",
+                    "chart",
+                    "export",
+                )
                 if scoped and not refused:
                     out_of_scope = OUT_OF_SCOPE_REPLY in reply
                     assert out_of_scope == (persona not in SEES_ZB1), (persona, text, reply)

@@ -12,10 +12,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.cli import bank, run
+from bot.cli import bank, org, report, run
 from bot.yamlfile import InvalidFileError
 
-FEATURES = (run, bank)
+FEATURES = (run, bank, org, report)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -75,7 +75,11 @@ class OrgService:
         cls, storage: Storage, settings: OrganisationSettings, clock: Clock
     ) -> tuple[OrgService, UnitChanges]:
         units = configured_units(settings)
-        changes = await apply_units(storage, units, clock)
+        if units:
+            changes = await apply_units(storage, units, clock)
+        else:
+            # Nothing configured: the tree is what `python -m bot org import` stored.
+            changes = UnitChanges()
         tree = OrgTree(tuple(await storage.units()))
         return cls(storage, settings, units, tree, clock), changes
 

@@ -19,11 +19,16 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from telegram import Update
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application, ContextTypes, ExtBot
+from telegram.request import HTTPXRequest
 
 from bot.clock import Clock, SystemClock
 from bot.config import Mode, Settings
 from bot.context import BotApplication, BotContext, BotData
+from bot.delivery.pacing import Limits, Pacer
+from bot.delivery.progress import ProgressReporter
+from bot.delivery.sender import Sender
+from bot.delivery.service import DeliveryService
 from bot.handlers.registry import bot_commands, register_handlers
 from bot.i18n import catalogue
 from bot.org.service import OrgService
@@ -79,9 +84,26 @@ def build_application(
                 changes.removed,
             )
         stats = StatsService(storage, settings.zone)
-        application.bot_data.services = Services(
-            settings, storage, quiz, org, stats, charts, texts, clock
+        delivery = DeliveryService(storage, clock)
+        progress = ProgressReporter(application.bot, storage, delivery, texts, clock)
+        sender = Sender(
+            storage,
+            sender_bot(settings, token),
+            clock,
+            Pacer(
+                Limits(
+                    per_second=settings.delivery.paid_per_second
+                    if settings.delivery.allow_paid_broadcast
+                    else settings.delivery.per_second
+                )
+            ),
+            progress.changed,
+            allow_paid_broadcast=settings.delivery.allow_paid_broadcast,
         )
+        application.bot_data.services = Services(
+            settings, storage, quiz, org, stats, charts, delivery, sender, progress, texts, clock
+        )
+        await sender.start()
         await application.bot.set_my_commands(bot_commands(texts))
         log.info(
             "bot @%s ready: %d questions, database %s",
@@ -93,6 +115,7 @@ def build_application(
     async def post_shutdown(application: BotApplication) -> None:
         services = application.bot_data.services
         if services is not None:
+            await services.sender.stop()
             await services.storage.close()
             application.bot_data.services = None
 
@@ -114,6 +137,17 @@ def build_application(
     application: BotApplication = builder.build()
     register_handlers(application)
     return application
+
+
+def sender_bot(settings: Settings, token: str) -> ExtBot[None]:
+    """The outbox sender's own Bot and connection pool: broadcasts never take the
+    connections that quiz answers need. It retries nothing itself: the sender decides."""
+    return ExtBot(
+        token,
+        base_url=settings.telegram.base_url or "https://api.telegram.org/bot",
+        base_file_url=settings.telegram.base_file_url or "https://api.telegram.org/file/bot",
+        request=HTTPXRequest(connection_pool_size=64, pool_timeout=None),
+    )
 
 
 def run(application: BotApplication, settings: Settings) -> None:

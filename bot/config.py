@@ -77,6 +77,18 @@ class TelegramSettings(_Section):
     webhook: WebhookSettings = WebhookSettings()
 
 
+class DeliverySettings(_Section):
+    """Scheduled reminders and broadcasts."""
+
+    per_second: Annotated[int, _between(1, 30)] = 28
+    """Messages a second, kept under Telegram's 30 so interactive replies keep room."""
+    allow_paid_broadcast: bool = False
+    """Telegram's paid broadcasts (Stars) lift the limit to 1000 a second."""
+    paid_per_second: Annotated[int, _between(1, 1000)] = 900
+    grace_hours: Annotated[int, _between(0, 72)] = 6
+    """A reminder missed while the bot was down is still sent within this window."""
+
+
 class Settings(_Section):
     timezone: Annotated[str, AfterValidator(_timezone)] = "Asia/Shanghai"
     locale: str = "zh-CN"
@@ -85,6 +97,7 @@ class Settings(_Section):
     quiz: QuizSettings = QuizSettings()
     telegram: TelegramSettings = TelegramSettings()
     organisation: OrganisationSettings = OrganisationSettings()
+    delivery: DeliverySettings = DeliverySettings()
     log_level: str = "INFO"
 
     @property

@@ -6,6 +6,9 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.delivery.progress import ProgressReporter
+from bot.delivery.sender import Sender
+from bot.delivery.service import DeliveryService
 from bot.i18n import Texts
 from bot.org.service import OrgService
 from bot.quiz.service import QuizService
@@ -22,5 +25,8 @@ class Services:
     org: OrgService
     stats: StatsService
     charts: ChartRenderer
+    delivery: DeliveryService
+    sender: Sender
+    progress: ProgressReporter
     texts: Texts
     clock: Clock

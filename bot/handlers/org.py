@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers.common import unknown_text
 from bot.org.access import ADMIN_UNIT, Actor
+from bot.org.members import Member
 from bot.org.service import Joined, JoinProblem
 from bot.org.tree import Level
 
@@ -81,17 +81,12 @@ def _join_problem(context: BotContext, problem: JoinProblem, branch_id: str | No
     }[problem]
 
 
-async def text_message(update: Update, context: BotContext) -> None:
-    """Plain text in private: the real name of someone joining, otherwise unknown text."""
+async def join_name(update: Update, context: BotContext, member: Member) -> None:
+    """The real name of someone who opened an invite link."""
     message = update.effective_message
-    user = update.effective_user
-    if message is None or user is None or message.text is None:
+    if message is None or message.text is None:
         return
     services = context.services
-    member = await services.storage.member(user.id)
-    if member is None or member.pending_invite is None or message.text.startswith("/"):
-        await unknown_text(update, context)
-        return
     outcome = await services.org.finish_join(member, message.text)
     texts = services.texts
     if outcome is None:

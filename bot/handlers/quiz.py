@@ -56,6 +56,12 @@ async def cancel_command(update: Update, context: BotContext) -> None:
     if member_id is None or update.effective_message is None:
         return
     services = context.services
+    user = update.effective_user
+    if user is not None and await services.storage.pending_input(user.id) is not None:
+        # /cancel first abandons what the person was in the middle of saying.
+        await services.storage.clear_pending_input(user.id)
+        await update.effective_message.reply_text(services.texts.input_cancelled)
+        return
     cancelled = await services.quiz.cancel(member_id)
     if cancelled is not None and cancelled.message_id is not None:
         await _edit_markup(context, cancelled.chat_id, cancelled.message_id, None)

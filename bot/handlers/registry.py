@@ -17,7 +17,7 @@ from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BotApplication, BotContext
-from bot.handlers import common, me, org, quiz, reports, stats
+from bot.handlers import broadcast, common, me, org, quiz, reports, stats, text
 from bot.i18n import Texts
 from bot.org.access import Actor, Role
 
@@ -71,6 +71,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("ranking", lambda t: t.command_ranking, stats.ranking_command, Role.GENERAL_SECRETARY),
     Command("chart", lambda t: t.command_chart, reports.chart_command, Role.SECRETARY),
     Command("export", lambda t: t.command_export, reports.export_command, Role.SECRETARY),
+    Command(
+        "broadcast", lambda t: t.command_broadcast, broadcast.broadcast_command, Role.SECRETARY
+    ),
     Command("invite", lambda t: t.command_invite, org.invite_command, Role.SECRETARY),
     Command("transfer", lambda t: t.command_transfer, org.transfer_command, Role.SECRETARY),
     Command(
@@ -141,13 +144,16 @@ def register_handlers(application: BotApplication) -> None:
     for command in COMMANDS:
         application.add_handler(CommandHandler(command.name, guarded(command)))
     application.add_handler(CallbackQueryHandler(quiz.quiz_callback, pattern=r"^quiz:"))
+    application.add_handler(
+        CallbackQueryHandler(broadcast.broadcast_callback, pattern=r"^broadcast:")
+    )
     # Any other button (an old keyboard, a forged tap) is answered and ignored.
     application.add_handler(CallbackQueryHandler(quiz.quiz_callback))
-    # Text in private: a real name when joining, else a pointer to /help. Groups are not
-    # ours to fill, so the bot stays silent there.
+    # Text in private: what the person was asked for (a real name, a broadcast), else a
+    # pointer to /help. Groups are not ours to fill, so the bot stays silent there.
     application.add_handler(
         MessageHandler(
-            filters.ChatType.PRIVATE & (filters.TEXT | filters.COMMAND), org.text_message
+            filters.ChatType.PRIVATE & (filters.TEXT | filters.COMMAND), text.text_message
         )
     )
     application.add_error_handler(common.error_handler)

@@ -138,3 +138,15 @@ class Texts:
     chart_unavailable: str
     export_working: str
     export_caption: str
+    command_broadcast: str
+    broadcast_ask: str
+    broadcast_too_long: str
+    broadcast_preview: str
+    broadcast_confirm: str
+    broadcast_cancel: str
+    broadcast_cancelled: str
+    broadcast_waiting_confirm: str
+    broadcast_progress: str
+    broadcast_done: str
+    broadcast_failed_names: str
+    input_cancelled: str

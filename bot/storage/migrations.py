@@ -155,4 +155,73 @@ MIGRATIONS: tuple[str, ...] = (
         at INTEGER NOT NULL
     );
     """,
+    # 3: delivery — the outbox of scheduled reminders and broadcasts, and attendance.
+    """
+    -- A batch is one thing sent to many: a broadcast, or one occurrence of a schedule.
+    CREATE TABLE batches (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        unit_id TEXT,
+        created_by INTEGER,
+        created_at INTEGER NOT NULL,
+        occurs_at INTEGER,
+        progress_chat_id INTEGER,
+        progress_message_id INTEGER,
+        finished_at INTEGER
+    );
+
+    -- One row per recipient, written once under a unique key, drained by the sender.
+    CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY,
+        batch_id INTEGER NOT NULL REFERENCES batches(id),
+        -- NULL for a member the bot cannot write to (never opened it): recorded as failed.
+        chat_id INTEGER,
+        member_id INTEGER REFERENCES members(id),
+        text TEXT NOT NULL,
+        reply_markup TEXT,
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'sending', 'sent', 'failed', 'skipped')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        expires_at INTEGER,
+        last_error TEXT,
+        sent_at INTEGER,
+        message_id INTEGER,
+        UNIQUE (batch_id, chat_id),
+        UNIQUE (batch_id, member_id)
+    );
+    CREATE INDEX deliveries_due ON deliveries(next_attempt_at)
+        WHERE status IN ('pending', 'sending');
+    CREATE INDEX deliveries_batch ON deliveries(batch_id, status);
+
+    -- 参加 / 请假 replies and 签到 for a theme day (a batch of kind theme_day).
+    CREATE TABLE attendance (
+        batch_id INTEGER NOT NULL REFERENCES batches(id),
+        member_id INTEGER NOT NULL REFERENCES members(id),
+        reply TEXT CHECK (reply IN ('yes', 'leave')),
+        reason TEXT,
+        replied_at INTEGER,
+        present INTEGER NOT NULL DEFAULT 0,
+        signed_by INTEGER,
+        signed_kind TEXT CHECK (signed_kind IN ('self', 'proxy', 'late')),
+        signed_at INTEGER,
+        PRIMARY KEY (batch_id, member_id)
+    ) WITHOUT ROWID;
+
+    -- What a person is in the middle of saying: a leave reason, a broadcast text.
+    CREATE TABLE pending_input (
+        telegram_id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+
+    -- How far the scheduler has looked, so occurrences missed while down are found.
+    CREATE TABLE scheduler_state (
+        name TEXT PRIMARY KEY,
+        checked_until INTEGER NOT NULL
+    );
+    """,
 )

@@ -222,10 +222,12 @@ class OrgStore(StoreBase):
                 "UPDATE members SET branch_id = ? WHERE id = ?", (to_branch, member_id)
             )
 
-    async def set_unreachable(self, telegram_id: int, since: datetime | None) -> None:
+    async def set_member_unreachable(self, member_id: int, since: datetime) -> None:
+        """Telegram refused to deliver to them (blocked the bot, chat gone): 失联 until they
+        write to the bot again."""
         await self._write(
-            "UPDATE members SET unreachable_since = ? WHERE telegram_id = ?",
-            (to_ms(since) if since else None, telegram_id),
+            "UPDATE members SET unreachable_since = ? WHERE id = ? AND unreachable_since IS NULL",
+            (to_ms(since), member_id),
         )
 
     # Roles

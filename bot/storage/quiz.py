@@ -40,7 +40,8 @@ class QuizStore(StoreBase):
                     first_name = excluded.first_name,
                     last_name = excluded.last_name,
                     username = excluded.username,
-                    last_seen_at = excluded.last_seen_at
+                    last_seen_at = excluded.last_seen_at,
+                    unreachable_since = NULL
                 RETURNING id
                 """,
                 (telegram_id, first_name, last_name, username, to_ms(now), to_ms(now)),

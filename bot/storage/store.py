@@ -11,13 +11,14 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.storage.delivery import DeliveryStore
 from bot.storage.migrations import MIGRATIONS
 from bot.storage.org import OrgStore
 from bot.storage.quiz import QuizStore
 from bot.storage.stats import StatsStore
 
 
-class Storage(QuizStore, OrgStore, StatsStore):
+class Storage(QuizStore, OrgStore, StatsStore, DeliveryStore):
     @classmethod
     async def open(cls, path: Path | str) -> Storage:
         if str(path) != ":memory:":

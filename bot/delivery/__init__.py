@@ -1,0 +1,1 @@
+"""Scheduled reminders and broadcasts: the outbox, its pacing and its sender."""

@@ -1,0 +1,400 @@
+"""Delivery storage: batches, the outbox of deliveries, attendance, pending input.
+
+The outbox is the only memory the sender has. A delivery is written once under
+(batch, chat); the sender claims due rows by marking them ``sending`` before it calls
+Telegram, and marks them ``sent`` or ``failed`` after. Rows found ``sending`` at start-up were
+in flight when the bot stopped: they are sent again, so a crash can duplicate at most the
+messages that were in flight, and can lose none.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.storage.base import StoreBase, from_ms, to_ms
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    batch_id: int
+    chat_id: int
+    member_id: int | None
+    text: str
+    reply_markup: dict[str, Any] | None
+    attempts: int
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    chat_id: int
+    member_id: int | None
+    text: str
+    reply_markup: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Batch:
+    id: int
+    key: str
+    kind: str
+    title: str
+    unit_id: str | None
+    created_by: int | None
+    occurs_at: datetime | None
+    progress_chat_id: int | None
+    progress_message_id: int | None
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    total: int
+    sent: int
+    failed: int
+    skipped: int
+
+    @property
+    def done(self) -> bool:
+        return self.sent + self.failed + self.skipped >= self.total
+
+
+@dataclass(frozen=True)
+class Reply:
+    member_id: int
+    reply: str | None
+    reason: str | None
+    present: bool
+    signed_kind: str | None
+
+
+class DeliveryStore(StoreBase):
+    async def create_batch(
+        self,
+        key: str,
+        kind: str,
+        title: str,
+        unit_id: str | None,
+        created_by: int | None,
+        now: datetime,
+        deliveries: Sequence[NewDelivery],
+        *,
+        not_before: datetime,
+        expires_at: datetime | None = None,
+        occurs_at: datetime | None = None,
+        progress_chat_id: int | None = None,
+    ) -> int | None:
+        """Write a batch and its deliveries in one transaction. None when a batch with this
+        key exists already: a schedule occurrence is expanded once, whatever happens."""
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                """
+                INSERT INTO batches (key, kind, title, unit_id, created_by, created_at,
+                                     occurs_at, progress_chat_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING
+                """,
+                (
+                    key,
+                    kind,
+                    title,
+                    unit_id,
+                    created_by,
+                    to_ms(now),
+                    to_ms(occurs_at) if occurs_at else None,
+                    progress_chat_id,
+                ),
+            )
+            batch_id = cursor.lastrowid if cursor.rowcount == 1 else None
+            await cursor.close()
+            if batch_id is None:
+                return None
+            await db.executemany(
+                """
+                INSERT INTO deliveries (batch_id, chat_id, member_id, text, reply_markup,
+                                        next_attempt_at, expires_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (batch_id, chat_id) DO NOTHING
+                """,
+                [
+                    (
+                        batch_id,
+                        d.chat_id,
+                        d.member_id,
+                        d.text,
+                        json.dumps(d.reply_markup, ensure_ascii=False) if d.reply_markup else None,
+                        to_ms(not_before),
+                        to_ms(expires_at) if expires_at else None,
+                    )
+                    for d in deliveries
+                ],
+            )
+        return batch_id
+
+    async def record_unreachable(
+        self, batch_id: int, member_ids: Sequence[int], reason: str, now: datetime
+    ) -> None:
+        """Members a batch cannot be sent to (they never opened the bot, or blocked it): they
+        stay in the batch as failed, so that summaries and /stats name them."""
+        async with self._transaction() as db:
+            await db.executemany(
+                """
+                INSERT INTO deliveries (batch_id, chat_id, member_id, text, status,
+                                        next_attempt_at, last_error)
+                VALUES (?, NULL, ?, '', 'failed', ?, ?) ON CONFLICT DO NOTHING
+                """,
+                [(batch_id, member_id, to_ms(now), reason) for member_id in member_ids],
+            )
+
+    async def requeue_in_flight(self) -> int:
+        """At start-up: deliveries that were being sent when the bot stopped go out again."""
+        async with (
+            self._write_lock,
+            self._db.execute(
+                "UPDATE deliveries SET status = 'pending' WHERE status = 'sending'"
+            ) as cursor,
+        ):
+            return cursor.rowcount
+
+    async def claim_due(self, now: datetime, limit: int) -> tuple[list[Delivery], list[int]]:
+        """Mark up to ``limit`` due deliveries as being sent and return them, with the
+        batches of any skipped because their grace window had passed."""
+        async with self._transaction() as db:
+            async with db.execute(
+                """
+                UPDATE deliveries SET status = 'skipped', last_error = 'expired'
+                WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at < ?
+                RETURNING batch_id
+                """,
+                (to_ms(now),),
+            ) as cursor:
+                expired = sorted({row[0] for row in await cursor.fetchall()})
+            async with db.execute(
+                """
+                UPDATE deliveries SET status = 'sending', attempts = attempts + 1
+                WHERE id IN (
+                    SELECT id FROM deliveries
+                    WHERE status = 'pending' AND next_attempt_at <= ?
+                    ORDER BY next_attempt_at, id LIMIT ?
+                )
+                RETURNING id, batch_id, chat_id, member_id, text, reply_markup, attempts
+                """,
+                (to_ms(now), limit),
+            ) as cursor:
+                rows = await cursor.fetchall()
+        claimed = [
+            Delivery(
+                row["id"],
+                row["batch_id"],
+                row["chat_id"],
+                row["member_id"],
+                row["text"],
+                json.loads(row["reply_markup"]) if row["reply_markup"] else None,
+                row["attempts"],
+            )
+            for row in sorted(rows, key=lambda r: r["id"])
+        ]
+        return claimed, expired
+
+    async def next_due(self) -> datetime | None:
+        row = await self._one(
+            "SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'"
+        )
+        return from_ms(row[0]) if row and row[0] is not None else None
+
+    async def mark_sent(self, delivery_id: int, message_id: int, now: datetime) -> None:
+        await self._write(
+            """
+            UPDATE deliveries SET status = 'sent', sent_at = ?, message_id = ?, last_error = NULL
+            WHERE id = ?
+            """,
+            (to_ms(now), message_id, delivery_id),
+        )
+
+    async def mark_failed(self, delivery_id: int, error: str) -> None:
+        await self._write(
+            "UPDATE deliveries SET status = 'failed', last_error = ? WHERE id = ?",
+            (error, delivery_id),
+        )
+
+    async def retry_later(
+        self, delivery_id: int, at: datetime, error: str, *, count_attempt: bool = True
+    ) -> None:
+        await self._write(
+            f"""
+            UPDATE deliveries SET status = 'pending', next_attempt_at = ?, last_error = ?
+                {"" if count_attempt else ", attempts = attempts - 1"}
+            WHERE id = ?
+            """,
+            (to_ms(at), error, delivery_id),
+        )
+
+    async def batch(self, batch_id: int) -> Batch | None:
+        row = await self._one("SELECT * FROM batches WHERE id = ?", (batch_id,))
+        return _batch(row) if row else None
+
+    async def batch_by_key(self, key: str) -> Batch | None:
+        row = await self._one("SELECT * FROM batches WHERE key = ?", (key,))
+        return _batch(row) if row else None
+
+    async def batches_of(self, unit_ids: Sequence[str], kind: str) -> list[Batch]:
+        marks = ",".join("?" * len(unit_ids))
+        rows = await self._all(
+            f"""
+            SELECT * FROM batches WHERE kind = ? AND unit_id IN ({marks})
+            ORDER BY occurs_at DESC, id DESC
+            """,
+            (kind, *unit_ids),
+        )
+        return [_batch(row) for row in rows]
+
+    async def set_progress_message(self, batch_id: int, chat_id: int, message_id: int) -> None:
+        await self._write(
+            "UPDATE batches SET progress_chat_id = ?, progress_message_id = ? WHERE id = ?",
+            (chat_id, message_id, batch_id),
+        )
+
+    async def finish_batch(self, batch_id: int, now: datetime) -> bool:
+        """Mark the batch finished; True only the first time (one final summary)."""
+        return await self._write(
+            "UPDATE batches SET finished_at = ? WHERE id = ? AND finished_at IS NULL",
+            (to_ms(now), batch_id),
+        )
+
+    async def progress(self, batch_id: int) -> BatchProgress:
+        row = await self._one(
+            """
+            SELECT COUNT(*) AS total,
+                   COALESCE(SUM(status = 'sent'), 0) AS sent,
+                   COALESCE(SUM(status = 'failed'), 0) AS failed,
+                   COALESCE(SUM(status = 'skipped'), 0) AS skipped
+            FROM deliveries WHERE batch_id = ?
+            """,
+            (batch_id,),
+        )
+        assert row is not None
+        return BatchProgress(row["total"], row["sent"], row["failed"], row["skipped"])
+
+    async def failed_members(self, batch_id: int) -> list[int]:
+        rows = await self._all(
+            """
+            SELECT member_id FROM deliveries
+            WHERE batch_id = ? AND status IN ('failed', 'skipped') AND member_id IS NOT NULL
+            ORDER BY member_id
+            """,
+            (batch_id,),
+        )
+        return [row[0] for row in rows]
+
+    async def delivery_status(self, batch_id: int) -> dict[int, str]:
+        """Per member: how their delivery of this batch ended (or stands)."""
+        rows = await self._all(
+            """
+            SELECT member_id, status FROM deliveries
+            WHERE batch_id = ? AND member_id IS NOT NULL
+            """,
+            (batch_id,),
+        )
+        return {row[0]: row[1] for row in rows}
+
+    # Attendance
+
+    async def set_reply(
+        self, batch_id: int, member_id: int, reply: str, reason: str | None, now: datetime
+    ) -> None:
+        await self._write(
+            """
+            INSERT INTO attendance (batch_id, member_id, reply, reason, replied_at)
+            VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (batch_id, member_id) DO UPDATE SET reply = excluded.reply,
+                reason = excluded.reason, replied_at = excluded.replied_at
+            """,
+            (batch_id, member_id, reply, reason, to_ms(now)),
+        )
+
+    async def sign_in(
+        self, batch_id: int, member_id: int, by: int, kind: str, now: datetime
+    ) -> bool:
+        """签到 (self), 代签 (proxy, during the meeting) or 补签 (late, afterwards). A member
+        already signed in stays as first recorded."""
+        return await self._write(
+            """
+            INSERT INTO attendance (batch_id, member_id, present, signed_by, signed_kind,
+                                    signed_at)
+            VALUES (?, ?, 1, ?, ?, ?)
+            ON CONFLICT (batch_id, member_id) DO UPDATE SET present = 1,
+                signed_by = excluded.signed_by, signed_kind = excluded.signed_kind,
+                signed_at = excluded.signed_at
+            WHERE present = 0
+            """,
+            (batch_id, member_id, by, kind, to_ms(now)),
+        )
+
+    async def replies(self, batch_id: int) -> dict[int, Reply]:
+        rows = await self._all("SELECT * FROM attendance WHERE batch_id = ?", (batch_id,))
+        return {
+            row["member_id"]: Reply(
+                row["member_id"],
+                row["reply"],
+                row["reason"],
+                bool(row["present"]),
+                row["signed_kind"],
+            )
+            for row in rows
+        }
+
+    # Pending input
+
+    async def set_pending_input(
+        self, telegram_id: int, kind: str, payload: dict[str, Any], now: datetime
+    ) -> None:
+        await self._write(
+            """
+            INSERT INTO pending_input (telegram_id, kind, payload, created_at)
+            VALUES (?, ?, ?, ?)
+            ON CONFLICT (telegram_id) DO UPDATE SET kind = excluded.kind,
+                payload = excluded.payload, created_at = excluded.created_at
+            """,
+            (telegram_id, kind, json.dumps(payload, ensure_ascii=False), to_ms(now)),
+        )
+
+    async def pending_input(self, telegram_id: int) -> tuple[str, dict[str, Any]] | None:
+        row = await self._one(
+            "SELECT kind, payload FROM pending_input WHERE telegram_id = ?", (telegram_id,)
+        )
+        return (row["kind"], json.loads(row["payload"])) if row else None
+
+    async def clear_pending_input(self, telegram_id: int) -> None:
+        await self._write("DELETE FROM pending_input WHERE telegram_id = ?", (telegram_id,))
+
+    # The scheduler's watermark
+
+    async def checked_until(self, name: str) -> datetime | None:
+        row = await self._one("SELECT checked_until FROM scheduler_state WHERE name = ?", (name,))
+        return from_ms(row[0]) if row else None
+
+    async def set_checked_until(self, name: str, moment: datetime) -> None:
+        await self._write(
+            """
+            INSERT INTO scheduler_state (name, checked_until) VALUES (?, ?)
+            ON CONFLICT (name) DO UPDATE SET checked_until = excluded.checked_until
+            """,
+            (name, to_ms(moment)),
+        )
+
+
+def _batch(row: Any) -> Batch:
+    return Batch(
+        id=row["id"],
+        key=row["key"],
+        kind=row["kind"],
+        title=row["title"],
+        unit_id=row["unit_id"],
+        created_by=row["created_by"],
+        occurs_at=from_ms(row["occurs_at"]) if row["occurs_at"] is not None else None,
+        progress_chat_id=row["progress_chat_id"],
+        progress_message_id=row["progress_message_id"],
+        finished_at=from_ms(row["finished_at"]) if row["finished_at"] is not None else None,
+    )

@@ -29,6 +29,7 @@ from bot.delivery.pacing import Limits, Pacer
 from bot.delivery.progress import ProgressReporter
 from bot.delivery.sender import Sender
 from bot.delivery.service import DeliveryService
+from bot.delivery.themeday import ThemeDayService
 from bot.handlers.registry import bot_commands, register_handlers
 from bot.i18n import catalogue
 from bot.org.service import OrgService
@@ -100,8 +101,20 @@ def build_application(
             progress.changed,
             allow_paid_broadcast=settings.delivery.allow_paid_broadcast,
         )
+        themeday = ThemeDayService(storage, clock, texts, settings.zone)
         application.bot_data.services = Services(
-            settings, storage, quiz, org, stats, charts, delivery, sender, progress, texts, clock
+            settings,
+            storage,
+            quiz,
+            org,
+            stats,
+            charts,
+            delivery,
+            sender,
+            progress,
+            themeday,
+            texts,
+            clock,
         )
         await sender.start()
         await application.bot.set_my_commands(bot_commands(texts))

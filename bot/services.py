@@ -9,6 +9,7 @@ from bot.config import Settings
 from bot.delivery.progress import ProgressReporter
 from bot.delivery.sender import Sender
 from bot.delivery.service import DeliveryService
+from bot.delivery.themeday import ThemeDayService
 from bot.i18n import Texts
 from bot.org.service import OrgService
 from bot.quiz.service import QuizService
@@ -28,5 +29,6 @@ class Services:
     delivery: DeliveryService
     sender: Sender
     progress: ProgressReporter
+    themeday: ThemeDayService
     texts: Texts
     clock: Clock

@@ -17,7 +17,7 @@ from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BotApplication, BotContext
-from bot.handlers import broadcast, common, me, org, quiz, reports, stats, text
+from bot.handlers import attendance, broadcast, common, me, org, quiz, reports, stats, text
 from bot.i18n import Texts
 from bot.org.access import Actor, Role
 
@@ -73,6 +73,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("export", lambda t: t.command_export, reports.export_command, Role.SECRETARY),
     Command(
         "broadcast", lambda t: t.command_broadcast, broadcast.broadcast_command, Role.SECRETARY
+    ),
+    Command(
+        "attendance", lambda t: t.command_attendance, attendance.attendance_command, Role.SECRETARY
     ),
     Command("invite", lambda t: t.command_invite, org.invite_command, Role.SECRETARY),
     Command("transfer", lambda t: t.command_transfer, org.transfer_command, Role.SECRETARY),
@@ -147,6 +150,8 @@ def register_handlers(application: BotApplication) -> None:
     application.add_handler(
         CallbackQueryHandler(broadcast.broadcast_callback, pattern=r"^broadcast:")
     )
+    application.add_handler(CallbackQueryHandler(attendance.rsvp_callback, pattern=r"^rsvp:"))
+    application.add_handler(CallbackQueryHandler(attendance.sign_callback, pattern=r"^sign:"))
     # Any other button (an old keyboard, a forged tap) is answered and ignored.
     application.add_handler(CallbackQueryHandler(quiz.quiz_callback))
     # Text in private: what the person was asked for (a real name, a broadcast), else a

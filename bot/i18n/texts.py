@@ -150,3 +150,25 @@ class Texts:
     broadcast_done: str
     broadcast_failed_names: str
     input_cancelled: str
+    command_attendance: str
+    rsvp_yes: str
+    rsvp_leave: str
+    rsvp_recorded: str
+    rsvp_ask_reason: str
+    rsvp_leave_recorded: str
+    rsvp_past: str
+    themeday_when: str
+    themeday_reminder: str
+    themeday_makeup: str
+    attendance_usage: str
+    attendance_none: str
+    attendance_title: str
+    attendance_coming: str
+    attendance_leave: str
+    attendance_no_reply: str
+    attendance_unreachable: str
+    attendance_present: str
+    sign_button: str
+    signed_now: str
+    signed_proxy: str
+    signed_late: str

@@ -1,0 +1,233 @@
+"""The monthly 支部主题党日: reminders with 参加/请假, attendance, 签到, and 补课 the day after.
+
+A theme day is a batch of kind ``theme_day`` (it holds the attendance); each reminder is a
+batch of kind ``reminder`` whose messages carry the buttons. Keys are derived from the branch
+and the day, so a reminder is written once however often the scheduler looks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.i18n import Texts
+from bot.org.members import Member
+from bot.org.tree import OrgTree
+from bot.storage import Storage
+from bot.storage.delivery import Batch, NewDelivery, Reply
+
+WEEKDAYS = "一二三四五六日"
+
+
+@dataclass(frozen=True)
+class ThemeDay:
+    branch_id: str
+    occurs_at: datetime
+    topic: str
+    place: str
+
+    @property
+    def key(self) -> str:
+        return f"theme_day:{self.branch_id}:{self.occurs_at.strftime('%Y%m%dT%H%M')}"
+
+
+class RsvpOutcome(StrEnum):
+    RECORDED = "recorded"
+    ASK_REASON = "ask_reason"
+    PAST = "past"
+    NOT_INVITED = "not_invited"
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """Who said what for one theme day, as the secretary sees it."""
+
+    batch: Batch
+    coming: list[Member]
+    leave: list[tuple[Member, str]]
+    no_reply: list[Member]
+    unreachable: list[Member]
+    present: list[tuple[Member, str]]
+
+
+def rsvp_keyboard(texts: Texts, event_id: int) -> dict[str, object]:
+    """The 参加 / 请假 buttons, in Telegram's JSON form (stored in the outbox as is)."""
+    return {
+        "inline_keyboard": [
+            [
+                {"text": texts.rsvp_yes, "callback_data": f"rsvp:{event_id}:yes"},
+                {"text": texts.rsvp_leave, "callback_data": f"rsvp:{event_id}:leave"},
+            ]
+        ]
+    }
+
+
+class ThemeDayService:
+    def __init__(self, storage: Storage, clock: Clock, texts: Texts, zone: ZoneInfo) -> None:
+        self._storage = storage
+        self._clock = clock
+        self._texts = texts
+        self._zone = zone
+
+    def describe(self, day: ThemeDay) -> str:
+        local = day.occurs_at.astimezone(self._zone)
+        return self._texts.themeday_when.format(
+            date=local.strftime("%Y年%m月%d日"),
+            weekday=WEEKDAYS[local.weekday()],
+            time=local.strftime("%H:%M"),
+            place=day.place,
+            topic=day.topic,
+        )
+
+    async def event(self, tree: OrgTree, day: ThemeDay) -> int:
+        """The theme day's own batch (which holds its attendance), created once."""
+        existing = await self._storage.batch_by_key(day.key)
+        if existing is not None:
+            return existing.id
+        created = await self._storage.create_batch(
+            key=day.key,
+            kind="theme_day",
+            title=day.topic,
+            unit_id=day.branch_id,
+            created_by=None,
+            now=self._clock.now(),
+            deliveries=[],
+            not_before=day.occurs_at,
+            occurs_at=day.occurs_at,
+        )
+        if created is None:  # written by a concurrent tick between the two statements
+            again = await self._storage.batch_by_key(day.key)
+            assert again is not None
+            return again.id
+        return created
+
+    async def remind(
+        self,
+        tree: OrgTree,
+        day: ThemeDay,
+        reminder: str,
+        due: datetime,
+        expires_at: datetime,
+        group_chats: list[int],
+    ) -> int | None:
+        """Write one reminder (``reminder`` names it, e.g. ``-1d@18:00``) to every member of
+        the branch and its group chats. None when it was written before."""
+        event_id = await self.event(tree, day)
+        members = await self._storage.members_in([day.branch_id])
+        text = self._texts.themeday_reminder.format(
+            branch=tree.by_id[day.branch_id].name, details=self.describe(day)
+        )
+        keyboard = rsvp_keyboard(self._texts, event_id)
+        deliveries = [
+            NewDelivery(m.telegram_id, m.id, text, keyboard)
+            for m in members
+            if m.reachable and m.telegram_id is not None
+        ]
+        deliveries += [NewDelivery(chat, None, text) for chat in group_chats]
+        batch_id = await self._storage.create_batch(
+            key=f"reminder:{day.key}:{reminder}",
+            kind="reminder",
+            title=day.topic,
+            unit_id=day.branch_id,
+            created_by=None,
+            now=self._clock.now(),
+            deliveries=deliveries,
+            not_before=due,
+            expires_at=expires_at,
+            occurs_at=day.occurs_at,
+        )
+        if batch_id is not None:
+            await self._storage.record_unreachable(
+                batch_id,
+                [m.id for m in members if not m.reachable],
+                "unreachable",
+                self._clock.now(),
+            )
+        return batch_id
+
+    async def rsvp(self, member: Member, event_id: int, reply: str) -> RsvpOutcome:
+        batch = await self._storage.batch(event_id)
+        if batch is None or batch.kind != "theme_day" or batch.unit_id != member.branch_id:
+            return RsvpOutcome.NOT_INVITED
+        if batch.occurs_at is not None and batch.occurs_at < self._clock.now():
+            return RsvpOutcome.PAST
+        if reply == "leave":
+            assert member.telegram_id is not None
+            await self._storage.set_pending_input(
+                member.telegram_id, "leave_reason", {"event": event_id}, self._clock.now()
+            )
+            return RsvpOutcome.ASK_REASON
+        await self._storage.set_reply(event_id, member.id, "yes", None, self._clock.now())
+        return RsvpOutcome.RECORDED
+
+    async def leave_reason(self, member: Member, event_id: int, reason: str) -> None:
+        assert member.telegram_id is not None
+        await self._storage.set_reply(
+            event_id, member.id, "leave", reason.strip()[:200], self._clock.now()
+        )
+        await self._storage.clear_pending_input(member.telegram_id)
+
+    async def sheet(self, event_id: int) -> Sheet | None:
+        batch = await self._storage.batch(event_id)
+        if batch is None or batch.unit_id is None:
+            return None
+        members = await self._storage.members_in([batch.unit_id])
+        replies = await self._storage.replies(event_id)
+        none = Reply(0, None, None, False, None)
+        return Sheet(
+            batch=batch,
+            coming=[m for m in members if replies.get(m.id, none).reply == "yes"],
+            leave=[
+                (m, replies[m.id].reason or "")
+                for m in members
+                if replies.get(m.id, none).reply == "leave"
+            ],
+            no_reply=[m for m in members if m.reachable and replies.get(m.id, none).reply is None],
+            unreachable=[m for m in members if not m.reachable],
+            present=[
+                (m, replies[m.id].signed_kind or "")
+                for m in members
+                if replies.get(m.id, none).present
+            ],
+        )
+
+    async def events(self, branch_id: str) -> list[Batch]:
+        return await self._storage.batches_of([branch_id], "theme_day")
+
+    async def sign_in(self, event: Batch, member_id: int, by: int) -> str | None:
+        """Mark a member present: 代签 on the day of the meeting, 补签 afterwards. None if
+        they were already signed in."""
+        assert event.occurs_at is not None
+        today = self._clock.now().astimezone(self._zone).date()
+        kind = "proxy" if today <= event.occurs_at.astimezone(self._zone).date() else "late"
+        done = await self._storage.sign_in(event.id, member_id, by, kind, self._clock.now())
+        return kind if done else None
+
+    async def makeup(self, tree: OrgTree, event: Batch, due: datetime) -> int | None:
+        """补课: the day after, those not signed in get the topic and a way to study it."""
+        assert event.unit_id is not None and event.occurs_at is not None
+        members = await self._storage.members_in([event.unit_id])
+        replies = await self._storage.replies(event.id)
+        absent = [
+            m
+            for m in members
+            if m.reachable
+            and m.telegram_id is not None
+            and not (m.id in replies and replies[m.id].present)
+        ]
+        text = self._texts.themeday_makeup.format(topic=event.title)
+        return await self._storage.create_batch(
+            key=f"makeup:{event.key}",
+            kind="makeup",
+            title=event.title,
+            unit_id=event.unit_id,
+            created_by=None,
+            now=self._clock.now(),
+            deliveries=[NewDelivery(m.telegram_id, m.id, text) for m in absent if m.telegram_id],
+            not_before=due,
+            expires_at=due + timedelta(days=2),
+            occurs_at=event.occurs_at,
+        )

@@ -1,0 +1,178 @@
+"""Theme-day attendance in chat: 参加/请假 on reminders, a reason for leave, /attendance for
+secretaries with 签到 buttons (代签 on the day, 补签 afterwards)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.context import BotContext
+from bot.delivery.themeday import RsvpOutcome, Sheet
+from bot.handlers.org import home_branch
+from bot.i18n import Texts
+from bot.org.members import Member
+from bot.storage.delivery import Batch
+
+SIGN_BUTTONS = 40
+
+
+async def rsvp_callback(update: Update, context: BotContext) -> None:
+    """参加 or 请假 on a reminder; a tap after the day is answered and changes nothing."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    services = context.services
+    texts = services.texts
+    parts = query.data.split(":")
+    member = await services.storage.member(query.from_user.id)
+    if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in ("yes", "leave") or not member:
+        await query.answer(texts.tap_invalid)
+        return
+    outcome = await services.themeday.rsvp(member, int(parts[1]), parts[2])
+    if outcome is RsvpOutcome.PAST:
+        await query.answer(texts.rsvp_past, show_alert=True)
+    elif outcome is RsvpOutcome.NOT_INVITED:
+        await query.answer(texts.tap_invalid)
+    elif outcome is RsvpOutcome.ASK_REASON:
+        await query.answer()
+        await context.bot.send_message(query.from_user.id, texts.rsvp_ask_reason)
+    else:
+        await query.answer(texts.rsvp_recorded, show_alert=True)
+
+
+async def leave_reason(update: Update, context: BotContext, event_id: int) -> None:
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None or message.text is None:
+        return
+    services = context.services
+    member = await services.storage.member(user.id)
+    if member is None:
+        return
+    await services.themeday.leave_reason(member, event_id, message.text)
+    await message.reply_text(
+        services.texts.rsvp_leave_recorded.format(reason=message.text.strip()[:200])
+    )
+
+
+def _names(members: list[Member]) -> str:
+    return "、".join(m.name for m in members) or "—"
+
+
+def sheet_text(texts: Texts, branch: str, sheet: Sheet, day: str) -> str:
+    leave = "、".join(f"{m.name}（{reason}）" if reason else m.name for m, reason in sheet.leave)
+    kinds = {"proxy": texts.signed_proxy, "late": texts.signed_late, "self": ""}
+    present = "、".join(m.name + kinds.get(kind, "") for m, kind in sheet.present)
+    return "\n".join(
+        [
+            texts.attendance_title.format(branch=branch, date=day, topic=sheet.batch.title),
+            "",
+            texts.attendance_coming.format(count=len(sheet.coming), names=_names(sheet.coming)),
+            texts.attendance_leave.format(count=len(sheet.leave), names=leave or "—"),
+            texts.attendance_no_reply.format(
+                count=len(sheet.no_reply), names=_names(sheet.no_reply)
+            ),
+            texts.attendance_unreachable.format(
+                count=len(sheet.unreachable), names=_names(sheet.unreachable)
+            ),
+            texts.attendance_present.format(count=len(sheet.present), names=present or "—"),
+        ]
+    )
+
+
+def sheet_keyboard(texts: Texts, sheet: Sheet) -> InlineKeyboardMarkup | None:
+    signed = {m.id for m, _ in sheet.present}
+    candidates = [
+        m
+        for m in sheet.coming + [m for m, _ in sheet.leave] + sheet.no_reply + sheet.unreachable
+        if m.id not in signed
+    ]
+    buttons = [
+        InlineKeyboardButton(
+            texts.sign_button.format(name=m.name), callback_data=f"sign:{sheet.batch.id}:{m.id}"
+        )
+        for m in candidates[:SIGN_BUTTONS]
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def _pick(events: list[Batch], wanted: date | None, context: BotContext) -> Batch | None:
+    zone = context.services.settings.zone
+    now = context.services.clock.now()
+    if wanted is not None:
+        return next(
+            (e for e in events if e.occurs_at and e.occurs_at.astimezone(zone).date() == wanted),
+            None,
+        )
+    past = [
+        e
+        for e in events
+        if e.occurs_at and e.occurs_at.astimezone(zone).date() <= now.astimezone(zone).date()
+    ]
+    return past[0] if past else (events[-1] if events else None)
+
+
+async def attendance_command(update: Update, context: BotContext) -> None:
+    """/attendance [日期] [支部编号] — who comes, who is on leave, who has not answered."""
+    message = update.effective_message
+    if message is None:
+        return
+    services = context.services
+    texts = services.texts
+    args = list(context.args or [])
+    branch_id, rest = home_branch(context.actor, args)
+    if branch_id is None:
+        await message.reply_text(texts.choose_branch.format(example="/attendance zb-001"))
+        return
+    wanted: date | None = None
+    if rest:
+        try:
+            wanted = date.fromisoformat(rest[0])
+        except ValueError:
+            await message.reply_text(texts.attendance_usage)
+            return
+    event = _pick(await services.themeday.events(branch_id), wanted, context)
+    if event is None:
+        await message.reply_text(texts.attendance_none)
+        return
+    sheet = await services.themeday.sheet(event.id)
+    assert sheet is not None and event.occurs_at is not None
+    day = event.occurs_at.astimezone(services.settings.zone).strftime("%Y-%m-%d")
+    await message.reply_text(
+        sheet_text(texts, services.org.branch_name(branch_id), sheet, day),
+        reply_markup=sheet_keyboard(texts, sheet),
+    )
+
+
+async def sign_callback(update: Update, context: BotContext) -> None:
+    """A secretary signs a member in from the attendance list."""
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    services = context.services
+    texts = services.texts
+    parts = query.data.split(":")
+    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+        await query.answer(texts.tap_invalid)
+        return
+    event = await services.storage.batch(int(parts[1]))
+    actor = await services.org.actor(query.from_user.id)
+    if event is None or event.unit_id is None or not actor.can_see(event.unit_id):
+        await query.answer(texts.tap_invalid)
+        return
+    member = await services.storage.member_by_id(int(parts[2]))
+    if member is None or member.branch_id != event.unit_id:
+        await query.answer(texts.tap_invalid)
+        return
+    kind = await services.themeday.sign_in(event, member.id, query.from_user.id)
+    await query.answer(texts.signed_now.format(name=member.name) if kind else texts.tap_stale)
+    sheet = await services.themeday.sheet(event.id)
+    if sheet is None or event.occurs_at is None:
+        return
+    day = event.occurs_at.astimezone(services.settings.zone).strftime("%Y-%m-%d")
+    await query.edit_message_text(
+        sheet_text(texts, services.org.branch_name(event.unit_id), sheet, day),
+        reply_markup=sheet_keyboard(texts, sheet),
+    )

@@ -1,0 +1,134 @@
+"""Theme-day reminders end to end (written to the outbox as the scheduler would): exactly one
+reminder per member, 参加/请假 with a reason, /attendance, 签到 by the secretary, a tap after
+the day changes nothing, a restart mid-send sends the rest and no duplicate."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from bot.delivery.themeday import ThemeDay
+from tests.e2e.conftest import SECRETARY_1, Harness, buttons, person
+from tests.e2e.test_branches import join
+
+
+async def test_reminder_rsvp_attendance_and_sign_in(org_harness: Harness) -> None:
+    harness = org_harness
+    async with harness.bot() as app:
+        services = app.bot_data.services
+        assert services is not None
+        secretary = await person(harness, "赵书记", SECRETARY_1)
+        link = next(
+            line
+            for line in (await secretary.say("/invite"))["text"].splitlines()
+            if line.startswith("https://")
+        )
+        coming, away, silent = [await join(harness, link, n) for n in ("张三", "李四", "王五")]
+        now = datetime.now(UTC)
+        day = ThemeDay("zb-1", now + timedelta(hours=2), "学习党章第一章", "村委会二楼")
+        batch = await services.themeday.remind(
+            services.org.tree, day, "0d@08:00", now, now + timedelta(hours=6), []
+        )
+        again = await services.themeday.remind(
+            services.org.tree, day, "0d@08:00", now, now + timedelta(hours=6), []
+        )
+        assert batch is not None and again is None
+        services.sender.wake()
+        reminders = {}
+        for member in (coming, away, silent):
+            reminders[member.id] = await member.next_message(lambda m: "主题党日提醒" in m["text"])
+            assert "村委会二楼" in reminders[member.id]["text"]
+        yes = next(d for label, d in buttons(reminders[coming.id]) if label == "参加")
+        answer = await harness.client.wait_for_callback_answer(
+            await coming.tap(reminders[coming.id], yes), after=0
+        )
+        assert answer["text"] == "已登记：参加。到时见！"
+        leave = next(d for label, d in buttons(reminders[away.id]) if label == "请假")
+        await away.tap(reminders[away.id], leave)
+        assert "请假原因" in (await away.next_message())["text"]
+        assert "已登记请假：外出务工" in (await away.say("外出务工"))["text"]
+
+        sheet = await secretary.say("/attendance")
+        assert "参加（1）：张三" in sheet["text"]
+        assert "请假（1）：李四（外出务工）" in sheet["text"]
+        assert "未回复（1）：王五" in sheet["text"]
+        sign = next(d for label, d in buttons(sheet) if label == "签到 张三")
+        await secretary.tap(sheet, sign)
+        signed = await harness.client.wait_for_edit(secretary.id, sheet["message_id"])
+        assert "已签到（1）：张三（代签）" in signed["text"]
+    assert harness.rows("SELECT COUNT(*) FROM deliveries WHERE status = 'sent'") == [(3,)]
+
+
+async def test_a_tap_after_the_day_changes_nothing(org_harness: Harness) -> None:
+    harness = org_harness
+    async with harness.bot() as app:
+        services = app.bot_data.services
+        assert services is not None
+        secretary = await person(harness, "赵书记", SECRETARY_1)
+        link = next(
+            line
+            for line in (await secretary.say("/invite"))["text"].splitlines()
+            if line.startswith("https://")
+        )
+        member = await join(harness, link, "张三")
+        now = datetime.now(UTC)
+        day = ThemeDay("zb-1", now + timedelta(seconds=1), "学习党章", "村委会")
+        await services.themeday.remind(
+            services.org.tree, day, "0d", now, now + timedelta(hours=1), []
+        )
+        services.sender.wake()
+        reminder = await member.next_message(lambda m: "主题党日提醒" in m["text"])
+        harness_clock_later = now + timedelta(seconds=2)
+        while datetime.now(UTC) < harness_clock_later:
+            await member.say("/help")
+        yes = next(d for label, d in buttons(reminder) if label == "参加")
+        answer = await harness.client.wait_for_callback_answer(
+            await member.tap(reminder, yes), after=0
+        )
+        assert "已经过去" in answer["text"]
+    assert harness.rows("SELECT COUNT(*) FROM attendance") == [(0,)]
+
+
+async def test_a_restart_mid_send_sends_the_rest_without_duplicates(org_harness: Harness) -> None:
+    harness = org_harness
+    names = [f"{surname}红" for surname in "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许"]
+    async with harness.bot() as app:
+        services = app.bot_data.services
+        assert services is not None
+        secretary = await person(harness, "赵书记", SECRETARY_1)
+        link = next(
+            line
+            for line in (await secretary.say("/invite"))["text"].splitlines()
+            if line.startswith("https://")
+        )
+        members = [await join(harness, link, name) for name in names]
+        await harness.client.set_latency(150)
+        now = datetime.now(UTC)
+        day = ThemeDay("zb-1", now + timedelta(days=1), "学习党章", "村委会")
+        await services.themeday.remind(
+            services.org.tree, day, "-1d@18:00", now, now + timedelta(hours=6), []
+        )
+        services.sender.wake()
+        await members[2].next_message(lambda m: "主题党日提醒" in m["text"])
+    # Stopped mid-send: some delivered, some in flight, the rest pending.
+    sent_before = harness.rows("SELECT COUNT(*) FROM deliveries WHERE status = 'sent'")[0][0]
+    assert 0 < sent_before < len(names)
+    await harness.client.set_latency(0)
+    async with harness.bot() as app:
+        services = app.bot_data.services
+        assert services is not None
+        deadline = datetime.now(UTC) + timedelta(seconds=10)
+        while harness.rows("SELECT COUNT(*) FROM deliveries WHERE status = 'sent'") != [(20,)]:
+            assert datetime.now(UTC) < deadline, "the rest was not sent after the restart"
+            await asyncio.sleep(0.05)
+        in_flight = services.sender.in_flight_at_start
+    per_chat = {
+        member.id: sum(
+            "主题党日提醒" in m.get("text", "")
+            for m in await harness.client.get_messages(member.id)
+        )
+        for member in members
+    }
+    assert all(count >= 1 for count in per_chat.values())
+    assert sum(count - 1 for count in per_chat.values()) <= in_flight
+    assert harness.rows("SELECT COUNT(*) FROM deliveries WHERE status = 'sent'") == [(20,)]

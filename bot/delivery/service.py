@@ -14,7 +14,6 @@ from bot.storage.delivery import BatchProgress, NewDelivery
 MAX_TEXT = 4096
 """Telegram's limit for one message, in characters after entity parsing."""
 
-NEVER_STARTED = "never opened the bot"
 UNREACHABLE = "unreachable"
 
 
@@ -45,28 +44,54 @@ class DeliveryService:
         created_by: int,
         progress_chat_id: int,
     ) -> int:
-        """Write the broadcast to the outbox, once per member, in one transaction."""
+        """Write a broadcast to every member at or below ``unit_id`` into the outbox."""
         now = self._clock.now()
         audience = await self.audience(tree, unit_id)
-        batch_id = await self._storage.create_batch(
+        batch_id = await self.send_to(
+            audience.reachable + audience.unreachable,
             key=f"broadcast:{created_by}:{now.timestamp():.6f}",
             kind="broadcast",
+            text=text,
+            unit_id=unit_id,
+            created_by=created_by,
+            progress_chat_id=progress_chat_id,
+        )
+        assert batch_id is not None, "broadcast keys are unique per sender and instant"
+        return batch_id
+
+    async def send_to(
+        self,
+        members: list[Member],
+        *,
+        key: str,
+        kind: str,
+        text: str,
+        unit_id: str,
+        created_by: int,
+        progress_chat_id: int,
+    ) -> int | None:
+        """One message to each of ``members``, written once under ``key`` (None when that
+        key was used before); members the bot cannot reach are recorded as failed."""
+        now = self._clock.now()
+        batch_id = await self._storage.create_batch(
+            key=key,
+            kind=kind,
             title=text[:40],
             unit_id=unit_id,
             created_by=created_by,
             now=now,
             deliveries=[
                 NewDelivery(m.telegram_id, m.id, text)
-                for m in audience.reachable
-                if m.telegram_id is not None
+                for m in members
+                if m.reachable and m.telegram_id is not None
             ],
             not_before=now,
             progress_chat_id=progress_chat_id,
         )
-        assert batch_id is not None, "broadcast keys are unique per sender and instant"
-        await self._storage.record_unreachable(
-            batch_id, [m.id for m in audience.unreachable], UNREACHABLE, now
-        )
+        if batch_id is not None:
+            await self._storage.record_unreachable(
+                batch_id, [m.id for m in members if not m.reachable], UNREACHABLE, now
+            )
         return batch_id
 
     async def progress(self, batch_id: int) -> BatchProgress:

@@ -151,6 +151,7 @@ def register_handlers(application: BotApplication) -> None:
         CallbackQueryHandler(broadcast.broadcast_callback, pattern=r"^broadcast:")
     )
     application.add_handler(CallbackQueryHandler(attendance.rsvp_callback, pattern=r"^rsvp:"))
+    application.add_handler(CallbackQueryHandler(stats.nudge_callback, pattern=r"^nudge:"))
     application.add_handler(CallbackQueryHandler(attendance.sign_callback, pattern=r"^sign:"))
     # Any other button (an old keyboard, a forged tap) is answered and ignored.
     application.add_handler(CallbackQueryHandler(quiz.quiz_callback))

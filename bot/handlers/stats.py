@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
 from bot.handlers.org import home_branch
@@ -36,7 +36,63 @@ async def stats_command(update: Update, context: BotContext) -> None:
         await message.reply_text(services.texts.choose_branch.format(example="/stats 本月 zb-001"))
         return
     report = await services.stats.branch_report(services.org.tree, branch_id, period)
-    await message.reply_text(report_text(services.texts, report))
+    waiting = [m for m in report.not_participated if m.reachable]
+    keyboard = (
+        InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        services.texts.nudge_button.format(count=len(waiting)),
+                        callback_data=f"nudge:{branch_id}:{period.key}",
+                    )
+                ]
+            ]
+        )
+        if waiting
+        else None
+    )
+    await message.reply_text(report_text(services.texts, report), reply_markup=keyboard)
+
+
+async def nudge_callback(update: Update, context: BotContext) -> None:
+    """提醒未参学: a message to the members of the branch who have not studied in the period,
+    through the outbox, once a day at most."""
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    services = context.services
+    texts = services.texts
+    parts = query.data.split(":")
+    actor = await services.org.actor(query.from_user.id)
+    now = services.clock.now().astimezone(services.settings.zone)
+    period = parse_period(parts[2], now.date()) if len(parts) == 3 else None
+    if period is None or not actor.can_see(parts[1]):
+        await query.answer(texts.tap_invalid)
+        return
+    branch_id = parts[1]
+    report = await services.stats.branch_report(services.org.tree, branch_id, period)
+    progress = await context.bot.send_message(
+        query.message.chat.id, texts.broadcast_progress.format(sent=0, total="…", failed=0)
+    )
+    batch_id = await services.delivery.send_to(
+        report.not_participated,
+        key=f"nudge:{branch_id}:{period.key}:{now.date().isoformat()}",
+        kind="nudge",
+        text=texts.nudge_text.format(period=period.label),
+        unit_id=branch_id,
+        created_by=query.from_user.id,
+        progress_chat_id=query.message.chat.id,
+    )
+    if batch_id is None:
+        await query.answer(texts.nudge_already, show_alert=True)
+        await progress.delete()
+        return
+    await query.answer()
+    await services.storage.set_progress_message(
+        batch_id, query.message.chat.id, progress.message_id
+    )
+    services.sender.wake()
+    await services.progress.changed(batch_id)
 
 
 async def ranking_command(update: Update, context: BotContext) -> None:

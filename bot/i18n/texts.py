@@ -172,3 +172,6 @@ class Texts:
     signed_now: str
     signed_proxy: str
     signed_late: str
+    nudge_button: str
+    nudge_text: str
+    nudge_already: str

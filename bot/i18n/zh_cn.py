@@ -167,4 +167,7 @@ TEXTS = Texts(
     signed_now="{name} 已签到",
     signed_proxy="（代签）",
     signed_late="（补签）",
+    nudge_button="提醒未参学的 {count} 人",
+    nudge_text="📖 学习提醒：{period}的学习还没有完成哦。发送 /quiz 做一组题目，几分钟就好。",
+    nudge_already="今天已经提醒过这些同志了，明天可以再提醒。",
 )

@@ -57,3 +57,28 @@ async def test_a_too_long_broadcast_is_refused_with_the_reason(org_harness: Harn
         assert "4097 字" in refused["text"] and "4096" in refused["text"]
         assert "好的，已取消" in (await secretary.say("/cancel"))["text"]
     assert harness.rows("SELECT COUNT(*) FROM batches") == [(0,)]
+
+
+async def test_stats_button_reminds_those_who_have_not_studied(org_harness: Harness) -> None:
+    from tests.e2e.test_branches import take_quiz
+
+    harness = org_harness
+    async with harness.bot():
+        secretary = await person(harness, "赵书记", SECRETARY_1)
+        link = next(
+            line
+            for line in (await secretary.say("/invite"))["text"].splitlines()
+            if line.startswith("https://")
+        )
+        studied, idle = [await join(harness, link, name) for name in ("张三", "李四")]
+        await take_quiz(studied, wrong=0)
+        report = await secretary.say("/stats")
+        ((label, data),) = buttons(report)
+        assert label == "提醒未参学的 1 人"
+        await secretary.tap(report, data)
+        nudge = await idle.next_message(lambda m: "学习提醒" in m["text"])
+        assert "/quiz" in nudge["text"]
+        query = await secretary.tap(report, data)
+        answer = await harness.client.wait_for_callback_answer(query, after=0)
+        assert "今天已经提醒过" in answer["text"]
+    assert harness.rows("SELECT COUNT(*) FROM deliveries WHERE status = 'sent'") == [(1,)]

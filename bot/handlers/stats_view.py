@@ -41,6 +41,8 @@ def report_text(texts: Texts, report: BranchReport) -> str:
         ),
         texts.stats_previous_average.format(average=_score(p.average)),
     ]
+    if f.attendance is not None:
+        lines.append(texts.stats_attendance.format(bar=bar(f.attendance), days=f.theme_days))
     if report.parent is not None and report.out_of > 1:
         lines.append(
             texts.stats_rank.format(
@@ -73,14 +75,15 @@ def ranking_text(
     if not figures:
         return "\n".join([*lines, texts.ranking_empty])
     for place, f in enumerate(figures[:RANKING_SHOWN], start=1):
-        lines.append(
-            texts.ranking_item.format(
-                place=place,
-                branch=tree.by_id[f.branch_id].name,
-                bar=bar(f.rate),
-                average=_score(f.average),
-            )
+        line = texts.ranking_item.format(
+            place=place,
+            branch=tree.by_id[f.branch_id].name,
+            bar=bar(f.rate),
+            average=_score(f.average),
         )
+        if f.attendance is not None:
+            line += texts.ranking_attendance.format(rate=round(100 * f.attendance))
+        lines.append(line)
     if len(figures) > RANKING_SHOWN:
         lines.append(texts.ranking_more.format(count=len(figures)))
     return "\n".join(lines)

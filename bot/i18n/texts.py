@@ -175,3 +175,5 @@ class Texts:
     nudge_button: str
     nudge_text: str
     nudge_already: str
+    stats_attendance: str
+    ranking_attendance: str

@@ -170,4 +170,6 @@ TEXTS = Texts(
     nudge_button="提醒未参学的 {count} 人",
     nudge_text="📖 学习提醒：{period}的学习还没有完成哦。发送 /quiz 做一组题目，几分钟就好。",
     nudge_already="今天已经提醒过这些同志了，明天可以再提醒。",
+    stats_attendance="主题党日出席率 {bar}（本期 {days} 次）",
+    ranking_attendance=" · 出席 {rate}%",
 )

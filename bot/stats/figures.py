@@ -76,10 +76,20 @@ class BranchFigures:
     average: float | None
     median: float | None
     unreachable: int = 0
+    theme_days: int = 0
+    present: int = 0
+    """Members signed in, summed over the period's theme days."""
 
     @property
     def rate(self) -> float:
         return self.participants / self.members if self.members else 0.0
+
+    @property
+    def attendance(self) -> float | None:
+        """Theme-day attendance: sign-ins over (members × theme days); None without any."""
+        if not self.theme_days or not self.members:
+            return None
+        return self.present / (self.members * self.theme_days)
 
 
 def branch_figures(

@@ -30,6 +30,7 @@ EXCEL_ROWS = 1_048_576
 SUMMARY = (
     ("支部编号", 12), ("支部名称", 24), ("上级组织", 20), ("党员数", 8), ("参学人数", 10),
     ("参学率", 9), ("答题次数", 10), ("平均分", 8), ("中位数", 8), ("失联人数", 10),
+    ("主题党日次数", 12), ("出席率", 9),
 )  # fmt: skip
 MEMBERS = (
     ("支部", 22), ("姓名", 12), ("党员编号", 10), ("答题次数", 10), ("最好成绩", 10),
@@ -112,6 +113,8 @@ class Ledger:
                     _round(f.average),
                     _round(f.median),
                     f.unreachable,
+                    f.theme_days,
+                    _percent(f.attendance) if f.attendance is not None else None,
                 ]
             )
         sheet.append([])

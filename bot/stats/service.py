@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from bot.org.members import Member
@@ -72,16 +72,17 @@ class StatsService:
         if medians and branch_ids is not None:
             for row in await self._storage.finished_quizzes(branch_ids, start, end):
                 rows[row.branch_id].append(row)
+        attendance = await self._storage.theme_day_attendance(branch_ids, start, end)
         ids = list(branch_ids) if branch_ids is not None else sorted(set(counts) | set(totals))
         result = []
         for branch_id in ids:
             members, unreachable = counts.get(branch_id, (0, 0))
+            days, present = attendance.get(branch_id, (0, 0))
             if medians:
-                result.append(branch_figures(branch_id, members, rows[branch_id], unreachable))
-                continue
-            total = totals.get(branch_id, BranchTotals(0, 0, 0.0))
-            result.append(
-                BranchFigures(
+                figures = branch_figures(branch_id, members, rows[branch_id], unreachable)
+            else:
+                total = totals.get(branch_id, BranchTotals(0, 0, 0.0))
+                figures = BranchFigures(
                     branch_id=branch_id,
                     members=members,
                     participants=total.participants,
@@ -90,7 +91,7 @@ class StatsService:
                     median=None,
                     unreachable=unreachable,
                 )
-            )
+            result.append(replace(figures, theme_days=days, present=present))
         return result
 
     async def branch_report(self, tree: OrgTree, branch_id: str, period: Period) -> BranchReport:

@@ -56,6 +56,8 @@ async def test_reminder_rsvp_attendance_and_sign_in(org_harness: Harness) -> Non
         await secretary.tap(sheet, sign)
         signed = await harness.client.wait_for_edit(secretary.id, sheet["message_id"])
         assert "已签到（1）：张三（代签）" in signed["text"]
+        report = (await secretary.say("/stats"))["text"]
+        assert "主题党日出席率 ▇▇▇░░░░░░░ 33%（本期 1 次）" in report
     assert harness.rows("SELECT COUNT(*) FROM deliveries WHERE status = 'sent'") == [(3,)]
 
 

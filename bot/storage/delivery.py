@@ -250,6 +250,17 @@ class DeliveryStore(StoreBase):
         )
         return [_batch(row) for row in rows]
 
+    async def batches_between(self, kind: str, start: datetime, end: datetime) -> list[Batch]:
+        """Batches of ``kind`` whose occasion falls in [start, end]."""
+        rows = await self._all(
+            """
+            SELECT * FROM batches WHERE kind = ? AND occurs_at BETWEEN ? AND ?
+            ORDER BY occurs_at
+            """,
+            (kind, to_ms(start), to_ms(end)),
+        )
+        return [_batch(row) for row in rows]
+
     async def set_progress_message(self, batch_id: int, chat_id: int, message_id: int) -> None:
         await self._write(
             "UPDATE batches SET progress_chat_id = ?, progress_message_id = ? WHERE id = ?",

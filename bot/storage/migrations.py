@@ -195,6 +195,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX deliveries_due ON deliveries(next_attempt_at)
         WHERE status IN ('pending', 'sending');
     CREATE INDEX deliveries_batch ON deliveries(batch_id, status);
+    CREATE INDEX batches_kind ON batches(kind, occurs_at);
 
     -- 参加 / 请假 replies and 签到 for a theme day (a batch of kind theme_day).
     CREATE TABLE attendance (

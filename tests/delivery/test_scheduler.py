@@ -1,0 +1,97 @@
+"""The scheduler's tick against a real database with a pinned clock: due reminders are
+written once, a missed one inside the grace window is still written, one outside is not, and
+补课 follows the day after."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.clock import FixedClock
+from bot.delivery.pacing import Limits, Pacer
+from bot.delivery.scheduler import PlannedReminder, Scheduler
+from bot.delivery.themeday import ThemeDay, ThemeDayService
+from bot.i18n import catalogue
+from bot.org.tree import Level, OrgTree, Unit
+from bot.storage import Storage
+
+START = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)  # 18:00 in Shanghai, the day before
+DAY = ThemeDay("zb-1", datetime(2026, 12, 7, 1, 0, tzinfo=UTC), "学习党章", "村委会")
+TREE = OrgTree((Unit("zb-1", "东村党支部", Level.BRANCH),))
+
+
+def plan(_tree: OrgTree, start: datetime, end: datetime) -> Sequence[PlannedReminder]:
+    reminders = [
+        PlannedReminder(DAY, "-1d@18:00", START),
+        PlannedReminder(DAY, "0d@08:00", DAY.occurs_at - timedelta(hours=1)),
+    ]
+    return [r for r in reminders if start <= r.due < end]
+
+
+async def setup(tmp_path: Path) -> tuple[Storage, FixedClock, Scheduler]:
+    storage = await Storage.open(tmp_path / "db.sqlite3")
+    clock = FixedClock(START - timedelta(minutes=1))
+    await storage.sync_units(TREE.units, clock.now())
+    for telegram_id, name in ((1, "张三"), (2, "李四")):
+        await storage.upsert_member(telegram_id, name, None, None, clock.now())
+        await storage.join_branch(telegram_id, name, "zb-1", 99, clock.now())
+    themeday = ThemeDayService(storage, clock, catalogue("zh-CN"), ZoneInfo("Asia/Shanghai"))
+    return storage, clock, Scheduler(storage, clock, themeday, plan, timedelta(hours=6))
+
+
+async def test_due_reminders_are_written_once(tmp_path: Path) -> None:
+    storage, clock, scheduler = await setup(tmp_path)
+    assert (await scheduler.tick(TREE)).written == 0
+    clock.advance(timedelta(minutes=2))
+    assert (await scheduler.tick(TREE)).written == 1
+    assert (await scheduler.tick(TREE)).written == 0
+    due, _ = await storage.claim_due(clock.now(), 10)
+    assert sorted(d.chat_id for d in due) == [1, 2]
+    assert all("参加" in str(d.reply_markup) for d in due)
+    await storage.close()
+
+
+async def test_missed_reminders_inside_the_grace_window_are_sent(tmp_path: Path) -> None:
+    storage, clock, scheduler = await setup(tmp_path)
+    await scheduler.tick(TREE)
+    # Down from before the first reminder until 5 hours after it: still within 6 hours.
+    clock.advance(timedelta(hours=5))
+    assert (await scheduler.tick(TREE)).written == 1
+    # Down again past the second reminder by 7 hours: outside the window, skipped.
+    clock.current = DAY.occurs_at - timedelta(hours=1) + timedelta(hours=7)
+    report = await scheduler.tick(TREE)
+    assert (report.written, report.skipped) == (0, 1)
+    await storage.close()
+
+
+async def test_makeup_the_day_after_for_those_not_signed_in(tmp_path: Path) -> None:
+    storage, clock, scheduler = await setup(tmp_path)
+    clock.advance(timedelta(minutes=2))
+    await scheduler.tick(TREE)
+    event = await storage.batch_by_key(DAY.key)
+    assert event is not None
+    member = await storage.member(1)
+    assert member is not None
+    await storage.sign_in(event.id, member.id, 99, "proxy", clock.now())
+    clock.current = DAY.occurs_at + timedelta(days=1, minutes=5)
+    assert (await scheduler.tick(TREE)).makeups == 1
+    assert (await scheduler.tick(TREE)).makeups == 0
+    due, _ = await storage.claim_due(clock.now(), 10)
+    makeups = [d for d in due if "补课" in d.text]
+    assert [d.chat_id for d in makeups] == [2]
+    await storage.close()
+
+
+def test_pacer_keeps_telegram_limits() -> None:
+    pacer = Pacer(Limits(per_second=30, private_interval=1.0, group_interval=3.0))
+    times = [pacer.reserve(chat, 0.0) for chat in range(1, 61)]
+    assert times[-1] >= 59 / 30 - 1e-9
+    assert all(b - a >= 1 / 30 - 1e-9 for a, b in zip(times, times[1:], strict=False))
+    same = [pacer.reserve(7, 10.0) for _ in range(3)]
+    assert same[1] - same[0] >= 1.0 and same[2] - same[1] >= 1.0
+    group = [pacer.reserve(-100, 20.0) for _ in range(2)]
+    assert group[1] - group[0] >= 3.0
+    pacer.pause(50.0)
+    assert pacer.reserve(8, 30.0) >= 50.0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -88,7 +89,7 @@ def test_pacer_keeps_telegram_limits() -> None:
     pacer = Pacer(Limits(per_second=30, private_interval=1.0, group_interval=3.0))
     times = [pacer.reserve(chat, 0.0) for chat in range(1, 61)]
     assert times[-1] >= 59 / 30 - 1e-9
-    assert all(b - a >= 1 / 30 - 1e-9 for a, b in zip(times, times[1:], strict=False))
+    assert all(b - a >= 1 / 30 - 1e-9 for a, b in pairwise(times))
     same = [pacer.reserve(7, 10.0) for _ in range(3)]
     assert same[1] - same[0] >= 1.0 and same[2] - same[1] >= 1.0
     group = [pacer.reserve(-100, 20.0) for _ in range(2)]

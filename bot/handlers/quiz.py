@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
 from bot.context import BotContext
@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 
 
 async def quiz_command(update: Update, context: BotContext) -> None:
-    """Start a quiz, or continue the unfinished one."""
+    """/quiz [文件] [章] — start a quiz (across the bank, or narrowed: /quiz 党章 第五章), or
+    continue the unfinished one; /quiz 选题 shows a menu of documents and chapters."""
     message = update.effective_message
     chat = update.effective_chat
     if message is None or chat is None:
@@ -34,18 +35,108 @@ async def quiz_command(update: Update, context: BotContext) -> None:
     if chat.type != "private":
         await message.reply_text(services.texts.private_only)
         return
+    args = list(context.args or [])
+    if not args:
+        await _begin(update, context, chat.id, None, None)
+        return
+    topics = services.quiz.topics()
+    documents = [document for document, _ in topics]
+    if args[0] not in documents:
+        await message.reply_text(services.texts.topic_pick, reply_markup=_documents_menu(context))
+        return
+    chapters = dict(topics)[args[0]]
+    chapter = next((c for c in chapters if len(args) > 1 and c.startswith(args[1])), None)
+    if len(args) > 1 and chapter is None:
+        await message.reply_text(
+            services.texts.topic_pick,
+            reply_markup=_chapters_menu(context, documents.index(args[0])),
+        )
+        return
+    await _begin(update, context, chat.id, args[0], chapter)
+
+
+def _documents_menu(context: BotContext) -> InlineKeyboardMarkup:
+    quiz = context.services.quiz
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    context.services.texts.topic_document.format(
+                        document=document, count=len(quiz.pool(document))
+                    ),
+                    callback_data=f"topic:{index}",
+                )
+            ]
+            for index, (document, _) in enumerate(quiz.topics())
+        ]
+    )
+
+
+def _chapters_menu(context: BotContext, index: int) -> InlineKeyboardMarkup:
+    texts = context.services.texts
+    document, chapters = context.services.quiz.topics()[index]
+    rows = [
+        [
+            InlineKeyboardButton(
+                texts.topic_all.format(document=document), callback_data=f"topic:{index}:all"
+            )
+        ]
+    ]
+    rows += [
+        [InlineKeyboardButton(chapter, callback_data=f"topic:{index}:{number}")]
+        for number, chapter in enumerate(chapters)
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+async def topic_callback(update: Update, context: BotContext) -> None:
+    """A tap in the document/chapter menu: show the chapters, or start the quiz."""
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    services = context.services
+    topics = services.quiz.topics()
+    parts = query.data.split(":")
+    valid = (
+        len(parts) in (2, 3)
+        and parts[1].isdigit()
+        and int(parts[1]) < len(topics)
+        and (
+            len(parts) == 2
+            or parts[2] == "all"
+            or (parts[2].isdigit() and int(parts[2]) < len(topics[int(parts[1])][1]))
+        )
+    )
+    if not valid:
+        await query.answer(services.texts.tap_invalid)
+        return
+    await query.answer()
+    document, chapters = topics[int(parts[1])]
+    if len(parts) == 2:
+        await _edit_tapped_markup(context, query, _chapters_menu(context, int(parts[1])))
+        return
+    await _edit_tapped_markup(context, query, None)
+    chapter = None if parts[2] == "all" else chapters[int(parts[2])]
+    await _begin(update, context, query.message.chat.id, document, chapter)
+
+
+async def _begin(
+    update: Update, context: BotContext, chat_id: int, document: str | None, chapter: str | None
+) -> None:
+    services = context.services
     member_id = await register(update, context)
     if member_id is None:
         return
-    started = await services.quiz.start(member_id, chat.id)
+    started = await services.quiz.start(member_id, chat_id, document, chapter)
     if isinstance(started, Outdated):
-        await message.reply_text(services.texts.outdated)
+        await context.bot.send_message(chat_id, services.texts.outdated)
         return
     if started.resumed:
-        await message.reply_text(
+        await context.bot.send_message(
+            chat_id,
             services.texts.resumed.format(
                 number=started.session.position + 1, total=started.session.total
-            )
+            ),
         )
     await _send_question(context, started.session)
 

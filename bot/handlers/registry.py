@@ -147,6 +147,7 @@ def register_handlers(application: BotApplication) -> None:
     for command in COMMANDS:
         application.add_handler(CommandHandler(command.name, guarded(command)))
     application.add_handler(CallbackQueryHandler(quiz.quiz_callback, pattern=r"^quiz:"))
+    application.add_handler(CallbackQueryHandler(quiz.topic_callback, pattern=r"^topic:"))
     application.add_handler(
         CallbackQueryHandler(broadcast.broadcast_callback, pattern=r"^broadcast:")
     )

@@ -177,3 +177,6 @@ class Texts:
     nudge_already: str
     stats_attendance: str
     ranking_attendance: str
+    topic_pick: str
+    topic_document: str
+    topic_all: str

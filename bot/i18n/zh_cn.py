@@ -172,4 +172,7 @@ TEXTS = Texts(
     nudge_already="今天已经提醒过这些同志了，明天可以再提醒。",
     stats_attendance="主题党日出席率 {bar}（本期 {days} 次）",
     ranking_attendance=" · 出席 {rate}%",
+    topic_pick="请选择要练习的内容：",
+    topic_document="{document}（{count} 题）",
+    topic_all="{document}：全部章节",
 )

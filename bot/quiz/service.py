@@ -15,7 +15,7 @@ from random import Random
 from bot.clock import Clock
 from bot.quiz.questions import Bank, Question, QuestionType
 from bot.quiz.rules import judge
-from bot.quiz.selection import draw_questions, option_order
+from bot.quiz.selection import Draw, draw_questions, option_order
 from bot.quiz.session import (
     Answered,
     Ignored,
@@ -67,8 +67,33 @@ class QuizService:
     def time_limit(self) -> timedelta | None:
         return self._limit
 
-    async def start(self, member_id: int, chat_id: int) -> Started | Outdated:
-        """Start a quiz, or hand back the one in progress so nothing is lost."""
+    def topics(self) -> list[tuple[str, list[str]]]:
+        """Documents and their chapters, in bank order: what a quiz can be narrowed to."""
+        found: dict[str, list[str]] = {}
+        for question in self._bank.questions:
+            chapters = found.setdefault(question.document, [])
+            if question.chapter not in chapters:
+                chapters.append(question.chapter)
+        return list(found.items())
+
+    def pool(self, document: str | None = None, chapter: str | None = None) -> list[Question]:
+        return [
+            q
+            for q in self._bank.questions
+            if (document is None or q.document == document)
+            and (chapter is None or q.chapter == chapter)
+        ]
+
+    async def start(
+        self,
+        member_id: int,
+        chat_id: int,
+        document: str | None = None,
+        chapter: str | None = None,
+    ) -> Started | Outdated:
+        """Start a quiz — across the whole bank, or narrowed to a document or a chapter — or
+        hand back the one in progress so nothing is lost. A narrowed quiz draws from the
+        member's bag too, but never refills it: that happens only on whole-bank quizzes."""
         current = await self._storage.active_session(member_id)
         if current is not None:
             question = self._bank.by_id.get(current.current_question_id)
@@ -76,7 +101,11 @@ class QuizService:
                 return await self._outdated(current)
             return Started(current, question, resumed=True)
         seen = await self._storage.seen_questions(member_id)
-        draw = draw_questions(self._bank.questions, seen, self._count, self._rng)
+        narrowed = document is not None or chapter is not None
+        pool = self.pool(document, chapter) if narrowed else list(self._bank.questions)
+        draw = draw_questions(pool, seen, self._count, self._rng)
+        if narrowed:
+            draw = Draw(draw.question_ids, bag_reset=False, seen=frozenset(draw.question_ids))
         orders = tuple(option_order(self._bank.by_id[qid], self._rng) for qid in draw.question_ids)
         session = await self._storage.start_session(
             member_id,
@@ -90,7 +119,7 @@ class QuizService:
         )
         if session is None:
             # Another /quiz of the same member won the race; show that one.
-            return await self.start(member_id, chat_id)
+            return await self.start(member_id, chat_id, document, chapter)
         return Started(session, self._bank.by_id[session.current_question_id], resumed=False)
 
     async def question_shown(self, session: QuizSession, message_id: int) -> None:

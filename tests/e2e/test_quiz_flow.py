@@ -115,3 +115,22 @@ async def test_cancel_abandons_the_quiz(harness: Harness) -> None:
         assert "已放弃本次答题" in reply["text"]
         assert "没有进行中的答题" in (await member.say("/cancel"))["text"]
     assert harness.rows("SELECT status FROM quiz_sessions") == [("cancelled",)]
+
+
+async def test_a_quiz_narrowed_by_document_and_chapter(harness: Harness) -> None:
+    async with harness.bot():
+        member = await harness.member()
+        first = await member.say("/quiz 样例 总纲")
+        assert (
+            first["text"].startswith("第 1/1 题") and member.question_of(first).chapter == "总纲"
+        )
+        await member.say("/cancel")
+        menu = await member.say("/quiz 选题")
+        assert [label for label, _ in buttons(menu)] == ["样例（4 题）"]
+        await member.tap(menu, buttons(menu)[0][1])
+        chapters = await member.edited(menu)
+        labels = [label for label, _ in buttons(chapters)]
+        assert labels == ["样例：全部章节", "第一章 党员", "总纲"]
+        await member.tap(chapters, buttons(chapters)[1][1])
+        question = await member.next_message(lambda m: m["text"].startswith("第 1/3 题"))
+        assert member.question_of(question).chapter == "第一章 党员"

@@ -206,7 +206,17 @@ async def _show_result(query: CallbackQuery, context: BotContext, outcome: Answe
         if outcome.next_question is not None
         else _send_summary(context, session)
     )
-    await asyncio.gather(query.answer(), _edit_text(query, text), follow_up)
+    report = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.correction_button,
+                    callback_data=f"fix:{session.id}:{session.position - 1}",
+                )
+            ]
+        ]
+    )
+    await asyncio.gather(query.answer(), _edit_text(query, text, report), follow_up)
 
 
 async def _send_summary(context: BotContext, session: QuizSession) -> None:
@@ -241,9 +251,11 @@ def _not_modified(error: BadRequest) -> bool:
     return "message is not modified" in error.message.lower()
 
 
-async def _edit_text(query: CallbackQuery, text: str) -> None:
+async def _edit_text(
+    query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None
+) -> None:
     try:
-        await query.edit_message_text(text, reply_markup=None)
+        await query.edit_message_text(text, reply_markup=keyboard)
     except BadRequest as error:
         if not _not_modified(error):
             raise

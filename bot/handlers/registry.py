@@ -17,7 +17,18 @@ from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BotApplication, BotContext
-from bot.handlers import attendance, broadcast, common, me, org, quiz, reports, stats, text
+from bot.handlers import (
+    attendance,
+    broadcast,
+    common,
+    corrections,
+    me,
+    org,
+    quiz,
+    reports,
+    stats,
+    text,
+)
 from bot.i18n import Texts
 from bot.org.access import Actor, Role
 
@@ -76,6 +87,12 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "attendance", lambda t: t.command_attendance, attendance.attendance_command, Role.SECRETARY
+    ),
+    Command(
+        "corrections",
+        lambda t: t.command_corrections,
+        corrections.corrections_command,
+        Role.SECRETARY,
     ),
     Command("invite", lambda t: t.command_invite, org.invite_command, Role.SECRETARY),
     Command("transfer", lambda t: t.command_transfer, org.transfer_command, Role.SECRETARY),
@@ -148,6 +165,8 @@ def register_handlers(application: BotApplication) -> None:
         application.add_handler(CommandHandler(command.name, guarded(command)))
     application.add_handler(CallbackQueryHandler(quiz.quiz_callback, pattern=r"^quiz:"))
     application.add_handler(CallbackQueryHandler(quiz.topic_callback, pattern=r"^topic:"))
+    application.add_handler(CallbackQueryHandler(corrections.fix_callback, pattern=r"^fix:"))
+    application.add_handler(CallbackQueryHandler(corrections.close_callback, pattern=r"^fixdone:"))
     application.add_handler(
         CallbackQueryHandler(broadcast.broadcast_callback, pattern=r"^broadcast:")
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers import attendance, broadcast, org
+from bot.handlers import attendance, broadcast, corrections, org
 from bot.handlers.common import unknown_text
 
 
@@ -25,6 +25,9 @@ async def text_message(update: Update, context: BotContext) -> None:
         kind, payload = pending
         if kind == broadcast.PENDING_TEXT:
             await broadcast.broadcast_text(update, context, str(payload["unit"]))
+            return
+        if kind == corrections.PENDING:
+            await corrections.correction_text(update, context, str(payload["question"]))
             return
         if kind == "leave_reason":
             await attendance.leave_reason(update, context, int(payload["event"]))

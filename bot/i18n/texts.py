@@ -180,3 +180,13 @@ class Texts:
     topic_pick: str
     topic_document: str
     topic_all: str
+    command_corrections: str
+    correction_button: str
+    correction_ask: str
+    correction_thanks: str
+    corrections_none: str
+    corrections_title: str
+    corrections_item: str
+    corrections_gone: str
+    corrections_close: str
+    corrections_closed: str

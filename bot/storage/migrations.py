@@ -225,4 +225,18 @@ MIGRATIONS: tuple[str, ...] = (
         checked_until INTEGER NOT NULL
     );
     """,
+    # 4: 答题纠错 — members' reports of a question they think is wrong.
+    """
+    CREATE TABLE corrections (
+        id INTEGER PRIMARY KEY,
+        question_id TEXT NOT NULL,
+        bank_version TEXT NOT NULL,
+        member_id INTEGER NOT NULL REFERENCES members(id),
+        text TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        closed_by INTEGER,
+        closed_at INTEGER
+    );
+    CREATE INDEX corrections_open ON corrections(question_id) WHERE closed_at IS NULL;
+    """,
 )

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
 from bot.delivery.themeday import RsvpOutcome, Sheet
-from bot.handlers.org import home_branch
+from bot.handlers.scope import home_branch
 from bot.i18n import Texts
 from bot.org.members import Member
 from bot.storage.delivery import Batch

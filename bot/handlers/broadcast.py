@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
 from bot.delivery.service import MAX_TEXT
-from bot.handlers.org import home_branch
+from bot.handlers.scope import home_unit
 
 log = logging.getLogger(__name__)
 
@@ -24,14 +24,8 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
     if message is None or user is None:
         return
     services = context.services
-    actor = context.actor
     units = [a for a in (context.args or []) if a in services.org.tree.by_id]
-    if units and services.org.tree.branches_under(units[:1]) <= actor.scope:
-        unit: str | None = units[0]
-    elif units:
-        unit = None
-    else:
-        unit = home_branch(actor, [])[0] or (actor.home_units[0] if actor.home_units else None)
+    unit = home_unit(context.actor, units)
     if unit is None:
         await message.reply_text(services.texts.choose_branch.format(example="/broadcast zb-001"))
         return

@@ -5,22 +5,11 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import BotContext
+from bot.handlers.scope import home_branch
 from bot.org.access import ADMIN_UNIT, Actor
 from bot.org.members import Member
 from bot.org.service import Joined, JoinProblem
 from bot.org.tree import Level
-
-
-def home_branch(actor: Actor, args: list[str]) -> tuple[str | None, list[str]]:
-    """The branch a command is about: named in the arguments (and within scope), or the
-    actor's only branch. Returns (branch id or None, the remaining arguments)."""
-    rest = list(args)
-    for arg in args:
-        if arg in actor.tree.by_id:
-            rest.remove(arg)
-            return (arg if actor.can_see(arg) else None), rest
-    scope = sorted(actor.scope)
-    return (scope[0] if len(scope) == 1 else None), rest
 
 
 async def invite_command(update: Update, context: BotContext) -> None:

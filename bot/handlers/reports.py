@@ -8,8 +8,7 @@ import io
 from telegram import InputFile, Update
 
 from bot.context import BotContext
-from bot.handlers.org import home_branch
-from bot.handlers.stats import parse_arguments
+from bot.handlers.scope import report_target
 from bot.handlers.stats_view import ranking_text, report_text
 from bot.org.tree import Level
 from bot.stats.chart import Bar
@@ -18,37 +17,16 @@ CHART_BRANCHES = 25
 CHART_MONTHS = 6
 
 
-def _unit(context: BotContext, units: list[str]) -> str | None:
-    """The unit a report is about: named (within scope), else the actor's own."""
-    actor = context.actor
-    tree = context.services.org.tree
-    if units:
-        unit = units[0]
-        return (
-            unit
-            if tree.branches_under([unit]) and tree.branches_under([unit]) <= actor.scope
-            else None
-        )
-    branch, _ = home_branch(actor, [])
-    return branch or (actor.home_units[0] if actor.home_units else None)
-
-
 async def chart_command(update: Update, context: BotContext) -> None:
     """/chart [期间] [组织编号] — a branch's last months, or the branches of a unit."""
     message = update.effective_message
     chat = update.effective_chat
-    if message is None or chat is None:
+    target = await report_target(update, context, branch_only=False, example="/chart 本月 zb-001")
+    if message is None or chat is None or target is None:
         return
+    period, unit_id = target
     services = context.services
     texts = services.texts
-    period, units = parse_arguments(context)
-    if period is None:
-        await message.reply_text(texts.period_usage)
-        return
-    unit_id = _unit(context, units)
-    if unit_id is None:
-        await message.reply_text(texts.choose_branch.format(example="/chart 本月 zb-001"))
-        return
     tree = services.org.tree
     unit = tree.by_id[unit_id]
     if unit.level is Level.BRANCH:
@@ -85,18 +63,12 @@ async def export_command(update: Update, context: BotContext) -> None:
     a unit."""
     message = update.effective_message
     chat = update.effective_chat
-    if message is None or chat is None:
+    target = await report_target(update, context, branch_only=False, example="/export 本月 zb-001")
+    if message is None or chat is None or target is None:
         return
+    period, unit_id = target
     services = context.services
     texts = services.texts
-    period, units = parse_arguments(context)
-    if period is None:
-        await message.reply_text(texts.period_usage)
-        return
-    unit_id = _unit(context, units)
-    if unit_id is None:
-        await message.reply_text(texts.choose_branch.format(example="/export 本月 zb-001"))
-        return
     await message.reply_text(texts.export_working)
     data = await services.stats.ledger(
         services.org.tree, unit_id, period, services.quiz.bank.by_id

@@ -5,36 +5,19 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.handlers.org import home_branch
+from bot.handlers.scope import report_target
 from bot.handlers.stats_view import hardest_text, ranking_text, report_text
-from bot.stats.periods import Period, parse_period
-
-
-def parse_arguments(context: BotContext) -> tuple[Period | None, list[str]]:
-    """The period among the command's arguments (the rest are unit ids); this month when
-    none is given; None when the words are not a period."""
-    args = list(context.args or [])
-    services = context.services
-    today = services.clock.now().astimezone(services.settings.zone).date()
-    units = [a for a in args if a in services.org.tree.by_id]
-    words = [a for a in args if a not in services.org.tree.by_id]
-    return parse_period(" ".join(words), today), units
+from bot.stats.periods import parse_period
 
 
 async def stats_command(update: Update, context: BotContext) -> None:
     """/stats [期间] [支部编号] — the branch's participation for a month, quarter or year."""
     message = update.effective_message
-    if message is None:
+    target = await report_target(update, context, branch_only=True, example="/stats 本月 zb-001")
+    if message is None or target is None:
         return
+    period, branch_id = target
     services = context.services
-    period, units = parse_arguments(context)
-    if period is None:
-        await message.reply_text(services.texts.period_usage)
-        return
-    branch_id, _ = home_branch(context.actor, units)
-    if branch_id is None:
-        await message.reply_text(services.texts.choose_branch.format(example="/stats 本月 zb-001"))
-        return
     report = await services.stats.branch_report(services.org.tree, branch_id, period)
     waiting = [m for m in report.not_participated if m.reachable]
     keyboard = (
@@ -98,18 +81,11 @@ async def nudge_callback(update: Update, context: BotContext) -> None:
 async def ranking_command(update: Update, context: BotContext) -> None:
     """/ranking [期间] [组织编号] — branches under a 党总支 or 党委, best first."""
     message = update.effective_message
-    if message is None:
+    target = await report_target(update, context, branch_only=False, example="/ranking 本月")
+    if message is None or target is None:
         return
+    period, unit = target
     services = context.services
-    period, units = parse_arguments(context)
-    if period is None:
-        await message.reply_text(services.texts.period_usage)
-        return
-    actor = context.actor
-    unit = units[0] if units else (actor.home_units[0] if actor.home_units else None)
-    if unit is None or not services.org.tree.branches_under([unit]) <= actor.scope:
-        await message.reply_text(services.texts.choose_branch.format(example="/ranking 本月"))
-        return
     figures = await services.stats.ranking(services.org.tree, unit, period)
     await message.reply_text(
         ranking_text(services.texts, services.org.tree, unit, period.label, figures)
@@ -119,19 +95,11 @@ async def ranking_command(update: Update, context: BotContext) -> None:
 async def hardest_command(update: Update, context: BotContext) -> None:
     """/hardest [期间] [支部编号] — the questions the branch missed most, to study next."""
     message = update.effective_message
-    if message is None:
+    target = await report_target(update, context, branch_only=True, example="/hardest 本月 zb-001")
+    if message is None or target is None:
         return
+    period, branch_id = target
     services = context.services
-    period, units = parse_arguments(context)
-    if period is None:
-        await message.reply_text(services.texts.period_usage)
-        return
-    branch_id, _ = home_branch(context.actor, units)
-    if branch_id is None:
-        await message.reply_text(
-            services.texts.choose_branch.format(example="/hardest 本月 zb-001")
-        )
-        return
     items = await services.stats.hardest([branch_id], period)
     await message.reply_text(
         hardest_text(

@@ -205,3 +205,9 @@ async def org_harness(harness: Harness) -> Harness:
 async def person(harness: Harness, name: str, telegram_id: int | None = None) -> Member:
     user = await harness.client.create_user(name, user_id=telegram_id)
     return Member(harness, user)
+
+
+async def invite_link(secretary: Member) -> str:
+    """The join link a secretary's /invite gives."""
+    reply = await secretary.say("/invite")
+    return next(line for line in reply["text"].splitlines() if line.startswith("https://"))

@@ -11,6 +11,7 @@ from tests.e2e.conftest import (
     Harness,
     Member,
     correct_taps,
+    invite_link,
     person,
     wrong_taps,
 )
@@ -97,11 +98,7 @@ async def test_bad_invites_join_nothing(org_harness: Harness) -> None:
     harness = org_harness
     async with harness.bot():
         secretary = await person(harness, "赵书记", SECRETARY_1)
-        link = next(
-            line
-            for line in (await secretary.say("/invite"))["text"].splitlines()
-            if line.startswith("https://")
-        )
+        link = await invite_link(secretary)
         code = link.rsplit("=", 1)[1]
         stranger = await person(harness, "路人")
         await harness.client.send_text(stranger.id, "/start not-a-code")
@@ -119,11 +116,7 @@ async def test_transfer_keeps_history_and_admin_sees_all(org_harness: Harness) -
     harness = org_harness
     async with harness.bot():
         secretary = await person(harness, "赵书记", SECRETARY_1)
-        link = next(
-            line
-            for line in (await secretary.say("/invite"))["text"].splitlines()
-            if line.startswith("https://")
-        )
+        link = await invite_link(secretary)
         member = await join(harness, link, "张三")
         await take_quiz(member, wrong=0)
         moved = (await secretary.say("/transfer 张三 zb-2"))["text"]

@@ -3,7 +3,7 @@ naming who could not be reached; a member who blocked the bot shows as 失联 in
 
 from __future__ import annotations
 
-from tests.e2e.conftest import SECRETARY_1, Harness, buttons, person
+from tests.e2e.conftest import SECRETARY_1, Harness, buttons, invite_link, person
 from tests.e2e.test_branches import join
 
 
@@ -11,11 +11,7 @@ async def test_broadcast_reaches_everyone_reachable_once(org_harness: Harness) -
     harness = org_harness
     async with harness.bot():
         secretary = await person(harness, "赵书记", SECRETARY_1)
-        link = next(
-            line
-            for line in (await secretary.say("/invite"))["text"].splitlines()
-            if line.startswith("https://")
-        )
+        link = await invite_link(secretary)
         members = [await join(harness, link, name) for name in ("张三", "李四", "王五")]
         await harness.client.block_bot(members[2].id)
 
@@ -65,11 +61,7 @@ async def test_stats_button_reminds_those_who_have_not_studied(org_harness: Harn
     harness = org_harness
     async with harness.bot():
         secretary = await person(harness, "赵书记", SECRETARY_1)
-        link = next(
-            line
-            for line in (await secretary.say("/invite"))["text"].splitlines()
-            if line.startswith("https://")
-        )
+        link = await invite_link(secretary)
         studied, idle = [await join(harness, link, name) for name in ("张三", "李四")]
         await take_quiz(studied, wrong=0)
         report = await secretary.say("/stats")

@@ -10,17 +10,13 @@ import openpyxl
 import pytest
 
 from bot.stats.chart import ChartRenderer, find_cjk_font
-from tests.e2e.conftest import GENERAL_SECRETARY, SECRETARY_1, Harness, person
+from tests.e2e.conftest import GENERAL_SECRETARY, SECRETARY_1, Harness, invite_link, person
 from tests.e2e.test_branches import join, take_quiz
 
 
 async def invite_two_and_study(harness: Harness) -> tuple[object, object]:
     secretary = await person(harness, "赵书记", SECRETARY_1)
-    link = next(
-        line
-        for line in (await secretary.say("/invite"))["text"].splitlines()
-        if line.startswith("https://")
-    )
+    link = await invite_link(secretary)
     first = await join(harness, link, "张三")
     second = await join(harness, link, "李四")
     await take_quiz(first, wrong=0)

@@ -8,7 +8,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot.delivery.themeday import ThemeDay
-from tests.e2e.conftest import SECRETARY_1, Harness, buttons, person
+from tests.e2e.conftest import SECRETARY_1, Harness, buttons, invite_link, person
 from tests.e2e.test_branches import join
 
 
@@ -18,11 +18,7 @@ async def test_reminder_rsvp_attendance_and_sign_in(org_harness: Harness) -> Non
         services = app.bot_data.services
         assert services is not None
         secretary = await person(harness, "赵书记", SECRETARY_1)
-        link = next(
-            line
-            for line in (await secretary.say("/invite"))["text"].splitlines()
-            if line.startswith("https://")
-        )
+        link = await invite_link(secretary)
         coming, away, silent = [await join(harness, link, n) for n in ("张三", "李四", "王五")]
         now = datetime.now(UTC)
         day = ThemeDay("zb-1", now + timedelta(hours=2), "学习党章第一章", "村委会二楼")
@@ -67,11 +63,7 @@ async def test_a_tap_after_the_day_changes_nothing(org_harness: Harness) -> None
         services = app.bot_data.services
         assert services is not None
         secretary = await person(harness, "赵书记", SECRETARY_1)
-        link = next(
-            line
-            for line in (await secretary.say("/invite"))["text"].splitlines()
-            if line.startswith("https://")
-        )
+        link = await invite_link(secretary)
         member = await join(harness, link, "张三")
         now = datetime.now(UTC)
         day = ThemeDay("zb-1", now + timedelta(seconds=1), "学习党章", "村委会")
@@ -98,11 +90,7 @@ async def test_a_restart_mid_send_sends_the_rest_without_duplicates(org_harness:
         services = app.bot_data.services
         assert services is not None
         secretary = await person(harness, "赵书记", SECRETARY_1)
-        link = next(
-            line
-            for line in (await secretary.say("/invite"))["text"].splitlines()
-            if line.startswith("https://")
-        )
+        link = await invite_link(secretary)
         members = [await join(harness, link, name) for name in names]
         await harness.client.set_latency(150)
         now = datetime.now(UTC)

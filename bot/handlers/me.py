@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from telegram import Update
 
 from bot.context import BotContext
@@ -37,3 +39,27 @@ async def me_command(update: Update, context: BotContext) -> None:
             )
         text = "\n".join([*lines, "", text])
     await update.effective_message.reply_text(text)
+
+
+async def joindate_command(update: Update, context: BotContext) -> None:
+    """/joindate YYYY-MM-DD — the day the member joined the Party, for their 政治生日."""
+    message = update.effective_message
+    member_id = await register(update, context)
+    if message is None or member_id is None:
+        return
+    services = context.services
+    texts = services.texts
+    args = list(context.args or [])
+    today = services.clock.now().astimezone(services.settings.zone).date()
+    try:
+        joined = date.fromisoformat(args[0]) if len(args) == 1 else None
+    except ValueError:
+        joined = None
+    if joined is None or not date(1921, 7, 1) <= joined <= today:
+        await message.reply_text(texts.joindate_usage)
+        return
+    await services.storage.set_party_joined_on(member_id, joined)
+    years = today.year - joined.year - ((today.month, today.day) < (joined.month, joined.day))
+    await message.reply_text(
+        texts.joindate_saved.format(date=joined.strftime("%Y年%m月%d日"), years=years)
+    )

@@ -190,3 +190,6 @@ class Texts:
     corrections_gone: str
     corrections_close: str
     corrections_closed: str
+    command_joindate: str
+    joindate_usage: str
+    joindate_saved: str

@@ -185,4 +185,7 @@ TEXTS = Texts(
     corrections_gone="（已不在题库）",
     corrections_close="标记已处理：{id}",
     corrections_closed="已处理 {id} 的 {count} 条纠错",
+    command_joindate='登记入党日期（政治生日）',
+    joindate_usage='请这样登记入党日期：/joindate 1998-07-01',
+    joindate_saved='已登记：您于 {date} 入党，党龄 {years} 年。每年这一天，支部会为您过政治生日。',
 )

@@ -222,6 +222,11 @@ class OrgStore(StoreBase):
                 "UPDATE members SET branch_id = ? WHERE id = ?", (to_branch, member_id)
             )
 
+    async def set_party_joined_on(self, member_id: int, joined: date) -> None:
+        await self._write(
+            "UPDATE members SET party_joined_on = ? WHERE id = ?", (joined.isoformat(), member_id)
+        )
+
     async def set_member_unreachable(self, member_id: int, since: datetime) -> None:
         """Telegram refused to deliver to them (blocked the bot, chat gone): 失联 until they
         write to the bot again."""

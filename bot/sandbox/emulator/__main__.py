@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 
+from .limits import FloodControl
 from .server import DEFAULT_TOKEN, Emulator
 
 
@@ -16,6 +17,7 @@ async def _serve(args: argparse.Namespace) -> None:
         first_name=args.first_name,
         latency_ms=args.latency_ms,
         privacy_mode=not args.no_privacy,
+        flood_control=FloodControl() if args.limits else None,
     )
     await emulator.start(args.host, args.port)
     print(f"Telegram Bot API emulator at {emulator.url}", flush=True)
@@ -35,6 +37,9 @@ def main() -> None:
     parser.add_argument("--first-name", default="支部学习助手")
     parser.add_argument("--latency-ms", type=float, default=0.0)
     parser.add_argument("--no-privacy", action="store_true", help="bot sees all group messages")
+    parser.add_argument(
+        "--limits", action="store_true", help="enforce Telegram's flood limits (answer 429)"
+    )
     args = parser.parse_args()
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(args))

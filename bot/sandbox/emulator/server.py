@@ -25,6 +25,7 @@ from aiohttp import web
 from .botapi import BotApi
 from .control import ControlApi, reply
 from .errors import ApiError, bad_request, not_found, unauthorized
+from .limits import FloodControl
 from .params import Params, read_params
 from .spec import BotApiSpec
 from .world import BotSettings, World, parse_chat_id
@@ -56,11 +57,14 @@ class Emulator:
         now: Callable[[], float] = time.time,
         privacy_mode: bool = True,
         callback_timeout: float = 15.0,
+        flood_control: FloodControl | None = None,
     ):
         match = TOKEN_RE.fullmatch(token)
         if match is None:
             raise ValueError(f"not a Telegram bot token: {token!r}")
         self.token = token
+        self.flood_control = flood_control
+        """Telegram's sending limits (429s); None, the default, sends without limit."""
         self.spec = BotApiSpec.load()
         settings = BotSettings(
             bot_id=int(match.group(1)),
@@ -170,9 +174,13 @@ class Emulator:
         return reply({"ok": True, "result": result})
 
     async def _call(self, method: str, params: Params) -> Any:
-        fault = self.world.take_fault(method, parse_chat_id(params.raw("chat_id")))
+        chat_id = parse_chat_id(params.raw("chat_id"))
+        fault = self.world.take_fault(method, chat_id)
         if fault is not None:
             raise fault
+        if self.flood_control is not None:
+            paid = params.raw("allow_paid_broadcast") in (True, "true", "True", "1")
+            self.flood_control.check(method, chat_id, paid, time.monotonic())
         for param in self.spec.params(method):
             if param.required and not params.has(param.name):
                 if (method, param.name) in MAY_BE_EMPTY and param.name in params.values:

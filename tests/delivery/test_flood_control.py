@@ -1,0 +1,33 @@
+"""The emulator's model of Telegram's flood control, which the broadcast benchmark relies on."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.sandbox.emulator.errors import ApiError
+from bot.sandbox.emulator.limits import FloodControl
+
+
+def test_thirty_a_second_overall() -> None:
+    flood = FloodControl()
+    for n in range(30):
+        flood.check("sendMessage", 1000 + n, False, 0.5)
+    with pytest.raises(ApiError) as refused:
+        flood.check("sendMessage", 2000, False, 0.9)
+    assert refused.value.error_code == 429 and refused.value.retry_after == 1
+    assert refused.value.description == "Too Many Requests: retry after 1"
+    flood.check("sendMessage", 2000, False, 1.51)
+    flood.check("editMessageText", 2000, False, 1.51)
+    assert flood.violations == 1
+
+
+def test_paid_broadcasts_and_groups() -> None:
+    flood = FloodControl()
+    for n in range(500):
+        flood.check("sendMessage", n + 1, True, 0.0)
+    group = FloodControl()
+    for second in range(20):
+        group.check("sendMessage", -100, False, float(second))
+    with pytest.raises(ApiError) as refused:
+        group.check("sendMessage", -100, False, 20.0)
+    assert refused.value.retry_after == 40

@@ -83,7 +83,9 @@ _OPTION_HEADER = re.compile(r"^(?:选项|option)?([a-h1-8])(?:选项|项)?$")
 _OPTION_PREFIX = re.compile(r"^\s*([A-HＡ-Ｈ])\s*[.、．)）:：]\s*")
 _AIKEN_OPTION = re.compile(r"^([A-HＡ-Ｈ])\s*[.、．)）]\s*(.*)$")
 _AIKEN_FIELD = re.compile(r"^([^:：]{1,12})\s*[:：]\s*(.*)$")
-_AIKEN_NUMBER = re.compile(r"^\s*(?:\d+|[（(]\d+[)）])\s*[.、．]?\s*(?=\D)")
+_AIKEN_NUMBER = re.compile(
+    r"^(?:\d+[.、．](?!\d)|[（(]\d+[)）])\s*"
+)  # "1." "2、" "（3）", not "1.5亿"
 _LOADER_KEY = re.compile(r"^([A-Za-z_][\w.\[\]]*): ", re.ASCII)
 _SPLIT_TAGS = re.compile(r"[,，、;；\s]+")
 _HEADER_SEARCH_ROWS = 10

@@ -441,7 +441,7 @@ def _aiken_records(text: str, name: str) -> list[_Record]:
                 problems.append(spot().problem(f"a second {label} line in one question"))
             else:
                 record.cells[key] = _Cell(keyed.group(2), spot(label))
-            continued = key if key in ("explanation", "quote") else None
+            continued = key if key in ("stem", "explanation", "quote") else None
         elif option is not None:
             letter = unicodedata.normalize("NFKC", option.group(1))
             count = len(record.options)
@@ -508,7 +508,7 @@ def _document_from_sources(
     }
     if len(documents) == 1:
         return documents.pop()
-    named = f" (the 出处 column names {len(documents)})" if documents else ""
+    named = f" (出处 names {len(documents)} different ones)" if documents else ""
     problems.append(_file_problem(name, f"give the document with --document{named}"))
     return None
 

@@ -245,6 +245,20 @@ def test_header_synonyms_spaces_and_full_width(tmp_path: Path) -> None:
     assert any("ignored columns 序号" in note for note in result.notes)
 
 
+def test_the_document_comes_from_the_sources_when_not_given(tmp_path: Path) -> None:
+    rows = [row for row in ROWS if str(row[8]).startswith("样例 ")]
+    source = write_xlsx(tmp_path / "bank.xlsx", HEADER, rows)
+    import_bank(source, bank_folder(tmp_path) / "imported.yaml")
+    (summary,) = load_bank([tmp_path / "question_bank"]).files
+    assert summary.document == "样例"
+    mixed = write_xlsx(tmp_path / "mixed.xlsx", HEADER, [*rows, [*ROWS[1][:8], "党章 总纲"]])
+    with pytest.raises(InvalidFileError) as error:
+        import_bank(mixed, bank_folder(tmp_path) / "mixed.yaml")
+    assert [str(p) for p in error.value.problems] == [
+        f"{mixed}: give the document with --document (出处 names 2 different ones)"
+    ]
+
+
 def test_reimport_keeps_ids_and_an_edit_changes_only_that_question(tmp_path: Path) -> None:
     source = write_xlsx(tmp_path / "bank.xlsx", HEADER, ROWS)
     _, first = imported(source, tmp_path)

@@ -366,5 +366,5 @@ def load_schedules(
     try:
         settings = ScheduleSettings.model_validate(data if data is not None else {})
     except ValidationError as error:
-        return None, validation_problems(located, error, base)
+        return None, sorted(validation_problems(located, error, base))
     return settings, schedule_problems(located, settings, base=base, branch_ids=branch_ids)

@@ -6,11 +6,13 @@ from __future__ import annotations
 import csv
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 import pytest
+import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -434,6 +436,52 @@ def test_quotes_and_sources_are_checked_against_a_reference(tmp_path: Path) -> N
         f"{source}: row 3, column 原文: not found word for word in the reference text",
         f'{source}: row 4, column 出处: "第九条" is not in the reference text',
     ]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "question_bank").glob("*.yaml")))
+def test_the_shipped_bank_survives_a_round_trip_through_excel(tmp_path: Path, name: str) -> None:
+    """Every shipped question, written to a spreadsheet the way committees write them
+    (``A,C,D``, 对/错, 易/中/难, ``党章第三条``), imports to the same question."""
+    path = ROOT / "question_bank" / name
+    (summary,) = load_bank([path]).files
+    document = summary.document
+    header = ["序号", "试题类型", "试题内容", *(f"选项{n}" for n in range(1, 9)), "正确答案"]
+    header += ["答案解析", "出处", "原文", "难易程度", "所属章节", "知识点"]
+    kinds = {
+        QuestionType.SINGLE: "单选题",
+        QuestionType.MULTIPLE: "多选题",
+        QuestionType.JUDGE: "判断题",
+    }
+    rows: list[list[Any]] = []
+    for number, q in enumerate(summary.questions, start=1):
+        options = [] if q.type is QuestionType.JUDGE else list(q.options)
+        letters = ",".join("ABCDEFGH"[i] for i in sorted(q.answer))
+        answer = ("对", "错")[min(q.answer)] if q.type is QuestionType.JUDGE else letters
+        rows.append(
+            [
+                number,
+                kinds[q.type],
+                q.stem,
+                *options,
+                *[None] * (8 - len(options)),
+                answer,
+                q.explanation,
+                q.source.replace(" ", "", 1),
+                q.quote,
+                "易中难"[q.difficulty - 1],
+                q.chapter,
+                "、".join(q.tags) or None,
+            ]
+        )
+    source = write_xlsx(tmp_path / "bank.xlsx", header, rows)
+    shutil.copytree(ROOT / "docs" / "reference", tmp_path / "docs" / "reference")
+    reference = yaml.safe_load(path.read_text(encoding="utf-8"))["reference"]
+    output = bank_folder(tmp_path) / name
+    import_bank(source, output, Header(document, reference=reference))
+    imported = load_bank([output]).bank
+    assert len(imported) == len(summary.questions)
+    for before, after in zip(summary.questions, imported.questions, strict=True):
+        assert replace(after, id=before.id) == before
 
 
 def test_bank_import_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -80,8 +80,8 @@ class TelegramSettings(_Section):
 class DeliverySettings(_Section):
     """Scheduled reminders and broadcasts."""
 
-    per_second: Annotated[int, _between(1, 30)] = 28
-    """Messages a second, kept under Telegram's 30 so interactive replies keep room."""
+    per_second: Annotated[int, _between(1, 30)] = 29
+    """Messages a second, just under Telegram's 30."""
     allow_paid_broadcast: bool = False
     """Telegram's paid broadcasts (Stars) lift the limit to 1000 a second."""
     paid_per_second: Annotated[int, _between(1, 1000)] = 900

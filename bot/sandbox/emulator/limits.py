@@ -11,7 +11,6 @@ callback answers) and answers the same way. Off by default: interactive tests ar
 from __future__ import annotations
 
 import math
-from collections import deque
 from dataclasses import dataclass, field
 
 from .errors import ApiError
@@ -24,33 +23,64 @@ SENDING = frozenset(
 
 
 @dataclass
+class Bucket:
+    """A token bucket: ``capacity`` messages at once, refilled at ``rate`` a second."""
+
+    capacity: float
+    rate: float
+    tokens: float = -1.0
+    updated: float = 0.0
+
+    def take(self, now: float) -> float:
+        """Take a token; 0 if one was there, else the seconds until one will be."""
+        if self.tokens < 0:
+            self.tokens = self.capacity
+        else:
+            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / self.rate
+
+
+@dataclass
 class FloodControl:
-    per_second: int = 30
-    paid_per_second: int = 1000
-    per_chat_second: int = 1
-    chat_burst: int = 3
-    """Messages a private chat may get within one second before Telegram objects."""
-    per_group_minute: int = 20
-    _global: deque[float] = field(default_factory=deque)
-    _chats: dict[int, deque[float]] = field(default_factory=dict)
+    """Token buckets: 30 a second overall (1000 for paid broadcasts), one a second per
+    private chat after a burst of three, 20 a minute per group."""
+
+    per_second: float = 30
+    paid_per_second: float = 1000
+    chat_burst: float = 3
+    per_group_minute: float = 20
     violations: int = 0
+    _overall: Bucket | None = None
+    _paid: Bucket | None = None
+    _chats: dict[int, Bucket] = field(default_factory=dict)
 
     def check(self, method: str, chat_id: int | None, paid: bool, now: float) -> None:
         """Record a send at ``now``, or raise Telegram's 429 if it breaks a limit."""
         if method.lower() not in SENDING:
             return
-        limit = self.paid_per_second if paid else self.per_second
-        self._trim(self._global, now - 1.0)
-        if len(self._global) >= limit:
-            self._refuse(self._global[0] + 1.0 - now)
+        if paid:
+            self._paid = self._paid or Bucket(self.paid_per_second, self.paid_per_second)
+            overall = self._paid
+        else:
+            self._overall = self._overall or Bucket(self.per_second, self.per_second)
+            overall = self._overall
+        wait = overall.take(now)
+        if wait:
+            self._refuse(wait)
         if chat_id is not None:
-            window, cap = (60.0, self.per_group_minute) if chat_id < 0 else (1.0, self.chat_burst)
-            sent = self._chats.setdefault(chat_id, deque())
-            self._trim(sent, now - window)
-            if len(sent) >= cap:
-                self._refuse(sent[0] + window - now)
-            sent.append(now)
-        self._global.append(now)
+            if chat_id not in self._chats:
+                self._chats[chat_id] = (
+                    Bucket(self.per_group_minute, self.per_group_minute / 60)
+                    if chat_id < 0
+                    else Bucket(self.chat_burst, 1.0)
+                )
+            wait = self._chats[chat_id].take(now)
+            if wait:
+                self._refuse(wait)
 
     def _refuse(self, wait: float) -> None:
         self.violations += 1
@@ -58,8 +88,3 @@ class FloodControl:
         raise ApiError(
             429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after
         )
-
-    @staticmethod
-    def _trim(times: deque[float], before: float) -> None:
-        while times and times[0] <= before:
-            times.popleft()

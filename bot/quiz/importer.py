@@ -667,8 +667,15 @@ def _bank_yaml(
     if reference:
         head["reference"] = reference
     head["questions"] = [d.data for d in drafts]
-    body = yaml.safe_dump(
-        head, allow_unicode=True, sort_keys=False, width=1_000_000, default_flow_style=False
+    # libyaml's dumper, when present, writes the same text four times faster.
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    body = yaml.dump(
+        head,
+        Dumper=dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        width=1_000_000,
+        default_flow_style=False,
     )
     # A blank line between questions, as in the hand-written files.
     body = body.replace("\n- id: ", "\n\n- id: ")

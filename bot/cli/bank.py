@@ -70,7 +70,7 @@ def _stats(args: argparse.Namespace) -> int:
     # Seam for 答题纠错: once storage has the corrections table, pass its open report counts
     # here as {question_id: count}; with None the report makes no claim about reports.
     open_reports = None
-    print(stats_report(coverage(loaded, open_reports), open_reports))
+    print(stats_report(coverage(loaded, open_reports)))
     return 0
 
 

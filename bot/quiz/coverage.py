@@ -53,13 +53,22 @@ class DocumentCoverage:
     """In the order the chapters first appear in the files."""
     articles: tuple[ArticleCount, ...]
     """In the order of the reference text where there is one, else by article number."""
-    reported: tuple[tuple[Question, int], ...]
-    """Questions with open correction reports and their counts (empty when none were given)."""
+    reported: tuple[tuple[Question, int], ...] | None
+    """Questions with open correction reports and their counts; None when the counts were
+    not given, which is not the same as none open."""
 
     @property
     def thin(self) -> tuple[ArticleCount, ...]:
         """Articles with fewer than ``MIN_PER_ARTICLE`` questions, uncovered ones included."""
         return tuple(a for a in self.articles if a.questions < MIN_PER_ARTICLE)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    documents: tuple[DocumentCoverage, ...]
+    unmatched_reports: int | None
+    """Open reports on ids no longer in the bank (a question reworded since gets a new id):
+    they need closing by hand. None when report counts were not given."""
 
 
 def article_of(question: Question) -> str:
@@ -90,9 +99,7 @@ def article_number(article: str) -> int | None:
     return total + digit
 
 
-def coverage(
-    loaded: LoadedBank, open_reports: Mapping[str, int] | None = None
-) -> tuple[DocumentCoverage, ...]:
+def coverage(loaded: LoadedBank, open_reports: Mapping[str, int] | None = None) -> Coverage:
     """Coverage of each document of a loaded (hence valid) bank, in file order.
 
     ``open_reports`` maps question ids to their number of open correction reports."""
@@ -103,14 +110,14 @@ def coverage(
         by_document.setdefault(summary.document, []).append(
             (summary.path, summary.questions, lines)
         )
-    result = []
+    documents = []
     for document, parts in by_document.items():
         questions = [q for _, part, _ in parts for q in part]
         lines = [line for _, _, part in parts for line in part]
-        reported = [
-            (q, open_reports[q.id]) for q in questions if open_reports and open_reports.get(q.id)
-        ]
-        result.append(
+        reported = None
+        if open_reports is not None:
+            reported = tuple((q, open_reports[q.id]) for q in questions if open_reports.get(q.id))
+        documents.append(
             DocumentCoverage(
                 document=document,
                 files=tuple(path for path, _, _ in parts),
@@ -119,10 +126,13 @@ def coverage(
                 difficulties=Counter(q.difficulty for q in questions),
                 chapters=tuple(Counter(q.chapter for q in questions).items()),
                 articles=_articles(questions, lines),
-                reported=tuple(reported),
+                reported=reported,
             )
         )
-    return tuple(result)
+    unmatched = None
+    if open_reports is not None:
+        unmatched = sum(n for qid, n in open_reports.items() if qid not in loaded.bank.by_id)
+    return Coverage(tuple(documents), unmatched)
 
 
 def _reference_lines(path: Path, references: _ReferenceCache) -> list[str]:
@@ -140,10 +150,8 @@ def _reference_lines(path: Path, references: _ReferenceCache) -> list[str]:
 def _articles(questions: Sequence[Question], lines: Sequence[str]) -> tuple[ArticleCount, ...]:
     counts = Counter(article_of(q) for q in questions)
     headings = [_heading(line) for line in lines]
-    in_reference = {m.group(0) for h in headings if (m := _ARTICLE.match(h))}
-    names = list(
-        dict.fromkeys([*(m.group(0) for h in headings if (m := _ARTICLE.match(h))), *counts])
-    )
+    listed = [m.group(0) for h in headings if (m := _ARTICLE.match(h))]
+    names = dict.fromkeys([*listed, *counts])
     unknown = len(lines) + 1
 
     def order(name: str) -> tuple[int, int]:
@@ -152,16 +160,15 @@ def _articles(questions: Sequence[Question], lines: Sequence[str]) -> tuple[Arti
         number = article_number(name)
         return (position, -1 if number is None else number)
 
+    in_reference = set(listed)
     return tuple(
         ArticleCount(name, counts[name], name in in_reference) for name in sorted(names, key=order)
     )
 
 
-def stats_report(
-    documents: Sequence[DocumentCoverage], open_reports: Mapping[str, int] | None = None
-) -> str:
-    """The text ``bank stats`` prints. Report flags appear only when ``open_reports`` is given:
-    without it nothing is known about reports, which is not the same as none."""
+def stats_report(coverage: Coverage) -> str:
+    """The text ``bank stats`` prints."""
+    documents = coverage.documents
     total = sum(d.questions for d in documents)
     types = Counter[QuestionType]()
     levels = Counter[int]()
@@ -187,19 +194,20 @@ def stats_report(
             lines += _wrapped([f"{a.article} {a.questions}" for a in thin], "    ")
         else:
             lines.append(f"  every article has at least {MIN_PER_ARTICLE} questions")
-        if open_reports is not None and document.reported:
+        if document.reported:
             lines.append(f"  questions with open correction reports: {len(document.reported)}")
             lines += [
                 f"    ! {q.id} ({article_of(q)}): {count} open · {_excerpt(q.stem)}"
                 for q, count in document.reported
             ]
-    if open_reports is not None:
-        known_ids = {q.id for d in documents for q, _ in d.reported}
-        gone = sum(n for qid, n in open_reports.items() if n and qid not in known_ids)
-        flagged = sum(len(d.reported) for d in documents)
+    if coverage.unmatched_reports is not None:
+        flagged = sum(len(d.reported or ()) for d in documents)
         lines += ["", f"open correction reports: {flagged} questions flagged"]
-        if gone:
-            lines.append(f"  {gone} open reports concern questions no longer in these files")
+        if coverage.unmatched_reports:
+            lines.append(
+                f"  {coverage.unmatched_reports} open reports concern questions no longer in "
+                "these files"
+            )
     return "\n".join(lines)
 
 

@@ -36,7 +36,7 @@ def test_article_numbers(article: str, number: int | None) -> None:
 
 
 def test_sample_bank_coverage_lists_uncovered_articles_of_the_reference() -> None:
-    (sample,) = coverage(load_bank([SAMPLE_BANK]))
+    (sample,) = coverage(load_bank([SAMPLE_BANK])).documents
     assert sample.document == "样例" and sample.questions == 4
     assert sample.types == {
         QuestionType.SINGLE: 1,
@@ -60,7 +60,7 @@ def test_without_a_reference_articles_are_ordered_by_number(tmp_path: Path) -> N
     text = text.replace("reference: reference/sample.md\n", "")
     text = text.replace("source: 样例 第一条", "source: 样例 第十一条")
     (tmp_path / "sample.yaml").write_text(text, encoding="utf-8")
-    (sample,) = coverage(load_bank([tmp_path]))
+    (sample,) = coverage(load_bank([tmp_path])).documents
     assert [(a.article, a.questions) for a in sample.articles] == [
         ("总纲", 1),
         ("第七条", 2),
@@ -76,12 +76,14 @@ def test_report_flags_open_corrections_only_when_counts_are_given() -> None:
     assert "总纲 1 · 第一条 1 · 第七条 2 · 第八条 0" in plain
     assert "fewer than 2 questions: 3" in plain
     assert "correction" not in plain
-    reports = {"s-003": 2, "gone-001": 1}
-    flagged = stats_report(coverage(loaded, reports), reports)
+    assert coverage(loaded).documents[0].reported is None
+    reports = {"s-003": 2, "s-001": 0, "gone-001": 1}
+    assert coverage(loaded, reports).documents[0].reported == ((loaded.bank.by_id["s-003"], 2),)
+    flagged = stats_report(coverage(loaded, reports))
     assert "! s-003 (第七条): 2 open · 预备党员的预备期为一年。" in flagged
     assert "open correction reports: 1 questions flagged" in flagged
     assert "1 open reports concern questions no longer in these files" in flagged
-    nothing_open = stats_report(coverage(loaded, {}), {})
+    nothing_open = stats_report(coverage(loaded, {}))
     assert "open correction reports: 0 questions flagged" in nothing_open
 
 

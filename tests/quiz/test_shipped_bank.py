@@ -15,7 +15,7 @@ CONSTITUTION_ARTICLES = 55
 
 def test_the_shipped_bank_is_valid_and_covers_every_constitution_article_twice() -> None:
     loaded = load_bank([BANK])  # raises, listing every problem, if anything is wrong
-    documents = {d.document: d for d in coverage(loaded)}
+    documents = {d.document: d for d in coverage(loaded).documents}
     constitution = documents["党章"]
     numbered = {article_number(a.article): a for a in constitution.articles}
     assert set(range(1, CONSTITUTION_ARTICLES + 1)) <= set(numbered)

@@ -52,6 +52,9 @@ class ControlApi:
             language_code=body.get("language_code", "zh-hans"),
             user_id=body.get("id"),
         )
+        # A user who pressed Start long ago (e.g. a benchmark's prepared audience), without
+        # producing an update now.
+        user.started = bool(body.get("started", False))
         seq = self.world.log("user_created", user=user.to_json())
         return {"user": user.to_json(), "seq": seq}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -54,7 +55,9 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     importer.set_defaults(handler=_import)
 
     template = actions.add_parser("template", help="write the Excel template for bank import")
-    template.add_argument("-o", "--output", type=Path, default=TEMPLATE)
+    template.add_argument(
+        "-o", "--output", type=Path, required=True, help=f"e.g. 题库模板.xlsx (as {TEMPLATE})"
+    )
     template.set_defaults(handler=_template)
 
 
@@ -91,7 +94,11 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
-    write_template(args.output)
+    try:
+        write_template(args.output)
+    except OSError as error:
+        print(f"cannot write {args.output}: {error.strerror}", file=sys.stderr)
+        return 1
     print(f"template written to {args.output}")
     return 0
 

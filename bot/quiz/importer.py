@@ -353,8 +353,11 @@ def _table_records(
             problems.append(spot.problem(f"no column for {wanted}"))
             continue
         default_type = sheet if _type_word(sheet) is not None else ""
+        # A row is a question if any column read here is filled: templates often come with
+        # 序号 numbered far below the last question.
+        used = [index for index, _ in [*columns.values(), *filter(None, options)]]
         for number, row in enumerate(rows[header_row + 1 :], start=header_row + 2):
-            if any(_text(c) for c in row):
+            if any(_text(row[i]) for i in used if i < len(row)):
                 records.append(_row_record(label, number, row, columns, options, default_type))
     if problems:
         raise InvalidFileError(problems)

@@ -239,7 +239,8 @@ def test_header_synonyms_spaces_and_full_width(tmp_path: Path) -> None:
         "所属章节",
         "序号",
     ]
-    rows = [[*row, index] for index, row in enumerate(ROWS)]
+    # Numbered rows below the last question are not questions.
+    rows = [[*row, index] for index, row in enumerate(ROWS)] + [[None] * 11 + [n] for n in (7, 8)]
     source = write_xlsx(tmp_path / "bank.xlsx", ["这是标题行：某党委题库", None], [header, *rows])
     result, bank = imported(source, tmp_path)
     assert len(bank) == len(ROWS)
@@ -409,6 +410,9 @@ def test_the_shipped_template_imports_and_matches_its_generator(tmp_path: Path) 
     regenerated = tmp_path / "template.xlsx"
     write_template(regenerated)
     assert cell_values(regenerated) == cell_values(TEMPLATE)
+    assert main(["bank", "template", "-o", str(tmp_path / "题库模板.xlsx")]) == 0
+    assert cell_values(tmp_path / "题库模板.xlsx") == cell_values(TEMPLATE)
+    assert main(["bank", "template", "-o", str(tmp_path / "no" / "such" / "t.xlsx")]) == 1
 
 
 def cell_values(path: Path) -> list[tuple[Any, ...]]:

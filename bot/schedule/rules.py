@@ -14,7 +14,8 @@ Accepted parts, each at most once, in any order, with an optional ``RRULE:`` pre
 * ``FREQ`` — ``WEEKLY``, ``MONTHLY`` or ``YEARLY`` (required);
 * ``INTERVAL`` — 1..99, counted from the event's ``starts`` date (required when above 1);
 * ``BYDAY`` — weekdays ``MO``..``SU``; with ``MONTHLY``/``YEARLY`` an ordinal within the month,
-  ``1MO`` (first Monday) .. ``5MO``, ``-1FR`` (last Friday) .. ``-5FR``;
+  ``1MO`` (first Monday) .. ``5MO``, ``-1FR`` (last Friday) .. ``-5FR``; ordinals and plain
+  weekdays are not mixed in one rule (dateutil would require both to match);
 * ``BYMONTHDAY`` — ±1..31, negative from the month's end (``-1`` is the last day);
 * ``BYMONTH`` — 1..12;
 * ``BYSETPOS`` — picks among the dates of one period, with a plain list of weekdays only
@@ -185,6 +186,8 @@ class Rule:
 def parse_rule(text: str) -> Rule:
     """Parse an RRULE string or a Chinese alias; raise ``RuleError`` saying what is wrong."""
     stripped = text.strip()
+    if not stripped.isprintable():
+        raise RuleError("contains a control character or an unpaired surrogate")
     if re.search(r"[\u3000-\u9fff]", stripped):
         return _parse_chinese(re.sub(r"\s+", "", stripped))
     body = stripped.upper()
@@ -241,6 +244,9 @@ def _build(parts: dict[str, str]) -> Rule:
         raise RuleError(
             f"BYMONTHDAY={parts['BYMONTHDAY']} never falls in BYMONTH={parts['BYMONTH']}"
         )
+    if days and len({n == 0 for n, _ in days}) > 1:
+        # dateutil would need a date to match both kinds at once, not either (RFC 5545).
+        raise RuleError("BYDAY cannot mix plain weekdays (MO) with ordinals (1TU); use one kind")
     if set_pos:
         if not days or any(n for n, _ in days):
             raise RuleError("BYSETPOS needs BYDAY with plain weekdays (e.g. MO,TU,WE,TH,FR)")

@@ -192,8 +192,11 @@ def test_description_in_chinese(text: str, description: str) -> None:
         ("FREQ=MONTHLY;BYDAY=1MO;BYSETPOS=1", "BYSETPOS needs BYDAY with plain weekdays"),
         ("FREQ=WEEKLY;BYDAY=MO;BYSETPOS=2", "BYSETPOS must be 1..1 or -1..-1 here"),
         ("FREQ=MONTHLY;BYDAY=MO;BYSETPOS=5", "BYSETPOS must be 1..4"),
+        ("FREQ=MONTHLY;BYDAY=MO,1TU", "BYDAY cannot mix plain weekdays (MO) with ordinals"),
         ("每月第六个星期一", "not a rule I know"),
         ("每月32日", "a month has days 1..31"),
+        ("FREQ=MONTHLY;BYDAY=1MO\x00", "contains a control character"),
+        ("\ud800=", "an unpaired surrogate"),
     ],
 )
 def test_refusals_say_why(text: str, message: str) -> None:

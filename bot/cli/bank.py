@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections import Counter
 from pathlib import Path
@@ -11,6 +12,7 @@ from bot.config import load_settings
 from bot.quiz.bank import LoadedBank, bank_files, load_bank
 from bot.quiz.coverage import coverage, stats_report
 from bot.quiz.importer import DEFAULT_ID_PREFIX, Header, import_bank, write_template
+from bot.storage import Storage
 
 TEMPLATE = Path("docs/question-bank-template.xlsx")
 
@@ -68,13 +70,22 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    paths = list(args.paths) or load_settings(args.config).question_bank
-    loaded = load_bank(paths)
-    # Seam for 答题纠错: once storage has the corrections table, pass its open report counts
-    # here as {question_id: count}; with None the report makes no claim about reports.
-    open_reports = None
+    settings = load_settings(args.config)
+    loaded = load_bank(list(args.paths) or settings.question_bank)
+    # 答题纠错: questions with open reports are flagged; without a database yet, no claim.
+    open_reports = (
+        asyncio.run(_open_reports(settings.database)) if settings.database.exists() else None
+    )
     print(stats_report(coverage(loaded, open_reports)))
     return 0
+
+
+async def _open_reports(database: Path) -> dict[str, int]:
+    storage = await Storage.open(database)
+    try:
+        return await storage.open_correction_counts()
+    finally:
+        await storage.close()
 
 
 def _import(args: argparse.Namespace) -> int:

@@ -18,11 +18,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 from pydantic import ValidationError
 
 from bot.org.config import UnitSettings
 from bot.org.tree import tree_problems
+from bot.spreadsheets import read_text, workbook_sheets
 from bot.storage.org import RosterEntry
 from bot.yamlfile import InvalidFileError, Problem, load_located, validation_problems
 
@@ -42,23 +42,11 @@ ROSTER_COLUMNS = {
 
 
 def _rows(path: Path) -> list[list[Any]]:
-    """The cells of a CSV or the first sheet of an XLSX, header row first."""
+    """The cells of a CSV or of the first sheet of an XLSX, header row first."""
+    name = str(path)
     if path.suffix.lower() == ".xlsx":
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
-        finally:
-            book.close()
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InvalidFileError([Problem(str(path), 1, 1, "not UTF-8 or GB18030 text")])
-    return [list(row) for row in csv.reader(io.StringIO(text))]
+        return workbook_sheets(path, name)[0][2]
+    return [list(row) for row in csv.reader(io.StringIO(read_text(path, name)))]
 
 
 def _normalise(header: Any) -> str:

@@ -94,7 +94,7 @@ def load_bank(paths: Sequence[Path]) -> LoadedBank:
     problems: list[Problem] = []
     files: list[FileSummary] = []
     first_seen: dict[str, str] = {}
-    references = _ReferenceCache()
+    references = ReferenceCache()
     digest = hashlib.sha256()
     names = bank_files(paths)
     if not names:
@@ -128,7 +128,7 @@ def _check_file(
     located: Located,
     problems: list[Problem],
     first_seen: dict[str, str],
-    references: _ReferenceCache,
+    references: ReferenceCache,
 ) -> FileSummary | None:
     if not isinstance(located.data, dict):
         problems.append(located.problem((), "a bank file is a mapping with document, questions…"))
@@ -233,7 +233,7 @@ def _check_reference(
                 (*base, "source"), f'source: must be "{document} <article>" (got "{model.source}")'
             )
         )
-    elif not any(_heading(line).startswith(article) for line in reference):
+    elif not any(heading(line).startswith(article) for line in reference):
         found.append(
             located.problem((*base, "source"), f'source: "{article}" is not in the reference text')
         )
@@ -256,7 +256,9 @@ def _check_reference(
     return found
 
 
-def _heading(line: str) -> str:
+def heading(line: str) -> str:
+    """A reference line without its 【未核对】 mark and Markdown heading hashes: what a
+    ``source`` names (第三条, 总纲, 四、…)."""
     return re.sub(r"^#+\s*", "", line.removeprefix(UNVERIFIED_MARK))
 
 
@@ -283,7 +285,7 @@ def _to_question(model: _QuestionModel, document: str) -> Question:
     )
 
 
-class _ReferenceCache:
+class ReferenceCache:
     """Reference texts, read once per run however many files cite them."""
 
     def __init__(self) -> None:

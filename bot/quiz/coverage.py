@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.quiz.bank import LoadedBank, _heading, _ReferenceCache
+from bot.quiz.bank import LoadedBank, ReferenceCache, heading
 from bot.quiz.questions import Question, QuestionType, display_width
 
 MIN_PER_ARTICLE = 2
@@ -103,7 +103,7 @@ def coverage(loaded: LoadedBank, open_reports: Mapping[str, int] | None = None) 
     """Coverage of each document of a loaded (hence valid) bank, in file order.
 
     ``open_reports`` maps question ids to their number of open correction reports."""
-    references = _ReferenceCache()
+    references = ReferenceCache()
     by_document: dict[str, list[tuple[str, tuple[Question, ...], list[str]]]] = {}
     for summary in loaded.files:
         lines = _reference_lines(Path(summary.path), references)
@@ -135,7 +135,7 @@ def coverage(loaded: LoadedBank, open_reports: Mapping[str, int] | None = None) 
     return Coverage(tuple(documents), unmatched)
 
 
-def _reference_lines(path: Path, references: _ReferenceCache) -> list[str]:
+def _reference_lines(path: Path, references: ReferenceCache) -> list[str]:
     """The reference text a bank file names, as the loader reads it; none if it names none.
 
     ``FileSummary`` does not carry the reference, so the header is read again; with libyaml
@@ -149,7 +149,7 @@ def _reference_lines(path: Path, references: _ReferenceCache) -> list[str]:
 
 def _articles(questions: Sequence[Question], lines: Sequence[str]) -> tuple[ArticleCount, ...]:
     counts = Counter(article_of(q) for q in questions)
-    headings = [_heading(line) for line in lines]
+    headings = [heading(line) for line in lines]
     listed = [m.group(0) for h in headings if (m := _ARTICLE.match(h))]
     names = dict.fromkeys([*listed, *counts])
     unknown = len(lines) + 1

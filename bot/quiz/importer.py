@@ -41,6 +41,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from bot.quiz.bank import MAX_OPTIONS, load_bank
 from bot.quiz.questions import JUDGE_OPTIONS, OPTION_LETTERS, QuestionType
+from bot.spreadsheets import read_text, workbook_sheets
 from bot.yamlfile import InvalidFileError, Problem, parse_located
 
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -230,48 +231,13 @@ def _read_records(path: Path) -> tuple[list[_Record], list[str]]:
     name = str(path)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _table_records(name, _workbook_sheets(path, name))
+        return _table_records(name, workbook_sheets(path, name))
     if suffix == ".csv":
-        return _table_records(name, [(name, "", _csv_rows(_read_text(path, name), name))])
+        return _table_records(name, [(name, "", _csv_rows(read_text(path, name), name))])
     if suffix == ".txt":
-        return _aiken_records(_read_text(path, name), name), []
+        return _aiken_records(read_text(path, name), name), []
     hint = "; save it as .xlsx" if suffix == ".xls" else ""
     raise InvalidFileError([_file_problem(name, f"not a .xlsx, .csv or .txt (Aiken) file{hint}")])
-
-
-def _read_text(path: Path, name: str) -> str:
-    """UTF-8 (with or without BOM), else GB18030: what Excel and WPS save on Chinese Windows."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InvalidFileError([_file_problem(name, f"cannot read file: {exc}")]) from exc
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InvalidFileError([_file_problem(name, "the text is neither UTF-8 nor GB18030")])
-
-
-def _workbook_sheets(path: Path, name: str) -> list[tuple[str, str, list[list[Any]]]]:
-    """(label for messages, sheet name, rows) for every sheet of a workbook."""
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises anything from KeyError to zipfile errors
-        message = f"cannot read as an Excel workbook ({type(exc).__name__}: {exc})"
-        raise InvalidFileError([_file_problem(name, message)]) from exc
-    try:
-        several = len(book.worksheets) > 1
-        return [
-            (
-                f"{name} [{sheet.title}]" if several else name,
-                sheet.title,
-                [list(row) for row in sheet.iter_rows(values_only=True)],
-            )
-            for sheet in book.worksheets
-        ]
-    finally:
-        book.close()
 
 
 def _csv_rows(text: str, name: str) -> list[list[Any]]:

@@ -54,7 +54,9 @@ class ControlApi:
         )
         # A user who pressed Start long ago (e.g. a benchmark's prepared audience), without
         # producing an update now.
-        user.started = bool(body.get("started", False))
+        if body.get("started", False):
+            user.started = True
+            self.world.private_chat(user)
         seq = self.world.log("user_created", user=user.to_json())
         return {"user": user.to_json(), "seq": seq}
 

@@ -161,7 +161,8 @@ class Rule:
         if self.freq is Freq.MONTHLY and len(self.by_day) == 1:
             n, w = self.by_day[0]
             if n:
-                nth = "最后一个" if n == -1 else f"倒数第{-n}个" if n < 0 else f"第{n}个"
+                number = _ZH_WEEKDAY_TEXT[abs(n) - 1]  # 一..五
+                nth = "最后一个" if n == -1 else f"倒数第{number}个" if n < 0 else f"第{number}个"
                 return f"每月{nth}星期{_ZH_WEEKDAY_TEXT[w]}"
         if self.freq is Freq.MONTHLY and len(self.by_month_day) == 1:
             day = self.by_month_day[0]

@@ -147,9 +147,9 @@ def test_canonical_text(text: str, canonical: str) -> None:
 @pytest.mark.parametrize(
     ("text", "description"),
     [
-        ("FREQ=MONTHLY;BYDAY=1MO", "每月第1个星期一"),
+        ("FREQ=MONTHLY;BYDAY=1MO", "每月第一个星期一"),
         ("FREQ=MONTHLY;BYDAY=-1FR", "每月最后一个星期五"),
-        ("FREQ=MONTHLY;BYDAY=-2WE", "每月倒数第2个星期三"),
+        ("FREQ=MONTHLY;BYDAY=-2WE", "每月倒数第二个星期三"),
         ("FREQ=WEEKLY;BYDAY=MO,FR", "每周一、五"),
         ("FREQ=MONTHLY;BYMONTHDAY=15", "每月15日"),
         ("FREQ=MONTHLY;BYMONTHDAY=-1", "每月最后一天"),

@@ -1,0 +1,183 @@
+"""``python -m bot schedule show``: the coming theme days, study days, meetings and nudges, so a
+secretary can check the rules before anyone is reminded.
+
+Until ``schedules`` is a field of ``bot.config.Settings``, this command reads the section (and
+``timezone`` and the inline ``organisation`` units, for branch kinds) from the config file
+itself, through ``bot.schedule.load_schedules``; environment overrides do not apply here yet.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil.relativedelta import relativedelta
+from pydantic import ValidationError
+
+from bot.org.config import OrganisationSettings
+from bot.org.tree import Kind
+from bot.schedule import (
+    Adjustment,
+    BranchSchedule,
+    ChineseCalendar,
+    EventSettings,
+    Occurrence,
+    OccurrenceKind,
+    Schedule,
+    ScheduleSettings,
+    load_schedules,
+    parse_rule,
+)
+from bot.schedule.notation import format_clock
+from bot.yamlfile import InvalidFileError, Located, load_located, validation_problems
+
+WEEKDAYS = "一二三四五六日"
+POLICY = {"keep": "照常举行", "move": "顺延至下一个工作日", "skip": "取消"}
+SHOWN = frozenset(OccurrenceKind) - {OccurrenceKind.REMINDER}
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    schedule = commands.add_parser("schedule", help="theme days, reminders and other schedules")
+    actions = schedule.add_subparsers(metavar="ACTION", required=True)
+    show = actions.add_parser("show", help="print the coming occurrences")
+    show.add_argument("--branch", help="a branch id (default: the defaults, then each override)")
+    show.add_argument("--kind", choices=[k.value for k in Kind], help="the branch's kind")
+    show.add_argument("--months", type=int, default=3, choices=range(1, 25), metavar="1..24")
+    show.add_argument("--from", dest="start", type=date.fromisoformat, help="YYYY-MM-DD (today)")
+    show.set_defaults(handler=_show)
+
+
+def _show(args: argparse.Namespace) -> int:
+    settings, zone, kinds = _load(args.config)
+    calendar = ChineseCalendar()
+    schedule = Schedule(settings, zone, calendar)
+    first = args.start or datetime.now(UTC).astimezone(zone).date()
+    start = datetime.combine(first, datetime.min.time(), tzinfo=zone).astimezone(UTC)
+    end_day = first + relativedelta(months=args.months)
+    end = datetime.combine(end_day, datetime.min.time(), tzinfo=zone).astimezone(UTC)
+    if args.branch:
+        kind = Kind(args.kind) if args.kind else kinds.get(args.branch)
+        targets = [(args.branch, kind, _heading(args.branch, kind))]
+    else:
+        targets = _default_targets(settings, kinds)
+    print(f"{first} 至 {end_day - timedelta(days=1)}，时区 {zone.key}")
+    warnings: set[str] = set()
+    for branch_id, kind, heading in targets:
+        plan = schedule.branch(branch_id, kind)
+        found = plan.occurrences(start, end, kinds=SHOWN, include_skipped=True)
+        print()
+        print(heading)
+        print(*describe_rules(plan), sep="\n")
+        for occurrence in found:
+            print(describe(occurrence, plan))
+        warnings |= {
+            o.holiday.warning for o in found if o.holiday is not None and o.holiday.warning
+        }
+        if not found:
+            print("  （这段时间没有安排）")
+    if warnings:
+        known = calendar.known_years
+        print()
+        print(
+            f"⚠ chinese-calendar {calendar.version} 只收录 {known.start}–{known.stop - 1} 年的"
+            "法定节假日；标 ⚠ 的日子按规则日期列出，节假日安排公布后请升级该软件包。"
+        )
+    return 0
+
+
+def describe_rules(plan: BranchSchedule) -> list[str]:
+    """One line per enabled rule: what recurs when, and the holiday policy."""
+    settings = plan.settings
+    events: list[tuple[str, EventSettings]] = []
+    if settings.theme_day.enabled:
+        events.append(("主题党日", settings.theme_day))
+    if settings.study_day_enabled:
+        events.append(("固定学习日", settings.study_day))
+    events += [(m.title or name, m) for name, m in sorted(settings.meetings.items()) if m.enabled]
+    lines = []
+    for default_title, event in events:
+        if event.rule is None:
+            continue
+        reminders = "、".join(event.reminders) or "无"
+        lines.append(
+            f"  规则：{event.title or default_title} {parse_rule(event.rule).describe()} "
+            f"{format_clock(event.time)}，遇法定节假日{POLICY[event.on_holiday.value]}，"
+            f"提醒 {reminders}"
+        )
+    nudge = settings.quiz_nudge
+    if nudge.enabled:
+        days, at = nudge.days_before_month_end, format_clock(nudge.time)
+        lines.append(f"  规则：答题提醒 每月最后一天前 {days} 天 {at}")
+    return lines
+
+
+def describe(occurrence: Occurrence, plan: BranchSchedule) -> str:
+    """One line, e.g. ``2026-12-07 周一 09:00 主题党日 · 党员活动室 · 学习党章（提醒：12-06
+    18:00，12-07 08:00）``; moved, kept and skipped days say so, with the holiday's name."""
+    local = occurrence.occurs_at.astimezone(plan.zone)
+    head = f"  {local:%Y-%m-%d} 周{WEEKDAYS[local.weekday()]} {local:%H:%M} {occurrence.title}"
+    note = occurrence.holiday
+    if occurrence.kind is OccurrenceKind.QUIZ_NUDGE:
+        return f"{head}（本月尚未答题的党员）"
+    if occurrence.skipped and note is not None:
+        reason = "，顺延会晚于下一次" if note.adjustment is Adjustment.MERGED else ""
+        return f"{head} —— 本次不举行（{note.holiday}{reason}）"
+    text = head + "".join(f" · {part}" for part in (occurrence.place, occurrence.topic) if part)
+    if note is not None and note.adjustment is Adjustment.MOVED:
+        text += f"（{note.holiday}，由 {note.rule_date:%m-%d} 顺延）"
+    elif note is not None and note.adjustment is Adjustment.KEPT:
+        text += f"（{note.holiday}，照常举行）"
+    elif note is not None and note.adjustment is Adjustment.UNKNOWN:
+        text += "（⚠ 节假日安排未知，按规则日期）"
+    times = [_short(r.occurs_at, plan.zone) for r in plan.reminders(occurrence)]
+    if times:
+        text += f"（提醒：{'，'.join(times)}）"
+    return text
+
+
+def _short(moment: datetime, zone: ZoneInfo) -> str:
+    return f"{moment.astimezone(zone):%m-%d %H:%M}"
+
+
+def _default_targets(
+    settings: ScheduleSettings, kinds: dict[str, Kind]
+) -> list[tuple[str, Kind | None, str]]:
+    targets: list[tuple[str, Kind | None, str]] = [("", None, "默认（未单独设置的支部）")]
+    for kind in sorted({Kind.ORGAN, *settings.kinds}, key=list(Kind).index):
+        targets.append(("", kind, f"默认：{kind.value}支部"))
+    targets += [(b, kinds.get(b), _heading(b, kinds.get(b))) for b in sorted(settings.branches)]
+    return targets
+
+
+def _heading(branch_id: str, kind: Kind | None) -> str:
+    return f"支部 {branch_id}" + (f"（{kind.value}）" if kind else "")
+
+
+def _load(path: Path) -> tuple[ScheduleSettings, ZoneInfo, dict[str, Kind]]:
+    """The schedules, the time zone and the kind of each inline unit, from the config file;
+    raise ``InvalidFileError`` with every problem."""
+    located = load_located(path) if path.exists() else Located(str(path), {})
+    data: Any = located.data if isinstance(located.data, dict) else {}
+    problems = []
+    zone = ZoneInfo("Asia/Shanghai")
+    try:
+        zone = ZoneInfo(str(data.get("timezone", "Asia/Shanghai")))
+    except (ZoneInfoNotFoundError, ValueError):
+        message = "timezone: unknown time zone (use a name such as Asia/Shanghai)"
+        problems.append(located.problem(("timezone",), message))
+    kinds: dict[str, Kind] = {}
+    try:
+        organisation = OrganisationSettings.model_validate(data.get("organisation") or {})
+    except ValidationError as error:
+        problems += validation_problems(located, error, ("organisation",))
+    else:
+        kinds = {unit.id: unit.kind for unit in organisation.units}
+    # Branch ids are checked against the units only when the config lists them inline.
+    settings, found = load_schedules(located, branch_ids=set(kinds) or None)
+    problems += found
+    if problems or settings is None:
+        raise InvalidFileError(problems)
+    return settings, zone, kinds

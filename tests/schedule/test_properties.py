@@ -16,7 +16,7 @@ from bot.schedule import NotationError, RuleError, load_schedules, parse_clock, 
 from bot.schedule import parse_rule as parse
 from bot.yamlfile import parse_located
 
-TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+TEXT = st.text(st.characters(codec="utf-8"), max_size=40)
 
 NUMBER = st.one_of(st.integers(-400, 400).map(str), st.sampled_from(["", "+", "-", "00", "1e3"]))
 CLOCK = st.builds(

@@ -34,7 +34,7 @@ from bot.org.config import UnitId
 from bot.org.tree import Kind
 from bot.schedule.holidays import HolidayPolicy
 from bot.schedule.notation import NotationError, format_clock, parse_clock, parse_offset
-from bot.schedule.rules import RuleError, parse_rule
+from bot.schedule.rules import Rule, RuleError, parse_rule
 from bot.yamlfile import Located, Path_, Problem, dotted, validation_problems
 
 EARLIEST_START = dt.date(2000, 1, 1)
@@ -272,6 +272,7 @@ def schedule_problems(
     organisation has), a branch under ``branches`` that is not among them is a problem too.
     """
     problems: set[Problem] = set()
+    rules: dict[str, Rule] = {}  # each rule text parsed once, however many layers share it
 
     def report(path: Path_, message: str) -> None:
         full = (*base, *path)
@@ -290,10 +291,10 @@ def schedule_problems(
         if branch_id is not None:
             sources.append((("branches", branch_id), settings.branches[branch_id]))
         resolved = resolve(settings, branch_id or "", kind)
-        _check_event(report, sources, ("theme_day",), resolved.theme_day)
-        _check_event(report, sources, ("study_day",), resolved.study_day)
+        _check_event(report, rules, sources, ("theme_day",), resolved.theme_day)
+        _check_event(report, rules, sources, ("study_day",), resolved.study_day)
         for name, meeting in resolved.meetings.items():
-            _check_event(report, sources, ("meetings", name), meeting)
+            _check_event(report, rules, sources, ("meetings", name), meeting)
     return sorted(problems)
 
 
@@ -327,6 +328,7 @@ def _event_in(layer: Overrides, event: Path_) -> EventSettings | None:
 
 def _check_event(
     report: Callable[[Path_, str], None],
+    rules: dict[str, Rule],
     sources: list[tuple[Path_, Overrides]],
     event: Path_,
     settings: EventSettings,
@@ -338,7 +340,9 @@ def _check_event(
         return
     if event[0] == "meetings" and not settings.title:
         report(_where(sources, event, "title"), "a meeting needs a title (e.g. 支部委员会)")
-    rule = parse_rule(settings.rule)
+    if settings.rule not in rules:
+        rules[settings.rule] = parse_rule(settings.rule)
+    rule = rules[settings.rule]
     if settings.starts and settings.until and settings.until < settings.starts:
         report(_where(sources, event, "until"), f"is before starts ({settings.starts})")
         return

@@ -112,9 +112,9 @@ class Schedule:
         kinds: Collection[OccurrenceKind] | None = None,
         include_skipped: bool = False,
     ) -> list[Occurrence]:
-        """``BranchSchedule.occurrences`` for many ``(branch id, kind)`` pairs at once, in the
-        same order. Branches without their own overrides share one computation per kind, so
-        a city's thousands of branches cost a handful of computations, not thousands."""
+        """``BranchSchedule.occurrences`` for many ``(branch id, kind)`` pairs at once, all in
+        one list ordered by ``occurs_at`` then key. Branches without their own overrides share
+        one computation per kind: a city's thousands of branches cost a handful, not thousands."""
         shared: dict[Kind | None, list[Occurrence]] = {}
         found: list[Occurrence] = []
         for branch_id, kind in branches:

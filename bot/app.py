@@ -17,6 +17,7 @@ import random
 import signal
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from telegram import Update
 from telegram.ext import Application, ContextTypes, ExtBot
@@ -27,6 +28,7 @@ from bot.config import Mode, Settings
 from bot.context import BotApplication, BotContext, BotData
 from bot.delivery.pacing import Limits, Pacer
 from bot.delivery.progress import ProgressReporter
+from bot.delivery.scheduler import Scheduler, plan_from
 from bot.delivery.sender import Sender
 from bot.delivery.service import DeliveryService
 from bot.delivery.themeday import ThemeDayService
@@ -35,6 +37,7 @@ from bot.i18n import catalogue
 from bot.org.service import OrgService
 from bot.quiz.questions import Bank
 from bot.quiz.service import QuizService
+from bot.schedule.planner import Schedule
 from bot.services import Services
 from bot.stats.chart import ChartRenderer, find_cjk_font
 from bot.stats.service import StatsService
@@ -43,6 +46,9 @@ from bot.transport import PerChatUpdateProcessor, RetryingRequest
 from bot.yamlfile import InvalidFileError, Problem
 
 log = logging.getLogger(__name__)
+
+SCHEDULER_INTERVAL = 30
+"""Seconds between looks at the schedule; reminders are due to the minute."""
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.POLL_ANSWER]
 
@@ -102,6 +108,7 @@ def build_application(
             allow_paid_broadcast=settings.delivery.allow_paid_broadcast,
         )
         themeday = ThemeDayService(storage, clock, texts, settings.zone)
+        schedule = Schedule(settings.schedules, settings.zone)
         application.bot_data.services = Services(
             settings,
             storage,
@@ -117,6 +124,29 @@ def build_application(
             clock,
         )
         await sender.start()
+        scheduler = Scheduler(
+            storage,
+            clock,
+            themeday,
+            delivery,
+            texts,
+            settings.zone,
+            plan_from(schedule),
+            timedelta(hours=settings.delivery.grace_hours),
+            schedule,
+            org.secretaries_of,
+        )
+
+        async def tick(context: BotContext) -> None:
+            # Due-ness is in the database: a dropped or late run is caught up by the next.
+            report = await scheduler.tick(context.services.org.tree)
+            if report.written or report.makeups:
+                context.services.sender.wake()
+
+        assert application.job_queue is not None
+        application.job_queue.run_repeating(
+            tick, interval=SCHEDULER_INTERVAL, first=1, name="scheduler:tick"
+        )
         await application.bot.set_my_commands(bot_commands(texts))
         log.info(
             "bot @%s ready: %d questions, database %s",

@@ -21,6 +21,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from bot.org.config import OrganisationSettings
 from bot.org.tree import tree_problems
+from bot.schedule.config import ScheduleSettings, schedule_problems
 from bot.yamlfile import InvalidFileError, Located, Problem, load_located, validation_problems
 
 ENV_PREFIX = "BOT__"
@@ -98,6 +99,7 @@ class Settings(_Section):
     telegram: TelegramSettings = TelegramSettings()
     organisation: OrganisationSettings = OrganisationSettings()
     delivery: DeliverySettings = DeliverySettings()
+    schedules: ScheduleSettings = ScheduleSettings()
     log_level: str = "INFO"
 
     @property
@@ -138,6 +140,11 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         for index, message in tree_problems(units):
             where = ("organisation", "units", index)
             problems.append(located.problem(where, f"organisation.units[{index}]: {message}"))
+        problems.extend(
+            schedule_problems(
+                located, settings.schedules, branch_ids=[u.id for u in units] or None
+            )
+        )
     if problems or settings is None:
         raise InvalidFileError(problems)
     return settings

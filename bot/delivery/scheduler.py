@@ -1,42 +1,46 @@
-"""The scheduler's tick: turn what is due into outbox batches, and nothing more.
+"""The scheduler's tick: turn what the schedule says is due into outbox batches, nothing more.
 
 Due-ness lives in the database, not in a timer: each tick looks at the window from where the
 last tick stopped (``scheduler_state``) to now, so a tick that APScheduler dropped, or hours
-the bot was down, are caught up by the next one. Reminders due within the grace window are
-written; older ones are logged as skipped. Writing is idempotent (unique batch keys), so a
-tick can run twice over the same window without sending anything twice.
+the bot was down, are caught up by the next one. What is due within the grace window is
+written; older occurrences are logged as skipped. Writing is idempotent (batch keys are the
+occurrences' stable keys), so a tick can run twice over the same window without sending
+anything twice.
+
+What becomes of each occurrence (``bot.schedule.occurrences``):
+* a reminder of the theme day: to every member, with 参加/请假, and to the branch's group chats;
+* a reminder of another event (study day, meetings): the same message, without the buttons;
+* the quiz nudge: to the members who have not finished a quiz this month;
+* 政治生日: a greeting to the member, and a notice to the branch's secretaries days before.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.delivery.service import DeliveryService
 from bot.delivery.themeday import ThemeDay, ThemeDayService
+from bot.i18n import Texts
+from bot.org.members import Member
 from bot.org.tree import OrgTree
+from bot.schedule.occurrences import Occurrence, OccurrenceKind
+from bot.schedule.planner import Schedule
+from bot.stats.periods import current_month
 from bot.storage import Storage
+from bot.storage.delivery import NewDelivery
 
 log = logging.getLogger(__name__)
 
-WATERMARK = "theme_days"
+WATERMARK = "schedules"
 MAKEUP_DELAY = timedelta(days=1)
 
-
-@dataclass(frozen=True)
-class PlannedReminder:
-    """A reminder of a theme day, due at ``due``; ``name`` tells it from the day's other
-    reminders (e.g. ``-1d@18:00``) and is part of its unique key."""
-
-    day: ThemeDay
-    name: str
-    due: datetime
-
-
-Plan = Callable[[OrgTree, datetime, datetime], Sequence[PlannedReminder]]
-"""Every reminder due in [start, end) for every branch of the tree."""
+Plan = Callable[[OrgTree, datetime, datetime], Sequence[Occurrence]]
+"""Everything due in [start, end) for the branches of the tree (reminders, nudges, 政治生日)."""
 
 
 @dataclass(frozen=True)
@@ -46,50 +50,149 @@ class TickReport:
     makeups: int
 
 
+def plan_from(schedule: Schedule) -> Plan:
+    """The occurrences a tick acts on, from the configured schedule."""
+
+    def plan(tree: OrgTree, start: datetime, end: datetime) -> Sequence[Occurrence]:
+        pairs = [(unit.id, unit.kind) for unit in tree.branches]
+        return [
+            o
+            for o in schedule.occurrences(pairs, start, end)
+            if o.kind in (OccurrenceKind.REMINDER, OccurrenceKind.QUIZ_NUDGE)
+        ]
+
+    return plan
+
+
 class Scheduler:
     def __init__(
         self,
         storage: Storage,
         clock: Clock,
         themeday: ThemeDayService,
+        delivery: DeliveryService,
+        texts: Texts,
+        zone: ZoneInfo,
         plan: Plan,
         grace: timedelta,
-        group_chats: Callable[[str], Sequence[int]] = lambda _branch: (),
+        schedule: Schedule | None = None,
+        secretaries: Callable[[str], Awaitable[Sequence[int]]] | None = None,
     ) -> None:
         self._storage = storage
         self._clock = clock
         self._themeday = themeday
+        self._delivery = delivery
+        self._texts = texts
+        self._zone = zone
         self._plan = plan
         self._grace = grace
-        self._group_chats = group_chats
+        self._schedule = schedule
+        self._secretaries = secretaries
 
     async def tick(self, tree: OrgTree) -> TickReport:
         now = self._clock.now()
         since = await self._storage.checked_until(WATERMARK) or now - self._grace
+        due = list(self._plan(tree, since, now + timedelta(seconds=1)))
+        due += await self._birthdays(tree, since, now + timedelta(seconds=1))
         written = skipped = 0
-        for planned in self._plan(tree, since, now + timedelta(seconds=1)):
-            if planned.day.branch_id not in tree.by_id:
+        for occurrence in due:
+            if occurrence.branch_id not in tree.by_id:
                 continue
-            if planned.due < now - self._grace:
-                log.warning(
-                    "reminder %s of %s missed by more than the grace window; skipped",
-                    planned.name,
-                    planned.day.key,
-                )
+            if occurrence.occurs_at < now - self._grace:
+                log.warning("%s missed by more than the grace window; skipped", occurrence.key)
                 skipped += 1
                 continue
-            batch = await self._themeday.remind(
-                tree,
-                planned.day,
-                planned.name,
-                planned.due,
-                planned.due + self._grace,
-                list(self._group_chats(planned.day.branch_id)),
-            )
-            written += batch is not None
+            written += await self._write(tree, occurrence)
         makeups = await self._makeups(tree, now)
         await self._storage.set_checked_until(WATERMARK, now)
         return TickReport(written, skipped, makeups)
+
+    async def _write(self, tree: OrgTree, occurrence: Occurrence) -> bool:
+        expires = occurrence.occurs_at + self._grace
+        branch = occurrence.branch_id
+        if occurrence.kind is OccurrenceKind.REMINDER:
+            event = occurrence.event
+            day = ThemeDay(branch, event.occurs_at, event.topic or event.title, event.place)
+            groups = await self._storage.group_chats_of(branch)
+            if event.kind is OccurrenceKind.THEME_DAY:
+                batch = await self._themeday.remind(
+                    tree, day, occurrence.offset or "", occurrence.occurs_at, expires, groups
+                )
+                return batch is not None
+            text = self._texts.event_reminder.format(
+                branch=tree.by_id[branch].name,
+                title=event.title,
+                details=self._themeday.describe(day),
+            )
+            members = await self._storage.members_in([branch])
+            return await self._send(occurrence.key, "reminder", branch, members, text) is not None
+        if occurrence.kind is OccurrenceKind.QUIZ_NUDGE:
+            month = current_month(occurrence.rule_date)
+            start, end = month.bounds(self._zone)
+            studied = {
+                row.member_id for row in await self._storage.finished_quizzes([branch], start, end)
+            }
+            members = [m for m in await self._storage.members_in([branch]) if m.id not in studied]
+            text = self._texts.nudge_text.format(period=month.label)
+            return await self._send(occurrence.key, "nudge", branch, members, text) is not None
+        if occurrence.kind is OccurrenceKind.POLITICAL_BIRTHDAY and occurrence.member_id:
+            member = await self._storage.member_by_id(occurrence.member_id)
+            if member is None:
+                return False
+            text = self._texts.birthday_greeting.format(name=member.name, years=occurrence.years)
+            return await self._send(occurrence.key, "birthday", branch, [member], text) is not None
+        if occurrence.kind is OccurrenceKind.BIRTHDAY_NOTICE and occurrence.member_id:
+            member = await self._storage.member_by_id(occurrence.member_id)
+            secretaries = list(await self._secretaries(branch)) if self._secretaries else []
+            if member is None or not secretaries:
+                return False
+            text = self._texts.birthday_notice.format(
+                name=member.name,
+                date=occurrence.rule_date.strftime("%m月%d日"),
+                years=occurrence.years,
+            )
+            batch = await self._storage.create_batch(
+                key=occurrence.key,
+                kind="birthday_notice",
+                title=text[:40],
+                unit_id=branch,
+                created_by=None,
+                now=self._clock.now(),
+                deliveries=[NewDelivery(chat, None, text) for chat in secretaries],
+                not_before=occurrence.occurs_at,
+                expires_at=expires,
+            )
+            return batch is not None
+        return False
+
+    async def _send(
+        self, key: str, kind: str, branch: str, members: Sequence[Member], text: str
+    ) -> int | None:
+        return await self._delivery.send_to(
+            list(members),
+            key=key,
+            kind=kind,
+            text=text,
+            unit_id=branch,
+            created_by=0,
+            progress_chat_id=None,
+        )
+
+    async def _birthdays(self, tree: OrgTree, start: datetime, end: datetime) -> list[Occurrence]:
+        """政治生日 greetings and notices due in the window, for members with a join date whose
+        anniversary is near (the database narrows it to a few days of the year)."""
+        if self._schedule is None:
+            return []
+        found: list[Occurrence] = []
+        for member in await self._storage.members_with_anniversary_near(start, end, self._zone):
+            if member.branch_id is None or member.party_joined_on is None:
+                continue
+            unit = tree.by_id.get(member.branch_id)
+            if unit is None:
+                continue
+            plan = self._schedule.branch(unit.id, unit.kind)
+            found += plan.political_birthdays(member.id, member.party_joined_on, start, end)
+        return found
 
     async def _makeups(self, tree: OrgTree, now: datetime) -> int:
         """补课 for theme days that ended a day ago (written once per theme day)."""

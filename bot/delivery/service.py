@@ -68,7 +68,7 @@ class DeliveryService:
         text: str,
         unit_id: str,
         created_by: int,
-        progress_chat_id: int,
+        progress_chat_id: int | None,
     ) -> int | None:
         """One message to each of ``members``, written once under ``key`` (None when that
         key was used before); members the bot cannot reach are recorded as failed."""

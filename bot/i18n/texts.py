@@ -193,3 +193,6 @@ class Texts:
     command_joindate: str
     joindate_usage: str
     joindate_saved: str
+    event_reminder: str
+    birthday_greeting: str
+    birthday_notice: str

@@ -185,7 +185,10 @@ TEXTS = Texts(
     corrections_gone="（已不在题库）",
     corrections_close="标记已处理：{id}",
     corrections_closed="已处理 {id} 的 {count} 条纠错",
-    command_joindate='登记入党日期（政治生日）',
-    joindate_usage='请这样登记入党日期：/joindate 1998-07-01',
-    joindate_saved='已登记：您于 {date} 入党，党龄 {years} 年。每年这一天，支部会为您过政治生日。',
+    command_joindate="登记入党日期（政治生日）",
+    joindate_usage="请这样登记入党日期：/joindate 1998-07-01",
+    joindate_saved="已登记：您于 {date} 入党，至今 {years} 年。每年这一天，支部会为您过政治生日。",
+    event_reminder="📣 【{branch}】{title}提醒\n\n{details}",
+    birthday_greeting="🎂 {name}同志，今天是您的政治生日——入党 {years} 周年。感谢您多年来为党的事业作出的贡献！请重温入党誓词，不忘初心，牢记使命。",
+    birthday_notice="🎂 政治生日提醒：{name}同志 {date} 入党满 {years} 周年，可在主题党日上为其过政治生日、组织重温入党誓词。",
 )

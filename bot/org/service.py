@@ -88,6 +88,12 @@ class OrgService:
         grants = await self._storage.role_grants()
         return actor_for(telegram_id, member, self.tree, self._admins, self._secretaries, grants)
 
+    async def secretaries_of(self, branch_id: str) -> list[int]:
+        """Telegram ids of the secretaries of a branch (named in config or promoted)."""
+        named = [tid for tid, units in self._secretaries.items() if branch_id in units]
+        granted = [tid for tid, unit in await self._storage.role_grants() if unit == branch_id]
+        return sorted(set(named) | set(granted))
+
     def branch_name(self, branch_id: str | None) -> str:
         unit = self.tree.by_id.get(branch_id) if branch_id else None
         return unit.name if unit else "（未加入支部）"

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import aiosqlite
 
@@ -309,6 +310,34 @@ class OrgStore(StoreBase):
             """,
             (chat_id, unit_id, by, to_ms(now)),
         )
+
+    async def group_chats_of(self, unit_id: str) -> list[int]:
+        rows = await self._all("SELECT chat_id FROM group_chats WHERE unit_id = ?", (unit_id,))
+        return [row[0] for row in rows]
+
+    async def members_with_anniversary_near(
+        self, start: datetime, end: datetime, zone: ZoneInfo, margin_days: int = 31
+    ) -> list[Member]:
+        """Members whose Party-joining anniversary (month and day) falls between the local
+        date of ``start`` and ``margin_days`` after ``end``: the few the 政治生日 schedule
+        must look at, out of a city's members."""
+        first = start.astimezone(zone).date()
+        last = end.astimezone(zone).date() + timedelta(days=margin_days)
+        if (last - first).days >= 365:
+            ranges = [("01-01", "12-31")]
+        elif first.year == last.year:
+            ranges = [(first.strftime("%m-%d"), last.strftime("%m-%d"))]
+        else:
+            ranges = [(first.strftime("%m-%d"), "12-31"), ("01-01", last.strftime("%m-%d"))]
+        where = " OR ".join("substr(party_joined_on, 6, 5) BETWEEN ? AND ?" for _ in ranges)
+        rows = await self._all(
+            f"""
+            SELECT {MEMBER_COLUMNS} FROM members
+            WHERE party_joined_on IS NOT NULL AND branch_id IS NOT NULL AND ({where})
+            """,
+            tuple(value for pair in ranges for value in pair),
+        )
+        return [_member(row) for row in rows]
 
     async def group_unit(self, chat_id: int) -> str | None:
         row = await self._one("SELECT unit_id FROM group_chats WHERE chat_id = ?", (chat_id,))

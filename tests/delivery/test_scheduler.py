@@ -5,17 +5,20 @@ written once, a missed one inside the grace window is still written, one outside
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.clock import FixedClock
 from bot.delivery.pacing import Limits, Pacer
-from bot.delivery.scheduler import PlannedReminder, Scheduler
+from bot.delivery.scheduler import Scheduler
+from bot.delivery.service import DeliveryService
 from bot.delivery.themeday import ThemeDay, ThemeDayService
 from bot.i18n import catalogue
 from bot.org.tree import Level, OrgTree, Unit
+from bot.schedule.occurrences import Occurrence, OccurrenceKind
 from bot.storage import Storage
 
 START = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)  # 18:00 in Shanghai, the day before
@@ -23,12 +26,28 @@ DAY = ThemeDay("zb-1", datetime(2026, 12, 7, 1, 0, tzinfo=UTC), "学习党章", 
 TREE = OrgTree((Unit("zb-1", "东村党支部", Level.BRANCH),))
 
 
-def plan(_tree: OrgTree, start: datetime, end: datetime) -> Sequence[PlannedReminder]:
+EVENT = Occurrence(
+    kind=OccurrenceKind.THEME_DAY,
+    rule_key="theme_day",
+    branch_id="zb-1",
+    occurs_at=DAY.occurs_at,
+    rule_date=date(2026, 12, 7),
+    title="主题党日",
+    place=DAY.place,
+    topic=DAY.topic,
+)
+
+
+def reminder(offset: str, at: datetime) -> Occurrence:
+    return replace(EVENT, kind=OccurrenceKind.REMINDER, occurs_at=at, parent=EVENT, offset=offset)
+
+
+def plan(_tree: OrgTree, start: datetime, end: datetime) -> Sequence[Occurrence]:
     reminders = [
-        PlannedReminder(DAY, "-1d@18:00", START),
-        PlannedReminder(DAY, "0d@08:00", DAY.occurs_at - timedelta(hours=1)),
+        reminder("-1d@18:00", START),
+        reminder("0d@08:00", DAY.occurs_at - timedelta(hours=1)),
     ]
-    return [r for r in reminders if start <= r.due < end]
+    return [r for r in reminders if start <= r.occurs_at < end]
 
 
 async def setup(tmp_path: Path) -> tuple[Storage, FixedClock, Scheduler]:
@@ -38,8 +57,13 @@ async def setup(tmp_path: Path) -> tuple[Storage, FixedClock, Scheduler]:
     for telegram_id, name in ((1, "张三"), (2, "李四")):
         await storage.upsert_member(telegram_id, name, None, None, clock.now())
         await storage.join_branch(telegram_id, name, "zb-1", 99, clock.now())
-    themeday = ThemeDayService(storage, clock, catalogue("zh-CN"), ZoneInfo("Asia/Shanghai"))
-    return storage, clock, Scheduler(storage, clock, themeday, plan, timedelta(hours=6))
+    texts, zone = catalogue("zh-CN"), ZoneInfo("Asia/Shanghai")
+    themeday = ThemeDayService(storage, clock, texts, zone)
+    delivery = DeliveryService(storage, clock)
+    scheduler = Scheduler(
+        storage, clock, themeday, delivery, texts, zone, plan, timedelta(hours=6)
+    )
+    return storage, clock, scheduler
 
 
 async def test_due_reminders_are_written_once(tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ from bot.quiz.questions import OPTION_LETTERS, Bank, Question, QuestionType
 from bot.sandbox.emulator.client import EmulatorClient
 from bot.sandbox.emulator.server import Emulator
 from bot.sandbox.run import sandbox_settings
+from bot.schedule.config import ScheduleSettings
 from bot.stats.chart import ChartRenderer
 from tests.conftest import SAMPLE_BANK
 
@@ -145,8 +146,21 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
     await emulator.start()
     base = load_settings(Path("none.yaml"), environ={})
     settings = sandbox_settings(base, emulator, tmp_path / "bot.sqlite3")
+    # Nothing scheduled unless a test asks: a real nudge or reminder falling due on the day the
+    # suite runs would otherwise arrive in the middle of another test's conversation.
+    quiet = ScheduleSettings.model_validate(
+        {
+            "theme_day": {"enabled": False},
+            "study_day": {"enabled": False},
+            "quiz_nudge": {"enabled": False},
+            "political_birthday": {"enabled": False},
+        }
+    )
     settings = settings.model_copy(
-        update={"quiz": settings.quiz.model_copy(update={"questions_per_quiz": 4})}
+        update={
+            "quiz": settings.quiz.model_copy(update={"questions_per_quiz": 4}),
+            "schedules": quiet,
+        }
     )
     client = EmulatorClient(emulator.url)
     try:

@@ -122,3 +122,52 @@ async def test_a_restart_mid_send_sends_the_rest_without_duplicates(org_harness:
     assert all(count >= 1 for count in per_chat.values())
     assert sum(count - 1 for count in per_chat.values()) <= in_flight
     assert harness.rows("SELECT COUNT(*) FROM deliveries WHERE status = 'sent'") == [(20,)]
+
+
+async def test_the_scheduler_sends_a_due_reminder_once(org_harness: Harness) -> None:
+    """The real path: schedules in config, the job queue's tick, the outbox, the sender."""
+    from zoneinfo import ZoneInfo
+
+    from bot.schedule.config import ScheduleSettings
+
+    harness = org_harness
+    zone = ZoneInfo("Asia/Shanghai")
+    starts = (datetime.now(UTC) + timedelta(minutes=90)).astimezone(zone)
+    weekday = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][starts.weekday()]
+    harness.settings = harness.settings.model_copy(
+        update={
+            "schedules": ScheduleSettings.model_validate(
+                {
+                    "theme_day": {
+                        "rule": f"FREQ=WEEKLY;BYDAY={weekday}",
+                        "time": starts.strftime("%H:%M"),
+                        "place": "党员活动室",
+                        "topic": "学习二十大精神",
+                        "reminders": ["-2h"],
+                        "on_holiday": "keep",
+                    },
+                    "study_day": {"enabled": False},
+                    "quiz_nudge": {"enabled": False},
+                    "political_birthday": {"enabled": False},
+                }
+            )
+        }
+    )
+    async with harness.bot():
+        secretary = await person(harness, "赵书记", SECRETARY_1)
+        link = await invite_link(secretary)
+        member = await join(harness, link, "张三")
+    # The reminder fell due half an hour ago (while "down"): inside the grace window.
+    async with harness.bot():
+        reminder = await member.next_message(lambda m: "主题党日提醒" in m["text"])
+        assert "学习二十大精神" in reminder["text"] and "党员活动室" in reminder["text"]
+    async with harness.bot():
+        await asyncio.sleep(1.5)  # another tick over the same window
+    # One reminder for each of the three branches, however many ticks looked.
+    assert harness.rows("SELECT COUNT(*) FROM batches WHERE kind = 'reminder'") == [(3,)]
+    sent = [
+        m
+        for m in await harness.client.get_messages(member.id)
+        if "主题党日提醒" in m.get("text", "")
+    ]
+    assert len(sent) == 1

@@ -120,6 +120,7 @@ def build_application(
             sender,
             progress,
             themeday,
+            schedule,
             texts,
             clock,
         )

@@ -13,6 +13,7 @@ from bot.delivery.themeday import ThemeDayService
 from bot.i18n import Texts
 from bot.org.service import OrgService
 from bot.quiz.service import QuizService
+from bot.schedule.planner import Schedule
 from bot.stats.chart import ChartRenderer
 from bot.stats.service import StatsService
 from bot.storage import Storage
@@ -30,5 +31,6 @@ class Services:
     sender: Sender
     progress: ProgressReporter
     themeday: ThemeDayService
+    schedule: Schedule
     texts: Texts
     clock: Clock

@@ -196,3 +196,8 @@ class Texts:
     event_reminder: str
     birthday_greeting: str
     birthday_notice: str
+    command_themeday: str
+    themeday_title: str
+    themeday_none: str
+    themeday_no_branch: str
+    themeday_moved: str

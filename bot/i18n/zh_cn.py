@@ -191,4 +191,9 @@ TEXTS = Texts(
     event_reminder="📣 【{branch}】{title}提醒\n\n{details}",
     birthday_greeting="🎂 {name}同志，今天是您的政治生日——入党 {years} 周年。感谢您多年来为党的事业作出的贡献！请重温入党誓词，不忘初心，牢记使命。",
     birthday_notice="🎂 政治生日提醒：{name}同志 {date} 入党满 {years} 周年，可在主题党日上为其过政治生日、组织重温入党誓词。",
+    command_themeday="近期主题党日安排",
+    themeday_title="🗓 【{branch}】近期主题党日",
+    themeday_none="【{branch}】近期没有安排主题党日。",
+    themeday_no_branch="您还没有加入支部。请向支部书记索取邀请链接。",
+    themeday_moved="（原定 {date}，逢{holiday}顺延）",
 )

@@ -171,3 +171,26 @@ async def test_the_scheduler_sends_a_due_reminder_once(org_harness: Harness) -> 
         if "主题党日提醒" in m.get("text", "")
     ]
     assert len(sent) == 1
+
+
+async def test_themeday_lists_the_next_three(org_harness: Harness) -> None:
+    from bot.schedule.config import ScheduleSettings
+
+    harness = org_harness
+    harness.settings = harness.settings.model_copy(
+        update={
+            "schedules": ScheduleSettings.model_validate(
+                {
+                    "theme_day": {"topic": "学习党章", "place": "村委会"},
+                    "quiz_nudge": {"enabled": False},
+                    "political_birthday": {"enabled": False},
+                }
+            )
+        }
+    )
+    async with harness.bot():
+        secretary = await person(harness, "赵书记", SECRETARY_1)
+        member = await join(harness, await invite_link(secretary), "张三")
+        listing = (await member.say("/themeday"))["text"]
+    assert listing.startswith("🗓 【东村党支部】近期主题党日")
+    assert listing.count("地点：村委会") == 3 and listing.count("主题：学习党章") == 3

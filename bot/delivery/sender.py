@@ -30,6 +30,9 @@ from bot.storage.delivery import Delivery
 log = logging.getLogger(__name__)
 
 BatchListener = Callable[[int], Awaitable[None]]
+CLAIM = 30
+"""Deliveries claimed (marked ``sending``) at a time: about a second of Telegram's pace, which
+bounds what a crash can duplicate."""
 UNREACHABLE_MARKERS = (
     "chat not found",
     "user is deactivated",
@@ -92,7 +95,7 @@ class Sender:
             )
         try:
             while True:
-                claimed, expired = await self._storage.claim_due(self._clock.now(), limit=100)
+                claimed, expired = await self._storage.claim_due(self._clock.now(), CLAIM)
                 for batch_id in expired:
                     log.warning("batch %d: deliveries past their grace window skipped", batch_id)
                     await self._on_batch_change(batch_id)

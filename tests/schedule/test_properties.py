@@ -12,9 +12,19 @@ from dateutil.rrule import rrulestr
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.schedule import NotationError, RuleError, load_schedules, parse_clock, parse_offset
+from bot.schedule import (
+    NotationError,
+    RuleError,
+    Schedule,
+    ScheduleSettings,
+    load_schedules,
+    parse_clock,
+    parse_offset,
+)
 from bot.schedule import parse_rule as parse
 from bot.yamlfile import parse_located
+
+from .conftest import SHANGHAI, utc
 
 TEXT = st.text(st.characters(codec="utf-8"), max_size=40)
 
@@ -132,10 +142,6 @@ def test_a_rule_in_config_is_valid_or_a_positioned_problem(text: str, padding: i
 
 @given(st.dates(date(2000, 1, 1), date(2100, 12, 31)), st.integers(0, 3000))
 def test_any_window_of_the_default_schedule_has_sorted_unique_keys(day: date, hours: int) -> None:
-    from bot.schedule import Schedule, ScheduleSettings
-
-    from .conftest import SHANGHAI, utc
-
     plan = Schedule(ScheduleSettings(), SHANGHAI).branch("zb-001")
     start = utc(day.year, day.month, day.day)
     found = plan.occurrences(start, start + timedelta(hours=hours))

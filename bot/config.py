@@ -21,7 +21,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from bot.org.config import OrganisationSettings
 from bot.org.tree import tree_problems
-from bot.schedule.config import ScheduleSettings, schedule_problems
+from bot.schedule.config import ScheduleSettings, load_schedules, schedule_problems
 from bot.yamlfile import InvalidFileError, Located, Problem, load_located, validation_problems
 
 ENV_PREFIX = "BOT__"
@@ -135,6 +135,14 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
     except ValidationError as exc:
         problems.extend(validation_problems(located, exc))
         settings = None
+        # The schedules' own cross-checks still run, so one pass lists every problem.
+        units = (data.get("organisation") or {}).get("units") if isinstance(data, dict) else None
+        ids = (
+            [u["id"] for u in units if isinstance(u, dict) and "id" in u]
+            if isinstance(units, list)
+            else []
+        )
+        problems.extend(load_schedules(located, branch_ids=ids or None)[1])
     if settings is not None:
         units = [u.unit() for u in settings.organisation.units]
         for index, message in tree_problems(units):
@@ -146,7 +154,7 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
             )
         )
     if problems or settings is None:
-        raise InvalidFileError(problems)
+        raise InvalidFileError(sorted(set(problems)))
     return settings
 
 

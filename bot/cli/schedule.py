@@ -9,16 +9,15 @@ itself, through ``bot.schedule.load_schedules``; environment overrides do not ap
 from __future__ import annotations
 
 import argparse
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from pydantic import ValidationError
 
-from bot.org.config import OrganisationSettings
-from bot.org.tree import Kind
+from bot.config import load_settings
+from bot.org.tree import Kind, Unit
 from bot.schedule import (
     Adjustment,
     BranchSchedule,
@@ -28,11 +27,10 @@ from bot.schedule import (
     OccurrenceKind,
     Schedule,
     ScheduleSettings,
-    load_schedules,
     parse_rule,
 )
 from bot.schedule.notation import format_clock
-from bot.yamlfile import InvalidFileError, Located, load_located, validation_problems
+from bot.storage import Storage
 
 WEEKDAYS = "一二三四五六日"
 POLICY = {"keep": "照常举行", "move": "顺延至下一个工作日", "skip": "取消"}
@@ -157,27 +155,19 @@ def _heading(branch_id: str, kind: Kind | None) -> str:
 
 
 def _load(path: Path) -> tuple[ScheduleSettings, ZoneInfo, dict[str, Kind]]:
-    """The schedules, the time zone and the kind of each inline unit, from the config file;
-    raise ``InvalidFileError`` with every problem."""
-    located = load_located(path) if path.exists() else Located(str(path), {})
-    data: Any = located.data if isinstance(located.data, dict) else {}
-    problems = []
-    zone = ZoneInfo("Asia/Shanghai")
+    """The schedules, the time zone and each unit's kind, from the settings (file and
+    environment overrides, all checked) and, when config names no units, the organisation
+    applied to the database with ``org import``."""
+    settings = load_settings(path)
+    kinds = {unit.id: unit.kind for unit in settings.organisation.units}
+    if not kinds and settings.database.exists():
+        kinds = {unit.id: unit.kind for unit in asyncio.run(_stored_units(settings.database))}
+    return settings.schedules, settings.zone, kinds
+
+
+async def _stored_units(database: Path) -> list[Unit]:
+    storage = await Storage.open(database)
     try:
-        zone = ZoneInfo(str(data.get("timezone", "Asia/Shanghai")))
-    except (ZoneInfoNotFoundError, ValueError):
-        message = "timezone: unknown time zone (use a name such as Asia/Shanghai)"
-        problems.append(located.problem(("timezone",), message))
-    kinds: dict[str, Kind] = {}
-    try:
-        organisation = OrganisationSettings.model_validate(data.get("organisation") or {})
-    except ValidationError as error:
-        problems += validation_problems(located, error, ("organisation",))
-    else:
-        kinds = {unit.id: unit.kind for unit in organisation.units}
-    # Branch ids are checked against the units only when the config lists them inline.
-    settings, found = load_schedules(located, branch_ids=set(kinds) or None)
-    problems += found
-    if problems or settings is None:
-        raise InvalidFileError(problems)
-    return settings, zone, kinds
+        return await storage.units()
+    finally:
+        await storage.close()

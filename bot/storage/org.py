@@ -316,12 +316,13 @@ class OrgStore(StoreBase):
         return [row[0] for row in rows]
 
     async def members_with_anniversary_near(
-        self, start: datetime, end: datetime, zone: ZoneInfo, margin_days: int = 31
+        self, start: datetime, end: datetime, zone: ZoneInfo, margin_days: int = 62
     ) -> list[Member]:
-        """Members whose Party-joining anniversary (month and day) falls between the local
-        date of ``start`` and ``margin_days`` after ``end``: the few the 政治生日 schedule
-        must look at, out of a city's members."""
-        first = start.astimezone(zone).date()
+        """Members whose Party-joining anniversary (month and day) falls between the day
+        before ``start`` and ``margin_days`` after ``end`` (notices go up to 60 days ahead; a
+        29 February is greeted on 28 February or 1 March): the few the 政治生日 schedule must
+        look at, out of a city's members."""
+        first = start.astimezone(zone).date() - timedelta(days=1)
         last = end.astimezone(zone).date() + timedelta(days=margin_days)
         if (last - first).days >= 365:
             ranges = [("01-01", "12-31")]

@@ -102,7 +102,7 @@ def test_problems_are_reported_with_positions(tmp_path: Path) -> None:
     assert [str(p) for p in raised.value.problems] == [
         f"{tmp_path / 'config.yaml'}:14:5: schedules.branches.zb-404: no such branch",
         f"{tmp_path / 'config.yaml'}:15:11: timezone: unknown time zone (use a name such as "
-        "Asia/Shanghai)",
+        "Asia/Shanghai) (got 'Mars')",
     ]
     with pytest.raises(InvalidFileError) as raised:
         run(tmp_path, "schedules:\n  study_day: {rule: 每周八}\n")

@@ -15,7 +15,7 @@ import logging
 import os
 import random
 import signal
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
@@ -109,22 +109,6 @@ def build_application(
         )
         themeday = ThemeDayService(storage, clock, texts, settings.zone)
         schedule = Schedule(settings.schedules, settings.zone)
-        application.bot_data.services = Services(
-            settings,
-            storage,
-            quiz,
-            org,
-            stats,
-            charts,
-            delivery,
-            sender,
-            progress,
-            themeday,
-            schedule,
-            texts,
-            clock,
-        )
-        await sender.start()
         scheduler = Scheduler(
             storage,
             clock,
@@ -137,6 +121,24 @@ def build_application(
             schedule,
             org.secretaries_of,
         )
+
+        application.bot_data.services = Services(
+            settings,
+            storage,
+            quiz,
+            org,
+            stats,
+            charts,
+            delivery,
+            sender,
+            progress,
+            themeday,
+            schedule,
+            scheduler,
+            texts,
+            clock,
+        )
+        await sender.start()
 
         async def tick(context: BotContext) -> None:
             # Due-ness is in the database: a dropped or late run is caught up by the next.
@@ -200,9 +202,11 @@ def run(application: BotApplication, settings: Settings) -> None:
 
 
 async def serve_until_stopped(
-    application: BotApplication, settings: Settings, ready: Callable[[], None] | None = None
+    application: BotApplication,
+    settings: Settings,
+    ready: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
-    """Run until SIGINT or SIGTERM; ``ready`` is called once updates are being received."""
+    """Run until SIGINT or SIGTERM; ``ready`` is awaited once updates are being received."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -210,7 +214,7 @@ async def serve_until_stopped(
             loop.add_signal_handler(sig, stop.set)
     async with running(application, settings):
         if ready is not None:
-            ready()
+            await ready()
         await stop.wait()
 
 

@@ -35,3 +35,17 @@ class FixedClock:
 
     def advance(self, delta: timedelta) -> None:
         self.current += delta
+
+
+@dataclass
+class ShiftedClock:
+    """The wall clock moved by an offset: the sandbox's simulated time, which a visitor can
+    jump forward to see a scheduled reminder go out."""
+
+    offset: timedelta = field(default_factory=timedelta)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        self.offset += delta

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery.progress import ProgressReporter
+from bot.delivery.scheduler import Scheduler
 from bot.delivery.sender import Sender
 from bot.delivery.service import DeliveryService
 from bot.delivery.themeday import ThemeDayService
@@ -32,5 +33,6 @@ class Services:
     progress: ProgressReporter
     themeday: ThemeDayService
     schedule: Schedule
+    scheduler: Scheduler
     texts: Texts
     clock: Clock

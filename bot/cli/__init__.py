@@ -12,10 +12,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.cli import bank, org, report, run, schedule
+from bot.cli import bank, org, report, run, sandbox, schedule
 from bot.yamlfile import InvalidFileError
 
-FEATURES = (run, bank, org, report, schedule)
+FEATURES = (run, sandbox, bank, org, report, schedule)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

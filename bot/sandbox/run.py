@@ -1,8 +1,9 @@
-"""The bot without Telegram: the local Bot API emulator and the real bot, in one process.
+"""The bot without Telegram: the local Bot API emulator, the real bot, a demo organisation and
+a chat page, in one process.
 
-This is what ``python -m bot run`` does when no token is configured. Only the base URL differs
-from a real deployment: the same ``Application``, handlers and storage run against the
-emulator, with the data kept apart in ``sandbox/``.
+This is ``python -m bot sandbox``, and what ``python -m bot run`` does when no token is
+configured. Only the base URL differs from a real deployment: the same ``Application``,
+handlers and storage run against the emulator, with the data kept apart in ``sandbox/``.
 """
 
 from __future__ import annotations
@@ -11,9 +12,13 @@ import asyncio
 from pathlib import Path
 
 from bot.app import build_application, serve_until_stopped
+from bot.clock import ShiftedClock
 from bot.config import Settings
+from bot.context import BotApplication
 from bot.quiz.questions import Bank
+from bot.sandbox.demo import ORGANISATION, populate
 from bot.sandbox.emulator.server import Emulator
+from bot.sandbox.page import Page
 
 SANDBOX_DATABASE = Path("sandbox/bot.sqlite3")
 
@@ -26,22 +31,60 @@ def sandbox_settings(settings: Settings, emulator: Emulator, database: Path) -> 
 
 
 def run_sandbox(
-    settings: Settings, bank: Bank, *, host: str = "127.0.0.1", port: int = 8080
+    settings: Settings,
+    bank: Bank,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    fresh: bool = False,
+    database: Path = SANDBOX_DATABASE,
 ) -> int:
-    asyncio.run(_serve(settings, bank, host, port))
+    new = prepare_database(database, fresh=fresh)
+    asyncio.run(serve_sandbox(settings, bank, host, port, database, new))
     return 0
 
 
-async def _serve(settings: Settings, bank: Bank, host: str, port: int) -> None:
-    emulator = Emulator()
-    await emulator.start(host=host, port=port)
+def prepare_database(database: Path, *, fresh: bool) -> bool:
+    """Delete the sandbox database when asked; True when the demo must be built anew."""
+    if fresh:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+    return not database.exists()
 
-    def ready() -> None:
-        print(f"没有设置 BOT_TOKEN，已启动本地沙盒：{emulator.url}", flush=True)
-        print(f"No BOT_TOKEN: local sandbox at {emulator.url} (Ctrl+C to stop)", flush=True)
+
+async def serve_sandbox(
+    settings: Settings,
+    bank: Bank,
+    host: str,
+    port: int,
+    database: Path,
+    new: bool,
+    ready: asyncio.Event | None = None,
+) -> None:
+    """Run until stopped (SIGINT/SIGTERM, or cancelled); ``ready`` is set once the page and
+    the bot are up, for tests. ``new``: build the demo's members and history."""
+    emulator = Emulator()
+    clock = ShiftedClock()
+    holder: list[BotApplication] = []
+    page = Page(emulator, clock, lambda: holder[0] if holder else None)
+    page.mount()
+    await emulator.start(host=host, port=port)
+    local = sandbox_settings(settings, emulator, database).model_copy(
+        update={"organisation": ORGANISATION}
+    )
+    application = build_application(local, bank, emulator.token, clock=clock)
+    holder.append(application)
+
+    async def started() -> None:
+        services = application.bot_data.services
+        assert services is not None
+        page.personas = await populate(emulator, services.storage, bank, clock.now(), fresh=new)
+        print(f"沙盒已启动，请用浏览器打开：{emulator.url}", flush=True)
+        print(f"Sandbox: open {emulator.url} in a browser (Ctrl+C to stop)", flush=True)
+        if ready is not None:
+            ready.set()
 
     try:
-        local = sandbox_settings(settings, emulator, SANDBOX_DATABASE)
-        await serve_until_stopped(build_application(local, bank, emulator.token), local, ready)
+        await serve_until_stopped(application, local, started)
     finally:
         await emulator.stop()

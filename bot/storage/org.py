@@ -311,6 +311,10 @@ class OrgStore(StoreBase):
             (chat_id, unit_id, by, to_ms(now)),
         )
 
+    async def forget_group_chats(self) -> None:
+        """The sandbox's emulator starts with new chats each run; old bindings point nowhere."""
+        await self._write("DELETE FROM group_chats", ())
+
     async def group_chats_of(self, unit_id: str) -> list[int]:
         rows = await self._all("SELECT chat_id FROM group_chats WHERE unit_id = ?", (unit_id,))
         return [row[0] for row in rows]

@@ -1,0 +1,121 @@
+"""The sandbox page in a real browser (Debian's Chromium, driven by Playwright): a member
+takes a quiz by clicking, a secretary asks for statistics and a chart. Screenshots go to
+tests/artifacts/. Skipped, and said so, where Chromium is not installed."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_settings
+from bot.quiz.bank import load_bank
+from bot.sandbox.run import prepare_database, serve_sandbox
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent.parent / "artifacts"
+ROOT = Path(__file__).parent.parent.parent
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Chromium is not installed (/usr/bin/chromium)"
+    ),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+async def sandbox(tmp_path: Path) -> AsyncIterator[str]:
+    settings = load_settings(ROOT / "config.yaml", environ={})
+    bank = load_bank([ROOT / "question_bank"]).bank
+    database = tmp_path / "sandbox.sqlite3"
+    port = free_port()
+    ready = asyncio.Event()
+    task = asyncio.create_task(
+        serve_sandbox(
+            settings,
+            bank,
+            "127.0.0.1",
+            port,
+            database,
+            prepare_database(database, fresh=True),
+            ready,
+        )
+    )
+    await asyncio.wait_for(ready.wait(), 60)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+
+@pytest.fixture
+async def page(sandbox: str, tmp_path: Path) -> AsyncIterator[object]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        context = await browser.new_context(viewport={"width": 1100, "height": 800})
+        tab = await context.new_page()
+        await tab.goto(sandbox)
+        await tab.wait_for_selector("#who option", state="attached")
+        yield tab
+        await browser.close()
+
+
+async def test_a_member_takes_a_quiz_by_clicking(page: object) -> None:
+    from playwright.async_api import Page, expect
+
+    assert isinstance(page, Page)
+    await page.select_option("#who", label="王建国（党员）")
+    await page.fill("#text", "/quiz")
+    await page.click("#send")
+    summary = page.locator("#messages li", has_text="答题结束")
+    for _ in range(10):
+        last = page.locator("#messages li:has(.keyboard)").last
+        await expect(last).to_contain_text("题 ·")
+        buttons = last.locator(".keyboard button")
+        labels = await buttons.all_inner_texts()
+        await buttons.first.click()
+        if "提交" in labels:
+            await last.locator(".keyboard button", has_text="提交").click()
+        await expect(page.locator("#messages li", has_text="正确答案").last).to_be_visible()
+        if await summary.count():
+            break
+    await expect(summary).to_be_visible(timeout=10_000)
+    await expect(summary).to_contain_text("得分：")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / "member-quiz.png"), full_page=True)
+
+
+async def test_a_secretary_sees_statistics_and_a_chart(page: object) -> None:
+    from playwright.async_api import Page, expect
+
+    assert isinstance(page, Page)
+    await page.select_option("#who", label="东村党支部书记（支部书记）")
+    await page.fill("#text", "/stats")
+    await page.click("#send")
+    await expect(page.locator("#messages li", has_text="参学率")).to_be_visible(timeout=10_000)
+    await page.fill("#text", "/chart")
+    await page.click("#send")
+    image = page.locator("#messages li img").last
+    await expect(image).to_be_visible(timeout=20_000)
+    width = await image.evaluate("img => img.complete ? img.naturalWidth : 0")
+    assert width > 0
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / "secretary-stats.png"), full_page=True)

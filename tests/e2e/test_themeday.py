@@ -194,3 +194,48 @@ async def test_themeday_lists_the_next_three(org_harness: Harness) -> None:
         listing = (await member.say("/themeday"))["text"]
     assert listing.startswith("🗓 【东村党支部】近期主题党日")
     assert listing.count("地点：村委会") == 3 and listing.count("主题：学习党章") == 3
+
+
+async def test_a_reminder_missed_beyond_the_grace_window_is_not_sent(
+    org_harness: Harness,
+) -> None:
+    """The reminder fell due seven hours ago, while the bot was down; the grace is six."""
+    from zoneinfo import ZoneInfo
+
+    from bot.schedule.config import ScheduleSettings
+
+    harness = org_harness
+    zone = ZoneInfo("Asia/Shanghai")
+    held = (datetime.now(UTC) - timedelta(hours=5)).astimezone(zone)
+    weekday = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][held.weekday()]
+    quiet = harness.settings.schedules
+    async with harness.bot():
+        secretary = await person(harness, "赵书记", SECRETARY_1)
+        member = await join(harness, await invite_link(secretary), "张三")
+    harness.settings = harness.settings.model_copy(
+        update={
+            "schedules": quiet.model_copy(
+                update={
+                    "theme_day": ScheduleSettings.model_validate(
+                        {
+                            "theme_day": {
+                                "rule": f"FREQ=WEEKLY;BYDAY={weekday}",
+                                "time": held.strftime("%H:%M"),
+                                "reminders": ["-2h"],
+                                "on_holiday": "keep",
+                            }
+                        }
+                    ).theme_day
+                }
+            )
+        }
+    )
+    async with harness.bot():
+        await asyncio.sleep(2)  # the first tick has looked back over the grace window
+        await member.say("/help")
+    assert harness.rows("SELECT COUNT(*) FROM batches WHERE kind = 'reminder'") == [(0,)]
+    assert not [
+        m
+        for m in await harness.client.get_messages(member.id)
+        if "主题党日提醒" in m.get("text", "")
+    ]

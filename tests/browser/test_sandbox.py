@@ -86,17 +86,20 @@ async def test_a_member_takes_a_quiz_by_clicking(page: object) -> None:
     await page.fill("#text", "/quiz")
     await page.click("#send")
     summary = page.locator("#messages li", has_text="答题结束")
-    for _ in range(10):
-        last = page.locator("#messages li:has(.keyboard)").last
-        await expect(last).to_contain_text("题 ·")
-        buttons = last.locator(".keyboard button")
+    for number in range(1, 11):
+        question = page.locator(
+            "#messages li", has_text=f"第 {number}/10 题", has_not_text="正确答案"
+        )
+        await expect(question).to_be_visible(timeout=10_000)
+        buttons = question.locator(".keyboard button")
         labels = await buttons.all_inner_texts()
         await buttons.first.click()
         if "提交" in labels:
-            await last.locator(".keyboard button", has_text="提交").click()
-        await expect(page.locator("#messages li", has_text="正确答案").last).to_be_visible()
-        if await summary.count():
-            break
+            await question.locator(".keyboard button", has_text="提交").click()
+        result = page.locator("#messages li", has_text=f"第 {number}/10 题").filter(
+            has_text="正确答案"
+        )
+        await expect(result).to_be_visible(timeout=10_000)
     await expect(summary).to_be_visible(timeout=10_000)
     await expect(summary).to_contain_text("得分：")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -119,3 +122,7 @@ async def test_a_secretary_sees_statistics_and_a_chart(page: object) -> None:
     assert width > 0
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(ARTIFACTS / "secretary-stats.png"), full_page=True)
+    # The same conversation on a phone-sized window.
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await expect(page.locator("#send")).to_be_visible()
+    await page.screenshot(path=str(ARTIFACTS / "secretary-phone.png"))

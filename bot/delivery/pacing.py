@@ -22,18 +22,25 @@ class Limits:
 
 @dataclass
 class Pacer:
-    """Hands out send times: ``reserve`` returns when a message to ``chat_id`` may go."""
+    """Hands out send times: ``reserve`` returns when a message to ``chat_id`` may go.
+
+    The overall rate is kept with the generic cell rate algorithm: on average one message
+    every ``1/per_second`` seconds, with up to ``burst`` at once, so a send delayed by a busy
+    moment is made up for instead of lost, and Telegram's own bucket is never overrun."""
 
     limits: Limits = field(default_factory=Limits)
-    _next_global: float = 0.0
+    burst: int = 3
+    _theoretical: float = 0.0
     _next_chat: dict[int, float] = field(default_factory=dict)
     _paused_until: float = 0.0
 
     def reserve(self, chat_id: int, now: float) -> float:
         """Book the earliest moment (≥ now) a message to ``chat_id`` may be sent."""
+        step = 1.0 / self.limits.per_second
         interval = self.limits.group_interval if chat_id < 0 else self.limits.private_interval
-        at = max(now, self._next_global, self._next_chat.get(chat_id, 0.0), self._paused_until)
-        self._next_global = at + 1.0 / self.limits.per_second
+        earliest = max(now, self._theoretical - (self.burst - 1) * step)
+        at = max(earliest, self._next_chat.get(chat_id, 0.0), self._paused_until)
+        self._theoretical = max(self._theoretical, at) + step
         self._next_chat[chat_id] = at + interval
         if len(self._next_chat) > 10_000:
             self._next_chat = {c: t for c, t in self._next_chat.items() if t > now}
@@ -42,3 +49,4 @@ class Pacer:
     def pause(self, until: float) -> None:
         """Telegram said 429: nothing more goes out before ``until``."""
         self._paused_until = max(self._paused_until, until)
+        self._theoretical = max(self._theoretical, until)

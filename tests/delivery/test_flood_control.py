@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from bot.delivery.pacing import Pacer
 from bot.sandbox.emulator.errors import ApiError
 from bot.sandbox.emulator.limits import FloodControl
 
@@ -35,3 +38,20 @@ def test_paid_broadcasts_and_groups() -> None:
     with pytest.raises(ApiError) as refused:
         group.check("sendMessage", -100, False, 0.0)
     assert refused.value.retry_after == 3
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.floats(0, 0.5), min_size=50, max_size=300))
+def test_the_outbox_pacer_never_trips_the_flood_control(delays: list[float]) -> None:
+    """Sends booked by the pacer, each leaving up to half a second late, stay within
+    Telegram's limits."""
+    pacer = Pacer()
+    flood = FloodControl()
+    now = 0.0
+    sends = []
+    for n, delay in enumerate(delays):
+        booked = pacer.reserve(1000 + n, now)
+        sends.append(booked + delay)
+        now = booked
+    for n, at in enumerate(sorted(sends)):
+        flood.check("sendMessage", 1000 + n, False, at)

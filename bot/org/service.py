@@ -14,11 +14,11 @@ from datetime import timedelta
 from enum import StrEnum
 
 from bot.clock import Clock
-from bot.org.access import ADMIN_UNIT, Actor, actor_for
+from bot.org.access import Actor, actor_for
 from bot.org.config import OrganisationSettings, UnitSettings
 from bot.org.importer import load_units_file
 from bot.org.members import Member
-from bot.org.tree import Level, OrgTree
+from bot.org.tree import OrgTree
 from bot.storage import Storage
 from bot.storage.org import UnitChanges, UnitInUseError
 from bot.yamlfile import InvalidFileError, Problem
@@ -163,12 +163,6 @@ class OrgService:
 
     async def record_refusal(self, telegram_id: int, command: str) -> None:
         await self._storage.record_refusal(telegram_id, command, self._clock.now())
-
-    def is_admin_unit(self, unit_id: str) -> bool:
-        return unit_id == ADMIN_UNIT
-
-    def branches(self) -> list[str]:
-        return [u.id for u in self.tree.units if u.level is Level.BRANCH]
 
 
 async def apply_units(storage: Storage, units: list[UnitSettings], clock: Clock) -> UnitChanges:

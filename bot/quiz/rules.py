@@ -15,9 +15,6 @@ from bot.quiz.questions import Question
 POINTS_PER_QUESTION = 1
 """Every question is worth the same: one point."""
 
-PARTIAL_CREDIT_FOR_MULTIPLE = False
-"""A multiple-choice question scores only when exactly the right options are chosen."""
-
 PASS_PERCENT = 60
 """A quiz with at least this share of points counts as passed (及格)."""
 
@@ -41,7 +38,9 @@ def judge(
     elapsed: timedelta,
     limit: timedelta | None,
 ) -> Verdict:
-    """Grade one answer. An answer given after the time limit is recorded but scores nothing."""
+    """Grade one answer: right only when exactly the right options are chosen (no partial
+    credit for multiple choice). An answer given after the time limit is recorded but scores
+    nothing."""
     timed_out = limit is not None and elapsed > limit
     return Verdict(chosen, chosen == question.answer, timed_out)
 

@@ -63,10 +63,6 @@ class QuizService:
     def bank(self) -> Bank:
         return self._bank
 
-    @property
-    def time_limit(self) -> timedelta | None:
-        return self._limit
-
     def topics(self) -> list[tuple[str, list[str]]]:
         """Documents and their chapters, in bank order: what a quiz can be narrowed to."""
         found: dict[str, list[str]] = {}

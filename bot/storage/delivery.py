@@ -299,17 +299,6 @@ class DeliveryStore(StoreBase):
         )
         return [row[0] for row in rows]
 
-    async def delivery_status(self, batch_id: int) -> dict[int, str]:
-        """Per member: how their delivery of this batch ended (or stands)."""
-        rows = await self._all(
-            """
-            SELECT member_id, status FROM deliveries
-            WHERE batch_id = ? AND member_id IS NOT NULL
-            """,
-            (batch_id,),
-        )
-        return {row[0]: row[1] for row in rows}
-
     # Attendance
 
     async def set_reply(

@@ -344,10 +344,6 @@ class OrgStore(StoreBase):
         )
         return [_member(row) for row in rows]
 
-    async def group_unit(self, chat_id: int) -> str | None:
-        row = await self._one("SELECT unit_id FROM group_chats WHERE chat_id = ?", (chat_id,))
-        return str(row["unit_id"]) if row else None
-
 
 def _member(row: aiosqlite.Row) -> Member:
     return Member(

@@ -74,13 +74,19 @@ class ThemeDayService:
 
     def describe(self, day: ThemeDay) -> str:
         local = day.occurs_at.astimezone(self._zone)
-        return self._texts.themeday_when.format(
-            date=local.strftime("%Y年%m月%d日"),
-            weekday=WEEKDAYS[local.weekday()],
-            time=local.strftime("%H:%M"),
-            place=day.place,
-            topic=day.topic,
-        )
+        texts = self._texts
+        lines = [
+            texts.themeday_when.format(
+                date=local.strftime("%Y年%m月%d日"),
+                weekday=WEEKDAYS[local.weekday()],
+                time=local.strftime("%H:%M"),
+            )
+        ]
+        if day.place:
+            lines.append(texts.themeday_place.format(place=day.place))
+        if day.topic:
+            lines.append(texts.themeday_topic.format(topic=day.topic))
+        return "\n".join(lines)
 
     async def event(self, tree: OrgTree, day: ThemeDay) -> int:
         """The theme day's own batch (which holds its attendance), created once."""

@@ -158,6 +158,8 @@ class Texts:
     rsvp_leave_recorded: str
     rsvp_past: str
     themeday_when: str
+    themeday_place: str
+    themeday_topic: str
     themeday_reminder: str
     themeday_makeup: str
     attendance_usage: str

@@ -1,0 +1,1 @@
+"""Benchmarks and the tools they need; each prints JSON (docs/performance.md)."""

@@ -1,0 +1,232 @@
+"""The city generator at a tiny size: its database is sound, holds what the bot itself would
+have written (replayed through the real trigger), and the bot's statistics run on it."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bench import citygen
+from bot.org.importer import load_units_file
+from bot.org.tree import Level, OrgTree, tree_problems
+from bot.quiz.bank import load_bank
+from bot.quiz.questions import QuestionType
+from bot.stats.periods import Period, Span
+from bot.stats.service import StatsService
+from bot.storage import Storage
+from bot.storage.migrations import MIGRATIONS
+from tests.conftest import SAMPLE_BANK
+
+ZONE = ZoneInfo("Asia/Shanghai")
+MONTH = Period(Span.MONTH, 2026, 10)
+
+
+@dataclass(frozen=True)
+class City:
+    db: Path
+    org: Path
+    result: dict[str, object]
+
+
+@pytest.fixture(scope="module")
+def city(tmp_path_factory: pytest.TempPathFactory) -> City:
+    folder = tmp_path_factory.mktemp("city")
+    db, org = folder / "city.sqlite3", folder / "org.yaml"
+    sizes = "--branches 60 --members 400 --visitors 10 --months 3 --until 2026-11-01 --seed 7"
+    result = citygen.main(
+        ["--out", str(db), "--org-out", str(org), "--bank", str(SAMPLE_BANK), *sizes.split()]
+    )
+    return City(db, org, result)
+
+
+@pytest.fixture
+def db(city: City) -> Iterator[sqlite3.Connection]:
+    connection = sqlite3.connect(f"file:{city.db}?mode=ro", uri=True)
+    connection.row_factory = sqlite3.Row
+    yield connection
+    connection.close()
+
+
+async def test_schema_is_the_migrated_one_and_the_data_is_sound(
+    city: City, db: sqlite3.Connection, tmp_path: Path
+) -> None:
+    fresh = await Storage.open(tmp_path / "fresh.sqlite3")
+    await fresh.close()
+    with sqlite3.connect(tmp_path / "fresh.sqlite3") as migrated:
+        expected = sorted(migrated.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
+    actual = sorted(
+        tuple(r) for r in db.execute("SELECT type, name, tbl_name, sql FROM sqlite_master")
+    )
+    assert actual == expected
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert [r[0] for r in db.execute("PRAGMA integrity_check")] == ["ok"]
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    rows = city.result["rows"]
+    assert isinstance(rows, dict)
+    assert rows["members"] == 410
+    assert rows["org_units"] == 60
+    assert 0 < rows["quiz_sessions"] < 410 * 3 * 2
+    assert rows["answers"] == db.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+    assert json.loads(json.dumps(city.result))["db_mb"] > 0
+
+
+def test_quizzes_are_what_the_trigger_makes_of_them(db: sqlite3.Connection) -> None:
+    """Replay every quiz as the bot plays it — started, each question shown, each answer
+    inserted so the real trigger moves the quiz on, /cancel for a cancelled one — and compare
+    with the generated row, column by column."""
+    replay = sqlite3.connect(":memory:")
+    replay.executescript(";".join(MIGRATIONS))
+    statuses: Counter[str] = Counter()
+    sessions = db.execute("SELECT * FROM quiz_sessions ORDER BY id").fetchall()
+    for session in sessions:
+        replay.execute(
+            """
+            INSERT INTO quiz_sessions (id, member_id, chat_id, status, question_ids,
+                option_orders, question_shown_at, started_at, question_count, branch_id,
+                bank_version)
+            VALUES (?, ?, ?, 'active', ?, ?, ?, ?, ?, ?, ?)
+            """,
+            (session["id"], session["member_id"], session["chat_id"], session["question_ids"],
+             session["option_orders"], session["started_at"], session["started_at"],
+             session["question_count"], session["branch_id"], session["bank_version"]),
+        )  # fmt: skip
+        answers = db.execute(
+            "SELECT * FROM answers WHERE session_id = ? ORDER BY position", (session["id"],)
+        ).fetchall()
+        for answer in answers:
+            replay.execute(
+                "UPDATE quiz_sessions SET message_id = 1, question_shown_at = ? WHERE id = ?",
+                (answer["answered_at"] - answer["ms_taken"], session["id"]),
+            )
+            replay.execute(
+                """
+                INSERT INTO answers (session_id, member_id, position, question_id, chosen,
+                    correct, timed_out, points, answered_at, ms_taken)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                tuple(answer)[1:],
+            )
+        if session["status"] == "cancelled":
+            replay.execute(
+                """
+                UPDATE quiz_sessions SET message_id = ?, question_shown_at = ?, status =
+                    'cancelled', finished_at = ? WHERE id = ? AND status = 'active'
+                """,
+                (session["message_id"], session["question_shown_at"], session["finished_at"],
+                 session["id"]),
+            )  # fmt: skip
+        replayed = replay.execute("SELECT * FROM quiz_sessions WHERE id = ?", (session["id"],))
+        assert tuple(replayed.fetchone()) == tuple(session)
+        assert [a["answered_at"] for a in answers] == sorted(a["answered_at"] for a in answers)
+        statuses[session["status"]] += 1
+    assert statuses["finished"] > 100
+    assert set(statuses) <= {"finished", "cancelled"}
+
+
+def test_answers_bags_and_people_follow_the_bot_rules(db: sqlite3.Connection) -> None:
+    bank = load_bank([SAMPLE_BANK]).bank
+    for answer in db.execute(
+        "SELECT a.*, s.question_ids, s.option_orders FROM answers a "
+        "JOIN quiz_sessions s ON s.id = a.session_id"
+    ):
+        question = bank.by_id[answer["question_id"]]
+        assert json.loads(answer["question_ids"])[answer["position"]] == question.id
+        chosen = json.loads(answer["chosen"])
+        assert chosen == sorted(chosen) and chosen
+        assert answer["correct"] == (set(chosen) == question.answer) == answer["points"]
+        order = json.loads(answer["option_orders"])[answer["position"]]
+        assert sorted(order) == list(range(len(question.options)))
+        if question.type is QuestionType.JUDGE:
+            assert order == [0, 1]
+    # The whole four-question bank is drawn each quiz, so every bag holds all of it.
+    bags = db.execute("SELECT member_id, COUNT(*) FROM seen_questions GROUP BY member_id")
+    quizzing = {r[0] for r in db.execute("SELECT DISTINCT member_id FROM quiz_sessions")}
+    assert dict(bags.fetchall()) == dict.fromkeys(quizzing, len(bank))
+    # At most one quiz in progress per member, ever: a member's quizzes never overlap.
+    last_end: dict[int, int] = {}
+    for quiz in db.execute("SELECT * FROM quiz_sessions ORDER BY member_id, started_at"):
+        assert quiz["started_at"] > last_end.get(quiz["member_id"], 0)
+        last_end[quiz["member_id"]] = quiz["finished_at"]
+    roster = db.execute("SELECT * FROM members WHERE telegram_id IS NULL").fetchall()
+    assert roster and all(r["branch_id"] and r["last_seen_at"] is None for r in roster)
+    visitors = db.execute("SELECT id FROM members WHERE branch_id IS NULL").fetchall()
+    assert len(visitors) == 10
+    joined = db.execute("SELECT COUNT(*) FROM members WHERE branch_id IS NOT NULL").fetchone()
+    roster_count = len(roster)
+    first_joins = db.execute("SELECT COUNT(*) FROM transfers WHERE from_branch IS NULL")
+    assert first_joins.fetchone()[0] == joined[0] - roster_count
+
+
+async def test_org_file_and_units_agree_and_every_branch_has_a_secretary(
+    city: City, db: sqlite3.Connection
+) -> None:
+    settings = load_units_file(city.org)
+    units = [s.unit() for s in settings]
+    assert tree_problems(units) == []
+    stored = db.execute("SELECT id, name, level, kind, parent_id FROM org_units ORDER BY rowid")
+    assert [tuple(r) for r in stored] == [
+        (u.id, u.name, u.level.value, u.kind.value, u.parent) for u in units
+    ]
+    levels = Counter(u.level for u in units)
+    assert levels[Level.BRANCH] > levels[Level.GENERAL_BRANCH] > 0
+    granted = {r[0] for r in db.execute("SELECT unit_id FROM role_grants")}
+    named = {s.id for s in settings if s.secretaries}
+    branches = {u.id for u in units if u.level is Level.BRANCH}
+    assert branches <= granted | named and not granted & named
+    for invite in db.execute("SELECT * FROM invites"):
+        member = db.execute(
+            "SELECT branch_id FROM members WHERE telegram_id = ?", (invite["created_by"],)
+        ).fetchone()
+        assert member is not None
+
+
+async def test_the_bots_statistics_run_on_it(city: City, db: sqlite3.Connection) -> None:
+    storage = await Storage.open(city.db)
+    try:
+        tree = OrgTree(tuple(await storage.units()))
+        stats = StatsService(storage, ZONE)
+        branch = sorted(u.id for u in tree.branches)[3]
+        report = await stats.branch_report(tree, branch, MONTH)
+        assert report.figures.members == len(await storage.members_in([branch]))
+        start, end = (int(b.timestamp() * 1000) for b in MONTH.bounds(ZONE))
+        quizzes = db.execute(
+            "SELECT COUNT(*) FROM quiz_sessions WHERE status = 'finished' AND branch_id = ? "
+            "AND finished_at >= ? AND finished_at < ?",
+            (branch, start, end),
+        ).fetchone()[0]
+        assert report.figures.quizzes == quizzes
+        district = next(u for u in tree.units if u.parent == "city")
+        ranking = await stats.ranking(tree, district.id, MONTH)
+        assert {f.branch_id for f in ranking} == tree.branches_under([district.id])
+        assert sum(f.quizzes for f in ranking) > 0
+        data = await stats.ledger(tree, branch, Period(Span.YEAR, 2026), {})
+        assert data.startswith(b"PK")
+    finally:
+        await storage.close()
+    generated = datetime.fromisoformat(str(city.result["until"]))
+    assert generated == datetime(2026, 10, 31, 16, tzinfo=UTC)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=TypeError,
+    reason="StatsService.figures(None) sorts branch ids with None among them: members who "
+    "never joined a branch (visitors) break /ranking of the whole tree",
+)
+async def test_ranking_of_the_whole_city_with_visitors(city: City) -> None:
+    storage = await Storage.open(city.db)
+    try:
+        tree = OrgTree(tuple(await storage.units()))
+        ranking = await StatsService(storage, ZONE).ranking(tree, "city", MONTH)
+        assert {f.branch_id for f in ranking} == {u.id for u in tree.branches}
+    finally:
+        await storage.close()

@@ -23,7 +23,11 @@ class StatsStore(StoreBase):
         self, branch_ids: Collection[str] | None
     ) -> dict[str, tuple[int, int]]:
         """Per branch: (members, unreachable members). ``None`` means every branch."""
-        where = "" if branch_ids is None else f"WHERE branch_id IN ({_in(branch_ids)})"
+        where = (
+            "WHERE branch_id IS NOT NULL"
+            if branch_ids is None
+            else f"WHERE branch_id IN ({_in(branch_ids)})"
+        )
         rows = await self._all(
             f"""
             SELECT branch_id, COUNT(*) AS members,
@@ -40,7 +44,11 @@ class StatsStore(StoreBase):
         """Per branch: participants, quizzes and the sum of quiz percentages, aggregated in
         SQL so that a city-wide ranking never brings millions of rows into Python. ``None``
         means every branch."""
-        where = "" if branch_ids is None else f"AND branch_id IN ({_in(branch_ids)})"
+        where = (
+            "AND branch_id IS NOT NULL"
+            if branch_ids is None
+            else f"AND branch_id IN ({_in(branch_ids)})"
+        )
         rows = await self._all(
             f"""
             SELECT branch_id, COUNT(DISTINCT member_id) AS participants, COUNT(*) AS quizzes,

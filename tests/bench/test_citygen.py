@@ -216,12 +216,6 @@ async def test_the_bots_statistics_run_on_it(city: City, db: sqlite3.Connection)
     assert generated == datetime(2026, 10, 31, 16, tzinfo=UTC)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="StatsService.figures(None) sorts branch ids with None among them: members who "
-    "never joined a branch (visitors) break /ranking of the whole tree",
-)
 async def test_ranking_of_the_whole_city_with_visitors(city: City) -> None:
     storage = await Storage.open(city.db)
     try:

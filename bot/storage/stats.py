@@ -44,16 +44,21 @@ class StatsStore(StoreBase):
         """Per branch: participants, quizzes and the sum of quiz percentages, aggregated in
         SQL so that a city-wide ranking never brings millions of rows into Python. ``None``
         means every branch."""
-        where = (
-            "AND branch_id IS NOT NULL"
-            if branch_ids is None
-            else f"AND branch_id IN ({_in(branch_ids)})"
-        )
+        # The whole city: one scan of the period on the covering index by time. Named
+        # branches: their own index ranges, or a sibling ranking would scan the whole city.
+        if branch_ids is None:
+            source, where = (
+                "quiz_sessions INDEXED BY quiz_sessions_finished",
+                ("AND branch_id IS NOT NULL"),
+            )
+        else:
+            source = "quiz_sessions INDEXED BY quiz_sessions_branch"
+            where = f"AND branch_id IN ({_in(branch_ids)})"
         rows = await self._all(
             f"""
             SELECT branch_id, COUNT(DISTINCT member_id) AS participants, COUNT(*) AS quizzes,
                    SUM(100.0 * score / question_count) AS percent_sum
-            FROM quiz_sessions INDEXED BY quiz_sessions_finished
+            FROM {source}
             WHERE status = 'finished' AND finished_at >= ? AND finished_at < ? {where}
             GROUP BY branch_id
             """,

@@ -9,7 +9,7 @@ sit in memory; Excel's row limit is respected and any cut is stated in the sheet
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -140,6 +140,10 @@ class Ledger:
                     "正常" if member.reachable else "失联",
                 ]
             )
+
+    def add_answers(self, answers: Iterable[AnswerDetail]) -> None:
+        for answer in answers:
+            self.add_answer(answer)
 
     def add_answer(self, answer: AnswerDetail) -> None:
         assert self._answers_sheet is not None

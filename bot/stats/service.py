@@ -13,6 +13,7 @@ from bot.org.members import Member
 from bot.org.tree import OrgTree, Unit
 from bot.quiz.questions import Question
 from bot.stats.figures import (
+    AnswerDetail,
     BranchFigures,
     BranchTotals,
     ItemFigures,
@@ -25,6 +26,9 @@ from bot.stats.figures import (
 from bot.stats.ledger import Ledger, LedgerData
 from bot.stats.periods import Period
 from bot.storage import Storage
+
+LEDGER_BATCH = 500
+"""Answers written to the workbook per trip to the worker thread: the loop stays free."""
 
 MEDIAN_BRANCH_LIMIT = 500
 """Above this many branches a ledger's summary leaves medians out: they need every quiz row."""
@@ -153,8 +157,13 @@ class StatsService:
             zone=self._zone,
         )
         ledger = await asyncio.to_thread(Ledger, data)
+        batch: list[AnswerDetail] = []
         async for answer in self._storage.answer_details(branches, start, end):
-            ledger.add_answer(answer)
+            batch.append(answer)
+            if len(batch) >= LEDGER_BATCH:
+                await asyncio.to_thread(ledger.add_answers, batch)
+                batch = []
+        await asyncio.to_thread(ledger.add_answers, batch)
         return await asyncio.to_thread(ledger.finish)
 
     async def standing(self, member: Member, period: Period) -> Standing:

@@ -21,8 +21,10 @@ Every figure comes from the bot's real code on the database ``bench.citygen`` bu
 The reports run in a fresh worker process (this file with ``--worker``), so its memory is a
 bot's, not the generator's. With ``--e2e N`` the driver also starts the emulator and the real
 bot (``python -m bot run``) on a copy of the database, sends /stats N times, /ranking and
-/export as the admin, and times each command to the bot's reply (``e2e_*``); the bot
-process's own peak memory (``VmHWM``) is ``bot_rss_mb``. A report that fails is reported as
+/export as the admin, and times each command to the bot's reply (``e2e_*``); then /help every
+0.2 s for 40 s, so that whatever else keeps the bot's loop busy (its 30-second scheduler tick)
+shows as ``e2e_ping_max_ms``. The bot process's own peak memory (``VmHWM``) is
+``bot_rss_mb``. A report that fails is reported as
 ``null`` with its error under ``<figure>_error``. The final line on stdout is JSON.
 """
 
@@ -64,6 +66,7 @@ from bot.storage import Storage  # noqa: E402
 ZONE = ZoneInfo("Asia/Shanghai")
 """The bot's default time zone, in which periods are calendar periods."""
 TICK_S = 0.005
+PING_S = 40.0
 WAIT_S = 600.0
 JsonDict = dict[str, Any]
 
@@ -85,12 +88,18 @@ class LoopLag:
 
     async def run(self) -> None:
         while True:
-            before, cpu = time.perf_counter(), time.thread_time()
+            phase, before, cpu = self.phase, time.perf_counter(), time.thread_time()
             await asyncio.sleep(TICK_S)
             late = (time.perf_counter() - before - TICK_S) * 1000
             busy = (time.thread_time() - cpu) * 1000
-            self.late_ms.setdefault(self.phase, []).append(late)
-            self.busy_ms[self.phase] = max(self.busy_ms.get(self.phase, 0.0), busy)
+            self.late_ms.setdefault(phase, []).append(late)
+            self.busy_ms[phase] = max(self.busy_ms.get(phase, 0.0), busy)
+
+    async def enter(self, phase: str) -> None:
+        """Start a phase once the previous one's last tick is in: a tick is counted in the
+        phase it started in, and the work that delays it ran before it could end."""
+        await asyncio.sleep(0.05)
+        self.phase = phase
 
     def figures(self) -> JsonDict:
         every = [late for lates in self.late_ms.values() for late in lates]
@@ -172,7 +181,7 @@ async def measure(db: Path, month: Period, year: Period, samples: int, seed: int
     def ranking(period: Period) -> Callable[[], Awaitable[object]]:
         return lambda: stats.ranking(tree, root, period)
 
-    lag.phase = "stats"
+    await lag.enter("stats")
     first = await timed(figures, "stats", [report(sample[0], month)])
     took = await timed(figures, "stats", [report(b, month) for b in sample])
     figures["stats_first_ms"] = round(first[0] * 1000, 1) if first else None
@@ -181,21 +190,21 @@ async def measure(db: Path, month: Period, year: Period, samples: int, seed: int
     figures["stats_p95_ms"] = round(percentile(took, 0.95) * 1000, 1) if took else None
     figures["stats_max_ms"] = round(max(took) * 1000, 1) if took else None
 
-    lag.phase = "stats_year"
+    await lag.enter("stats_year")
     took = await timed(figures, "stats_year", [report(b, year) for b in sample[:50]])
     figures["stats_year_p50_ms"] = round(statistics.median(took) * 1000, 1) if took else None
     figures["stats_year_p95_ms"] = round(percentile(took, 0.95) * 1000, 1) if took else None
 
-    lag.phase = "hardest"
+    await lag.enter("hardest")
     took = await timed(figures, "hardest", [hardest(b) for b in sample[:50]])
     figures["hardest_p95_ms"] = round(percentile(took, 0.95) * 1000, 1) if took else None
 
     for key, period in (("ranking_city_s", month), ("ranking_city_year_s", year)):
-        lag.phase = key
+        await lag.enter(key)
         took = await timed(figures, key, [ranking(period)])
         figures[key] = round(took[0], 2) if took else None
 
-    lag.phase = "export_year"
+    await lag.enter("export_year")
     sizes: list[int] = []
 
     async def export() -> None:
@@ -207,6 +216,8 @@ async def measure(db: Path, month: Period, year: Period, samples: int, seed: int
     figures["export_members"] = counts.get(biggest, (0, 0))[0]
     figures["export_kib"] = sizes[0] // 1024 if sizes else None
 
+    await lag.enter("idle")
+    await asyncio.sleep(0.05)
     ticker.cancel()
     gc.callbacks.remove(pauses)
     await storage.close()
@@ -265,6 +276,9 @@ async def through_bot(db: Path, org_file: Path, month: Period, year: Period, n: 
                     seconds, reply = await _ask(control, command, method)
                     figures[f"{key}_s"] = round(seconds, 2)
                     figures[f"{key}_reply"] = reply
+                pings = await _ping(control, PING_S)
+                figures["e2e_ping_p50_ms"] = round(statistics.median(pings))
+                figures["e2e_ping_max_ms"] = round(max(pings))
                 figures["bot_rss_mb"] = _peak_rss_mb(bot.pid)
                 reader.cancel()
             finally:
@@ -291,6 +305,17 @@ async def _ask(control: Control, command: str, method: str = "sendMessage") -> t
     message = event["message"]
     text = str(message.get("text") or message.get("caption") or "")
     return time.perf_counter() - started, text.split("\n", 1)[0][:60]
+
+
+async def _ping(control: Control, seconds: float) -> list[float]:
+    """/help every 0.2 s for ``seconds`` (longer than the scheduler's 30 s tick): the reply
+    times show how long the bot's loop is ever kept from answering anything."""
+    took = []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        took.append((await _ask(control, "/help"))[0] * 1000)
+        await asyncio.sleep(0.2)
+    return took
 
 
 async def _wait_for_commands(control: Control) -> None:

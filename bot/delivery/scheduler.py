@@ -29,7 +29,7 @@ from bot.i18n import Texts
 from bot.org.members import Member
 from bot.org.tree import OrgTree
 from bot.schedule.occurrences import Occurrence, OccurrenceKind
-from bot.schedule.planner import Schedule
+from bot.schedule.planner import BranchSchedule, Schedule
 from bot.stats.periods import current_month
 from bot.storage import Storage
 from bot.storage.delivery import NewDelivery
@@ -184,14 +184,23 @@ class Scheduler:
         if self._schedule is None:
             return []
         found: list[Occurrence] = []
+        # One schedule per kind (or per branch with its own overrides), not one per member:
+        # building a schedule parses its rules, and a city has thousands of anniversaries near.
+        plans: dict[object, BranchSchedule] = {}
+        overridden = self._schedule.settings.branches
         for member in await self._storage.members_with_anniversary_near(start, end, self._zone):
             if member.branch_id is None or member.party_joined_on is None:
                 continue
             unit = tree.by_id.get(member.branch_id)
             if unit is None:
                 continue
-            plan = self._schedule.branch(unit.id, unit.kind)
-            found += plan.political_birthdays(member.id, member.party_joined_on, start, end)
+            key: object = unit.id if unit.id in overridden else unit.kind
+            if key not in plans:
+                plans[key] = self._schedule.branch(unit.id, unit.kind)
+            greetings = plans[key].political_birthdays(
+                member.id, member.party_joined_on, start, end
+            )
+            found += [o.for_branch(unit.id) for o in greetings]
         return found
 
     async def _makeups(self, tree: OrgTree, now: datetime) -> int:

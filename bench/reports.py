@@ -10,12 +10,14 @@ Every figure comes from the bot's real code on the database ``bench.citygen`` bu
   random 党支部, for the month of the latest data; ``stats_year_*`` the same for its year;
 * ``ranking_city_s`` — ``StatsService.ranking`` of every 党支部 under the root for that month,
   ``ranking_city_year_s`` for the year;
-* ``export_year_s`` — ``StatsService.ledger`` (what /export sends) of the 党支部 with the most
-  members, for the year;
+* ``export_year_s`` — ``LedgerProcess.build`` (what /export sends) of the 党支部 with the
+  most members, for the year, with the worker process already started by a first export
+  (``export_year_cold_s``: that first one, the worker's start-up included);
 * ``max_loop_block_ms`` — while all of the above run, a task sleeping 5 ms at a time measures
   how late it wakes: the longest the event loop could not answer a quiz tap;
 * ``rss_mb`` — the peak resident memory (``ru_maxrss``) of the process that ran them: a fresh
-  process which, like the bot, holds the question bank and one ``Storage`` connection;
+  process which, like the bot, holds the question bank and one ``Storage`` connection
+  (``ledger_rss_mb``: the export worker's);
 * ``db_mb`` — the database file.
 
 The reports run in a fresh worker process (this file with ``--worker``), so its memory is a
@@ -59,6 +61,7 @@ from bench.answers import TOKEN, Control, free_port, spawn, wait_ready  # noqa: 
 from bench.citygen import ADMIN_TELEGRAM_ID  # noqa: E402
 from bot.org.tree import OrgTree  # noqa: E402
 from bot.quiz.bank import load_bank  # noqa: E402
+from bot.stats.ledger_process import LedgerProcess  # noqa: E402
 from bot.stats.periods import Period, Span  # noqa: E402
 from bot.stats.service import StatsService  # noqa: E402
 from bot.storage import Storage  # noqa: E402
@@ -133,9 +136,10 @@ def percentile(values: Sequence[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-def rss_mb() -> float:
-    """This process's peak resident memory so far (Linux reports kilobytes)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    """Peak resident memory so far of this process, or of its largest finished child (Linux
+    reports kilobytes)."""
+    return resource.getrusage(who).ru_maxrss / 1024
 
 
 async def timed(
@@ -166,7 +170,9 @@ async def measure(db: Path, month: Period, year: Period, samples: int, seed: int
     sample = rng.sample(branches, min(samples, len(branches)))
     counts = await storage.member_counts(branches)
     biggest = max(branches, key=lambda b: (counts.get(b, (0, 0))[0], b))
+    ledgers = LedgerProcess(db, ZONE)
     figures: JsonDict = {"month": month.key, "year": year.key, "rss_ready_mb": round(rss_mb())}
+    gc.freeze()  # as the bot does once started: what is loaded now is never collected
     lag, pauses = LoopLag(), GcPauses()
     gc.callbacks.append(pauses)
     ticker = asyncio.create_task(lag.run())
@@ -208,8 +214,10 @@ async def measure(db: Path, month: Period, year: Period, samples: int, seed: int
     sizes: list[int] = []
 
     async def export() -> None:
-        sizes.append(len(await stats.ledger(tree, biggest, year, bank.by_id)))
+        sizes.append(len(await ledgers.build(biggest, year, bank.by_id)))
 
+    took = await timed(figures, "export_year_cold", [export])
+    figures["export_year_cold_s"] = round(took[0], 2) if took else None
     took = await timed(figures, "export_year", [export])
     figures["export_year_s"] = round(took[0], 2) if took else None
     figures["export_branch"] = biggest
@@ -221,6 +229,8 @@ async def measure(db: Path, month: Period, year: Period, samples: int, seed: int
     ticker.cancel()
     gc.callbacks.remove(pauses)
     await storage.close()
+    await asyncio.to_thread(ledgers.close)
+    figures["ledger_rss_mb"] = round(rss_mb(resource.RUSAGE_CHILDREN))
     figures |= lag.figures()
     figures["gc_pause_ms"] = pauses.longest_ms
     figures["rss_mb"] = round(rss_mb())

@@ -41,6 +41,7 @@ from bot.quiz.service import QuizService
 from bot.schedule.planner import Schedule
 from bot.services import Services
 from bot.stats.chart import ChartRenderer, find_cjk_font
+from bot.stats.ledger_process import LedgerProcess
 from bot.stats.service import StatsService
 from bot.storage import Storage
 from bot.transport import PerChatUpdateProcessor, RetryingRequest
@@ -130,6 +131,7 @@ def build_application(
             org,
             stats,
             charts,
+            LedgerProcess(settings.database, settings.zone),
             delivery,
             sender,
             progress,
@@ -166,6 +168,7 @@ def build_application(
         services = application.bot_data.services
         if services is not None:
             await services.sender.stop()
+            await asyncio.to_thread(services.ledgers.close)
             await services.storage.close()
             application.bot_data.services = None
 

@@ -16,6 +16,7 @@ from bot.org.service import OrgService
 from bot.quiz.service import QuizService
 from bot.schedule.planner import Schedule
 from bot.stats.chart import ChartRenderer
+from bot.stats.ledger_process import LedgerProcess
 from bot.stats.service import StatsService
 from bot.storage import Storage
 
@@ -28,6 +29,7 @@ class Services:
     org: OrgService
     stats: StatsService
     charts: ChartRenderer
+    ledgers: LedgerProcess
     delivery: DeliveryService
     sender: Sender
     progress: ProgressReporter

@@ -70,9 +70,7 @@ async def export_command(update: Update, context: BotContext) -> None:
     services = context.services
     texts = services.texts
     await message.reply_text(texts.export_working)
-    data = await services.stats.ledger(
-        services.org.tree, unit_id, period, services.quiz.bank.by_id
-    )
+    data = await services.ledgers.build(unit_id, period, services.quiz.bank.by_id)
     name = f"台账_{services.org.branch_name(unit_id)}_{period.key}.xlsx"
     await context.bot.send_document(
         chat.id,

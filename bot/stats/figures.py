@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 UPPER_LOWER_SHARE = 0.27
@@ -105,6 +105,41 @@ def branch_figures(
         median=statistics.median(percents) if percents else None,
         unreachable=unreachable,
     )
+
+
+def combine(
+    branch_ids: Sequence[str],
+    counts: Mapping[str, tuple[int, int]],
+    totals: Mapping[str, BranchTotals],
+    attendance: Mapping[str, tuple[int, int]],
+    quizzes: Mapping[str, Sequence[QuizRow]] | None,
+) -> list[BranchFigures]:
+    """Each branch's figures from what the database aggregated. With ``quizzes`` (every
+    finished quiz of each branch) the average and median come from the rows; without, the
+    average comes from the SQL totals and there is no median."""
+    result = []
+    for branch_id in branch_ids:
+        members, unreachable = counts.get(branch_id, (0, 0))
+        days, present = attendance.get(branch_id, (0, 0))
+        if quizzes is not None:
+            figures = branch_figures(branch_id, members, quizzes.get(branch_id, ()), unreachable)
+            result.append(replace(figures, theme_days=days, present=present))
+            continue
+        total = totals.get(branch_id, BranchTotals(0, 0, 0.0))
+        result.append(
+            BranchFigures(
+                branch_id=branch_id,
+                members=members,
+                participants=total.participants,
+                quizzes=total.quizzes,
+                average=total.percent_sum / total.quizzes if total.quizzes else None,
+                median=None,
+                unreachable=unreachable,
+                theme_days=days,
+                present=present,
+            )
+        )
+    return result
 
 
 def ranked(figures: Iterable[BranchFigures]) -> list[BranchFigures]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot.org.members import Member
@@ -15,10 +15,9 @@ from bot.quiz.questions import Question
 from bot.stats.figures import (
     AnswerDetail,
     BranchFigures,
-    BranchTotals,
     ItemFigures,
     QuizRow,
-    branch_figures,
+    combine,
     item_figures,
     rank_of,
     ranked,
@@ -28,7 +27,7 @@ from bot.stats.periods import Period
 from bot.storage import Storage
 
 LEDGER_BATCH = 500
-"""Answers written to the workbook per trip to the worker thread: the loop stays free."""
+"""Answers held in memory at once while a ledger is written."""
 
 MEDIAN_BRANCH_LIMIT = 500
 """Above this many branches a ledger's summary leaves medians out: they need every quiz row."""
@@ -66,37 +65,22 @@ class StatsService:
     ) -> list[BranchFigures]:
         """Figures for each branch (branches without members included; ``None``: all
         branches that have members or quizzes). Medians need every quiz row, so they are
-        computed only when asked for — a ranking of a whole city does without."""
+        computed only when asked for — a ranking of a whole city does without. The database
+        aggregates; putting the figures together runs in a worker thread, because for a city
+        it is thousands of objects that would otherwise hold up quiz taps."""
         if branch_ids is not None and not branch_ids:
             return []
         start, end = period.bounds(self._zone)
         counts = await self._storage.member_counts(branch_ids)
         totals = await self._storage.branch_totals(branch_ids, start, end)
-        rows: dict[str | None, list[QuizRow]] = defaultdict(list)
+        quizzes: dict[str, list[QuizRow]] | None = None
         if medians and branch_ids is not None:
+            quizzes = defaultdict(list)
             for row in await self._storage.finished_quizzes(branch_ids, start, end):
-                rows[row.branch_id].append(row)
+                quizzes[row.branch_id or ""].append(row)
         attendance = await self._storage.theme_day_attendance(branch_ids, start, end)
         ids = list(branch_ids) if branch_ids is not None else sorted(set(counts) | set(totals))
-        result = []
-        for branch_id in ids:
-            members, unreachable = counts.get(branch_id, (0, 0))
-            days, present = attendance.get(branch_id, (0, 0))
-            if medians:
-                figures = branch_figures(branch_id, members, rows[branch_id], unreachable)
-            else:
-                total = totals.get(branch_id, BranchTotals(0, 0, 0.0))
-                figures = BranchFigures(
-                    branch_id=branch_id,
-                    members=members,
-                    participants=total.participants,
-                    quizzes=total.quizzes,
-                    average=total.percent_sum / total.quizzes if total.quizzes else None,
-                    median=None,
-                    unreachable=unreachable,
-                )
-            result.append(replace(figures, theme_days=days, present=present))
-        return result
+        return await asyncio.to_thread(combine, ids, counts, totals, attendance, quizzes)
 
     async def branch_report(self, tree: OrgTree, branch_id: str, period: Period) -> BranchReport:
         siblings = tree.siblings(branch_id)
@@ -129,19 +113,23 @@ class StatsService:
             everything = await self.figures(None, period)
             known = [f for f in everything if f.branch_id in branches]
             missing = branches - {f.branch_id for f in known}
-            return ranked(known + await self.figures(sorted(missing), period))
-        return ranked(await self.figures(sorted(branches), period))
+            return await asyncio.to_thread(
+                ranked, known + await self.figures(sorted(missing), period)
+            )
+        return await asyncio.to_thread(ranked, await self.figures(sorted(branches), period))
 
     async def hardest(self, branch_ids: Collection[str], period: Period) -> list[ItemFigures]:
         start, end = period.bounds(self._zone)
-        return item_figures(await self._storage.answer_rows(branch_ids, start, end))
+        rows = await self._storage.answer_rows(branch_ids, start, end)
+        return await asyncio.to_thread(item_figures, rows)
 
     async def ledger(
         self, tree: OrgTree, unit_id: str, period: Period, questions: Mapping[str, Question]
     ) -> bytes:
-        """The Excel 台账 of every branch at or below ``unit_id`` for the period. Rows are
-        streamed from the database; the final save runs in a worker thread so quiz taps keep
-        being answered meanwhile."""
+        """The Excel 台账 of every branch at or below ``unit_id`` for the period, answers
+        streamed from the database a batch at a time. Writing the workbook is CPU work that
+        holds up this event loop: the bot runs it in ``LedgerProcess``, the report command
+        where nothing else waits."""
         branches = sorted(tree.branches_under([unit_id]))
         start, end = period.bounds(self._zone)
         medians = len(branches) <= MEDIAN_BRANCH_LIMIT
@@ -156,15 +144,15 @@ class StatsService:
             questions=questions,
             zone=self._zone,
         )
-        ledger = await asyncio.to_thread(Ledger, data)
+        ledger = Ledger(data)
         batch: list[AnswerDetail] = []
         async for answer in self._storage.answer_details(branches, start, end):
             batch.append(answer)
             if len(batch) >= LEDGER_BATCH:
-                await asyncio.to_thread(ledger.add_answers, batch)
+                ledger.add_answers(batch)
                 batch = []
-        await asyncio.to_thread(ledger.add_answers, batch)
-        return await asyncio.to_thread(ledger.finish)
+        ledger.add_answers(batch)
+        return ledger.finish()
 
     async def standing(self, member: Member, period: Period) -> Standing:
         if member.branch_id is None:

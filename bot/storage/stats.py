@@ -44,21 +44,19 @@ class StatsStore(StoreBase):
         """Per branch: participants, quizzes and the sum of quiz percentages, aggregated in
         SQL so that a city-wide ranking never brings millions of rows into Python. ``None``
         means every branch."""
-        # The whole city: one scan of the period on the covering index by time. Named
-        # branches: their own index ranges, or a sibling ranking would scan the whole city.
-        if branch_ids is None:
-            source, where = (
-                "quiz_sessions INDEXED BY quiz_sessions_finished",
-                ("AND branch_id IS NOT NULL"),
-            )
-        else:
-            source = "quiz_sessions INDEXED BY quiz_sessions_branch"
-            where = f"AND branch_id IN ({_in(branch_ids)})"
+        # Always the branch-first covering index: named branches are their own ranges (or a
+        # sibling ranking would scan the whole city), and the whole city is read in branch
+        # order, so grouping needs no sort.
+        where = (
+            "AND branch_id IS NOT NULL"
+            if branch_ids is None
+            else f"AND branch_id IN ({_in(branch_ids)})"
+        )
         rows = await self._all(
             f"""
             SELECT branch_id, COUNT(DISTINCT member_id) AS participants, COUNT(*) AS quizzes,
                    SUM(100.0 * score / question_count) AS percent_sum
-            FROM {source}
+            FROM quiz_sessions INDEXED BY quiz_sessions_branch
             WHERE status = 'finished' AND finished_at >= ? AND finished_at < ? {where}
             GROUP BY branch_id
             """,

@@ -3,15 +3,20 @@ have written (replayed through the real trigger), and the bot's statistics run o
 
 from __future__ import annotations
 
+import asyncio
+import io
 import json
+import multiprocessing
 import sqlite3
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import openpyxl
 import pytest
 
 from bench import citygen
@@ -19,6 +24,7 @@ from bot.org.importer import load_units_file
 from bot.org.tree import Level, OrgTree, tree_problems
 from bot.quiz.bank import load_bank
 from bot.quiz.questions import QuestionType
+from bot.stats.ledger_process import LedgerProcess
 from bot.stats.periods import Period, Span
 from bot.stats.service import StatsService
 from bot.storage import Storage
@@ -224,3 +230,58 @@ async def test_ranking_of_the_whole_city_with_visitors(city: City) -> None:
         assert {f.branch_id for f in ranking} == {u.id for u in tree.branches}
     finally:
         await storage.close()
+
+
+async def test_reports_read_only_the_covering_indexes(city: City) -> None:
+    """The report queries that run over a whole city must neither sort nor read table rows:
+    on 21 million answers that is the difference between one second and three."""
+    storage = await Storage.open(city.db)
+    statements: list[str] = []
+    try:
+        tree = OrgTree(tuple(await storage.units()))
+        start, end = MONTH.bounds(ZONE)
+        siblings = tree.siblings(sorted(u.id for u in tree.branches)[0])
+        # The SQL the storage layer really sends, with its parameters bound.
+        await storage._db.set_trace_callback(statements.append)
+        await storage.member_counts(None)
+        await storage.member_counts(siblings)
+        await storage.branch_totals(None, start, end)
+        await storage.branch_totals(siblings, start, end)
+        await storage._db.set_trace_callback(None)
+    finally:
+        await storage.close()
+    queries = [sql for sql in statements if sql.lstrip().startswith("SELECT")]
+    assert len(queries) == 4
+    with sqlite3.connect(f"file:{city.db}?mode=ro", uri=True) as db:
+        for sql in queries:
+            plan = " | ".join(row[3] for row in db.execute("EXPLAIN QUERY PLAN " + sql))
+            assert "COVERING INDEX" in plan, plan
+            assert "TEMP B-TREE FOR GROUP BY" not in plan, plan
+
+
+def sheets(data: bytes) -> dict[str, list[tuple[object, ...]]]:
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book.worksheets}
+
+
+async def test_the_ledger_process_writes_what_the_service_writes(city: City) -> None:
+    year = Period(Span.YEAR, 2026)
+    storage = await Storage.open(city.db)
+    try:
+        tree = OrgTree(tuple(await storage.units()))
+        district = next(u.id for u in tree.units if u.parent == "city")
+        here = await StatsService(storage, ZONE).ledger(tree, district, year, {})
+    finally:
+        await storage.close()
+    ledgers = LedgerProcess(city.db, ZONE)
+    try:
+        there = await ledgers.build(district, year, {})
+        assert sheets(there) == sheets(here)
+        # A worker that dies fails the export under way; the next export starts a new one.
+        for child in multiprocessing.active_children():
+            child.kill()
+        with pytest.raises(BrokenProcessPool):
+            await ledgers.build(district, year, {})
+        assert sheets(await ledgers.build(district, year, {})) == sheets(here)
+    finally:
+        await asyncio.to_thread(ledgers.close)

@@ -179,8 +179,8 @@ class Scheduler:
         )
 
     async def _birthdays(self, tree: OrgTree, start: datetime, end: datetime) -> list[Occurrence]:
-        """政治生日 greetings and notices due in the window, for members with a join date whose
-        anniversary is near (the database narrows it to a few days of the year)."""
+        """政治生日 greetings and notices due in the window, for the members whose anniversary
+        the window can reach (the database narrows it to a few days of the year)."""
         if self._schedule is None:
             return []
         found: list[Occurrence] = []
@@ -188,7 +188,8 @@ class Scheduler:
         # building a schedule parses its rules, and a city has thousands of anniversaries near.
         plans: dict[object, BranchSchedule] = {}
         overridden = self._schedule.settings.branches
-        for member in await self._storage.members_with_anniversary_near(start, end, self._zone):
+        days = self._schedule.anniversaries_in_reach(start, end)
+        for member in await self._storage.members_with_anniversary_on(days):
             if member.branch_id is None or member.party_joined_on is None:
                 continue
             unit = tree.by_id.get(member.branch_id)

@@ -129,6 +129,24 @@ class Schedule:
             found += [occurrence.for_branch(branch_id) for occurrence in shared[kind]]
         return sorted(found, key=lambda o: (o.occurs_at, o.key))
 
+    def anniversaries_in_reach(self, start: datetime, end: datetime) -> frozenset[str] | None:
+        """The anniversaries (``"MM-DD"``) whose 政治生日 greeting or notice can fall in
+        ``[start, end)``: the window's own days, and those days moved forward by every notice
+        lead any kind or branch uses — so a 30-second tick looks at a few days' members, not
+        a city's. None: a window of a year or more reaches every day."""
+        first, last = start.astimezone(self.zone).date(), end.astimezone(self.zone).date()
+        if (last - first).days >= 365:
+            return None
+        layers = [*self.settings.kinds.values(), *self.settings.branches.values()]
+        settings = [self.settings.political_birthday]
+        settings += [layer.political_birthday for layer in layers if layer.political_birthday]
+        leads = {0} | {s.notice_days for s in settings if s.notice_days is not None}
+        days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        reached = {(d + timedelta(days=lead)).strftime("%m-%d") for d in days for lead in leads}
+        if reached & {"02-28", "03-01"}:
+            reached.add("02-29")  # greeted on one of those days in a common year
+        return frozenset(reached)
+
 
 class BranchSchedule:
     """One branch's occurrences over any window."""

@@ -8,7 +8,7 @@ no lock. Times are stored as UTC milliseconds.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +24,11 @@ def to_ms(moment: datetime) -> int:
 
 def from_ms(value: int) -> datetime:
     return datetime.fromtimestamp(value / 1000, UTC)
+
+
+def marks(values: Collection[object]) -> str:
+    """The ``?, ?, …`` of an ``IN (…)`` list with one placeholder per value."""
+    return ",".join("?" * len(values))
 
 
 class StoreBase:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.storage.base import StoreBase, from_ms, to_ms
+from bot.storage.base import StoreBase, from_ms, marks, to_ms
 
 
 @dataclass(frozen=True)
@@ -240,10 +240,9 @@ class DeliveryStore(StoreBase):
         return _batch(row) if row else None
 
     async def batches_of(self, unit_ids: Sequence[str], kind: str) -> list[Batch]:
-        marks = ",".join("?" * len(unit_ids))
         rows = await self._all(
             f"""
-            SELECT * FROM batches WHERE kind = ? AND unit_id IN ({marks})
+            SELECT * FROM batches WHERE kind = ? AND unit_id IN ({marks(unit_ids)})
             ORDER BY occurs_at DESC, id DESC
             """,
             (kind, *unit_ids),

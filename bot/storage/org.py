@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 import aiosqlite
 
 from bot.org.members import Invite, Member
 from bot.org.tree import Kind, Level, Unit
-from bot.storage.base import StoreBase, from_ms, to_ms
+from bot.storage.base import StoreBase, from_ms, marks, to_ms
 
 
 @dataclass(frozen=True)
@@ -137,9 +136,9 @@ class OrgStore(StoreBase):
         return _member(row) if row else None
 
     async def members_in(self, branch_ids: Collection[str]) -> list[Member]:
-        marks = ",".join("?" * len(branch_ids))
         rows = await self._all(
-            f"SELECT {MEMBER_COLUMNS} FROM members WHERE branch_id IN ({marks}) ORDER BY id",
+            f"SELECT {MEMBER_COLUMNS} FROM members WHERE branch_id IN ({marks(branch_ids)}) "
+            "ORDER BY id",
             tuple(branch_ids),
         )
         return [_member(row) for row in rows]
@@ -319,28 +318,16 @@ class OrgStore(StoreBase):
         rows = await self._all("SELECT chat_id FROM group_chats WHERE unit_id = ?", (unit_id,))
         return [row[0] for row in rows]
 
-    async def members_with_anniversary_near(
-        self, start: datetime, end: datetime, zone: ZoneInfo, margin_days: int = 62
-    ) -> list[Member]:
-        """Members whose Party-joining anniversary (month and day) falls between the day
-        before ``start`` and ``margin_days`` after ``end`` (notices go up to 60 days ahead; a
-        29 February is greeted on 28 February or 1 March): the few the 政治生日 schedule must
-        look at, out of a city's members."""
-        first = start.astimezone(zone).date() - timedelta(days=1)
-        last = end.astimezone(zone).date() + timedelta(days=margin_days)
-        if (last - first).days >= 365:
-            ranges = [("01-01", "12-31")]
-        elif first.year == last.year:
-            ranges = [(first.strftime("%m-%d"), last.strftime("%m-%d"))]
-        else:
-            ranges = [(first.strftime("%m-%d"), "12-31"), ("01-01", last.strftime("%m-%d"))]
-        where = " OR ".join("substr(party_joined_on, 6, 5) BETWEEN ? AND ?" for _ in ranges)
+    async def members_with_anniversary_on(self, days: Collection[str] | None) -> list[Member]:
+        """Members in a branch whose Party-joining anniversary is one of ``days`` (``"MM-DD"``;
+        None: any day)."""
+        where = "" if days is None else f"AND substr(party_joined_on, 6, 5) IN ({marks(days)})"
         rows = await self._all(
             f"""
             SELECT {MEMBER_COLUMNS} FROM members
-            WHERE party_joined_on IS NOT NULL AND branch_id IS NOT NULL AND ({where})
+            WHERE party_joined_on IS NOT NULL AND branch_id IS NOT NULL {where}
             """,
-            tuple(value for pair in ranges for value in pair),
+            tuple(sorted(days or ())),
         )
         return [_member(row) for row in rows]
 

@@ -11,11 +11,7 @@ from collections.abc import AsyncIterator, Collection
 from datetime import datetime
 
 from bot.stats.figures import AnswerDetail, AnswerRow, BranchTotals, MemberTotals, QuizRow
-from bot.storage.base import StoreBase, from_ms, to_ms
-
-
-def _in(values: Collection[str]) -> str:
-    return ",".join("?" * len(values))
+from bot.storage.base import StoreBase, from_ms, marks, to_ms
 
 
 class StatsStore(StoreBase):
@@ -26,7 +22,7 @@ class StatsStore(StoreBase):
         where = (
             "WHERE branch_id IS NOT NULL"
             if branch_ids is None
-            else f"WHERE branch_id IN ({_in(branch_ids)})"
+            else f"WHERE branch_id IN ({marks(branch_ids)})"
         )
         rows = await self._all(
             f"""
@@ -50,7 +46,7 @@ class StatsStore(StoreBase):
         where = (
             "AND branch_id IS NOT NULL"
             if branch_ids is None
-            else f"AND branch_id IN ({_in(branch_ids)})"
+            else f"AND branch_id IN ({marks(branch_ids)})"
         )
         rows = await self._all(
             f"""
@@ -74,7 +70,7 @@ class StatsStore(StoreBase):
             f"""
             SELECT member_id, branch_id, score, question_count, finished_at
             FROM quiz_sessions
-            WHERE status = 'finished' AND branch_id IN ({_in(branch_ids)})
+            WHERE status = 'finished' AND branch_id IN ({marks(branch_ids)})
               AND finished_at >= ? AND finished_at < ?
             """,
             (*branch_ids, to_ms(start), to_ms(end)),
@@ -98,7 +94,7 @@ class StatsStore(StoreBase):
             f"""
             SELECT a.member_id, a.question_id, a.correct
             FROM quiz_sessions s JOIN answers a ON a.session_id = s.id
-            WHERE s.status = 'finished' AND s.branch_id IN ({_in(branch_ids)})
+            WHERE s.status = 'finished' AND s.branch_id IN ({marks(branch_ids)})
               AND s.finished_at >= ? AND s.finished_at < ?
             """,
             (*branch_ids, to_ms(start), to_ms(end)),
@@ -116,7 +112,7 @@ class StatsStore(StoreBase):
                    AVG(100.0 * score / question_count) AS average,
                    MAX(finished_at) AS last
             FROM quiz_sessions
-            WHERE status = 'finished' AND branch_id IN ({_in(branch_ids)})
+            WHERE status = 'finished' AND branch_id IN ({marks(branch_ids)})
               AND finished_at >= ? AND finished_at < ?
             GROUP BY member_id
             """,
@@ -139,7 +135,7 @@ class StatsStore(StoreBase):
             SELECT a.answered_at, s.branch_id, a.member_id, a.question_id, a.correct,
                    a.ms_taken
             FROM quiz_sessions s JOIN answers a ON a.session_id = s.id
-            WHERE s.status = 'finished' AND s.branch_id IN ({_in(branch_ids)})
+            WHERE s.status = 'finished' AND s.branch_id IN ({marks(branch_ids)})
               AND s.finished_at >= ? AND s.finished_at < ?
             ORDER BY a.answered_at
             """,
@@ -156,7 +152,7 @@ class StatsStore(StoreBase):
         self, branch_ids: Collection[str] | None, start: datetime, end: datetime
     ) -> dict[str, tuple[int, int]]:
         """Per branch: (theme days held in the period, members signed in over all of them)."""
-        where = "" if branch_ids is None else f"AND b.unit_id IN ({_in(branch_ids)})"
+        where = "" if branch_ids is None else f"AND b.unit_id IN ({marks(branch_ids)})"
         rows = await self._all(
             f"""
             SELECT b.unit_id, COUNT(DISTINCT b.id) AS days, COALESCE(SUM(a.present), 0) AS present

@@ -4,10 +4,12 @@ calendar and its holidays, reminders, nudges, 政治生日, other zones, and sta
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.clock import FixedClock
 from bot.org.tree import Kind
@@ -343,3 +345,35 @@ def test_next_occurrences_stop_at_the_count_or_the_horizon() -> None:
 def test_naive_datetimes_are_refused() -> None:
     with pytest.raises(ValueError, match="aware"):
         schedule().branch("zb-001").occurrences(datetime(2026, 1, 1), utc(2026, 2, 1))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    joined=st.dates(date(1950, 1, 1), date(2026, 12, 31)),
+    start=st.datetimes(datetime(2026, 1, 1), datetime(2028, 12, 31), timezones=st.just(UTC)),
+    length=st.sampled_from([timedelta(seconds=30), timedelta(hours=6), timedelta(days=3)]),
+    notice_days=st.one_of(st.none(), st.integers(1, 60)),
+    village_notice_days=st.integers(1, 60),
+    leap_day=st.sampled_from(list(LeapDay)),
+)
+def test_the_anniversaries_in_reach_miss_no_greeting_or_notice(
+    joined: date,
+    start: datetime,
+    length: timedelta,
+    notice_days: int | None,
+    village_notice_days: int,
+    leap_day: LeapDay,
+) -> None:
+    """The scheduler asks the database only for members with these anniversaries: any
+    member left out must have nothing due in the window."""
+    plans = schedule(
+        political_birthday={"notice_days": notice_days, "leap_day": leap_day.value},
+        kinds={"村": {"political_birthday": {"notice_days": village_notice_days}}},
+    )
+    end = start + length
+    reach = plans.anniversaries_in_reach(start, end)
+    assert reach is not None
+    for kind in (Kind.VILLAGE, Kind.ORGAN):
+        if plans.branch("zb-001", kind).political_birthdays(1, joined, start, end):
+            assert joined.strftime("%m-%d") in reach
+    assert plans.anniversaries_in_reach(start, start + timedelta(days=366)) is None

@@ -76,6 +76,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("cancel", lambda t: t.command_cancel, quiz.cancel_command),
     Command("joindate", lambda t: t.command_joindate, me.joindate_command),
     Command("themeday", lambda t: t.command_themeday, attendance.themeday_command),
+    Command(
+        "leaderboard", lambda t: t.command_leaderboard, stats.leaderboard_command, private=False
+    ),
     Command("rules", lambda t: t.command_rules, common.rules_command, private=False),
     Command("help", lambda t: t.command_help, help_command, private=False),
     Command("start", lambda t: t.command_start, start_command),

@@ -1,12 +1,20 @@
-"""Secretaries' statistics in private chat: /stats, /ranking, /hardest."""
+"""Statistics: the secretaries' /stats, /ranking, /hardest in private chat, and a branch's
+/leaderboard where the branch has switched it on."""
 
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.handlers.scope import report_target
-from bot.handlers.stats_view import hardest_text, ranking_text, report_text
+from bot.handlers.scope import parse_arguments, report_target
+from bot.handlers.stats_view import (
+    LEADERS_SHOWN,
+    hardest_text,
+    leaderboard_text,
+    ranking_text,
+    report_text,
+)
+from bot.org.tree import Level
 from bot.stats.periods import parse_period
 
 
@@ -110,3 +118,35 @@ async def hardest_command(update: Update, context: BotContext) -> None:
             services.quiz.bank.by_id,
         )
     )
+
+
+async def leaderboard_command(update: Update, context: BotContext) -> None:
+    """/leaderboard [期间] — the branch's 学习榜: in its bound group chat, or privately for
+    its members; only where the branch has ``leaderboard: true`` in the organisation."""
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return
+    services = context.services
+    texts = services.texts
+    member = context.actor.member
+    if chat.type == "private":
+        branch_id = member.branch_id if member is not None else None
+        if branch_id is None:
+            await message.reply_text(texts.leaderboard_no_branch)
+            return
+    else:
+        branch_id = await services.storage.group_unit(chat.id)
+        if branch_id is None:
+            await message.reply_text(texts.leaderboard_unbound)
+            return
+    unit = services.org.tree.by_id.get(branch_id)
+    if unit is None or unit.level is not Level.BRANCH or not unit.leaderboard:
+        await message.reply_text(texts.leaderboard_off)
+        return
+    period, _ = parse_arguments(context)
+    if period is None:
+        await message.reply_text(texts.period_usage)
+        return
+    board = await services.stats.leaderboard(services.org.tree, branch_id, period, LEADERS_SHOWN)
+    await message.reply_text(leaderboard_text(texts, board))

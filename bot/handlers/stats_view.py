@@ -8,10 +8,11 @@ from bot.i18n import Texts
 from bot.org.tree import OrgTree
 from bot.quiz.questions import Question
 from bot.stats.figures import BranchFigures, ItemFigures, bar
-from bot.stats.service import BranchReport
+from bot.stats.service import BranchReport, Leaderboard
 
 NAMES_SHOWN = 30
 RANKING_SHOWN = 20
+LEADERS_SHOWN = 10
 
 
 def _score(value: float | None) -> str:
@@ -114,4 +115,23 @@ def hardest_text(
             )
         )
     lines += ["", texts.hardest_footer]
+    return "\n".join(lines)
+
+
+def leaderboard_text(texts: Texts, board: Leaderboard) -> str:
+    lines = [texts.leaderboard_title.format(branch=board.branch.name, period=board.period.label)]
+    lines.append("")
+    if not board.leaders:
+        lines.append(texts.leaderboard_empty.format(period=board.period.label))
+        return "\n".join(lines)
+    lines += [
+        texts.leaderboard_line.format(
+            place=place, name=member.name, best=round(totals.best), quizzes=totals.quizzes
+        )
+        for place, member, totals in board.leaders
+    ]
+    lines += [
+        "",
+        texts.leaderboard_footer.format(participants=board.participants, members=board.members),
+    ]
     return "\n".join(lines)

@@ -130,6 +130,14 @@ class Texts:
     hardest_footer: str
     hardest_empty: str
     me_standing: str
+    command_leaderboard: str
+    leaderboard_title: str
+    leaderboard_line: str
+    leaderboard_empty: str
+    leaderboard_footer: str
+    leaderboard_off: str
+    leaderboard_unbound: str
+    leaderboard_no_branch: str
     me_branch: str
     command_chart: str
     command_export: str

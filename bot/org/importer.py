@@ -5,7 +5,8 @@ Every problem is reported with its row and column and nothing is applied unless 
 is valid.
 
 Organisation columns: 编号 (id), 名称 (name), 层级 (党委/党总支/党支部), 类型 (机关/村/企业/
-学校/社区/其他), 上级 (parent id), 书记 (Telegram ids, separated by commas). Roster columns:
+学校/社区/其他), 上级 (parent id), 书记 (Telegram ids, separated by commas), 学习榜 (是/否,
+optional: the branch's leaderboard). Roster columns:
 姓名, 支部 (branch id), 入党日期 (optional, YYYY-MM-DD).
 """
 
@@ -33,7 +34,10 @@ UNIT_COLUMNS = {
     "kind": ("类型", "kind", "单位类型"),
     "parent": ("上级", "parent", "上级编号", "上级组织"),
     "secretaries": ("书记", "secretaries", "书记id", "书记telegram"),
+    "leaderboard": ("学习榜", "leaderboard", "排行榜"),
 }
+SWITCH_WORDS = {"是": True, "开": True, "开启": True, "否": False, "关": False, "关闭": False}
+"""Spreadsheet words for a yes/no column; pydantic reads true/false, yes/no, 1/0 itself."""
 ROSTER_COLUMNS = {
     "real_name": ("姓名", "name", "real_name"),
     "branch_id": ("支部", "支部编号", "branch", "branch_id"),
@@ -101,6 +105,9 @@ def load_units_file(path: Path) -> list[UnitSettings]:
                 for part in str(record["secretaries"]).replace("，", ",").split(",")
                 if part.strip()
             ]
+        if "leaderboard" in record:
+            word = str(record["leaderboard"]).strip()
+            record["leaderboard"] = SWITCH_WORDS.get(word, word)
         for key in ("id", "parent"):
             if key in record:
                 record[key] = str(record[key])

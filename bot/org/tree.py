@@ -104,7 +104,8 @@ class OrgTree:
 
 def tree_problems(units: Iterable[Unit]) -> list[tuple[int, str]]:
     """What is wrong with a list of units, as (index, message): duplicate ids, unknown or
-    lower-level parents, cycles. An empty list means the tree is sound."""
+    lower-level parents, cycles, a leaderboard above a branch. An empty list means the tree
+    is sound."""
     units = list(units)
     problems: list[tuple[int, str]] = []
     first: dict[str, int] = {}
@@ -115,6 +116,8 @@ def tree_problems(units: Iterable[Unit]) -> list[tuple[int, str]]:
             )
         else:
             first[unit.id] = index
+        if unit.leaderboard and unit.level is not Level.BRANCH:
+            problems.append((index, f"a leaderboard is for a 党支部, not a {unit.level.value}"))
     by_id = {u.id: u for u in units}
     for index, unit in enumerate(units):
         if unit.parent is None:

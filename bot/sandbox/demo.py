@@ -54,6 +54,7 @@ ORGANISATION = OrganisationSettings.model_validate(
                 "kind": "村",
                 "parent": "dzz",
                 "secretaries": [SECRETARIES["zb-1"]],
+                "leaderboard": True,
             },
             {
                 "id": "zb-2",

@@ -155,6 +155,21 @@ def rank_of(branch_id: str, figures: Iterable[BranchFigures]) -> tuple[int, int]
     return keys.index(keys[mine]) + 1, len(order)
 
 
+def leaders(totals: Mapping[int, MemberTotals], limit: int) -> list[tuple[int, int]]:
+    """(place, member id) of the best ``limit`` members: best score, then more quizzes, then
+    who got there first; members equal on best score and quizzes share a place."""
+    order = sorted(totals, key=lambda m: (-totals[m].best, -totals[m].quizzes, totals[m].last, m))
+    places: list[tuple[int, int]] = []
+    for index, member in enumerate(order[:limit]):
+        previous = order[index - 1] if index else None
+        tied = previous is not None and (totals[previous].best, totals[previous].quizzes) == (
+            totals[member].best,
+            totals[member].quizzes,
+        )
+        places.append((places[-1][0] if tied else index + 1, member))
+    return places
+
+
 @dataclass(frozen=True)
 class ItemFigures:
     """How one question fared: attempts, facility (share correct), discrimination (share

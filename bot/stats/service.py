@@ -16,9 +16,11 @@ from bot.stats.figures import (
     AnswerDetail,
     BranchFigures,
     ItemFigures,
+    MemberTotals,
     QuizRow,
     combine,
     item_figures,
+    leaders,
     rank_of,
     ranked,
 )
@@ -43,6 +45,18 @@ class BranchReport:
     out_of: int
     parent: Unit | None
     not_participated: list[Member]
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    """A branch's 学习榜, shown only where the branch has switched it on: the members who
+    studied, best first; those who did not are counted, never named."""
+
+    period: Period
+    branch: Unit
+    leaders: list[tuple[int, Member, MemberTotals]]
+    participants: int
+    members: int
 
 
 @dataclass(frozen=True)
@@ -153,6 +167,30 @@ class StatsService:
                 batch = []
         ledger.add_answers(batch)
         return ledger.finish()
+
+    async def leaderboard(
+        self, tree: OrgTree, branch_id: str, period: Period, limit: int
+    ) -> Leaderboard:
+        start, end = period.bounds(self._zone)
+        totals = await self._storage.member_totals([branch_id], start, end)
+        members = {m.id: m for m in await self._storage.members_in([branch_id])}
+        # A member who has since moved on still counts where they studied, by name too.
+        missing = [m for m in totals if m not in members]
+        for member_id in missing:
+            moved = await self._storage.member_by_id(member_id)
+            if moved is not None:
+                members[member_id] = moved
+        return Leaderboard(
+            period=period,
+            branch=tree.by_id[branch_id],
+            leaders=[
+                (place, members[m], totals[m])
+                for place, m in leaders(totals, limit)
+                if m in members
+            ],
+            participants=len(totals),
+            members=len([m for m in members.values() if m.branch_id == branch_id]),
+        )
 
     async def standing(self, member: Member, period: Period) -> Standing:
         if member.branch_id is None:

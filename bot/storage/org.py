@@ -318,6 +318,11 @@ class OrgStore(StoreBase):
         rows = await self._all("SELECT chat_id FROM group_chats WHERE unit_id = ?", (unit_id,))
         return [row[0] for row in rows]
 
+    async def group_unit(self, chat_id: int) -> str | None:
+        """The unit a group chat was bound to with /bindgroup, if any."""
+        row = await self._one("SELECT unit_id FROM group_chats WHERE chat_id = ?", (chat_id,))
+        return row[0] if row else None
+
     async def members_with_anniversary_on(self, days: Collection[str] | None) -> list[Member]:
         """Members in a branch whose Party-joining anniversary is one of ``days`` (``"MM-DD"``;
         None: any day)."""

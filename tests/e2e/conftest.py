@@ -225,3 +225,28 @@ async def invite_link(secretary: Member) -> str:
     """The join link a secretary's /invite gives."""
     reply = await secretary.say("/invite")
     return next(line for line in reply["text"].splitlines() if line.startswith("https://"))
+
+
+async def join(harness: Harness, link: str, name: str) -> Member:
+    """A new person opens a link to 东村党支部 (zb-1) and gives their name."""
+    member = await person(harness, name)
+    code = link.rsplit("start=", 1)[1]
+    await harness.client.send_text(member.id, f"/start {code}")
+    await member.next_message()  # greeting
+    ask = await member.next_message()
+    assert "请发送您的真实姓名" in ask["text"]
+    joined = await member.say(name)
+    assert f"{name}同志，您已加入【东村党支部】" in joined["text"]
+    return member
+
+
+async def take_quiz(member: Member, wrong: int) -> None:
+    """A whole quiz of 4, the first ``wrong`` answers wrong."""
+    message = await member.say("/quiz")
+    for number in range(4):
+        question = member.question_of(message)
+        taps = wrong_taps(question, message) if number < wrong else correct_taps(question, message)
+        for data in taps:
+            await member.tap(message, data)
+        message = await member.next_message()
+    assert message["text"].startswith("答题结束")

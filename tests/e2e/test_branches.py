@@ -9,36 +9,11 @@ from tests.e2e.conftest import (
     SECRETARY_1,
     SECRETARY_2,
     Harness,
-    Member,
-    correct_taps,
     invite_link,
+    join,
     person,
-    wrong_taps,
+    take_quiz,
 )
-
-
-async def join(harness: Harness, link: str, name: str) -> Member:
-    member = await person(harness, name)
-    code = link.rsplit("start=", 1)[1]
-    await harness.client.send_text(member.id, f"/start {code}")
-    await member.next_message()  # greeting
-    ask = await member.next_message()
-    assert "请发送您的真实姓名" in ask["text"]
-    joined = await member.say(name)
-    assert f"{name}同志，您已加入【东村党支部】" in joined["text"]
-    return member
-
-
-async def take_quiz(member: Member, wrong: int) -> None:
-    """A whole quiz of 4, the first ``wrong`` answers wrong."""
-    message = await member.say("/quiz")
-    for number in range(4):
-        question = member.question_of(message)
-        taps = wrong_taps(question, message) if number < wrong else correct_taps(question, message)
-        for data in taps:
-            await member.tap(message, data)
-        message = await member.next_message()
-    assert message["text"].startswith("答题结束")
 
 
 async def test_invite_join_study_and_report(org_harness: Harness) -> None:

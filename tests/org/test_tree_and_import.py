@@ -29,11 +29,13 @@ def test_tree_problems() -> None:
         Unit("y", "y", Level.BRANCH, parent="x"),
         Unit("x", "dup", Level.COMMITTEE),
         Unit("z", "z", Level.GENERAL_BRANCH, parent="nowhere"),
+        Unit("w", "w", Level.COMMITTEE, leaderboard=True),
     ]
     messages = [message for _, message in tree_problems(units)]
     assert 'id "x" is already used (entry 1)' in messages
     assert "a 党支部 cannot sit under a 党支部" in messages
     assert 'parent "nowhere" is not a unit' in messages
+    assert "a leaderboard is for a 党支部, not a 党委" in messages
     assert tree_problems(TREE.units) == []
 
 
@@ -83,3 +85,20 @@ def test_roster_is_all_or_nothing(tmp_path: Path) -> None:
     assert [p.line for p in error.value.problems] == [3]
     roster.write_text("姓名,支部\n王大妈,a\n", encoding="gb18030")
     assert load_roster_file(roster, {"a"})[0].real_name == "王大妈"
+
+
+def test_the_leaderboard_column_reads_yes_and_no_in_chinese(tmp_path: Path) -> None:
+    path = tmp_path / "org.csv"
+    path.write_text(
+        "编号,名称,层级,上级,学习榜\n"
+        "dw,示范镇党委,党委,,\n"
+        "zb-1,东村党支部,党支部,dw,是\n"
+        "zb-2,西村党支部,党支部,dw,否\n",
+        encoding="utf-8",
+    )
+    units = load_units_file(path)
+    assert [u.leaderboard for u in units] == [False, True, False]
+    path.write_text(path.read_text(encoding="utf-8") + "zb-3,南村党支部,党支部,dw,也许\n")
+    with pytest.raises(InvalidFileError) as error:
+        load_units_file(path)
+    assert "row 5, column 学习榜" in str(error.value.problems[0])

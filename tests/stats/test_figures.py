@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.stats.figures import (
     AnswerRow,
     BranchFigures,
+    MemberTotals,
     QuizRow,
     bar,
     branch_figures,
     item_figures,
+    leaders,
     rank_of,
     ranked,
 )
@@ -53,3 +55,20 @@ def test_item_statistics_facility_and_discrimination() -> None:
     assert items["q1"].facility == 1.0 and items["q1"].discrimination == 0.0
     assert items["q2"].facility == 0.5 and items["q2"].discrimination == 1.0
     assert [i.question_id for i in item_figures(answers)] == ["q2", "q1"]
+
+
+def test_leaders_by_best_score_then_quizzes_then_who_was_first() -> None:
+    def totals(best: float, quizzes: int, minutes: int) -> MemberTotals:
+        return MemberTotals(quizzes, best, best, NOW + timedelta(minutes=minutes))
+
+    board = {
+        1: totals(80, 1, 0),
+        2: totals(100, 1, 5),
+        3: totals(100, 3, 9),
+        4: totals(80, 1, 3),
+        5: totals(60, 2, 1),
+    }
+    # Equal best score and quizzes share a place; the earlier one is listed first.
+    assert leaders(board, 10) == [(1, 3), (2, 2), (3, 1), (3, 4), (5, 5)]
+    assert leaders(board, 2) == [(1, 3), (2, 2)]
+    assert leaders({}, 10) == []

@@ -229,7 +229,7 @@ async def measure(db: Path, month: Period, year: Period, samples: int, seed: int
     ticker.cancel()
     gc.callbacks.remove(pauses)
     await storage.close()
-    await asyncio.to_thread(ledgers.close)
+    await ledgers.close()
     figures["ledger_rss_mb"] = round(rss_mb(resource.RUSAGE_CHILDREN))
     figures |= lag.figures()
     figures["gc_pause_ms"] = pauses.longest_ms

@@ -168,7 +168,7 @@ def build_application(
         services = application.bot_data.services
         if services is not None:
             await services.sender.stop()
-            await asyncio.to_thread(services.ledgers.close)
+            await services.ledgers.close()
             await services.storage.close()
             application.bot_data.services = None
 

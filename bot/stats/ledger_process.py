@@ -52,34 +52,54 @@ async def _build(request: LedgerRequest) -> bytes:
         await storage.close()
 
 
+IDLE_SECONDS = 600.0
+"""A worker with no export for this long is stopped: its ~90 MB are the machine's again."""
+
+
 class LedgerProcess:
     """One worker process for exports, queued one after another: a ledger is a few seconds
     of one core, and the bot's other core keeps answering members."""
 
-    def __init__(self, database: Path, zone: ZoneInfo) -> None:
+    def __init__(self, database: Path, zone: ZoneInfo, idle_seconds: float = IDLE_SECONDS) -> None:
         self._database = database
         self._zone = zone
+        self._idle_seconds = idle_seconds
         self._pool: ProcessPoolExecutor | None = None
+        self._running = 0
+        self._idle_timer: asyncio.TimerHandle | None = None
 
     async def build(
         self, unit_id: str, period: Period, questions: Mapping[str, Question]
     ) -> bytes:
+        loop = asyncio.get_running_loop()
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
         if self._pool is None:
             # spawn, not fork: the bot has threads (aiosqlite, the sender) a fork would copy
             # mid-flight.
             self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
         request = LedgerRequest(self._database, self._zone, unit_id, period, dict(questions))
+        self._running += 1
         try:
-            return await asyncio.get_running_loop().run_in_executor(
-                self._pool, build_ledger, request
-            )
+            return await loop.run_in_executor(self._pool, build_ledger, request)
         except BrokenProcessPool:
             # The worker died (killed, out of memory): this export fails, the next one
             # starts a new worker.
             self._pool = None
             raise
+        finally:
+            self._running -= 1
+            if not self._running:
+                self._idle_timer = loop.call_later(self._idle_seconds, self._stop_if_idle)
 
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+    def _stop_if_idle(self) -> None:
+        if not self._running and self._pool is not None:
+            self._pool.shutdown(wait=False)
             self._pool = None
+
+    async def close(self) -> None:
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)

@@ -284,4 +284,19 @@ async def test_the_ledger_process_writes_what_the_service_writes(city: City) -> 
             await ledgers.build(district, year, {})
         assert sheets(await ledgers.build(district, year, {})) == sheets(here)
     finally:
-        await asyncio.to_thread(ledgers.close)
+        await ledgers.close()
+
+
+async def test_an_idle_ledger_worker_is_stopped_and_started_again(city: City) -> None:
+    ledgers = LedgerProcess(city.db, ZONE, idle_seconds=0.2)
+    try:
+        first = await ledgers.build("city", MONTH, {})
+        assert len(multiprocessing.active_children()) == 1
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if not multiprocessing.active_children():
+                break
+        assert multiprocessing.active_children() == []
+        assert sheets(await ledgers.build("city", MONTH, {})) == sheets(first)
+    finally:
+        await ledgers.close()

@@ -192,7 +192,7 @@ async def themeday_command(update: Update, context: BotContext) -> None:
     if branch_id is None and actor.member is not None:
         branch_id = actor.member.branch_id
     if branch_id is None:
-        await message.reply_text(texts.themeday_no_branch)
+        await message.reply_text(texts.no_branch)
         return
     unit = services.org.tree.by_id[branch_id]
     plan = services.schedule.branch(unit.id, unit.kind)

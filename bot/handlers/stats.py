@@ -133,7 +133,7 @@ async def leaderboard_command(update: Update, context: BotContext) -> None:
     if chat.type == "private":
         branch_id = member.branch_id if member is not None else None
         if branch_id is None:
-            await message.reply_text(texts.leaderboard_no_branch)
+            await message.reply_text(texts.no_branch)
             return
     else:
         branch_id = await services.storage.group_unit(chat.id)

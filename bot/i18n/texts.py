@@ -137,7 +137,6 @@ class Texts:
     leaderboard_footer: str
     leaderboard_off: str
     leaderboard_unbound: str
-    leaderboard_no_branch: str
     me_branch: str
     command_chart: str
     command_export: str
@@ -209,5 +208,5 @@ class Texts:
     command_themeday: str
     themeday_title: str
     themeday_none: str
-    themeday_no_branch: str
+    no_branch: str
     themeday_moved: str

@@ -133,7 +133,6 @@ TEXTS = Texts(
     leaderboard_footer="本期 {participants}/{members} 名党员参学，只列出已答题的同志。",
     leaderboard_off="本支部没有开启学习榜。需要的话，请支部书记联系管理员在组织设置里打开。",
     leaderboard_unbound="这个群还没有绑定支部，请支部书记在群里发送 /bindgroup。",
-    leaderboard_no_branch="您还没有加入支部，请向支部书记索取邀请链接。",
     command_chart="学习情况图表",
     command_export="导出 Excel 台账",
     chart_months_title="{unit} 近半年参学率",
@@ -204,6 +203,6 @@ TEXTS = Texts(
     command_themeday="近期主题党日安排",
     themeday_title="🗓 【{branch}】近期主题党日",
     themeday_none="【{branch}】近期没有安排主题党日。",
-    themeday_no_branch="您还没有加入支部。请向支部书记索取邀请链接。",
+    no_branch="您还没有加入支部。请向支部书记索取邀请链接。",
     themeday_moved="（原定 {date}，逢{holiday}顺延）",
 )

@@ -80,8 +80,33 @@ def load_located(path: Path, display_name: str | None = None) -> Located:
     return parse_located(text, name)
 
 
+FastLoader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+"""libyaml's parser when PyYAML has it: a city's organisation file (8,885 units) composes in
+1.7 s instead of 5.8. Its nodes carry the same line and column as the pure-Python parser's."""
+
+
 def parse_located(text: str, name: str) -> Located:
     """Parse YAML text; see ``load_located``."""
+    loader = FastLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.YAMLError:
+        # libyaml words its errors differently and counts a bad character's position in
+        # bytes; the pure-Python parser says it the way this module reports it.
+        node = _compose_reporting(text, name)
+    finally:
+        loader.dispose()
+    located = Located(name, None)
+    problems: list[Problem] = []
+    constructor = yaml.constructor.SafeConstructor()
+    located.data = _convert(node, (), located, problems, constructor) if node is not None else None
+    if problems:
+        raise InvalidFileError(problems)
+    return located
+
+
+def _compose_reporting(text: str, name: str) -> yaml.Node | None:
+    """Compose with the pure-Python parser, turning its error into a positioned problem."""
     try:
         loader = yaml.SafeLoader(text)
     except yaml.reader.ReaderError as exc:
@@ -90,7 +115,7 @@ def parse_located(text: str, name: str) -> Located:
         message = f"YAML error: character {exc.character!r} is not allowed"
         raise InvalidFileError([Problem(name, line, column, message)]) from exc
     try:
-        node = loader.get_single_node()
+        node: yaml.Node | None = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -102,12 +127,7 @@ def parse_located(text: str, name: str) -> Located:
         raise InvalidFileError([Problem(name, 1, 1, f"YAML error: {exc}")]) from exc
     finally:
         loader.dispose()
-    located = Located(name, None)
-    problems: list[Problem] = []
-    located.data = _convert(node, (), located, problems, loader) if node is not None else None
-    if problems:
-        raise InvalidFileError(problems)
-    return located
+    return node
 
 
 def _convert(
@@ -115,13 +135,13 @@ def _convert(
     path: Path_,
     located: Located,
     problems: list[Problem],
-    loader: yaml.SafeLoader,
+    constructor: yaml.constructor.SafeConstructor,
 ) -> Any:
     located.values[path] = _position(node)
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = str(_scalar(key_node, located, problems, loader))
+            key = str(_scalar(key_node, located, problems, constructor))
             if key in result:
                 line, column = _position(key_node)
                 first_line = located.keys[(*path, key)][0]
@@ -135,21 +155,24 @@ def _convert(
                 )
                 continue
             located.keys[(*path, key)] = _position(key_node)
-            result[key] = _convert(value_node, (*path, key), located, problems, loader)
+            result[key] = _convert(value_node, (*path, key), located, problems, constructor)
         return result
     if isinstance(node, yaml.SequenceNode):
         return [
-            _convert(item, (*path, index), located, problems, loader)
+            _convert(item, (*path, index), located, problems, constructor)
             for index, item in enumerate(node.value)
         ]
-    return _scalar(node, located, problems, loader)
+    return _scalar(node, located, problems, constructor)
 
 
 def _scalar(
-    node: yaml.Node, located: Located, problems: list[Problem], loader: yaml.SafeLoader
+    node: yaml.Node,
+    located: Located,
+    problems: list[Problem],
+    constructor: yaml.constructor.SafeConstructor,
 ) -> Any:
     try:
-        return loader.construct_object(node)
+        return constructor.construct_object(node)
     except yaml.MarkedYAMLError as exc:
         line, column = _position(node)
         problems.append(Problem(located.file, line, column, f"YAML error: {exc.problem}"))

@@ -141,6 +141,13 @@ def test_empty_folder_is_an_error(tmp_path: Path) -> None:
     assert "no question bank files" in problems_of(tmp_path)[0]
 
 
+def test_a_bad_character_is_placed_by_characters_not_bytes() -> None:
+    """libyaml, which parses first, counts the offset in bytes: the report must not."""
+    with pytest.raises(InvalidFileError) as error:
+        parse_located("stem: 党章总纲\x07第一段\n", "bank.yaml")
+    assert str(error.value) == "bank.yaml:1:11: YAML error: character 7 is not allowed"
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300))
 def test_random_text_never_crashes_the_yaml_reader(text: str) -> None:

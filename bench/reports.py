@@ -10,14 +10,15 @@ Every figure comes from the bot's real code on the database ``bench.citygen`` bu
   random 党支部, for the month of the latest data; ``stats_year_*`` the same for its year;
 * ``ranking_city_s`` — ``StatsService.ranking`` of every 党支部 under the root for that month,
   ``ranking_city_year_s`` for the year;
-* ``export_year_s`` — ``LedgerProcess.build`` (what /export sends) of the 党支部 with the
+* ``export_year_s`` — ``ReportProcess.ledger`` (what /export sends) of the 党支部 with the
   most members, for the year, with the worker process already started by a first export
   (``export_year_cold_s``: that first one, the worker's start-up included);
+* ``chart_s`` — ``ReportProcess.chart`` (what /chart sends) of the city's 25 best branches;
 * ``max_loop_block_ms`` — while all of the above run, a task sleeping 5 ms at a time measures
   how late it wakes: the longest the event loop could not answer a quiz tap;
 * ``rss_mb`` — the peak resident memory (``ru_maxrss``) of the process that ran them: a fresh
   process which, like the bot, holds the question bank and one ``Storage`` connection
-  (``ledger_rss_mb``: the export worker's);
+  (``worker_rss_mb``: the report worker's, ledgers and charts);
 * ``db_mb`` — the database file.
 
 The reports run in a fresh worker process (this file with ``--worker``), so its memory is a
@@ -61,8 +62,9 @@ from bench.answers import TOKEN, Control, free_port, spawn, wait_ready  # noqa: 
 from bench.citygen import ADMIN_TELEGRAM_ID  # noqa: E402
 from bot.org.tree import OrgTree  # noqa: E402
 from bot.quiz.bank import load_bank  # noqa: E402
-from bot.stats.ledger_process import LedgerProcess  # noqa: E402
+from bot.stats.chart import Bar  # noqa: E402
 from bot.stats.periods import Period, Span  # noqa: E402
+from bot.stats.report_process import ReportProcess  # noqa: E402
 from bot.stats.service import StatsService  # noqa: E402
 from bot.storage import Storage  # noqa: E402
 
@@ -170,7 +172,7 @@ async def measure(db: Path, month: Period, year: Period, samples: int, seed: int
     sample = rng.sample(branches, min(samples, len(branches)))
     counts = await storage.member_counts(branches)
     biggest = max(branches, key=lambda b: (counts.get(b, (0, 0))[0], b))
-    ledgers = LedgerProcess(db, ZONE)
+    reports = ReportProcess(db, ZONE, "auto")
     figures: JsonDict = {"month": month.key, "year": year.key, "rss_ready_mb": round(rss_mb())}
     gc.freeze()  # as the bot does once started: what is loaded now is never collected
     lag, pauses = LoopLag(), GcPauses()
@@ -214,7 +216,7 @@ async def measure(db: Path, month: Period, year: Period, samples: int, seed: int
     sizes: list[int] = []
 
     async def export() -> None:
-        sizes.append(len(await ledgers.build(biggest, year, bank.by_id)))
+        sizes.append(len(await reports.ledger(biggest, year, bank.by_id)))
 
     took = await timed(figures, "export_year_cold", [export])
     figures["export_year_cold_s"] = round(took[0], 2) if took else None
@@ -224,13 +226,24 @@ async def measure(db: Path, month: Period, year: Period, samples: int, seed: int
     figures["export_members"] = counts.get(biggest, (0, 0))[0]
     figures["export_kib"] = sizes[0] // 1024 if sizes else None
 
+    await lag.enter("chart")
+    city_month = await stats.ranking(tree, root, month)
+    bars = [Bar(tree.by_id[f.branch_id].name, f.rate, f.average) for f in city_month[:25]]
+
+    async def chart() -> None:
+        if await reports.chart("全市参学率", bars, horizontal=True) is None:
+            raise RuntimeError("no CJK font: install fonts-noto-cjk")
+
+    took = await timed(figures, "chart", [chart, chart])
+    figures["chart_s"] = round(took[-1], 2) if took else None
+
     await lag.enter("idle")
     await asyncio.sleep(0.05)
     ticker.cancel()
     gc.callbacks.remove(pauses)
     await storage.close()
-    await ledgers.close()
-    figures["ledger_rss_mb"] = round(rss_mb(resource.RUSAGE_CHILDREN))
+    await reports.close()
+    figures["worker_rss_mb"] = round(rss_mb(resource.RUSAGE_CHILDREN))
     figures |= lag.figures()
     figures["gc_pause_ms"] = pauses.longest_ms
     figures["rss_mb"] = round(rss_mb())

@@ -40,8 +40,7 @@ from bot.quiz.questions import Bank
 from bot.quiz.service import QuizService
 from bot.schedule.planner import Schedule
 from bot.services import Services
-from bot.stats.chart import ChartRenderer, find_cjk_font
-from bot.stats.ledger_process import LedgerProcess
+from bot.stats.report_process import ReportProcess
 from bot.stats.service import StatsService
 from bot.storage import Storage
 from bot.transport import PerChatUpdateProcessor, RetryingRequest
@@ -62,11 +61,9 @@ def build_application(
     *,
     clock: Clock | None = None,
     rng: random.Random | None = None,
-    charts: ChartRenderer | None = None,
 ) -> BotApplication:
     clock = clock or SystemClock()
     rng = rng or random.Random()
-    charts = charts or ChartRenderer(find_cjk_font())
 
     async def post_init(application: BotApplication) -> None:
         storage = await Storage.open(settings.database)
@@ -130,8 +127,7 @@ def build_application(
             quiz,
             org,
             stats,
-            charts,
-            LedgerProcess(settings.database, settings.zone),
+            ReportProcess(settings.database, settings.zone, settings.chart_font),
             delivery,
             sender,
             progress,
@@ -168,7 +164,7 @@ def build_application(
         services = application.bot_data.services
         if services is not None:
             await services.sender.stop()
-            await services.ledgers.close()
+            await services.reports.close()
             await services.storage.close()
             application.bot_data.services = None
 

@@ -22,6 +22,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from bot.org.config import OrganisationSettings
 from bot.org.tree import tree_problems
 from bot.schedule.config import ScheduleSettings, load_schedules, schedule_problems
+from bot.stats.chart import AUTO_FONT, NO_FONT
 from bot.yamlfile import InvalidFileError, Located, Problem, load_located, validation_problems
 
 ENV_PREFIX = "BOT__"
@@ -44,6 +45,12 @@ def _timezone(name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError("unknown time zone (use a name such as Asia/Shanghai)") from exc
     return name
+
+
+def _chart_font(value: str) -> str:
+    if value in (AUTO_FONT, NO_FONT) or Path(value).is_file():
+        return value
+    raise ValueError(f"use {AUTO_FONT}, {NO_FONT} or the path of a font file that exists")
 
 
 class _Section(BaseModel):
@@ -101,6 +108,8 @@ class Settings(_Section):
     delivery: DeliverySettings = DeliverySettings()
     schedules: ScheduleSettings = ScheduleSettings()
     log_level: str = "INFO"
+    chart_font: Annotated[str, AfterValidator(_chart_font)] = AUTO_FONT
+    """auto: an installed CJK font (fonts-noto-cjk); none: /chart sends text; or a font file."""
 
     @property
     def zone(self) -> ZoneInfo:

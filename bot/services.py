@@ -15,8 +15,7 @@ from bot.i18n import Texts
 from bot.org.service import OrgService
 from bot.quiz.service import QuizService
 from bot.schedule.planner import Schedule
-from bot.stats.chart import ChartRenderer
-from bot.stats.ledger_process import LedgerProcess
+from bot.stats.report_process import ReportProcess
 from bot.stats.service import StatsService
 from bot.storage import Storage
 
@@ -28,8 +27,7 @@ class Services:
     quiz: QuizService
     org: OrgService
     stats: StatsService
-    charts: ChartRenderer
-    ledgers: LedgerProcess
+    reports: ReportProcess
     delivery: DeliveryService
     sender: Sender
     progress: ProgressReporter

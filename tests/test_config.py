@@ -78,3 +78,15 @@ def test_token_from_environment_or_file(tmp_path: Path) -> None:
     assert read_token(from_file, {}) == token
     with pytest.raises(InvalidFileError):
         read_token(settings, {"BOT_TOKEN": "not-a-token"})
+
+
+def test_chart_font_is_auto_none_or_a_file_that_exists(tmp_path: Path) -> None:
+    font = tmp_path / "font.otf"
+    font.write_bytes(b"")
+    for value in ("auto", "none", str(font)):
+        (tmp_path / "ok.yaml").write_text(f"chart_font: {value}\n", encoding="utf-8")
+        assert load_settings(tmp_path / "ok.yaml", environ={}).chart_font == value
+    assert problems(tmp_path, "chart_font: /no/such/font.otf\n") == [
+        "config.yaml:1:13: chart_font: use auto, none or the path of a font file that exists "
+        "(got '/no/such/font.otf')"
+    ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 
 from telegram import InputFile, Update
@@ -46,7 +45,8 @@ async def chart_command(update: Update, context: BotContext) -> None:
         ]
         title = texts.chart_branches_title.format(unit=unit.name, period=period.label)
         horizontal = True
-    if not services.charts.available:
+    png = await services.reports.chart(title, bars, horizontal=horizontal)
+    if png is None:
         if unit.level is Level.BRANCH:
             report = await services.stats.branch_report(tree, unit_id, period)
             text = report_text(texts, report)
@@ -54,7 +54,6 @@ async def chart_command(update: Update, context: BotContext) -> None:
             text = ranking_text(texts, tree, unit_id, period.label, ranking)
         await message.reply_text(texts.chart_unavailable + "\n\n" + text)
         return
-    png = await asyncio.to_thread(services.charts.chart, title, bars, horizontal=horizontal)
     await context.bot.send_photo(chat.id, InputFile(io.BytesIO(png), "chart.png"), caption=title)
 
 
@@ -70,7 +69,7 @@ async def export_command(update: Update, context: BotContext) -> None:
     services = context.services
     texts = services.texts
     await message.reply_text(texts.export_working)
-    data = await services.ledgers.build(unit_id, period, services.quiz.bank.by_id)
+    data = await services.reports.ledger(unit_id, period, services.quiz.bank.by_id)
     name = f"台账_{services.org.branch_name(unit_id)}_{period.key}.xlsx"
     await context.bot.send_document(
         chat.id,

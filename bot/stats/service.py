@@ -142,7 +142,7 @@ class StatsService:
     ) -> bytes:
         """The Excel 台账 of every branch at or below ``unit_id`` for the period, answers
         streamed from the database a batch at a time. Writing the workbook is CPU work that
-        holds up this event loop: the bot runs it in ``LedgerProcess``, the report command
+        holds up this event loop: the bot runs it in ``ReportProcess``, the report command
         where nothing else waits."""
         branches = sorted(tree.branches_under([unit_id]))
         start, end = period.bounds(self._zone)

@@ -24,8 +24,8 @@ from bot.org.importer import load_units_file
 from bot.org.tree import Level, OrgTree, tree_problems
 from bot.quiz.bank import load_bank
 from bot.quiz.questions import QuestionType
-from bot.stats.ledger_process import LedgerProcess
 from bot.stats.periods import Period, Span
+from bot.stats.report_process import ReportProcess
 from bot.stats.service import StatsService
 from bot.storage import Storage
 from bot.storage.migrations import MIGRATIONS
@@ -273,30 +273,30 @@ async def test_the_ledger_process_writes_what_the_service_writes(city: City) -> 
         here = await StatsService(storage, ZONE).ledger(tree, district, year, {})
     finally:
         await storage.close()
-    ledgers = LedgerProcess(city.db, ZONE)
+    reports = ReportProcess(city.db, ZONE, "auto")
     try:
-        there = await ledgers.build(district, year, {})
+        there = await reports.ledger(district, year, {})
         assert sheets(there) == sheets(here)
         # A worker that dies fails the export under way; the next export starts a new one.
         for child in multiprocessing.active_children():
             child.kill()
         with pytest.raises(BrokenProcessPool):
-            await ledgers.build(district, year, {})
-        assert sheets(await ledgers.build(district, year, {})) == sheets(here)
+            await reports.ledger(district, year, {})
+        assert sheets(await reports.ledger(district, year, {})) == sheets(here)
     finally:
-        await ledgers.close()
+        await reports.close()
 
 
 async def test_an_idle_ledger_worker_is_stopped_and_started_again(city: City) -> None:
-    ledgers = LedgerProcess(city.db, ZONE, idle_seconds=0.2)
+    reports = ReportProcess(city.db, ZONE, "auto", idle_seconds=0.2)
     try:
-        first = await ledgers.build("city", MONTH, {})
+        first = await reports.ledger("city", MONTH, {})
         assert len(multiprocessing.active_children()) == 1
         for _ in range(100):
             await asyncio.sleep(0.05)
             if not multiprocessing.active_children():
                 break
         assert multiprocessing.active_children() == []
-        assert sheets(await ledgers.build("city", MONTH, {})) == sheets(first)
+        assert sheets(await reports.ledger("city", MONTH, {})) == sheets(first)
     finally:
-        await ledgers.close()
+        await reports.close()

@@ -26,7 +26,6 @@ from bot.sandbox.emulator.client import EmulatorClient
 from bot.sandbox.emulator.server import Emulator
 from bot.sandbox.run import sandbox_settings
 from bot.schedule.config import ScheduleSettings
-from bot.stats.chart import ChartRenderer
 from tests.conftest import SAMPLE_BANK
 
 JsonDict = dict[str, Any]
@@ -39,14 +38,11 @@ class Harness:
     settings: Settings
     bank: Bank
     clock: Clock
-    charts: ChartRenderer | None = None
 
     def bot(self) -> AbstractAsyncContextManager[BotApplication]:
         """A fresh bot process (same database): entering starts it, leaving stops it."""
         return running(
-            build_application(
-                self.settings, self.bank, self.emulator.token, clock=self.clock, charts=self.charts
-            ),
+            build_application(self.settings, self.bank, self.emulator.token, clock=self.clock),
             self.settings,
             poll_timeout=1,
         )

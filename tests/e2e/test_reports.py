@@ -9,9 +9,16 @@ import logging
 import openpyxl
 import pytest
 
-from bot.stats.chart import ChartRenderer, find_cjk_font
-from tests.e2e.conftest import GENERAL_SECRETARY, SECRETARY_1, Harness, invite_link, person
-from tests.e2e.test_branches import join, take_quiz
+from bot.stats.chart import NO_FONT, find_cjk_font
+from tests.e2e.conftest import (
+    GENERAL_SECRETARY,
+    SECRETARY_1,
+    Harness,
+    invite_link,
+    join,
+    person,
+    take_quiz,
+)
 
 
 async def invite_two_and_study(harness: Harness) -> tuple[object, object]:
@@ -44,7 +51,7 @@ async def test_without_a_cjk_font_the_text_report_is_sent(
     org_harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
     harness = org_harness
-    harness.charts = ChartRenderer(None)
+    harness.settings = harness.settings.model_copy(update={"chart_font": NO_FONT})
     async with harness.bot():
         secretary, _ = await invite_two_and_study(harness)
         with caplog.at_level(logging.WARNING):

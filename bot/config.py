@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from bot.i18n import LOCALES
 from bot.org.config import OrganisationSettings
 from bot.org.tree import tree_problems
 from bot.schedule.config import ScheduleSettings, load_schedules, schedule_problems
@@ -44,6 +45,12 @@ def _timezone(name: str) -> str:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError("unknown time zone (use a name such as Asia/Shanghai)") from exc
+    return name
+
+
+def _locale(name: str) -> str:
+    if name not in LOCALES:
+        raise ValueError(f"unknown locale (use one of {', '.join(sorted(LOCALES))})")
     return name
 
 
@@ -99,7 +106,7 @@ class DeliverySettings(_Section):
 
 class Settings(_Section):
     timezone: Annotated[str, AfterValidator(_timezone)] = "Asia/Shanghai"
-    locale: str = "zh-CN"
+    locale: Annotated[str, AfterValidator(_locale)] = "zh-CN"
     database: Path = Path("data/bot.sqlite3")
     question_bank: list[Path] = Field(default_factory=lambda: [Path("question_bank")])
     quiz: QuizSettings = QuizSettings()

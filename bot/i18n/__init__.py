@@ -14,8 +14,8 @@ LOCALES: dict[str, Texts] = {"zh-CN": ZH_CN}
 
 
 def catalogue(locale: str) -> Texts:
-    """The texts for ``locale``; only zh-CN exists so far, and it is the fallback."""
-    return LOCALES.get(locale, ZH_CN)
+    """The texts for ``locale`` (checked when the config is read)."""
+    return LOCALES[locale]
 
 
-__all__ = ["Texts", "catalogue"]
+__all__ = ["LOCALES", "Texts", "catalogue"]

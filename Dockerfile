@@ -21,8 +21,13 @@ COPY docs/reference/ docs/reference/
 COPY config.yaml .
 
 RUN useradd --system --uid 10001 --home-dir /app bot \
-    && mkdir -p /data && chown bot /data
+    && mkdir -p /data /app/.matplotlib && chown bot /data /app/.matplotlib
 USER bot
+
+# The report worker draws charts with matplotlib; its font cache is built once here, in a
+# folder the bot may write, not at every start of the worker.
+ENV MPLCONFIGDIR=/app/.matplotlib
+RUN python -c "from matplotlib import font_manager; font_manager.fontManager"
 
 # The database lives on a volume; the token comes from the environment (BOT_TOKEN) or a
 # mounted secret named in telegram.token_file — never from the image.

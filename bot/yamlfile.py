@@ -174,9 +174,13 @@ def _scalar(
     try:
         return constructor.construct_object(node)
     except yaml.MarkedYAMLError as exc:
-        line, column = _position(node)
-        problems.append(Problem(located.file, line, column, f"YAML error: {exc.problem}"))
-        return None
+        message = f"YAML error: {exc.problem}"
+    except (ValueError, OverflowError) as exc:
+        # A scalar YAML reads as a date but no calendar has: 2027-13-01, 2027-02-30.
+        message = f"YAML error: {node.value!r} is not a valid date or time ({exc})"
+    line, column = _position(node)
+    problems.append(Problem(located.file, line, column, message))
+    return None
 
 
 def dotted(path: Path_) -> str:
@@ -197,6 +201,9 @@ def validation_problems(
     problems = []
     for item in error.errors(include_url=False):
         path = (*base, *item["loc"])
+        # pydantic names a bad mapping key as (..., key, "[key]"): point at the key itself.
+        on_key = bool(path) and path[-1] == "[key]"
+        path = path[:-1] if on_key else path
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             problems.append(located.problem(path, f"{dotted(path)}: unknown key", key=True))
@@ -205,6 +212,7 @@ def validation_problems(
             problems.append(located.problem(path, f"{dotted(path)}: required key is missing"))
             continue
         got = item.get("input")
-        suffix = f" (got {got!r})" if got is not None and not isinstance(got, dict | list) else ""
-        problems.append(located.problem(path, f"{dotted(path)}: {message}{suffix}"))
+        shown = got is not None and not on_key and not isinstance(got, dict | list)
+        suffix = f" (got {got!r})" if shown else ""
+        problems.append(located.problem(path, f"{dotted(path)}: {message}{suffix}", key=on_key))
     return problems

@@ -29,6 +29,7 @@ from bot.schedule import (
     ScheduleSettings,
     parse_rule,
 )
+from bot.schedule.holidays import year_spans
 from bot.schedule.notation import format_clock
 from bot.storage import Storage
 
@@ -50,8 +51,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def _show(args: argparse.Namespace) -> int:
     settings, zone, kinds = _load(args.config)
-    calendar = ChineseCalendar()
-    schedule = Schedule(settings, zone, calendar)
+    schedule = Schedule(settings, zone)
     first = args.start or datetime.now(UTC).astimezone(zone).date()
     start = datetime.combine(first, datetime.min.time(), tzinfo=zone).astimezone(UTC)
     end_day = first + relativedelta(months=args.months)
@@ -77,11 +77,11 @@ def _show(args: argparse.Namespace) -> int:
         if not found:
             print("  （这段时间没有安排）")
     if warnings:
-        known = calendar.known_years
         print()
         print(
-            f"⚠ chinese-calendar {calendar.version} 只收录 {known.start}–{known.stop - 1} 年的"
-            "法定节假日；标 ⚠ 的日子按规则日期列出，节假日安排公布后请升级该软件包。"
+            f"⚠ 节假日数据只有 {year_spans(schedule.holidays.known_years)} 年"
+            f"（chinese-calendar {ChineseCalendar().version}）；标 ⚠ 的日子按规则日期列出。"
+            "国务院公布新一年的节假日安排后，请升级该软件包，或先写进 schedules.holidays。"
         )
     return 0
 

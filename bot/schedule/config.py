@@ -28,6 +28,7 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    model_validator,
 )
 
 from bot.org.config import UnitId
@@ -80,6 +81,28 @@ def _topic_key(text: str) -> str:
     raise ValueError("a topic is keyed by month (2026-12) or date (2026-12-07)")
 
 
+def _days(text: str) -> str:
+    """A day ``2027-10-01`` or an inclusive range ``2027-10-01..2027-10-07`` of at most a
+    month, kept as written; ``HolidaySettings.days_off_by_date`` expands it."""
+    first, _, last = text.partition("..")
+    try:
+        start = dt.date.fromisoformat(first.strip())
+        end = dt.date.fromisoformat(last.strip()) if last else start
+    except ValueError as error:
+        raise ValueError("write a day (2027-10-01) or a range (2027-10-01..2027-10-07)") from error
+    if not start <= end <= start + dt.timedelta(days=31):
+        raise ValueError("a range runs forwards, a month at most")
+    _start(start)
+    return text
+
+
+def _expand(text: str) -> list[dt.date]:
+    first, _, last = text.partition("..")
+    start = dt.date.fromisoformat(first.strip())
+    end = dt.date.fromisoformat(last.strip()) if last else start
+    return [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
+
+
 def _start(value: dt.date) -> dt.date:
     if not EARLIEST_START <= value <= LATEST_START:
         raise ValueError(f"must be between {EARLIEST_START} and {LATEST_START}")
@@ -95,6 +118,8 @@ TopicKey = Annotated[str, AfterValidator(_topic_key)]
 EventName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,32}$")]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 StartDate = Annotated[dt.date, AfterValidator(_start)]
+DaysText = Annotated[str, AfterValidator(_days)]
+HolidayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
 
 
 class _Section(BaseModel):
@@ -181,6 +206,33 @@ class Overrides(_Section):
     political_birthday: PoliticalBirthdaySettings | None = None
 
 
+class HolidaySettings(_Section):
+    """Statutory holidays declared by hand, for a year the installed chinese-calendar does not
+    know yet (the State Council publishes it around November; the package follows later): a
+    declared year replaces the package's for that year."""
+
+    days_off: dict[DaysText, HolidayName] = Field(default_factory=dict)
+    """Days off by day or range, named: ``"2027-10-01..2027-10-07": 国庆节``."""
+    workdays: tuple[StartDate, ...] = ()
+    """Weekend days made working days (调休)."""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> HolidaySettings:
+        days = self.days_off_by_date()
+        years = {day.year for day in days}
+        for day in self.workdays:
+            if day in days:
+                raise ValueError(f"{day} is both a day off and a working day")
+            if day.weekday() < 5:
+                raise ValueError(f"{day} is a weekday; 调休 working days are weekend days")
+            if day.year not in years:
+                raise ValueError(f"{day}: declare that year's days off too")
+        return self
+
+    def days_off_by_date(self) -> dict[dt.date, str]:
+        return {day: name for text, name in self.days_off.items() for day in _expand(text)}
+
+
 class ScheduleSettings(_Section):
     """The ``schedules`` section; an empty section means every default."""
 
@@ -192,6 +244,7 @@ class ScheduleSettings(_Section):
     political_birthday: PoliticalBirthdaySettings = PoliticalBirthdaySettings()
     kinds: dict[Kind, Overrides] = Field(default_factory=dict)
     branches: dict[UnitId, Overrides] = Field(default_factory=dict)
+    holidays: HolidaySettings = HolidaySettings()
 
 
 @dataclass(frozen=True)

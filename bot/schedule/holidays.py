@@ -15,6 +15,7 @@ Friday unless a holiday, plus the weekend days made working days by 调休.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -34,7 +35,7 @@ class HolidayCalendar(Protocol):
     """Which days are statutory holidays and which are working days."""
 
     @property
-    def known_years(self) -> range: ...
+    def known_years(self) -> Collection[int]: ...
 
     def holiday(self, day: date) -> str | None:
         """The holiday's Chinese name (``国庆节``) if ``day`` is a statutory day off, else None.
@@ -83,8 +84,47 @@ class ChineseCalendar:
             first, last = self._years.start, self._years.stop - 1
             raise UnknownYearError(
                 f"chinese-calendar {self.version} has no holidays for {day.year} "
-                f"(it knows {first}–{last})"
+                f"(it knows {first}–{last}); declare them under schedules.holidays"
             )
+
+
+class DeclaredCalendar:
+    """Another calendar with some years declared by hand (``schedules.holidays`` in the
+    config): the State Council's notice for a year the installed package does not know yet,
+    or a correction. A declared year replaces the other calendar's for that year."""
+
+    def __init__(
+        self, base: HolidayCalendar, days_off: Mapping[date, str], workdays: Collection[date]
+    ) -> None:
+        self._base = base
+        self._days_off = dict(days_off)
+        self._workdays = frozenset(workdays)
+        self.declared_years = frozenset(day.year for day in days_off)
+
+    @property
+    def known_years(self) -> frozenset[int]:
+        return frozenset(self._base.known_years) | self.declared_years
+
+    def holiday(self, day: date) -> str | None:
+        if day.year in self.declared_years:
+            return self._days_off.get(day)
+        return self._base.holiday(day)
+
+    def is_workday(self, day: date) -> bool:
+        if day.year in self.declared_years:
+            return day in self._workdays or (day.weekday() < 5 and day not in self._days_off)
+        return self._base.is_workday(day)
+
+
+def year_spans(years: Collection[int]) -> str:
+    """``2004–2026、2028`` for a set of years."""
+    spans: list[list[int]] = []
+    for year in sorted(years):
+        if spans and year == spans[-1][1] + 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year])
+    return "、".join(f"{a}–{b}" if a != b else str(a) for a, b in spans)
 
 
 class HolidayPolicy(StrEnum):

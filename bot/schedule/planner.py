@@ -29,7 +29,13 @@ from bot.schedule.config import (
     ScheduleSettings,
     resolve,
 )
-from bot.schedule.holidays import MOVE_LIMIT_DAYS, ChineseCalendar, HolidayCalendar, apply_policy
+from bot.schedule.holidays import (
+    MOVE_LIMIT_DAYS,
+    ChineseCalendar,
+    DeclaredCalendar,
+    HolidayCalendar,
+    apply_policy,
+)
 from bot.schedule.notation import DayOffset, Offset, parse_offset
 from bot.schedule.occurrences import EVENT_KINDS, Occurrence, OccurrenceKind
 from bot.schedule.rules import Rule, parse_rule
@@ -85,6 +91,14 @@ class _Recurring:
         return before, after
 
 
+def calendar_for(settings: ScheduleSettings) -> HolidayCalendar:
+    """The package's holiday calendar, with the years the settings declare laid over it."""
+    declared = settings.holidays
+    if not declared.days_off:
+        return ChineseCalendar()
+    return DeclaredCalendar(ChineseCalendar(), declared.days_off_by_date(), declared.workdays)
+
+
 class Schedule:
     """Every branch's schedule, from the settings; cheap to build, immutable once built."""
 
@@ -96,7 +110,9 @@ class Schedule:
     ) -> None:
         self.settings = settings
         self.zone = zone
-        self.holidays: HolidayCalendar = holidays if holidays is not None else ChineseCalendar()
+        self.holidays: HolidayCalendar = (
+            holidays if holidays is not None else calendar_for(settings)
+        )
 
     def branch(self, branch_id: str, kind: Kind | None = None) -> BranchSchedule:
         """The schedule of one branch; ``kind`` (from the organisation tree) picks the kind's

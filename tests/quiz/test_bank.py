@@ -141,6 +141,17 @@ def test_empty_folder_is_an_error(tmp_path: Path) -> None:
     assert "no question bank files" in problems_of(tmp_path)[0]
 
 
+def test_a_date_no_calendar_has_is_a_problem_not_a_crash() -> None:
+    with pytest.raises(InvalidFileError) as error:
+        parse_located("holidays:\n  2027-13-01: 元旦\n  ok: 2027-02-30\n", "config.yaml")
+    assert [str(p) for p in error.value.problems] == [
+        "config.yaml:2:3: YAML error: '2027-13-01' is not a valid date or time "
+        "(month must be in 1..12)",
+        "config.yaml:3:7: YAML error: '2027-02-30' is not a valid date or time "
+        "(day is out of range for month)",
+    ]
+
+
 def test_a_bad_character_is_placed_by_characters_not_bytes() -> None:
     """libyaml, which parses first, counts the offset in bytes: the report must not."""
     with pytest.raises(InvalidFileError) as error:

@@ -72,7 +72,24 @@ def test_a_skipped_day_and_an_unknown_year(
         "  2027-01-01 周五 09:00 主题党日 · 党员活动室 · 学习党章（⚠ 节假日安排未知，按规则日期）"
         "（提醒：12-31 18:00，01-01 08:00）\n"
     ) in out
-    assert "⚠ chinese-calendar" in out and "只收录 2004–" in out
+    assert "⚠ 节假日数据只有 2004–2026 年" in out and "schedules.holidays" in out
+
+
+def test_a_declared_year_is_used_until_the_package_knows_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    declared = CONFIG + textwrap.indent(
+        "holidays:\n"
+        "  days_off:\n"
+        "    2027-01-01..2027-01-03: 元旦\n"
+        "    2027-02-06..2027-02-13: 春节\n"
+        "  workdays: [2027-02-20]\n",
+        "  ",
+    )
+    run(tmp_path, declared, "--branch", "zb-002", "--from", "2026-12-20", "--months", "3")
+    out = capsys.readouterr().out
+    assert "  2027-01-01 周五 09:00 主题党日 —— 本次不举行（元旦）\n" in out
+    assert "⚠" not in out
 
 
 def test_without_a_branch_the_defaults_then_each_override(

@@ -82,20 +82,20 @@ def test_every_bad_value_at_once() -> None:
         "'1d@08:00': write -1d@… for before or +1d@… for after (got '1d@08:00')",
         "config.yaml:5:17: schedules.theme_day.on_holiday: Input should be 'keep', 'move' or "
         "'skip' (got 'later')",
-        "config.yaml:6:23: schedules.theme_day.topics.2026-13.[key]: a topic is keyed by month "
-        "(2026-12) or date (2026-12-07) (got '2026-13')",
+        "config.yaml:6:14: schedules.theme_day.topics.2026-13: a topic is keyed by month "
+        "(2026-12) or date (2026-12-07)",
         "config.yaml:8:11: schedules.study_day.time: '25:00' is not a time of day (00:00..23:59) "
         "(got '25:00')",
         "config.yaml:9:39: schedules.quiz_nudge.days_before_month_end: Input should be less "
         "than or equal to 27 (got 28)",
         "config.yaml:10:34: schedules.political_birthday.leap_day: Input should be 'feb28' or "
         "'mar1' (got 'feb29')",
-        "config.yaml:12:11: schedules.kinds.机关单位.[key]: Input should be '机关', '村', '企业', "
-        "'学校', '社区' or '其他' (got '机关单位')",
-        "config.yaml:14:13: schedules.branches.zb/1.[key]: String should match pattern "
-        "'^[A-Za-z0-9_-]{1,32}$' (got 'zb/1')",
-        "config.yaml:17:16: schedules.branches.zb-002.meetings.Party.[key]: String should match "
-        "pattern '^[a-z0-9_]{1,32}$' (got 'Party')",
+        "config.yaml:12:5: schedules.kinds.机关单位: Input should be '机关', '村', '企业', "
+        "'学校', '社区' or '其他'",
+        "config.yaml:14:5: schedules.branches.zb/1: String should match pattern "
+        "'^[A-Za-z0-9_-]{1,32}$'",
+        "config.yaml:17:9: schedules.branches.zb-002.meetings.Party: String should match "
+        "pattern '^[a-z0-9_]{1,32}$'",
     ]
 
 
@@ -223,4 +223,44 @@ def test_the_one_line_wiring_into_settings_reports_positions_too() -> None:
         "c.yaml:3:11: schedules.theme_day.rule: unsupported rule: not a rule I know (write e.g. "
         "每月第一个星期一, 每月最后一个星期五, 每月15日, 每周五, or FREQ=MONTHLY;BYDAY=1MO) "
         "(got '每月第六个星期一')"
+    ]
+
+
+def test_declared_holidays_are_checked_where_they_are_written() -> None:
+    settings, problems = load(
+        """
+        schedules:
+          holidays:
+            days_off:
+              2027-01-01: 元旦
+              2027-10-01..2027-10-07: 国庆节
+            workdays: [2027-10-09]
+        """
+    )
+    assert problems == [] and settings is not None
+    days = settings.holidays.days_off_by_date()
+    assert len(days) == 8 and days[dt.date(2027, 10, 7)] == "国庆节"
+    _, problems = load(
+        """
+        schedules:
+          holidays:
+            days_off:
+              2027-10-07..2027-10-01: 国庆节
+        """
+    )
+    assert problems == [
+        "config.yaml:5:7: schedules.holidays.days_off.2027-10-07..2027-10-01: "
+        "a range runs forwards, a month at most",
+    ]
+    _, problems = load(
+        """
+        schedules:
+          holidays:
+            days_off: {2027-10-01: 国庆节}
+            workdays: [2027-10-11]
+        """
+    )
+    assert problems == [
+        "config.yaml:4:5: schedules.holidays: 2027-10-11 is a weekday; "
+        "调休 working days are weekend days"
     ]

@@ -8,7 +8,7 @@ import chinese_calendar  # type: ignore[import-untyped]
 import pytest
 
 from bot.schedule import Adjustment, ChineseCalendar, HolidayPolicy, UnknownYearError
-from bot.schedule.holidays import apply_policy
+from bot.schedule.holidays import DeclaredCalendar, apply_policy, year_spans
 
 from .conftest import FakeCalendar
 
@@ -94,3 +94,28 @@ def test_no_working_day_within_reach() -> None:
     assert day == date(2026, 3, 2)
     assert note is not None and note.adjustment is Adjustment.UNKNOWN
     assert note.warning == "no working day within 31 days after 2026-03-02"
+
+
+def test_a_declared_year_until_the_package_knows_it() -> None:
+    days_off = {date(2027, 10, 1) + timedelta(days=i): "国庆节" for i in range(8)}
+    calendar = DeclaredCalendar(CALENDAR, days_off, [date(2027, 10, 9)])
+    assert 2027 in calendar.known_years and 2004 in calendar.known_years
+    assert calendar.holiday(date(2027, 10, 4)) == "国庆节"
+    assert calendar.holiday(date(2027, 10, 11)) is None
+    assert calendar.is_workday(date(2027, 10, 9))  # a 调休 Saturday
+    assert not calendar.is_workday(date(2027, 10, 10))  # an ordinary Sunday
+    # The first Monday is in the break; the next working day is the 调休 Saturday.
+    day, note = apply_policy(date(2027, 10, 4), None, HolidayPolicy.MOVE, calendar)
+    assert day == date(2027, 10, 9)
+    assert note is not None and note.adjustment is Adjustment.MOVED
+    # Other years are the package's; a year neither knows is still unknown.
+    assert calendar.holiday(date(2026, 10, 1)) == "国庆节"
+    with pytest.raises(UnknownYearError, match=r"schedules\.holidays"):
+        calendar.holiday(date(2028, 10, 2))
+
+
+def test_a_declared_year_replaces_the_packages() -> None:
+    calendar = DeclaredCalendar(CALENDAR, {date(2026, 5, 1): "劳动节"}, [])
+    assert calendar.holiday(date(2026, 10, 1)) is None
+    assert calendar.is_workday(date(2026, 10, 1))
+    assert year_spans({2004, 2005, 2006, 2027, 2029}) == "2004–2006、2027、2029"

@@ -43,3 +43,10 @@ def test_an_unknown_locale_stops_the_start(tmp_path: Path) -> None:
     with pytest.raises(InvalidFileError) as error:
         load_settings(path, environ={})
     assert "locale: unknown locale (use one of" in str(error.value)
+
+
+def test_a_zh_tw_deployment_speaks_traditional_characters(tmp_path: Path) -> None:
+    path = tmp_path / "config.yaml"
+    path.write_text("locale: zh-TW\n", encoding="utf-8")
+    texts = LOCALES[load_settings(path, environ={}).locale]
+    assert texts.command_quiz == "開始答題" and "書記" in texts.refused_secretary

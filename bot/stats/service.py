@@ -174,22 +174,19 @@ class StatsService:
         start, end = period.bounds(self._zone)
         totals = await self._storage.member_totals([branch_id], start, end)
         members = {m.id: m for m in await self._storage.members_in([branch_id])}
-        # A member who has since moved on still counts where they studied, by name too.
-        missing = [m for m in totals if m not in members]
-        for member_id in missing:
-            moved = await self._storage.member_by_id(member_id)
-            if moved is not None:
-                members[member_id] = moved
+        board = []
+        for place, member_id in leaders(totals, limit):
+            # One who has since moved on still counts where they studied, by name too; only
+            # the few on the board are looked up.
+            member = members.get(member_id) or await self._storage.member_by_id(member_id)
+            if member is not None:
+                board.append((place, member, totals[member_id]))
         return Leaderboard(
             period=period,
             branch=tree.by_id[branch_id],
-            leaders=[
-                (place, members[m], totals[m])
-                for place, m in leaders(totals, limit)
-                if m in members
-            ],
+            leaders=board,
             participants=len(totals),
-            members=len([m for m in members.values() if m.branch_id == branch_id]),
+            members=len(members),
         )
 
     async def standing(self, member: Member, period: Period) -> Standing:

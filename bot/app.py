@@ -43,6 +43,8 @@ from bot.services import Services
 from bot.stats.report_process import ReportProcess
 from bot.stats.service import StatsService
 from bot.storage import Storage
+from bot.storage.busy import retry_busy
+from bot.storage.store import BUSY_TIMEOUT
 from bot.transport import PerChatUpdateProcessor, RetryingRequest
 from bot.webhook import WebhookServer, webhook_problems
 from bot.yamlfile import InvalidFileError
@@ -62,12 +64,15 @@ def build_application(
     *,
     clock: Clock | None = None,
     rng: random.Random | None = None,
+    busy_timeout: float = BUSY_TIMEOUT,
 ) -> BotApplication:
+    """The bot, ready to run. ``busy_timeout`` (seconds another writer may hold the database
+    before a statement fails and is retried) is shortened by tests that lock the database."""
     clock = clock or SystemClock()
     rng = rng or random.Random()
 
     async def post_init(application: BotApplication) -> None:
-        storage = await Storage.open(settings.database)
+        storage = await Storage.open(settings.database, busy_timeout=busy_timeout)
         texts = catalogue(settings.locale)
         quiz = QuizService(
             storage,
@@ -144,8 +149,12 @@ def build_application(
         gc.freeze()
 
         async def tick(context: BotContext) -> None:
-            # Due-ness is in the database: a dropped or late run is caught up by the next.
-            report = await scheduler.tick(context.services.org.tree)
+            # Due-ness is in the database: a dropped or late run is caught up by the next. A
+            # busy database is waited out; any other error reaches the error handler and the
+            # JobQueue runs the next tick as usual.
+            report = await retry_busy(
+                lambda: scheduler.tick(context.services.org.tree), "scheduler tick"
+            )
             if report.written or report.makeups:
                 context.services.sender.wake()
 

@@ -194,6 +194,12 @@ def read_token(settings: Settings, environ: Mapping[str, str] | None = None) -> 
     return token or None
 
 
+def bot_id(token: str) -> str:
+    """How a token is named in messages and logs: the bot's id, the part before the colon,
+    which is public (it is the bot's user id); the rest is the secret."""
+    return token.split(":", 1)[0] if ":" in token else "?"
+
+
 def _parse_env_value(value: str) -> Any:
     try:
         return yaml.safe_load(value)

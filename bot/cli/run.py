@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import logging
 
+from telegram.error import InvalidToken
+
 from bot.app import build_application, quiet_http_logs, run
-from bot.config import Settings, load_settings, read_token
+from bot.config import TOKEN_ENV, Settings, bot_id, load_settings, read_token
 from bot.quiz.bank import load_bank
 from bot.sandbox.run import run_sandbox
+from bot.yamlfile import InvalidFileError, Problem
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,5 +42,11 @@ def _run(args: argparse.Namespace) -> int:
     token = read_token(settings)
     if token is None:
         return run_sandbox(settings, loaded.bank)
-    run(build_application(settings, loaded.bank, token), settings)
+    try:
+        run(build_application(settings, loaded.bank, token), settings)
+    except InvalidToken as error:
+        # The library's message quotes the whole token; name the bot by its id only.
+        raise InvalidFileError(
+            [Problem(TOKEN_ENV, 0, 0, f"Telegram refused the token of bot {bot_id(token)}")]
+        ) from error
     return 0

@@ -82,3 +82,28 @@ async def error_handler(update: object, context: BotContext) -> None:
 
 def _update_id(update: object) -> object:
     return update.update_id if isinstance(update, Update) else update
+
+
+SENDER_STUCK_AFTER = 120
+"""Seconds without a clean pass over the outbox before /status warns: the sender looks at
+least once a second, so two minutes means it is stuck, not idle."""
+
+
+async def status_command(update: Update, context: BotContext) -> None:
+    """/status — the health figure: when the outbox sender last ran cleanly."""
+    message = update.effective_message
+    if message is None:
+        return
+    services = context.services
+    texts = services.texts
+    last = services.sender.last_success
+    if last is None:
+        await message.reply_text(texts.status_sender_never)
+        return
+    seconds = max(0, int((services.clock.now() - last).total_seconds()))
+    text = texts.status_sender.format(
+        time=last.astimezone(services.settings.zone).strftime("%H:%M:%S"), seconds=seconds
+    )
+    if seconds > SENDER_STUCK_AFTER:
+        text = texts.status_sender_stuck.format(seconds=seconds) + "\n" + text
+    await message.reply_text(text)

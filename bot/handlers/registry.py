@@ -110,6 +110,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("promote", lambda t: t.command_promote, org.promote_command, Role.ADMIN),
     Command("demote", lambda t: t.command_demote, org.demote_command, Role.ADMIN),
+    Command("status", lambda t: t.command_status, common.status_command, Role.ADMIN),
 )
 
 

@@ -213,3 +213,7 @@ class Texts:
     unit_unknown: str
     bindgroup_not_group_admin: str
     group_bound_elsewhere: str
+    command_status: str
+    status_sender: str
+    status_sender_stuck: str
+    status_sender_never: str

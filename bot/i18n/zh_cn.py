@@ -208,4 +208,8 @@ TEXTS = Texts(
     unit_unknown="没有编号为 {unit} 的组织，请核对编号。",
     bindgroup_not_group_admin="只有本群的群主或管理员才能绑定本群。",
     group_bound_elsewhere="本群已绑定到【{unit}】。如需改绑，请联系管理员。",
+    command_status="运行状态（发送队列是否正常）",
+    status_sender="发送队列：最近一次正常运行于 {time}（{seconds} 秒前）",
+    status_sender_stuck="⚠️ 发送队列已 {seconds} 秒未能正常运行，提醒和群发可能延迟，请检查数据库是否被占用。",
+    status_sender_never="发送队列：尚未开始运行。",
 )

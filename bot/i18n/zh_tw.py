@@ -209,4 +209,8 @@ TEXTS = Texts(
     unit_unknown="沒有編號為 {unit} 的組織，請核對編號。",
     bindgroup_not_group_admin="只有本群的群主或管理員才能綁定本群。",
     group_bound_elsewhere="本群已綁定到【{unit}】。如需改綁，請聯繫管理員。",
+    command_status="運行狀態（發送隊列是否正常）",
+    status_sender="發送隊列：最近一次正常運行於 {time}（{seconds} 秒前）",
+    status_sender_stuck="⚠️ 發送隊列已 {seconds} 秒未能正常運行，提醒和群發可能延遲，請檢查數據庫是否被佔用。",
+    status_sender_never="發送隊列：尚未開始運行。",
 )

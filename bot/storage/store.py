@@ -7,6 +7,8 @@ Open it with ``await Storage.open(path)``; close it with ``close()``. Migrations
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from pathlib import Path
 
 import aiosqlite
@@ -16,21 +18,48 @@ from bot.storage.migrations import MIGRATIONS
 from bot.storage.org import OrgStore
 from bot.storage.quiz import QuizStore
 from bot.storage.stats import StatsStore
+from bot.yamlfile import InvalidFileError, Problem
+
+BUSY_TIMEOUT = 5.0
+"""Seconds a statement waits for another writer before SQLite says "database is locked"."""
+
+
+def _cannot_open(path: Path | str, error: BaseException) -> InvalidFileError:
+    reason = str(error) or type(error).__name__
+    if isinstance(error, sqlite3.DatabaseError) and "not a database" in reason:
+        reason = "the file is not an SQLite database (corrupt, or another kind of file)"
+    return InvalidFileError([Problem(str(path), 0, 0, f"cannot open the database: {reason}")])
 
 
 class Storage(QuizStore, OrgStore, StatsStore, DeliveryStore):
     @classmethod
-    async def open(cls, path: Path | str) -> Storage:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(path, isolation_level=None)
-        connection.row_factory = aiosqlite.Row
-        await connection.execute("PRAGMA journal_mode = WAL")
-        await connection.execute("PRAGMA synchronous = NORMAL")
-        await connection.execute("PRAGMA foreign_keys = ON")
-        await connection.execute("PRAGMA busy_timeout = 5000")
-        storage = cls(connection)
-        await storage._migrate()
+    async def open(cls, path: Path | str, *, busy_timeout: float = BUSY_TIMEOUT) -> Storage:
+        """Open (creating if need be) and migrate the database. Anything that stops it (a
+        corrupt or locked file, a read-only disk, an unwritable folder) is one positioned
+        problem, and the connection is closed: its thread would otherwise keep the process
+        alive after the error, and a supervisor would never restart it."""
+        try:
+            if str(path) != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                # aiosqlite leaves its thread to stop after the event loop when connecting
+                # fails (a traceback at exit); a plain connect finds those failures first.
+                await asyncio.to_thread(lambda: sqlite3.connect(path).close())
+            connection = await aiosqlite.connect(path, isolation_level=None)
+        except (OSError, sqlite3.Error) as error:
+            raise _cannot_open(path, error) from error
+        try:
+            connection.row_factory = aiosqlite.Row
+            await connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            await connection.execute("PRAGMA journal_mode = WAL")
+            await connection.execute("PRAGMA synchronous = NORMAL")
+            await connection.execute("PRAGMA foreign_keys = ON")
+            storage = cls(connection)
+            await storage._migrate()
+        except BaseException as error:
+            await connection.close()
+            if isinstance(error, sqlite3.Error | OSError):
+                raise _cannot_open(path, error) from error
+            raise
         return storage
 
     async def close(self) -> None:

@@ -26,6 +26,7 @@ from bot.sandbox.emulator.client import EmulatorClient
 from bot.sandbox.emulator.server import Emulator
 from bot.sandbox.run import sandbox_settings
 from bot.schedule.config import ScheduleSettings
+from bot.storage.store import BUSY_TIMEOUT
 from tests.conftest import SAMPLE_BANK
 
 JsonDict = dict[str, Any]
@@ -38,11 +39,18 @@ class Harness:
     settings: Settings
     bank: Bank
     clock: Clock
+    busy_timeout: float = BUSY_TIMEOUT
 
     def bot(self) -> AbstractAsyncContextManager[BotApplication]:
         """A fresh bot process (same database): entering starts it, leaving stops it."""
         return running(
-            build_application(self.settings, self.bank, self.emulator.token, clock=self.clock),
+            build_application(
+                self.settings,
+                self.bank,
+                self.emulator.token,
+                clock=self.clock,
+                busy_timeout=self.busy_timeout,
+            ),
             self.settings,
             poll_timeout=1,
         )

@@ -74,5 +74,7 @@ async def test_a_secretary_sees_only_the_reports_of_their_own_members(
         assert "李四" not in other and "陌生人" not in other
         own = (await secretary_1.say("/corrections"))["text"]
         assert "李四：东村的纠错意见" in own and "陌生人" not in own
+        assert "待处理的纠错（1 条）" in own
         everything = (await (await person(harness, "管理员", ADMIN)).say("/corrections"))["text"]
-        assert "李四" in everything and "陌生人" in everything
+        # Both reports (shown by their latest reporter if both chose the same question).
+        assert "待处理的纠错（2 条）" in everything and "陌生人" in everything

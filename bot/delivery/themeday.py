@@ -19,6 +19,9 @@ from bot.org.tree import OrgTree
 from bot.storage import Storage
 from bot.storage.delivery import Batch, NewDelivery, Reply
 
+LEAVE_REASON_LIMIT = 200
+"""A leave reason's length, stated when it is asked for (the handler refuses longer ones)."""
+
 WEEKDAYS = "一二三四五六日"
 
 
@@ -172,7 +175,7 @@ class ThemeDayService:
     async def leave_reason(self, member: Member, event_id: int, reason: str) -> None:
         assert member.telegram_id is not None
         await self._storage.set_reply(
-            event_id, member.id, "leave", reason.strip()[:200], self._clock.now()
+            event_id, member.id, "leave", reason.strip()[:LEAVE_REASON_LIMIT], self._clock.now()
         )
         await self._storage.clear_pending_input(member.telegram_id)
 

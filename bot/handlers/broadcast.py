@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
 from bot.delivery.service import MAX_TEXT
+from bot.handlers.pages import MESSAGE_LIMIT, length
 from bot.handlers.scope import home_unit
 
 log = logging.getLogger(__name__)
@@ -33,8 +34,20 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
         user.id, PENDING_TEXT, {"unit": unit}, services.clock.now()
     )
     await message.reply_text(
-        services.texts.broadcast_ask.format(unit=services.org.branch_name(unit), limit=MAX_TEXT)
+        services.texts.broadcast_ask.format(
+            unit=services.org.branch_name(unit), limit=text_limit(context, unit)
+        )
     )
+
+
+def text_limit(context: BotContext, unit: str) -> int:
+    """The longest broadcast whose preview (the text under its header) is still one message:
+    the header is measured with the longest counts it can show."""
+    texts = context.services.texts
+    header = texts.broadcast_preview.format(
+        unit=context.services.org.branch_name(unit), count=999_999, unreachable=999_999, text=""
+    )
+    return min(MAX_TEXT, MESSAGE_LIMIT - length(header))
 
 
 async def broadcast_text(update: Update, context: BotContext, unit: str) -> None:
@@ -45,9 +58,10 @@ async def broadcast_text(update: Update, context: BotContext, unit: str) -> None
         return
     services = context.services
     texts = services.texts
-    if len(message.text) > MAX_TEXT:
+    limit = text_limit(context, unit)
+    if length(message.text) > limit:
         await message.reply_text(
-            texts.broadcast_too_long.format(length=len(message.text), limit=MAX_TEXT)
+            texts.broadcast_too_long.format(length=length(message.text), limit=limit)
         )
         return
     audience = await services.delivery.audience(services.org.tree, unit)

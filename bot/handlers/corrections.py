@@ -6,10 +6,14 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.org.access import Role
+from bot.handlers.pages import length, page_buttons, page_text, pages
+from bot.numbers import parse_id
+from bot.org.access import Actor, Role
 
 PENDING = "correction"
-SHOWN = 20
+PAGE = "fixpage"
+TEXT_LIMIT = 500
+"""A correction report's length, stated when it is asked for."""
 
 
 async def fix_callback(update: Update, context: BotContext) -> None:
@@ -35,7 +39,9 @@ async def fix_callback(update: Update, context: BotContext) -> None:
         {"question": session.question_ids[position]},
         services.clock.now(),
     )
-    await context.bot.send_message(query.from_user.id, services.texts.correction_ask)
+    await context.bot.send_message(
+        query.from_user.id, services.texts.correction_ask.format(limit=TEXT_LIMIT)
+    )
 
 
 async def correction_text(update: Update, context: BotContext, question_id: str) -> None:
@@ -47,56 +53,87 @@ async def correction_text(update: Update, context: BotContext, question_id: str)
     member_id = await services.storage.member_id(user.id)
     if member_id is None:
         return
+    text = message.text.strip()
+    if length(text) > TEXT_LIMIT:
+        await message.reply_text(
+            services.texts.text_too_long.format(length=length(text), limit=TEXT_LIMIT)
+        )
+        return
     await services.storage.add_correction(
-        question_id,
-        services.quiz.bank.version,
-        member_id,
-        message.text.strip()[:500],
-        services.clock.now(),
+        question_id, services.quiz.bank.version, member_id, text, services.clock.now()
     )
     await services.storage.clear_pending_input(user.id)
     await message.reply_text(services.texts.correction_thanks)
 
 
 async def corrections_command(update: Update, context: BotContext) -> None:
-    """/corrections — open reports, grouped by question, newest last."""
+    """/corrections — open reports, grouped by question, newest last, a page at a time."""
     message = update.effective_message
     if message is None:
         return
+    text, markup = await _corrections_page(context, context.actor, 0)
+    await message.reply_text(text, reply_markup=markup)
+
+
+async def page_callback(update: Update, context: BotContext) -> None:
+    """上一页/下一页 under /corrections: the page is rebuilt for the tapper's role and scope
+    as they are now, so an old message never shows what its reader may no longer see."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    services = context.services
+    actor = await services.org.actor(query.from_user.id)
+    number = parse_id(query.data.removeprefix(f"{PAGE}:"))
+    if actor.role < Role.SECRETARY or number is None:
+        await query.answer(services.texts.tap_invalid)
+        return
+    await query.answer()
+    text, markup = await _corrections_page(context, actor, number)
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+async def _corrections_page(
+    context: BotContext, actor: Actor, number: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     services = context.services
     texts = services.texts
-    actor = context.actor
     reports = await services.storage.open_corrections(None if actor.admin else actor.scope)
     if not reports:
-        await message.reply_text(texts.corrections_none)
-        return
+        return texts.corrections_none, None
     by_question: dict[str, list[str]] = {}
     for report in reports:
         by_question.setdefault(report.question_id, []).append(f"{report.reporter}：{report.text}")
-    lines = [texts.corrections_title.format(count=len(reports)), ""]
-    buttons = []
-    for question_id, items in list(by_question.items())[:SHOWN]:
+    ids = list(by_question)
+    items = []
+    for question_id in ids:
         question = services.quiz.bank.by_id.get(question_id)
-        lines.append(
+        found = by_question[question_id]
+        items.append(
             texts.corrections_item.format(
                 id=question_id,
                 source=question.source if question else texts.corrections_gone,
-                count=len(items),
-                latest=items[-1],
+                count=len(found),
+                latest=found[-1],
             )
         )
-        if context.actor.role >= Role.ADMIN:
-            buttons.append(
-                [
-                    InlineKeyboardButton(
-                        texts.corrections_close.format(id=question_id),
-                        callback_data=f"fixdone:{question_id}",
-                    )
-                ]
-            )
-    await message.reply_text(
-        "\n".join(lines), reply_markup=InlineKeyboardMarkup(buttons) if buttons else None
-    )
+    header = texts.corrections_title.format(count=len(reports))
+    split = pages(header, items, texts)
+    number = min(number, len(split) - 1)
+    buttons = []
+    if actor.role >= Role.ADMIN:
+        buttons = [
+            [
+                InlineKeyboardButton(
+                    texts.corrections_close.format(id=ids[i]), callback_data=f"fixdone:{ids[i]}"
+                )
+            ]
+            for i in split[number]
+        ]
+    navigation = page_buttons(texts, PAGE, number, len(split))
+    if navigation:
+        buttons.append(navigation)
+    text = page_text(header, items, split[number], number, len(split), texts)
+    return text, InlineKeyboardMarkup(buttons) if buttons else None
 
 
 async def close_callback(update: Update, context: BotContext) -> None:

@@ -173,6 +173,7 @@ def register_handlers(application: BotApplication) -> None:
     application.add_handler(CallbackQueryHandler(quiz.topic_callback, pattern=r"^topic:"))
     application.add_handler(CallbackQueryHandler(corrections.fix_callback, pattern=r"^fix:"))
     application.add_handler(CallbackQueryHandler(corrections.close_callback, pattern=r"^fixdone:"))
+    application.add_handler(CallbackQueryHandler(corrections.page_callback, pattern=r"^fixpage:"))
     application.add_handler(
         CallbackQueryHandler(broadcast.broadcast_callback, pattern=r"^broadcast:")
     )

@@ -217,3 +217,8 @@ class Texts:
     status_sender: str
     status_sender_stuck: str
     status_sender_never: str
+    truncated: str
+    page_of: str
+    page_previous: str
+    page_next: str
+    text_too_long: str

@@ -48,9 +48,11 @@ async def test_a_too_long_broadcast_is_refused_with_the_reason(org_harness: Harn
     harness = org_harness
     async with harness.bot():
         secretary = await person(harness, "赵书记", SECRETARY_1)
-        await secretary.say("/broadcast")
-        refused = await secretary.say("学" * 4097)
-        assert "4097 字" in refused["text"] and "4096" in refused["text"]
+        ask = await secretary.say("/broadcast")
+        limit = int(ask["text"].split("不超过 ")[1].split(" 字")[0])
+        assert 3900 < limit < 4096
+        refused = await secretary.say("学" * (limit + 1))
+        assert f"{limit + 1} 字" in refused["text"] and f"{limit} 字的上限" in refused["text"]
         assert "好的，已取消" in (await secretary.say("/cancel"))["text"]
     assert harness.rows("SELECT COUNT(*) FROM batches") == [(0,)]
 
@@ -74,3 +76,23 @@ async def test_stats_button_reminds_those_who_have_not_studied(org_harness: Harn
         answer = await harness.client.wait_for_callback_answer(query, after=0)
         assert "今天已经提醒过" in answer["text"]
     assert harness.rows("SELECT COUNT(*) FROM deliveries WHERE status = 'sent'") == [(1,)]
+
+
+async def test_a_broadcast_at_the_stated_limit_is_previewed_and_sent(
+    org_harness: Harness,
+) -> None:
+    """Finding 6: a text of 4,070–4,096 characters made the preview too long; the state was
+    then stuck until /cancel. The limit stated at input now leaves room for the header."""
+    harness = org_harness
+    async with harness.bot():
+        secretary = await person(harness, "赵书记", SECRETARY_1)
+        member = await join(harness, await invite_link(secretary), "张三")
+        ask = await secretary.say("/broadcast")
+        limit = int(ask["text"].split("不超过 ")[1].split(" 字")[0])
+        text = "学" * (limit - 2) + "😀"  # an emoji counts two, as Telegram counts
+        preview = await secretary.say(text)
+        assert preview["text"].endswith(text) and len(preview["text"]) <= 4096
+        send = next(data for label, data in buttons(preview) if label == "确认发送")
+        await secretary.tap(preview, send)
+        got = await member.next_message(lambda m: m["text"].startswith("学学"))
+        assert got["text"] == text

@@ -28,6 +28,8 @@ from bot.yamlfile import InvalidFileError, Located, Problem, load_located, valid
 
 ENV_PREFIX = "BOT__"
 TOKEN_ENV = "BOT_TOKEN"
+CONFIG_MAX_BYTES = 1 << 20
+"""config.yaml, organisation units included; a bigger tree belongs in organisation.file."""
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
 
 
@@ -129,7 +131,9 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
     """Read, override from the environment, validate; raise ``InvalidFileError`` listing every
     problem. A missing file means the embedded defaults."""
     environ = os.environ if environ is None else environ
-    located = load_located(path) if path.exists() else Located(str(path), {})
+    located = (
+        load_located(path, max_bytes=CONFIG_MAX_BYTES) if path.exists() else Located(str(path), {})
+    )
     data = located.data if located.data is not None else {}
     if not isinstance(data, dict):
         raise InvalidFileError([located.problem((), "the file must be a mapping of settings")])

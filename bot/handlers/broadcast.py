@@ -25,8 +25,12 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
     if message is None or user is None:
         return
     services = context.services
-    units = [a for a in (context.args or []) if a in services.org.tree.by_id]
-    unit = home_unit(context.actor, units)
+    args = list(context.args or [])
+    unknown = [a for a in args if a not in services.org.tree.by_id]
+    if unknown:
+        await message.reply_text(services.texts.unit_unknown.format(unit=unknown[0]))
+        return
+    unit = home_unit(context.actor, args)
     if unit is None:
         await message.reply_text(services.texts.choose_branch.format(example="/broadcast zb-001"))
         return

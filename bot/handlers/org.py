@@ -7,6 +7,7 @@ from telegram.constants import ChatMemberStatus
 
 from bot.context import BotContext
 from bot.handlers.scope import home_branch
+from bot.numbers import parse_int, parse_telegram_id
 from bot.org.access import ADMIN_UNIT, Actor
 from bot.org.members import Member
 from bot.org.service import Joined, JoinProblem
@@ -25,13 +26,20 @@ async def invite_command(update: Update, context: BotContext) -> None:
         await message.reply_text(texts.choose_branch.format(example="/invite zb-001"))
         return
     name = services.org.branch_name(branch_id)
-    if rest[:1] == ["revoke"]:
+    revoke = rest[:1] == ["revoke"]
+    days = parse_int(rest[-1], 1, 365) if rest and not revoke else None
+    extra = rest[1:] if revoke else rest[:-1] if days is not None else rest
+    if extra:
+        # A word that is neither "revoke" nor a number of days is a unit id we do not know:
+        # never fall back to the caller's own branch (its links would be revoked).
+        number = extra[0].isdigit()  # any digits, "²" too: a mistyped number of days
+        await message.reply_text(
+            texts.invite_usage if number else texts.unit_unknown.format(unit=extra[0])
+        )
+        return
+    if revoke:
         count = await services.org.revoke_invites(branch_id)
         await message.reply_text(texts.invites_revoked.format(branch=name, count=count))
-        return
-    days = int(rest[0]) if rest and rest[0].isdigit() and 0 < int(rest[0]) <= 365 else None
-    if rest and days is None:
-        await message.reply_text(texts.invite_usage)
         return
     code = await services.org.create_invite(context.actor, branch_id, days)
     link = f"https://t.me/{context.bot.username}?start={code}"
@@ -126,12 +134,13 @@ async def transfer_command(update: Update, context: BotContext) -> None:
 
 def _promotion_args(context: BotContext) -> tuple[int, str] | None:
     args = list(context.args or [])
-    if len(args) != 2 or not args[0].lstrip("-").isdigit():
+    user = parse_telegram_id(args[0]) if len(args) == 2 else None
+    if user is None:
         return None
     unit = ADMIN_UNIT if args[1] == "admin" else args[1]
     if unit != ADMIN_UNIT and unit not in context.services.org.tree.by_id:
         return None
-    return int(args[0]), unit
+    return user, unit
 
 
 async def promote_command(update: Update, context: BotContext) -> None:

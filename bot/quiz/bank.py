@@ -28,6 +28,9 @@ from bot.quiz.questions import (
 )
 from bot.yamlfile import InvalidFileError, Located, Problem, load_located, validation_problems
 
+BANK_FILE_MAX_BYTES = 8 << 20
+"""One bank file: the whole Party Constitution bank is a few hundred kilobytes."""
+
 MAX_OPTION_WIDTH = 48
 """About 24 Chinese characters: what one full-width inline button shows on a phone."""
 
@@ -103,7 +106,7 @@ def load_bank(paths: Sequence[Path]) -> LoadedBank:
     for path in names:
         name = _display(path)
         try:
-            located = load_located(path, name)
+            located = load_located(path, name, max_bytes=BANK_FILE_MAX_BYTES)
         except InvalidFileError as exc:
             problems.extend(exc.problems)
             continue

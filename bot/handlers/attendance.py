@@ -8,15 +8,16 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.delivery.themeday import RsvpOutcome, Sheet, ThemeDay
+from bot.delivery.outbox import Batch
 from bot.handlers.scope import home_branch
 from bot.i18n import Texts
+from bot.meetings.service import RsvpOutcome, Sheet, ThemeDay
 from bot.org.members import Member
 from bot.schedule.holidays import Adjustment
 from bot.schedule.occurrences import OccurrenceKind
-from bot.storage.delivery import Batch
 
 SIGN_BUTTONS = 40
+LEAVE_REASON = "leave_reason"
 
 
 async def rsvp_callback(update: Update, context: BotContext) -> None:
@@ -27,16 +28,19 @@ async def rsvp_callback(update: Update, context: BotContext) -> None:
     services = context.services
     texts = services.texts
     parts = query.data.split(":")
-    member = await services.storage.member(query.from_user.id)
+    member = await services.org.member(query.from_user.id)
     if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in ("yes", "leave") or not member:
         await query.answer(texts.tap_invalid)
         return
-    outcome = await services.themeday.rsvp(member, int(parts[1]), parts[2])
+    outcome = await services.meetings.rsvp(member, int(parts[1]), parts[2])
     if outcome is RsvpOutcome.PAST:
         await query.answer(texts.rsvp_past, show_alert=True)
     elif outcome is RsvpOutcome.NOT_INVITED:
         await query.answer(texts.tap_invalid)
     elif outcome is RsvpOutcome.ASK_REASON:
+        await services.conversations.expect(
+            query.from_user.id, LEAVE_REASON, {"event": int(parts[1])}
+        )
         await query.answer()
         await context.bot.send_message(query.from_user.id, texts.rsvp_ask_reason)
     else:
@@ -49,10 +53,11 @@ async def leave_reason(update: Update, context: BotContext, event_id: int) -> No
     if message is None or user is None or message.text is None:
         return
     services = context.services
-    member = await services.storage.member(user.id)
+    member = await services.org.member(user.id)
     if member is None:
         return
-    await services.themeday.leave_reason(member, event_id, message.text)
+    await services.meetings.leave_reason(member, event_id, message.text)
+    await services.conversations.clear(user.id)
     await message.reply_text(
         services.texts.rsvp_leave_recorded.format(reason=message.text.strip()[:200])
     )
@@ -135,11 +140,11 @@ async def attendance_command(update: Update, context: BotContext) -> None:
         except ValueError:
             await message.reply_text(texts.attendance_usage)
             return
-    event = _pick(await services.themeday.events(branch_id), wanted, context)
+    event = _pick(await services.meetings.events(branch_id), wanted, context)
     if event is None:
         await message.reply_text(texts.attendance_none)
         return
-    sheet = await services.themeday.sheet(event.id)
+    sheet = await services.meetings.sheet(event.id)
     assert sheet is not None and event.occurs_at is not None
     day = event.occurs_at.astimezone(services.settings.zone).strftime("%Y-%m-%d")
     await message.reply_text(
@@ -159,18 +164,18 @@ async def sign_callback(update: Update, context: BotContext) -> None:
     if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
         await query.answer(texts.tap_invalid)
         return
-    event = await services.storage.batch(int(parts[1]))
+    event = await services.meetings.find(int(parts[1]))
     actor = await services.org.actor(query.from_user.id)
     if event is None or event.unit_id is None or not actor.can_see(event.unit_id):
         await query.answer(texts.tap_invalid)
         return
-    member = await services.storage.member_by_id(int(parts[2]))
+    member = await services.org.member_by_id(int(parts[2]))
     if member is None or member.branch_id != event.unit_id:
         await query.answer(texts.tap_invalid)
         return
-    kind = await services.themeday.sign_in(event, member.id, query.from_user.id)
+    kind = await services.meetings.sign_in(event, member.id, query.from_user.id)
     await query.answer(texts.signed_now.format(name=member.name) if kind else texts.tap_stale)
-    sheet = await services.themeday.sheet(event.id)
+    sheet = await services.meetings.sheet(event.id)
     if sheet is None or event.occurs_at is None:
         return
     day = event.occurs_at.astimezone(services.settings.zone).strftime("%Y-%m-%d")
@@ -203,7 +208,7 @@ async def themeday_command(update: Update, context: BotContext) -> None:
     lines = [texts.themeday_title.format(branch=unit.name), ""]
     for event in events:
         day = ThemeDay(unit.id, event.occurs_at, event.topic or event.title, event.place)
-        lines.append(services.themeday.describe(day))
+        lines.append(services.meetings.describe(day))
         if event.holiday is not None and event.holiday.adjustment is Adjustment.MOVED:
             lines.append(
                 texts.themeday_moved.format(

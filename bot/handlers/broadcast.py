@@ -29,9 +29,7 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
     if unit is None:
         await message.reply_text(services.texts.choose_branch.format(example="/broadcast zb-001"))
         return
-    await services.storage.set_pending_input(
-        user.id, PENDING_TEXT, {"unit": unit}, services.clock.now()
-    )
+    await services.conversations.expect(user.id, PENDING_TEXT, {"unit": unit})
     await message.reply_text(
         services.texts.broadcast_ask.format(unit=services.org.branch_name(unit), limit=MAX_TEXT)
     )
@@ -50,9 +48,9 @@ async def broadcast_text(update: Update, context: BotContext, unit: str) -> None
             texts.broadcast_too_long.format(length=len(message.text), limit=MAX_TEXT)
         )
         return
-    audience = await services.delivery.audience(services.org.tree, unit)
-    await services.storage.set_pending_input(
-        user.id, PENDING_CONFIRM, {"unit": unit, "text": message.text}, services.clock.now()
+    audience = await services.delivery.audience(unit)
+    await services.conversations.expect(
+        user.id, PENDING_CONFIRM, {"unit": unit, "text": message.text}
     )
     keyboard = InlineKeyboardMarkup(
         [
@@ -80,11 +78,11 @@ async def broadcast_callback(update: Update, context: BotContext) -> None:
         return
     services = context.services
     texts = services.texts
-    pending = await services.storage.pending_input(query.from_user.id)
+    pending = await services.conversations.pending(query.from_user.id)
     if pending is None or pending[0] != PENDING_CONFIRM:
         await query.answer(texts.tap_invalid)
         return
-    await services.storage.clear_pending_input(query.from_user.id)
+    await services.conversations.clear(query.from_user.id)
     payload = pending[1]
     if query.data != "broadcast:send":
         await query.answer()
@@ -95,15 +93,12 @@ async def broadcast_callback(update: Update, context: BotContext) -> None:
         query.message.chat.id, texts.broadcast_progress.format(sent=0, total="…", failed=0)
     )
     batch_id = await services.delivery.create_broadcast(
-        services.org.tree,
         payload["unit"],
         payload["text"],
         query.from_user.id,
         query.message.chat.id,
     )
-    await services.storage.set_progress_message(
-        batch_id, query.message.chat.id, progress.message_id
-    )
+    await services.delivery.show_progress_in(batch_id, query.message.chat.id, progress.message_id)
     await query.edit_message_reply_markup(None)
     services.sender.wake()
     await services.progress.changed(batch_id)

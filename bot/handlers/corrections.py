@@ -19,22 +19,18 @@ async def fix_callback(update: Update, context: BotContext) -> None:
         return
     services = context.services
     parts = query.data.split(":")
-    session = (
-        await services.storage.member_session(query.from_user.id, int(parts[1]))
+    question_id = (
+        await services.corrections.question_to_report(
+            query.from_user.id, int(parts[1]), int(parts[2])
+        )
         if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit()
         else None
     )
-    position = int(parts[2]) if session is not None else -1
-    if session is None or not 0 <= position < min(session.position, session.total):
+    if question_id is None:
         await query.answer(services.texts.tap_invalid)
         return
     await query.answer()
-    await services.storage.set_pending_input(
-        query.from_user.id,
-        PENDING,
-        {"question": session.question_ids[position]},
-        services.clock.now(),
-    )
+    await services.conversations.expect(query.from_user.id, PENDING, {"question": question_id})
     await context.bot.send_message(query.from_user.id, services.texts.correction_ask)
 
 
@@ -44,17 +40,9 @@ async def correction_text(update: Update, context: BotContext, question_id: str)
     if message is None or user is None or message.text is None:
         return
     services = context.services
-    member_id = await services.storage.member_id(user.id)
-    if member_id is None:
+    if not await services.corrections.report(user.id, question_id, message.text):
         return
-    await services.storage.add_correction(
-        question_id,
-        services.quiz.bank.version,
-        member_id,
-        message.text.strip()[:500],
-        services.clock.now(),
-    )
-    await services.storage.clear_pending_input(user.id)
+    await services.conversations.clear(user.id)
     await message.reply_text(services.texts.correction_thanks)
 
 
@@ -65,7 +53,7 @@ async def corrections_command(update: Update, context: BotContext) -> None:
         return
     services = context.services
     texts = services.texts
-    reports = await services.storage.open_corrections()
+    reports = await services.corrections.open_reports()
     if not reports:
         await message.reply_text(texts.corrections_none)
         return
@@ -109,7 +97,5 @@ async def close_callback(update: Update, context: BotContext) -> None:
         await query.answer(services.texts.refused_admin, show_alert=True)
         return
     question_id = query.data.removeprefix("fixdone:")
-    closed = await services.storage.close_corrections(
-        question_id, query.from_user.id, services.clock.now()
-    )
+    closed = await services.corrections.close(question_id, query.from_user.id)
     await query.answer(services.texts.corrections_closed.format(id=question_id, count=closed))

@@ -148,9 +148,9 @@ async def cancel_command(update: Update, context: BotContext) -> None:
         return
     services = context.services
     user = update.effective_user
-    if user is not None and await services.storage.pending_input(user.id) is not None:
+    if user is not None and await services.conversations.pending(user.id) is not None:
         # /cancel first abandons what the person was in the middle of saying.
-        await services.storage.clear_pending_input(user.id)
+        await services.conversations.clear(user.id)
         await update.effective_message.reply_text(services.texts.input_cancelled)
         return
     cancelled = await services.quiz.cancel(member_id)

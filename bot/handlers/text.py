@@ -20,7 +20,7 @@ async def text_message(update: Update, context: BotContext) -> None:
         await unknown_text(update, context)
         return
     services = context.services
-    pending = await services.storage.pending_input(user.id)
+    pending = await services.conversations.pending(user.id)
     if pending is not None:
         kind, payload = pending
         if kind == broadcast.PENDING_TEXT:
@@ -29,13 +29,13 @@ async def text_message(update: Update, context: BotContext) -> None:
         if kind == corrections.PENDING:
             await corrections.correction_text(update, context, str(payload["question"]))
             return
-        if kind == "leave_reason":
+        if kind == attendance.LEAVE_REASON:
             await attendance.leave_reason(update, context, int(payload["event"]))
             return
         if kind == broadcast.PENDING_CONFIRM:
             await message.reply_text(services.texts.broadcast_waiting_confirm)
             return
-    member = await services.storage.member(user.id)
+    member = await services.org.member(user.id)
     if member is not None and member.pending_invite is not None:
         await org.join_name(update, context, member)
         return

@@ -43,7 +43,8 @@ from bot.stats.report_process import ReportProcess
 from bot.stats.service import StatsService
 from bot.storage import Storage
 from bot.transport import PerChatUpdateProcessor, telegram_request
-from bot.yamlfile import InvalidFileError, Problem
+from bot.webhook import WebhookServer, webhook_problems
+from bot.yamlfile import InvalidFileError
 
 log = logging.getLogger(__name__)
 
@@ -228,33 +229,22 @@ async def running(
 ) -> AsyncIterator[BotApplication]:
     """Run the bot inside the current event loop, the way the library's ``run_polling`` and
     ``run_webhook`` do: initialize, post_init, start receiving updates, start; and the reverse
-    on the way out. Long polling or a webhook, as configured."""
+    on the way out. Long polling or a webhook, as configured; a webhook without its secret
+    or https address is refused before anything starts."""
+    secret = os.environ.get(settings.telegram.webhook.secret_token_env, "")
+    if settings.telegram.mode is Mode.WEBHOOK:
+        problems = webhook_problems(settings.telegram.webhook, secret)
+        if problems:
+            raise InvalidFileError(problems)
     await application.initialize()
     try:
         if application.post_init is not None:
             await application.post_init(application)
         assert application.updater is not None
+        webhook: WebhookServer | None = None
         if settings.telegram.mode is Mode.WEBHOOK:
-            hook = settings.telegram.webhook
-            if not hook.public_url:
-                raise InvalidFileError(
-                    [
-                        Problem(
-                            "config.yaml",
-                            1,
-                            1,
-                            "telegram.webhook.public_url: required in webhook mode",
-                        )
-                    ]
-                )
-            await application.updater.start_webhook(
-                listen=hook.listen,
-                port=hook.port,
-                url_path=hook.url_path,
-                webhook_url=f"{hook.public_url.rstrip('/')}/{hook.url_path}",
-                secret_token=os.environ.get(hook.secret_token_env) or None,
-                allowed_updates=ALLOWED_UPDATES,
-            )
+            webhook = WebhookServer(application, settings.telegram.webhook, secret)
+            await webhook.start(ALLOWED_UPDATES)
         else:
             await application.updater.start_polling(
                 poll_interval=0.0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
@@ -263,6 +253,8 @@ async def running(
         try:
             yield application
         finally:
+            if webhook is not None:
+                await webhook.stop()
             if application.updater.running:
                 await application.updater.stop()
             await application.stop()

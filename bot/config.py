@@ -75,7 +75,9 @@ class Mode(StrEnum):
 
 
 class WebhookSettings(_Section):
-    listen: str = "0.0.0.0"
+    listen: str = "127.0.0.1"
+    """Behind a TLS-terminating reverse proxy on the same host; 0.0.0.0 only in a container
+    whose port is reachable by the proxy alone."""
     port: Annotated[int, _between(1, 65535)] = 8443
     url_path: str = "telegram"
     public_url: str | None = Field(

@@ -58,6 +58,24 @@ ACCEPTED_GIFT_TYPES = {
 }
 
 
+ADMIN_RIGHTS = {
+    "can_be_edited": False,
+    "is_anonymous": False,
+    "can_manage_chat": True,
+    "can_delete_messages": True,
+    "can_manage_video_chats": True,
+    "can_restrict_members": True,
+    "can_promote_members": False,
+    "can_change_info": True,
+    "can_invite_users": True,
+    "can_post_stories": False,
+    "can_edit_stories": False,
+    "can_delete_stories": False,
+    "can_pin_messages": True,
+}
+"""What an administrator added by the group's owner may do by default (minus promoting)."""
+
+
 class BotApi:
     """Implementations of the supported methods; ``methods`` maps canonical names to them."""
 
@@ -90,6 +108,7 @@ class BotApi:
             "sendPoll": self.send_poll,
             "stopPoll": self.stop_poll,
             "getChat": self.get_chat,
+            "getChatMember": self.get_chat_member,
         }
 
     # ------------------------------------------------------------------ identity & updates
@@ -238,6 +257,30 @@ class BotApi:
             "max_reaction_count": 11,
             "accepted_gift_types": dict(ACCEPTED_GIFT_TYPES),
         }
+
+    async def get_chat_member(self, p: Params) -> JsonDict:
+        """A ``ChatMember``: ``creator``, ``administrator``, ``member`` or ``left``; a user id
+        the bot has never seen is "user not found", as on Telegram."""
+        chat = self.world.chat_for_bot(p.raw("chat_id"), sending=False)
+        user_id = p.int_("user_id")
+        if user_id is None:
+            raise e.bad_request("invalid user_id specified")
+        if user_id == self.world.bot.id:
+            return {"status": "member", "user": self.world.bot.to_json()}
+        user = self.world.users.get(user_id)
+        if user is None:
+            raise e.bad_request("user not found")
+        if chat.type == "private":
+            status = "member" if chat.id == user.id else "left"
+        elif user.id not in chat.members:
+            status = "left"
+        elif user.id == chat.creator:
+            return {"status": "creator", "user": user.to_json(), "is_anonymous": False}
+        elif user.id in chat.admins:
+            return {"status": "administrator", "user": user.to_json(), **ADMIN_RIGHTS}
+        else:
+            status = "member"
+        return {"status": status, "user": user.to_json()}
 
     # ------------------------------------------------------------------ callback queries
     async def answer_callback_query(self, p: Params) -> bool:

@@ -107,11 +107,14 @@ class EmulatorClient:
         *,
         supergroup: bool = False,
         with_bot: bool = True,
+        admin_ids: list[int] | None = None,
     ) -> JsonDict:
-        """Create a group (or supergroup) with these users, the bot included by default."""
+        """Create a group (or supergroup) with these users, the bot included by default. The
+        first member is its owner (``creator``); ``admin_ids`` are its administrators."""
         body = {
             "title": title,
             "member_ids": member_ids,
+            "admin_ids": admin_ids or [],
             "supergroup": supergroup,
             "with_bot": with_bot,
         }

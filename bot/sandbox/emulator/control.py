@@ -67,9 +67,16 @@ class ControlApi:
             raise bad_request("title is empty")
         if not isinstance(members, list) or not all(isinstance(m, int) for m in members):
             raise bad_request("member_ids must be an array of user ids")
+        admins = body.get("admin_ids", [])
+        if not isinstance(admins, list) or not all(isinstance(m, int) for m in admins):
+            raise bad_request("admin_ids must be an array of user ids")
         with_bot = bool(body.get("with_bot", True))
         chat = self.world.add_group(
-            title, members, supergroup=bool(body.get("supergroup", False)), with_bot=with_bot
+            title,
+            members,
+            supergroup=bool(body.get("supergroup", False)),
+            with_bot=with_bot,
+            admin_ids=admins,
         )
         if with_bot and members:
             self._push_my_chat_member(chat, self.world.user(members[0]), "left", "member")

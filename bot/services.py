@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.conversation import ConversationService
+from bot.conversations.service import ConversationService
 from bot.corrections.service import CorrectionsService
 from bot.delivery.progress import ProgressReporter
 from bot.delivery.scheduler import Scheduler

@@ -3,6 +3,8 @@ the open reports, closing them."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from bot.clock import Clock
 from bot.corrections.models import Correction
 from bot.quiz.questions import Bank
@@ -50,8 +52,9 @@ class CorrectionsService:
         )
         return True
 
-    async def open_reports(self) -> list[Correction]:
-        return await self._store.open_corrections()
+    async def open_reports(self, branches: Collection[str] | None) -> list[Correction]:
+        """Open reports by members of ``branches`` (None: everyone's, for admins)."""
+        return await self._store.open_corrections(branches)
 
     async def close(self, question_id: str, by: int) -> int:
         """Mark every open report of a question handled; the number closed."""

@@ -3,46 +3,53 @@ reports with /corrections, admins mark them handled."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
+from bot.handlers import conversation
+from bot.handlers.callbacks import CLOSE_CORRECTION, CloseTap, FixTap
 from bot.org.access import Role
 
-PENDING = "correction"
 SHOWN = 20
 
 
-async def fix_callback(update: Update, context: BotContext) -> None:
+@dataclass(frozen=True)
+class CorrectionText(conversation.State):
+    """The member is typing what is wrong with a question they answered."""
+
+    kind = "correction"
+    question: str
+
+
+async def fix_callback(update: Update, context: BotContext, tap: FixTap) -> None:
     """纠错 under an answered question: ask what is wrong."""
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None:
         return
     services = context.services
-    parts = query.data.split(":")
-    question_id = (
-        await services.corrections.question_to_report(
-            query.from_user.id, int(parts[1]), int(parts[2])
-        )
-        if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit()
-        else None
+    question_id = await services.corrections.question_to_report(
+        query.from_user.id, tap.session_id, tap.position
     )
     if question_id is None:
         await query.answer(services.texts.tap_invalid)
         return
     await query.answer()
-    await services.conversations.expect(query.from_user.id, PENDING, {"question": question_id})
+    await conversation.ask(context, query.from_user.id, CorrectionText(question_id))
     await context.bot.send_message(query.from_user.id, services.texts.correction_ask)
 
 
-async def correction_text(update: Update, context: BotContext, question_id: str) -> None:
+async def correction_text(update: Update, context: BotContext, state: CorrectionText) -> None:
+    """The text of a correction report."""
     message = update.effective_message
     user = update.effective_user
     if message is None or user is None or message.text is None:
         return
     services = context.services
-    if not await services.corrections.report(user.id, question_id, message.text):
+    if not await services.corrections.report(user.id, state.question, message.text):
         return
-    await services.conversations.clear(user.id)
+    await conversation.end(context, user.id)
     await message.reply_text(services.texts.correction_thanks)
 
 
@@ -53,7 +60,8 @@ async def corrections_command(update: Update, context: BotContext) -> None:
         return
     services = context.services
     texts = services.texts
-    reports = await services.corrections.open_reports()
+    actor = context.actor
+    reports = await services.corrections.open_reports(None if actor.admin else actor.scope)
     if not reports:
         await message.reply_text(texts.corrections_none)
         return
@@ -77,7 +85,7 @@ async def corrections_command(update: Update, context: BotContext) -> None:
                 [
                     InlineKeyboardButton(
                         texts.corrections_close.format(id=question_id),
-                        callback_data=f"fixdone:{question_id}",
+                        callback_data=CLOSE_CORRECTION.pack(CloseTap(question_id)),
                     )
                 ]
             )
@@ -86,16 +94,11 @@ async def corrections_command(update: Update, context: BotContext) -> None:
     )
 
 
-async def close_callback(update: Update, context: BotContext) -> None:
-    """An admin marks a question's reports handled."""
+async def close_callback(update: Update, context: BotContext, tap: CloseTap) -> None:
+    """An admin marks a question's reports handled (the registry has checked the role)."""
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None:
         return
     services = context.services
-    actor = await services.org.actor(query.from_user.id)
-    if actor.role < Role.ADMIN:
-        await query.answer(services.texts.refused_admin, show_alert=True)
-        return
-    question_id = query.data.removeprefix("fixdone:")
-    closed = await services.corrections.close(question_id, query.from_user.id)
-    await query.answer(services.texts.corrections_closed.format(id=question_id, count=closed))
+    closed = await services.corrections.close(tap.question_id, query.from_user.id)
+    await query.answer(services.texts.corrections_closed.format(id=tap.question_id, count=closed))

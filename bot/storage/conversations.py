@@ -7,7 +7,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-from bot.storage.base import StoreBase, to_ms
+from bot.conversations.pending import PendingInput
+from bot.storage.base import StoreBase, from_ms, to_ms
 
 
 class ConversationStore(StoreBase):
@@ -24,11 +25,14 @@ class ConversationStore(StoreBase):
             (telegram_id, kind, json.dumps(payload, ensure_ascii=False), to_ms(now)),
         )
 
-    async def pending_input(self, telegram_id: int) -> tuple[str, dict[str, Any]] | None:
+    async def pending_input(self, telegram_id: int) -> PendingInput | None:
         row = await self._one(
-            "SELECT kind, payload FROM pending_input WHERE telegram_id = ?", (telegram_id,)
+            "SELECT kind, payload, created_at FROM pending_input WHERE telegram_id = ?",
+            (telegram_id,),
         )
-        return (row["kind"], json.loads(row["payload"])) if row else None
+        if row is None:
+            return None
+        return PendingInput(row["kind"], json.loads(row["payload"]), from_ms(row["created_at"]))
 
     async def clear_pending_input(self, telegram_id: int) -> None:
         await self._write("DELETE FROM pending_input WHERE telegram_id = ?", (telegram_id,))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.clock import Clock
+from bot.conversations.pending import PendingInput
 from bot.storage.conversations import ConversationStore
 
 
@@ -22,7 +23,7 @@ class ConversationService:
         """The person's next text answers ``kind`` (replacing whatever was asked before)."""
         await self._store.set_pending_input(telegram_id, kind, payload, self._clock.now())
 
-    async def pending(self, telegram_id: int) -> tuple[str, dict[str, Any]] | None:
+    async def pending(self, telegram_id: int) -> PendingInput | None:
         return await self._store.pending_input(telegram_id)
 
     async def clear(self, telegram_id: int) -> None:

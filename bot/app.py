@@ -22,7 +22,6 @@ from datetime import timedelta
 
 from telegram import Update
 from telegram.ext import Application, ContextTypes, ExtBot
-from telegram.request import HTTPXRequest
 
 from bot.clock import Clock, SystemClock
 from bot.config import Mode, Settings
@@ -43,7 +42,7 @@ from bot.services import Services
 from bot.stats.report_process import ReportProcess
 from bot.stats.service import StatsService
 from bot.storage import Storage
-from bot.transport import PerChatUpdateProcessor, RetryingRequest
+from bot.transport import PerChatUpdateProcessor, telegram_request
 from bot.yamlfile import InvalidFileError, Problem
 
 log = logging.getLogger(__name__)
@@ -173,8 +172,8 @@ def build_application(
         Application.builder()
         .token(token)
         .context_types(context_types)
-        .request(RetryingRequest(connection_pool_size=16, pool_timeout=None))
-        .get_updates_request(RetryingRequest())
+        .request(telegram_request(settings.telegram.http, pool_size=16, pool_timeout=None))
+        .get_updates_request(telegram_request(settings.telegram.http, pool_size=1))
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -195,7 +194,9 @@ def sender_bot(settings: Settings, token: str) -> ExtBot[None]:
         token,
         base_url=settings.telegram.base_url or "https://api.telegram.org/bot",
         base_file_url=settings.telegram.base_file_url or "https://api.telegram.org/file/bot",
-        request=HTTPXRequest(connection_pool_size=64, pool_timeout=None),
+        request=telegram_request(
+            settings.telegram.http, pool_size=64, pool_timeout=None, retrying=False
+        ),
     )
 
 

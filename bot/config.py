@@ -84,8 +84,16 @@ class WebhookSettings(_Section):
     secret_token_env: str = "BOT_WEBHOOK_SECRET"
 
 
+class Http(StrEnum):
+    """The HTTP client python-telegram-bot's requests go through (bot/transport.py)."""
+
+    AIOHTTP = "aiohttp"
+    HTTPX = "httpx"
+
+
 class TelegramSettings(_Section):
     mode: Mode = Mode.POLLING
+    http: Http = Http.AIOHTTP
     base_url: str | None = None
     base_file_url: str | None = None
     token_file: Path | None = None

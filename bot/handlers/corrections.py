@@ -68,7 +68,8 @@ async def corrections_command(update: Update, context: BotContext) -> None:
         return
     services = context.services
     texts = services.texts
-    reports = await services.storage.open_corrections()
+    actor = context.actor
+    reports = await services.storage.open_corrections(None if actor.admin else actor.scope)
     if not reports:
         await message.reply_text(texts.corrections_none)
         return

@@ -213,3 +213,6 @@ class Texts:
     themeday_none: str
     no_branch: str
     themeday_moved: str
+    unit_unknown: str
+    bindgroup_not_group_admin: str
+    group_bound_elsewhere: str

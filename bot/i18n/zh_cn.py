@@ -208,4 +208,7 @@ TEXTS = Texts(
     themeday_none="【{branch}】近期没有安排主题党日。",
     no_branch="您还没有加入支部。请向支部书记索取邀请链接。",
     themeday_moved="（原定 {date}，逢{holiday}顺延）",
+    unit_unknown="没有编号为 {unit} 的组织，请核对编号。",
+    bindgroup_not_group_admin="只有本群的群主或管理员才能绑定本群。",
+    group_bound_elsewhere="本群已绑定到【{unit}】。如需改绑，请联系管理员。",
 )

@@ -209,4 +209,7 @@ TEXTS = Texts(
     themeday_none="【{branch}】近期沒有安排主題黨日。",
     no_branch="您還沒有加入支部。請向支部書記索取邀請鏈接。",
     themeday_moved="（原定 {date}，逢{holiday}順延）",
+    unit_unknown="沒有編號為 {unit} 的組織，請核對編號。",
+    bindgroup_not_group_admin="只有本群的群主或管理員才能綁定本群。",
+    group_bound_elsewhere="本群已綁定到【{unit}】。如需改綁，請聯繫管理員。",
 )

@@ -3,9 +3,11 @@ one place (the command registry); this test is the proof that the place is compl
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import openpyxl
 import pytest
 
 from bot.delivery.themeday import ThemeDay
@@ -230,7 +232,26 @@ LISTINGS = [
     "leaderboard",
     "me",
     "themeday",
+    "export",
 ]
+
+
+async def _everything_said(harness: Harness, who: Member, text: str) -> str:
+    """The reply to ``text``, with every cell of an Excel ledger it sends."""
+    reply = await who.say(text)
+    if not reply.get("text", "").startswith("正在生成"):
+        return str(reply.get("text") or reply.get("caption", ""))
+    document = await who.next_message(lambda m: "document" in m)
+    data = await harness.client.download_file(document["document"]["file_id"])
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    cells = [
+        str(value)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    ]
+    return "\n".join([reply["text"], *cells])
 
 
 @pytest.mark.parametrize("command", LISTINGS)
@@ -281,6 +302,6 @@ async def test_a_listing_names_no_one_outside_the_personas_scope(
         everyone = {n for names in NAMES.values() for n in names}
         for persona, (who, allowed) in personas.items():
             for target in ("", "zb-1", "zb-2", "zb-3", "dzz", "dw"):
-                reply = (await who.say(f"/{command} {target}".strip()))["text"]
+                reply = await _everything_said(harness, who, f"/{command} {target}".strip())
                 leaked = {name for name in everyone - allowed if name in reply}
                 assert not leaked, (persona, command, target, reply)

@@ -219,6 +219,41 @@ async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -
     assert harness.rows("SELECT telegram_id FROM pending_input") == [(SECRETARY_1,)]
 
 
+async def test_odd_numbers_in_any_button_are_answered_not_crashed(org_harness: Harness) -> None:
+    """Issue 10 finding 13, the buttons' half: ``²`` passed ``str.isdigit`` and then broke
+    ``int()``; 20-digit ids overflowed SQLite. Every prefix, tapped by someone whose role lets
+    the tap through to its handler, answers "这个按钮已失效" and records nothing."""
+    harness = org_harness
+    async with harness.bot():
+        admin = await person(harness, "管理员", ADMIN)
+        anchor = await admin.say("/help")
+        huge = "9" * 20
+        for data in (
+            "quiz:answer:²:0:1",
+            f"quiz:answer:{huge}:0:1",
+            "topic:²",
+            f"topic:{huge}:all",
+            "fix:²:0",
+            f"fix:{huge}:0",
+            "fixdone:题目",
+            "broadcast:send:²",
+            f"broadcast:send:{huge}",
+            "rsvp:²:yes",
+            f"rsvp:{huge}:leave",
+            "nudge:zb-1:²⁰²⁶",
+            f"nudge:zb-1:{huge}",
+            "sign:²:1",
+            f"sign:1:{huge}",
+            "sign:-1:1",
+        ):
+            answer = await harness.client.wait_for_callback_answer(
+                await admin.tap(anchor, data, forge=True), after=0
+            )
+            assert answer.get("text") == TAP_INVALID, data
+    assert harness.rows("SELECT COUNT(*) FROM refusals") == [(0,)]
+    assert harness.rows("SELECT COUNT(*) FROM batches") == [(0,)]
+
+
 # --- Lists: every listing command, for every persona, names no one outside their scope ----
 
 NAMES = {"zb-1": ("张三", "李四"), "zb-2": ("王五",), "zb-3": ("赵六",)}

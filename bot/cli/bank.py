@@ -9,9 +9,12 @@ from collections import Counter
 from pathlib import Path
 
 from bot.config import load_settings
+from bot.quiz import bank_texts as say
 from bot.quiz.bank import LoadedBank, bank_files, load_bank
 from bot.quiz.coverage import coverage, stats_report
 from bot.quiz.importer import DEFAULT_ID_PREFIX, Header, import_bank, write_template
+from bot.quiz.importer.normalising import DEFAULT_CHAPTER
+from bot.quiz.importer.writing import change_lines
 from bot.storage import Storage
 
 TEMPLATE = Path("docs/question-bank-template.xlsx")
@@ -42,12 +45,23 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "-o", "--output", type=Path, required=True, help="the bank file, e.g. question_bank/x.yaml"
     )
     importer.add_argument("--document", help="short name, e.g. 党章 (default: from 出处)")
-    importer.add_argument("--title", help="full title (default: the document)")
+    importer.add_argument("--title", help="full title (default: the reference's, or the document)")
     importer.add_argument("--revision", help="the revision, e.g. 2022-10-22")
     importer.add_argument(
         "--reference",
         help="reference text relative to the folder above the output's folder, e.g. "
         "docs/reference/constitution.md; 出处 and 原文 are then checked against it",
+    )
+    importer.add_argument(
+        "--chapter", help=f"章节 of rows that leave it empty (default: {DEFAULT_CHAPTER})"
+    )
+    importer.add_argument(
+        "--check", action="store_true", help="check only: report problems, write nothing"
+    )
+    importer.add_argument(
+        "--allow-similar",
+        action="store_true",
+        help="keep questions and options that differ only in spaces and punctuation",
     )
     importer.add_argument(
         "--id-prefix",
@@ -89,18 +103,27 @@ async def _open_reports(database: Path) -> dict[str, int]:
 
 
 def _import(args: argparse.Namespace) -> int:
-    # The configured bank is loaded with the new file, so an id it already uses (the same
+    # The configured bank is read with the new file, so an id it already uses (the same
     # question imported twice) is refused now rather than at the next start.
     existing = bank_files(load_settings(args.config).question_bank)
-    header = Header(args.document, args.title, args.revision, args.reference)
+    header = Header(args.document, args.title, args.revision, args.reference, args.chapter)
     result = import_bank(
-        args.file, args.output, header, existing=existing, id_prefix=args.id_prefix
+        args.file,
+        args.output,
+        header,
+        existing=existing,
+        id_prefix=args.id_prefix,
+        check_only=args.check,
+        allow_similar=args.allow_similar,
     )
-    kinds = ", ".join(f"{kind} {count}" for kind, count in result.counts.items())
-    total = sum(result.counts.values())
     for note in result.notes:
-        print(f"note: {note}")
-    print(f"{total} questions ({kinds}) written to {result.output}")
+        print(say.IMPORT_NOTE.format(note=note))
+    if result.changes.changed or result.changes.removed or result.changes.same:
+        print("\n".join(change_lines(result.changes, result.output)))
+    counts = {kind: result.counts.get(kind, 0) for kind in ("single", "multiple", "judge")}
+    total = sum(counts.values())
+    done = say.IMPORTED if result.written else say.CHECKED
+    print(done.format(total=total, output=result.output, **counts))
     return 0
 
 
@@ -108,9 +131,9 @@ def _template(args: argparse.Namespace) -> int:
     try:
         write_template(args.output)
     except OSError as error:
-        print(f"cannot write {args.output}: {error.strerror}", file=sys.stderr)
+        print(say.CANNOT_WRITE.format(path=args.output, error=error.strerror), file=sys.stderr)
         return 1
-    print(f"template written to {args.output}")
+    print(say.TEMPLATE_WRITTEN.format(path=args.output))
     return 0
 
 

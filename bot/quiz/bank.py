@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from bot.quiz import bank_texts as say
 from bot.quiz.questions import (
     JUDGE_OPTIONS,
     OPTION_LETTERS,
@@ -26,7 +27,6 @@ from bot.quiz.questions import (
     QuestionType,
     display_width,
 )
-from bot.quiz import bank_texts as say
 from bot.quiz.reference import UNVERIFIED_MARK, Reference, ReferenceCache
 from bot.yamlfile import InvalidFileError, Located, Problem, load_located, validation_problems
 
@@ -279,9 +279,7 @@ def _check_choices(model: _QuestionModel) -> list[Finding]:
     return found
 
 
-def _check_reference(
-    model: _QuestionModel, document: str, reference: Reference
-) -> list[Finding]:
+def _check_reference(model: _QuestionModel, document: str, reference: Reference) -> list[Finding]:
     found: list[Finding] = []
     article = model.source.removeprefix(document).strip()
     if not model.source.startswith(document) or not article:

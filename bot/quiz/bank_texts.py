@@ -50,6 +50,7 @@ ID_FROM_SHEET_TWICE = "编号“{id}”与第 {row} 行重复"
 
 # The loader's checks (shared by bank check and bank import) ------------------------------------
 REQUIRED = "必填，不能为空"
+NO_FIELD = "没有“{label}”"
 UNKNOWN_KEY = "未知的键"
 TOO_LONG = "太长（最多 {limit} 字）"
 ID_PATTERN = "编号只能用字母、数字、- 和 _，最多 32 个字符"
@@ -87,7 +88,8 @@ REFERENCE_ADDED = (
     "已登记《{title}》（简称 {short}，{version}）：{path}\n"
     "  {chapters} 个章节，{paragraphs} 段，其中未核对 {unverified} 段\n"
     "  出题：在题库文件中写 document: {short} 和 reference: {relative}，\n"
-    "  或导入：python -m bot bank import 题库.xlsx -o question_bank/NAME.yaml --reference {relative}"
+    "  或导入：python -m bot bank import 题库.xlsx -o question_bank/NAME.yaml \\\n"
+    "          --reference {relative}"
 )
 
 # Import report --------------------------------------------------------------------------------
@@ -100,7 +102,9 @@ NOTE_DEFAULT_CHAPTER = "{count} 道题未填章节，按“{chapter}”计"
 NOTE_NO_REVISION = "未给出 --revision，文件中写为“{revision}”，请补上"
 NOTE_SIMILAR_KEPT = "{count} 处几乎相同的题目或选项按 --allow-similar 保留"
 IMPORTED = "{total} 道题（单选 {single}，多选 {multiple}，判断 {judge}）已写入 {output}"
-CHECKED = "检查通过：{total} 道题（单选 {single}，多选 {multiple}，判断 {judge}），未写入文件（--check）"
+CHECKED = (
+    "检查通过：{total} 道题（单选 {single}，多选 {multiple}，判断 {judge}），未写入文件（--check）"
+)
 CHANGES = "与 {output} 现有内容相比：新增 {added}，修改 {changed}，删除 {removed}，未变 {same}"
 CHANGED_ITEM = "  修改 {id}（{place}）：{fields}"
 ADDED_ITEM = "  新增 {id}（{place}）"

@@ -19,7 +19,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
@@ -150,11 +149,12 @@ def parse_reference(text: str, path: Path, name: str | None = None) -> Reference
             notes.setdefault(note.group(1).strip(), note.group(2).strip())
         else:
             kind = "body"
-        parsed.append(Line(number, text, verified, own.group(1).strip() if own else "", chapter, kind))
+        parsed.append(
+            Line(number, text, verified, own.group(1).strip() if own else "", chapter, kind)
+        )
     source = notes.get("核对") or notes.get("来源") or (header.source if header else "") or ""
     with_sources = tuple(
-        line if line.source or not line.verified else _with_source(line, source)
-        for line in parsed
+        line if line.source or not line.verified else _with_source(line, source) for line in parsed
     )
     if header is not None:
         return Reference(path, header.title, header.short_name, header.version, with_sources)

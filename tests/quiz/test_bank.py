@@ -57,9 +57,10 @@ def test_duplicate_id_wrong_letter_and_syntax_error_are_all_reported(tmp_path: P
     text = "\n".join(found)
     assert f"{bank / 'sample.yaml'}:" in text
     assert any(
-        "sample.yaml:11:13" in p and 'answer: 答案中的 E 不在选项 A–D 之中（现为“E”）' in p for p in found
+        "sample.yaml:11:13" in p and "answer: 答案中的 E 不在选项 A–D 之中（现为“E”）" in p
+        for p in found
     )
-    assert any("extra.yaml:5:" in p and 'id: 编号“s-001”已在' in p for p in found)
+    assert any("extra.yaml:5:" in p and "id: 编号“s-001”已在" in p for p in found)
     assert any("broken.yaml:" in p and "YAML syntax error" in p for p in found)
 
 
@@ -73,20 +74,32 @@ def test_duplicate_id_wrong_letter_and_syntax_error_are_all_reported(tmp_path: P
             "stem: 必填，不能为空",
         ),
         ("explanation: 第七条。", "explaination: 第七条。", "explaination: 未知的键"),
-        ("difficulty: 2", "difficulty: 5", "difficulty: 格式不对：Input should be less than or equal to 3（现为“5”）"),
+        (
+            "difficulty: 2",
+            "difficulty: 5",
+            "difficulty: 格式不对：Input should be less than or equal to 3（现为“5”）",
+        ),
         (
             "options: [十六岁, 十八岁, 二十岁, 二十二岁]",
             "options: [十六岁]",
             "options: 应有 2–8 个选项（现有 1 个）",
         ),
         ("answer: 正确", "answer: 对", "answer: 判断题的答案应为 正确 或 错误（现为“对”）"),
-        ("quote: 预备期为一年。", "quote: 预备期为两年。", "quote: 原文在参考文本中找不到逐字相同的句子"),
+        (
+            "quote: 预备期为一年。",
+            "quote: 预备期为两年。",
+            "quote: 原文在参考文本中找不到逐字相同的句子",
+        ),
         (
             "source: 样例 第七条\n    quote: 预备期",
             "source: 样例 第九条\n    quote: 预备期",
-            'source: “第九条”在参考文本中没有这一条或这一部分',
+            "source: “第九条”在参考文本中没有这一条或这一部分",
         ),
-        ("type: single", "type: singel", "type: 格式不对：Input should be 'single', 'multiple' or 'judge'（现为“singel”）"),
+        (
+            "type: single",
+            "type: singel",
+            "type: 格式不对：Input should be 'single', 'multiple' or 'judge'（现为“singel”）",
+        ),
     ],
 )
 def test_each_mistake_is_named(tmp_path: Path, old: str, new: str, expected: str) -> None:

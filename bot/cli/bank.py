@@ -1,9 +1,11 @@
-"""``python -m bot bank …``: question bank tools — check, stats, import, template."""
+"""``python -m bot bank …``: question bank tools — check, stats, import, template, reference,
+review."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -15,9 +17,11 @@ from bot.quiz.coverage import coverage, stats_report
 from bot.quiz.importer import DEFAULT_ID_PREFIX, Header, import_bank, write_template
 from bot.quiz.importer.normalising import DEFAULT_CHAPTER
 from bot.quiz.importer.writing import change_lines
+from bot.quiz.reference import add_reference, registered
 from bot.storage import Storage
 
 TEMPLATE = Path("docs/question-bank-template.xlsx")
+REFERENCES = Path("docs/reference")
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -70,6 +74,21 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     importer.set_defaults(handler=_import)
 
+    reference = actions.add_parser("reference", help="reference texts: register a document")
+    references = reference.add_subparsers(metavar="ACTION", required=True)
+    add = references.add_parser(
+        "add",
+        help="check a reference text and register it (copy it into the reference folder)",
+        description="The file needs a header (title, short_name, version between --- lines); "
+        "see docs/question-bank.md, Reference texts.",
+    )
+    add.add_argument("file", type=Path, help="the document as Markdown, e.g. 二十大报告.md")
+    add.add_argument(
+        "--into", type=Path, default=REFERENCES, help=f"reference folder (default: {REFERENCES})"
+    )
+    add.add_argument("--replace", action="store_true", help="replace a file of the same name")
+    add.set_defaults(handler=_reference_add)
+
     template = actions.add_parser("template", help="write the Excel template for bank import")
     template.add_argument(
         "-o", "--output", type=Path, required=True, help=f"e.g. 题库模板.xlsx (as {TEMPLATE})"
@@ -90,7 +109,32 @@ def _stats(args: argparse.Namespace) -> int:
     open_reports = (
         asyncio.run(_open_reports(settings.database)) if settings.database.exists() else None
     )
-    print(stats_report(coverage(loaded, open_reports)))
+    documents = registered(_reference_folders(list(args.paths) or settings.question_bank))
+    print(stats_report(coverage(loaded, open_reports, documents)))
+    return 0
+
+
+def _reference_folders(paths: list[Path]) -> list[Path]:
+    """Where registered documents live for these bank paths: the docs/reference folder beside
+    the bank folder, as a bank file's ``reference`` is resolved."""
+    folders = [(p if p.is_dir() else p.parent).parent / REFERENCES for p in paths]
+    return list(dict.fromkeys(folders))
+
+
+def _reference_add(args: argparse.Namespace) -> int:
+    added = add_reference(args.file, args.into, replace=args.replace)
+    relative = os.path.relpath(added.path)
+    message = say.REFERENCE_ADDED.format(
+        title=added.title,
+        short=added.short_name,
+        version=added.version,
+        path=added.path,
+        chapters=len(added.chapters),
+        paragraphs=len(added.body),
+        unverified=len(added.unverified),
+        relative=relative,
+    )
+    print(message)
     return 0
 
 

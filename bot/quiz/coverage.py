@@ -216,7 +216,8 @@ def stats_report(coverage: Coverage) -> str:
         f"{total} questions on {len(documents)} documents; {_types(types)}; {_levels(levels)}",
     ]
     for document in documents:
-        lines += ["", f"{document.document} ({', '.join(document.files)}): {document.questions}"]
+        files = ", ".join(document.files) or f"no questions yet; {', '.join(document.references)}"
+        lines += ["", f"{document.document} ({files}): {document.questions}"]
         lines.append(f"  {_types(document.types)}; {_levels(document.difficulties)}")
         lines.append("  chapters:")
         lines += [f"    {chapter}: {count}" for chapter, count in document.chapters]

@@ -222,6 +222,30 @@ def check_new_reference(reference: Reference, name: str) -> list[Problem]:
     return problems
 
 
+def add_reference(source: Path, folder: Path, *, replace: bool = False) -> Reference:
+    """Register a document: check ``source`` as a new reference text and copy it into
+    ``folder`` under its own name; return it as registered. Raise ``InvalidFileError`` with
+    every problem, copying nothing, if it lacks a header or a body, repeats an article, would
+    overwrite a different file (unless ``replace``) or takes another document's short name."""
+    name = str(source)
+    reference = load_reference(source, name)
+    problems = check_new_reference(reference, name)
+    target = folder / source.name
+    elsewhere = target.exists() and target.resolve() != source.resolve()
+    if elsewhere and not replace and target.read_bytes() != source.read_bytes():
+        problems.append(Problem(name, 0, 0, say.REFERENCE_EXISTS.format(path=target)))
+    for other in registered([folder]):
+        if other.short_name == reference.short_name and other.path.name != source.name:
+            message = say.REFERENCE_SHORT_NAME_USED.format(name=other.short_name, path=other.path)
+            problems.append(Problem(name, 1, 1, message))
+    if problems:
+        raise InvalidFileError(problems)
+    folder.mkdir(parents=True, exist_ok=True)
+    if target.resolve() != source.resolve():
+        target.write_bytes(source.read_bytes())
+    return load_reference(target)
+
+
 class ReferenceCache:
     """Reference texts, read once per run however many files cite them."""
 

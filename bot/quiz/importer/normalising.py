@@ -24,7 +24,7 @@ from typing import Any
 from bot.quiz import bank_texts as say
 from bot.quiz.importer.reading import ImportProblem, Record, Spot
 from bot.quiz.questions import JUDGE_OPTIONS, OPTION_LETTERS, QuestionType
-from bot.quiz.reference import Reference
+from bot.quiz.reference import Line, Reference
 
 DEFAULT_DIFFICULTY = 2
 DEFAULT_CHAPTER = "综合"
@@ -231,11 +231,12 @@ def _draft(record: Record, defaults: Defaults, result: Normalised) -> Draft:
     else:
         result.defaulted_difficulty += 1
 
-    chapter = record.value("chapter")
+    quote = record.value("quote")
+    quoted = _quoted_line(quote, defaults.reference)
+    chapter = record.value("chapter") or (quoted.chapter if quoted else "")
     if not chapter:
         chapter = defaults.chapter
         result.defaulted_chapter += 1
-    quote = record.value("quote")
     values: dict[str, Any] = {
         "id": record.value("id"),
         "type": kind.value,
@@ -244,7 +245,7 @@ def _draft(record: Record, defaults: Defaults, result: Normalised) -> Draft:
         "options": options,
         "answer": answer,
         "explanation": record.value("explanation"),
-        "source": _source(record.value("source"), quote, defaults),
+        "source": _source(record.value("source"), quoted, defaults),
         "quote": quote,
         "difficulty": difficulty,
         "tags": [tag for tag in _SPLIT_TAGS.split(record.value("tags")) if tag],
@@ -254,15 +255,19 @@ def _draft(record: Record, defaults: Defaults, result: Normalised) -> Draft:
     return draft
 
 
-def _source(text: str, quote: str, defaults: Defaults) -> str:
+def _quoted_line(quote: str, reference: Reference | None) -> Line | None:
+    """The reference line a quote is taken from (a verified one where there is a choice)."""
+    lines = reference.lines_quoting(quote) if reference and quote else ()
+    return next((line for line in lines if line.verified), lines[0] if lines else None)
+
+
+def _source(text: str, quoted: Line | None, defaults: Defaults) -> str:
     """``党章第三条``, ``《中国共产党章程》第三条`` or ``第三条`` → ``党章 第三条``. Without a
-    出处: the article of the reference line the quote is found in, else the document alone."""
+    出处: the article of the reference line quoted, else the document alone."""
     document, title = defaults.document, defaults.title
     if not text:
         reference = defaults.reference
-        lines = reference.lines_quoting(quote) if reference and quote else ()
-        verified = [line for line in lines if line.verified] or list(lines)
-        article = reference.article_of(verified[0]) if reference and verified else ""
+        article = reference.article_of(quoted) if reference and quoted else ""
         return f"{document} {article}" if article else document
     for name in (document, f"《{title}》", title):
         if text.startswith(name):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import secrets
 import sys
 from collections import Counter
 from pathlib import Path
@@ -18,6 +19,7 @@ from bot.quiz.importer import DEFAULT_ID_PREFIX, Header, import_bank, write_temp
 from bot.quiz.importer.normalising import DEFAULT_CHAPTER
 from bot.quiz.importer.writing import change_lines
 from bot.quiz.reference import add_reference, registered
+from bot.quiz.review import review_sample, review_text, write_review
 from bot.storage import Storage
 
 TEMPLATE = Path("docs/question-bank-template.xlsx")
@@ -88,6 +90,18 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     add.add_argument("--replace", action="store_true", help="replace a file of the same name")
     add.set_defaults(handler=_reference_add)
+
+    review = actions.add_parser(
+        "review",
+        help="a random sample with quote, key and reference line side by side, for reviewers",
+    )
+    review.add_argument("paths", nargs="*", type=Path, help="files or folders (default: config)")
+    review.add_argument("--sample", type=int, default=40, help="questions (default: 40)")
+    review.add_argument(
+        "--seed", type=int, help="the same seed draws the same sample (default: a new one)"
+    )
+    review.add_argument("-o", "--output", type=Path, help="also write the sample as .xlsx")
+    review.set_defaults(handler=_review)
 
     template = actions.add_parser("template", help="write the Excel template for bank import")
     template.add_argument(
@@ -168,6 +182,21 @@ def _import(args: argparse.Namespace) -> int:
     total = sum(counts.values())
     done = say.IMPORTED if result.written else say.CHECKED
     print(done.format(total=total, output=result.output, **counts))
+    return 0
+
+
+def _review(args: argparse.Namespace) -> int:
+    loaded = load_bank(list(args.paths) or load_settings(args.config).question_bank)
+    seed = args.seed if args.seed is not None else secrets.randbelow(10**6)
+    items = review_sample(loaded, max(args.sample, 0), seed)
+    print(review_text(items, len(loaded.bank), seed))
+    if args.output:
+        try:
+            write_review(items, args.output)
+        except OSError as error:
+            print(say.CANNOT_WRITE.format(path=args.output, error=error.strerror), file=sys.stderr)
+            return 1
+        print(say.REVIEW_WRITTEN.format(path=args.output))
     return 0
 
 

@@ -124,3 +124,36 @@ FIELD_NAMES = {
 UNSTATED_REVISION = "未注明"
 TEMPLATE_WRITTEN = "模板已写入 {path}"
 CANNOT_WRITE = "无法写入 {path}：{error}"
+
+# bank review -----------------------------------------------------------------------------------
+REVIEW_HEADER = "抽查 {count} 道题（共 {total} 道，随机种子 {seed}；同一种子抽到同样的题）"
+REVIEW_ITEM = "[{number}/{count}] {id} · {source} · {file}"
+REVIEW_STEM = "  题目：{text}"
+REVIEW_OPTIONS = "  选项：{text}"
+REVIEW_KEY = "  答案：{text}"
+REVIEW_EXPLANATION = "  解析：{text}"
+REVIEW_QUOTE = "  原文：{text}"
+REVIEW_LINE = "  参考：{where}（{status}）{text}"
+REVIEW_NO_QUOTE = "  原文：（无：这道题没有引用原文）"
+REVIEW_NO_LINE = "  参考：（题库文件未指定参考文本，原文未经比对）"
+REVIEW_VERIFIED = "已核对：{source}"
+REVIEW_UNVERIFIED = "未核对"
+REVIEW_WRITTEN = "审核表已写入 {path}：请在“审核结论”列填 对 或 错，在“审核意见”列写明问题"
+REVIEW_COLUMNS = (
+    "序号",
+    "编号",
+    "文件",
+    "出处",
+    "题型",
+    "题目",
+    "选项",
+    "答案",
+    "解析",
+    "原文（题目引用）",
+    "参考文本原句",
+    "参考文本位置",
+    "核对状态",
+    "审核结论",
+    "审核意见",
+)
+TYPE_NAMES = {"single": "单选", "multiple": "多选", "judge": "判断"}

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from bot.quiz.bank import LoadedBank, reference_path
 from bot.quiz.questions import Question, QuestionType, display_width
-from bot.quiz.reference import Line, Reference, ReferenceCache
+from bot.quiz.reference import Line, Reference, ReferenceCache, shown_path
 
 MIN_PER_ARTICLE = 2
 """Fewer questions than this on an article is reported as thin coverage (issue 6)."""
@@ -157,8 +157,10 @@ def coverage(
                 chapters=tuple(chapters.items()),
                 articles=_articles(questions, lines),
                 reported=reported,
-                references=tuple(_shown(r.path) for r in texts),
-                unverified=tuple((_shown(r.path), line) for r in texts for line in r.unverified),
+                references=tuple(shown_path(r.path) for r in texts),
+                unverified=tuple(
+                    (shown_path(r.path), line) for r in texts for line in r.unverified
+                ),
                 on_unverified=sum(
                     1
                     for _, part, reference in parts
@@ -174,14 +176,6 @@ def coverage(
     if open_reports is not None:
         unmatched = sum(n for qid, n in open_reports.items() if qid not in loaded.bank.by_id)
     return Coverage(tuple(documents), unmatched)
-
-
-def _shown(path: Path) -> str:
-    """A path below the working directory relative to it, as the loader shows bank files."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def _articles(questions: Sequence[Question], lines: Sequence[Line]) -> tuple[ArticleCount, ...]:

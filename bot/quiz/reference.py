@@ -246,6 +246,14 @@ def add_reference(source: Path, folder: Path, *, replace: bool = False) -> Refer
     return load_reference(target)
 
 
+def shown_path(path: Path) -> str:
+    """A path below the working directory relative to it, as the loader shows bank files."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 class ReferenceCache:
     """Reference texts, read once per run however many files cite them."""
 

@@ -24,10 +24,11 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
+from bot.delivery.outbox import Delivery
 from bot.delivery.pacing import Pacer
-from bot.storage import Storage
 from bot.storage.busy import Backoff, retry_busy
-from bot.storage.delivery import Delivery
+from bot.storage.org import OrgStore
+from bot.storage.outbox import OutboxStore
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,8 @@ UNREACHABLE_MARKERS = (
 class Sender:
     def __init__(
         self,
-        storage: Storage,
+        outbox: OutboxStore,
+        members: OrgStore,
         bot: Bot,
         clock: Clock,
         pacer: Pacer,
@@ -63,7 +65,8 @@ class Sender:
         busy_backoff: Backoff = BUSY_BACKOFF,
         restart_backoff: Backoff = RESTART_BACKOFF,
     ) -> None:
-        self._storage = storage
+        self._outbox = outbox
+        self._members = members
         self._bot = bot
         self._clock = clock
         self._pacer = pacer
@@ -130,14 +133,14 @@ class Sender:
         # sending) go back to the queue once every send of ours has finished.
         await asyncio.gather(*self._tasks, return_exceptions=True)
         requeued = await retry_busy(
-            self._storage.requeue_in_flight, "outbox requeue", self._busy_backoff
+            self._outbox.requeue_in_flight, "outbox requeue", self._busy_backoff
         )
         if requeued:
             self.in_flight_at_start += requeued
             log.warning("%d deliveries were in flight; sending them again", requeued)
         while True:
             claimed, expired = await retry_busy(
-                lambda: self._storage.claim_due(self._clock.now(), CLAIM),
+                lambda: self._outbox.claim_due(self._clock.now(), CLAIM),
                 "outbox claim",
                 self._busy_backoff,
             )
@@ -170,7 +173,7 @@ class Sender:
         """Sleep until woken, or until the next retry is due (at most a second)."""
         self._wake.clear()
         timeout = 1.0
-        due = await retry_busy(self._storage.next_due, "outbox next due", self._busy_backoff)
+        due = await retry_busy(self._outbox.next_due, "outbox next due", self._busy_backoff)
         if due is not None:
             timeout = min(timeout, max(0.0, (due - self._clock.now()).total_seconds()))
         with contextlib.suppress(TimeoutError):
@@ -204,7 +207,7 @@ class Sender:
             wait = _seconds(error.retry_after)
             self._pacer.pause(self._monotonic() + wait)
             log.warning("429 from Telegram: pausing deliveries for %.0fs", wait)
-            return lambda: self._storage.retry_later(
+            return lambda: self._outbox.retry_later(
                 delivery.id,
                 self._clock.now() + timedelta(seconds=wait),
                 f"429 retry after {wait:.0f}s",
@@ -215,13 +218,13 @@ class Sender:
         except (NetworkError, TelegramError) as error:
             return partial(self._retry_or_fail, delivery, error)
         sent_at = self._clock.now()
-        return lambda: self._storage.mark_sent(delivery.id, message.message_id, sent_at)
+        return lambda: self._outbox.mark_sent(delivery.id, message.message_id, sent_at)
 
     async def _unreachable_or_failed(self, delivery: Delivery, error: TelegramError) -> None:
         text = str(error.message).lower()
-        await self._storage.mark_failed(delivery.id, str(error.message))
+        await self._outbox.mark_failed(delivery.id, str(error.message))
         if delivery.member_id is not None and any(m in text for m in UNREACHABLE_MARKERS):
-            await self._storage.set_member_unreachable(delivery.member_id, self._clock.now())
+            await self._members.set_member_unreachable(delivery.member_id, self._clock.now())
         else:
             log.error("delivery %d to %s refused: %s", delivery.id, delivery.chat_id, error)
 
@@ -230,11 +233,11 @@ class Sender:
             log.error(
                 "delivery %d failed after %d attempts: %s", delivery.id, delivery.attempts, error
             )
-            await self._storage.mark_failed(delivery.id, str(error))
+            await self._outbox.mark_failed(delivery.id, str(error))
             return
         wait = self._backoff * 2 ** (delivery.attempts - 1)
         log.warning("delivery %d: %s; retry in %.0fs", delivery.id, error, wait)
-        await self._storage.retry_later(
+        await self._outbox.retry_later(
             delivery.id, self._clock.now() + timedelta(seconds=wait), str(error)
         )
 

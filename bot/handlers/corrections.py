@@ -3,66 +3,62 @@ reports with /corrections, admins mark them handled."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
+from bot.corrections.service import MAX_TEXT
+from bot.handlers import conversation
+from bot.handlers.callbacks import CLOSE_CORRECTION, CORRECTIONS_PAGE, CloseTap, FixTap, PageTap
 from bot.handlers.pages import length, page_buttons, page_text, pages
-from bot.numbers import parse_id
 from bot.org.access import Actor, Role
 
-PENDING = "correction"
-PAGE = "fixpage"
-TEXT_LIMIT = 500
-"""A correction report's length, stated when it is asked for."""
+
+@dataclass(frozen=True)
+class CorrectionText(conversation.State):
+    """The member is typing what is wrong with a question they answered."""
+
+    kind = "correction"
+    question: str
 
 
-async def fix_callback(update: Update, context: BotContext) -> None:
+async def fix_callback(update: Update, context: BotContext, tap: FixTap) -> None:
     """纠错 under an answered question: ask what is wrong."""
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None:
         return
     services = context.services
-    parts = query.data.split(":")
-    session = (
-        await services.storage.member_session(query.from_user.id, int(parts[1]))
-        if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit()
-        else None
+    question_id = await services.corrections.question_to_report(
+        query.from_user.id, tap.session_id, tap.position
     )
-    position = int(parts[2]) if session is not None else -1
-    if session is None or not 0 <= position < min(session.position, session.total):
+    if question_id is None:
         await query.answer(services.texts.tap_invalid)
         return
     await query.answer()
-    await services.storage.set_pending_input(
-        query.from_user.id,
-        PENDING,
-        {"question": session.question_ids[position]},
-        services.clock.now(),
-    )
+    await conversation.ask(context, query.from_user.id, CorrectionText(question_id))
     await context.bot.send_message(
-        query.from_user.id, services.texts.correction_ask.format(limit=TEXT_LIMIT)
+        query.from_user.id, services.texts.correction_ask.format(limit=MAX_TEXT)
     )
 
 
-async def correction_text(update: Update, context: BotContext, question_id: str) -> None:
+async def correction_text(update: Update, context: BotContext, state: CorrectionText) -> None:
+    """The text of a correction report."""
     message = update.effective_message
     user = update.effective_user
     if message is None or user is None or message.text is None:
         return
     services = context.services
-    member_id = await services.storage.member_id(user.id)
-    if member_id is None:
-        return
     text = message.text.strip()
-    if length(text) > TEXT_LIMIT:
+    if length(text) > MAX_TEXT:
+        # The question stays open: the member shortens the report and sends it again.
         await message.reply_text(
-            services.texts.text_too_long.format(length=length(text), limit=TEXT_LIMIT)
+            services.texts.text_too_long.format(length=length(text), limit=MAX_TEXT)
         )
         return
-    await services.storage.add_correction(
-        question_id, services.quiz.bank.version, member_id, text, services.clock.now()
-    )
-    await services.storage.clear_pending_input(user.id)
+    if not await services.corrections.report(user.id, state.question, text):
+        return
+    await conversation.end(context, user.id)
     await message.reply_text(services.texts.correction_thanks)
 
 
@@ -75,20 +71,14 @@ async def corrections_command(update: Update, context: BotContext) -> None:
     await message.reply_text(text, reply_markup=markup)
 
 
-async def page_callback(update: Update, context: BotContext) -> None:
+async def page_callback(update: Update, context: BotContext, tap: PageTap) -> None:
     """上一页/下一页 under /corrections: the page is rebuilt for the tapper's role and scope
     as they are now, so an old message never shows what its reader may no longer see."""
     query = update.callback_query
-    if query is None or query.data is None:
-        return
-    services = context.services
-    actor = await services.org.actor(query.from_user.id)
-    number = parse_id(query.data.removeprefix(f"{PAGE}:"))
-    if actor.role < Role.SECRETARY or number is None:
-        await query.answer(services.texts.tap_invalid)
+    if query is None:
         return
     await query.answer()
-    text, markup = await _corrections_page(context, actor, number)
+    text, markup = await _corrections_page(context, context.actor, tap.page)
     await query.edit_message_text(text, reply_markup=markup)
 
 
@@ -97,7 +87,7 @@ async def _corrections_page(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     services = context.services
     texts = services.texts
-    reports = await services.storage.open_corrections(None if actor.admin else actor.scope)
+    reports = await services.corrections.open_reports(None if actor.admin else actor.scope)
     if not reports:
         return texts.corrections_none, None
     by_question: dict[str, list[str]] = {}
@@ -124,30 +114,24 @@ async def _corrections_page(
         buttons = [
             [
                 InlineKeyboardButton(
-                    texts.corrections_close.format(id=ids[i]), callback_data=f"fixdone:{ids[i]}"
+                    texts.corrections_close.format(id=ids[i]),
+                    callback_data=CLOSE_CORRECTION.pack(CloseTap(ids[i])),
                 )
             ]
             for i in split[number]
         ]
-    navigation = page_buttons(texts, PAGE, number, len(split))
+    navigation = page_buttons(texts, CORRECTIONS_PAGE.prefix, number, len(split))
     if navigation:
         buttons.append(navigation)
     text = page_text(header, items, split[number], number, len(split), texts)
     return text, InlineKeyboardMarkup(buttons) if buttons else None
 
 
-async def close_callback(update: Update, context: BotContext) -> None:
-    """An admin marks a question's reports handled."""
+async def close_callback(update: Update, context: BotContext, tap: CloseTap) -> None:
+    """An admin marks a question's reports handled (the registry has checked the role)."""
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None:
         return
     services = context.services
-    actor = await services.org.actor(query.from_user.id)
-    if actor.role < Role.ADMIN:
-        await query.answer(services.texts.refused_admin, show_alert=True)
-        return
-    question_id = query.data.removeprefix("fixdone:")
-    closed = await services.storage.close_corrections(
-        question_id, query.from_user.id, services.clock.now()
-    )
-    await query.answer(services.texts.corrections_closed.format(id=question_id, count=closed))
+    closed = await services.corrections.close(tap.question_id, query.from_user.id)
+    await query.answer(services.texts.corrections_closed.format(id=tap.question_id, count=closed))

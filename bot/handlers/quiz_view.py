@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.handlers.callbacks import quiz_data
+from bot.handlers.callbacks import QUIZ
 from bot.i18n import Texts
 from bot.quiz.questions import OPTION_LETTERS, Question, QuestionType
 from bot.quiz.rules import Verdict, max_points, passed
@@ -62,7 +62,7 @@ def question_keyboard(
 
     def button(label: str, action: TapAction, option: int | None = None) -> InlineKeyboardButton:
         tap = Tap(session.id, session.position, action, option)
-        return InlineKeyboardButton(label, callback_data=quiz_data(tap))
+        return InlineKeyboardButton(label, callback_data=QUIZ.pack(tap))
 
     labels = _shown_options(question, order)
     if question.type is QuestionType.JUDGE:
@@ -116,7 +116,11 @@ def result_text(
     if not verdict.correct:
         lines.append(texts.your_answer.format(answer=_letters(question, order, verdict.chosen)))
     lines.append(texts.correct_answer.format(answer=_letters(question, order, question.answer)))
-    lines.append(texts.explanation.format(text=question.explanation))
+    # A question imported without 解析 shows the line it quotes, so the member still sees why.
+    if question.explanation:
+        lines.append(texts.explanation.format(text=question.explanation))
+    elif question.quote:
+        lines.append(texts.quote.format(text=question.quote))
     lines.append(texts.source.format(text=question.source))
     return "\n".join(lines)
 

@@ -46,6 +46,8 @@ class Texts:
     correct_answer: str
     explanation: str
     source: str
+    quote: str
+    """Shown instead of 解析 for a question that has none (public banks): the quoted line."""
 
     resumed: str
     summary: str
@@ -66,6 +68,9 @@ class Texts:
     tap_not_yours: str
     tap_nothing_selected: str
     tap_invalid: str
+    tap_private_only: str
+    tap_refused: str
+    input_expired: str
 
     me_empty: str
     me: str

@@ -41,6 +41,7 @@ TEXTS = Texts(
     correct_answer="正确答案：{answer}",
     explanation="解析：{text}",
     source="出处：{text}",
+    quote="原文：{text}",
     resumed="您还有一次答题没有完成，接着答第 {number}/{total} 题。",
     summary="答题结束！\n\n得分：{score}/{total}（{percent}%）\n用时：{duration}",
     summary_full_marks="🎉 全部答对！",
@@ -58,6 +59,9 @@ TEXTS = Texts(
     tap_not_yours="这不是您的题目",
     tap_nothing_selected="请先选择至少一个选项",
     tap_invalid="这个按钮已失效",
+    tap_private_only="请在与我的私聊中使用这个按钮",
+    tap_refused="抱歉，您无权进行这个操作",
+    input_expired="您上次的操作超过 {minutes} 分钟未完成，已自动取消，请重新开始。",
     me_empty="您还没有答过题。发送 /quiz 开始第一次答题。",
     me=(
         "我的答题记录\n\n"

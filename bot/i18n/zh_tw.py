@@ -42,6 +42,7 @@ TEXTS = Texts(
     correct_answer="正確答案：{answer}",
     explanation="解析：{text}",
     source="出處：{text}",
+    quote="原文：{text}",
     resumed="您還有一次答題沒有完成，接著答第 {number}/{total} 題。",
     summary="答題結束！\n\n得分：{score}/{total}（{percent}%）\n用時：{duration}",
     summary_full_marks="🎉 全部答對！",
@@ -59,6 +60,9 @@ TEXTS = Texts(
     tap_not_yours="這不是您的題目",
     tap_nothing_selected="請先選擇至少一個選項",
     tap_invalid="這個按鈕已失效",
+    tap_private_only="請在與我的私聊中使用這個按鈕",
+    tap_refused="抱歉，您無權進行這個操作",
+    input_expired="您上次的操作超過 {minutes} 分鐘未完成，已自動取消，請重新開始。",
     me_empty="您還沒有答過題。發送 /quiz 開始第一次答題。",
     me=(
         "我的答題記錄\n\n"

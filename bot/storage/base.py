@@ -1,19 +1,27 @@
-"""What every part of the storage layer shares: the connection, the write lock, the helpers.
+"""What every store shares: the one connection, its write lock, the helpers.
 
-One aiosqlite connection in WAL mode serves the whole bot. Writes are serialised by a lock so
-that the statements of one transaction never interleave with another coroutine's; reads need
-no lock. Times are stored as UTC milliseconds.
+One aiosqlite connection in WAL mode serves the whole bot. ``Database`` owns it: opening,
+migrating, closing. Every per-feature store is built over the same ``Database``, so writes
+from all features are serialised by one lock and the statements of one transaction never
+interleave with another coroutine's; reads need no lock. Times are stored as UTC
+milliseconds. A second engine would be a second ``Database`` (and stores over it); nothing
+outside ``bot/storage`` sees a connection.
 """
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import aiosqlite
+
+from bot.storage.migrations import MIGRATIONS
+from bot.yamlfile import InvalidFileError, Problem
 
 Params = Sequence[Any] | Mapping[str, Any]
 
@@ -31,10 +39,82 @@ def marks(values: Collection[object]) -> str:
     return ",".join("?" * len(values))
 
 
-class StoreBase:
+BUSY_TIMEOUT = 5.0
+"""Seconds a statement waits for another writer before SQLite says "database is locked"."""
+
+
+def _cannot_open(path: Path | str, error: BaseException) -> InvalidFileError:
+    reason = str(error) or type(error).__name__
+    if isinstance(error, sqlite3.DatabaseError) and "not a database" in reason:
+        reason = "the file is not an SQLite database (corrupt, or another kind of file)"
+    return InvalidFileError([Problem(str(path), 0, 0, f"cannot open the database: {reason}")])
+
+
+class Database:
+    """The connection and the write lock every store shares."""
+
     def __init__(self, connection: aiosqlite.Connection) -> None:
-        self._db = connection
-        self._write_lock = asyncio.Lock()
+        self.connection = connection
+        self.write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path | str, *, busy_timeout: float = BUSY_TIMEOUT) -> Database:
+        """Connect, set the pragmas and bring the schema up to date. Anything that stops it
+        (a corrupt or locked file, a read-only disk, an unwritable folder) is one positioned
+        problem, and the connection is closed: its thread would otherwise keep the process
+        alive after the error, and a supervisor would never restart it."""
+        try:
+            if str(path) != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                # aiosqlite leaves its thread to stop after the event loop when connecting
+                # fails (a traceback at exit); a plain connect finds those failures first.
+                await asyncio.to_thread(lambda: sqlite3.connect(path).close())
+            connection = await aiosqlite.connect(path, isolation_level=None)
+        except (OSError, sqlite3.Error) as error:
+            raise _cannot_open(path, error) from error
+        try:
+            connection.row_factory = aiosqlite.Row
+            await connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            await connection.execute("PRAGMA journal_mode = WAL")
+            await connection.execute("PRAGMA synchronous = NORMAL")
+            await connection.execute("PRAGMA foreign_keys = ON")
+            database = cls(connection)
+            await database.migrate()
+        except BaseException as error:
+            await connection.close()
+            if isinstance(error, sqlite3.Error | OSError):
+                raise _cannot_open(path, error) from error
+            raise
+        return database
+
+    async def close(self) -> None:
+        await self.connection.close()
+
+    async def schema_version(self) -> int:
+        async with self.connection.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def migrate(self, migrations: Sequence[str] = MIGRATIONS) -> None:
+        """Apply the migrations this database has not seen, each in its own transaction."""
+        current = await self.schema_version()
+        if current > len(migrations):
+            raise RuntimeError(
+                f"the database is at schema version {current}, newer than this bot "
+                f"({len(migrations)}); upgrade the bot instead of downgrading the data"
+            )
+        for version, script in enumerate(migrations[current:], start=current + 1):
+            await self.connection.executescript(
+                f"BEGIN;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;"
+            )
+
+
+class StoreBase:
+    """A feature's store: its SQL, over the shared ``Database``."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database.connection
+        self._write_lock = database.write_lock
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:

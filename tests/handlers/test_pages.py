@@ -7,12 +7,12 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.delivery.themeday import Sheet
+from bot.delivery.outbox import Batch
 from bot.handlers.attendance import sheet_text
 from bot.handlers.pages import MESSAGE_LIMIT, fit, fit_names, length, page_text, pages
 from bot.i18n import catalogue
+from bot.meetings.service import Sheet
 from bot.org.members import Member
-from bot.storage.delivery import Batch
 
 TEXTS = catalogue("zh-CN")
 # Long texts in every width: CJK, ASCII, emoji outside the BMP (two UTF-16 units each).

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -33,6 +34,8 @@ Method = Callable[[Params], Awaitable[Any]]
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
+COMMAND_NAME = re.compile(r"[a-z0-9_]+")  # what Telegram's servers accept in setMyCommands
+LANGUAGE_CODE = re.compile(r"[a-z]{2}")  # TDLib: empty or two lowercase letters
 MAX_POLL_OPTIONS = 12
 CHAT_ACTIONS = frozenset(
     {
@@ -298,21 +301,30 @@ class BotApi:
 
     # ------------------------------------------------------------------ commands & menu
     async def set_my_commands(self, p: Params) -> bool:
+        """Telegram's checks, in its order: the list, then each command as TDLib trims and
+        measures it, then the characters Telegram's servers allow (BOT_COMMAND_INVALID)."""
         commands = p.json_("commands")
-        if not isinstance(commands, list) or len(commands) > 100:
+        if not isinstance(commands, list):
             raise e.bad_request("can't parse commands JSON object")
+        if len(commands) > 100:
+            raise e.bad_request("BOT_COMMANDS_TOO_MUCH")
         cleaned: list[JsonDict] = []
         for item in commands:
             if not isinstance(item, dict):
                 raise e.bad_request("can't parse BotCommand JSON object")
-            command = str(item.get("command", "")).removeprefix("/")
-            description = str(item.get("description", ""))
-            valid_chars = all(ch.isascii() and (ch.isalnum() or ch == "_") for ch in command)
-            if not 1 <= len(command) <= 32 or not valid_chars:
+            command = str(item.get("command", "")).strip().removeprefix("/")
+            description = str(item.get("description", "")).strip()
+            if not command:
+                raise e.bad_request("command must be non-empty")
+            if len(command) > 32:
+                raise e.bad_request("command length must not exceed 32")
+            if not description:
+                raise e.bad_request("command description must be non-empty")
+            if len(description) > 256:
+                raise e.bad_request("command description length must not exceed 256")
+            if not COMMAND_NAME.fullmatch(command):
                 raise e.bad_request("BOT_COMMAND_INVALID")
-            if not 1 <= len(description) <= 256:
-                raise e.bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
-            cleaned.append({"command": command.lower(), "description": description})
+            cleaned.append({"command": command, "description": description})
         key = self._commands_key(p)
         if cleaned:
             self.world.commands[key] = cleaned
@@ -719,4 +731,7 @@ class BotApi:
         scope = p.json_("scope") or {"type": "default"}
         if not isinstance(scope, dict) or not isinstance(scope.get("type"), str):
             raise e.bad_request("can't parse BotCommandScope JSON object")
-        return json.dumps(scope, sort_keys=True), p.str_("language_code") or ""
+        language = p.str_("language_code") or ""
+        if language and not LANGUAGE_CODE.fullmatch(language):
+            raise e.bad_request("invalid language code specified")
+        return json.dumps(scope, sort_keys=True), language

@@ -356,6 +356,10 @@ class EmulatorClient:
         """Drop every pending injected fault."""
         await self._request("DELETE", "/faults")
 
+    async def take_calls(self) -> dict[str, int]:
+        """The Bot API calls received by method since the start or the last take."""
+        return dict((await self._request("DELETE", "/calls"))["calls"])
+
     async def set_latency(self, ms: float) -> None:
         """Delay added before answering each Bot API call from now on."""
         await self._request("PUT", "/latency", {"ms": ms})

@@ -354,6 +354,8 @@ class ControlApi:
             web.get(f"{p}/faults", self._h_faults),
             web.delete(f"{p}/faults", self._h_clear_faults),
             web.get(f"{p}/latency", self._h_latency),
+            web.get(f"{p}/calls", self._h_calls),
+            web.delete(f"{p}/calls", self._h_calls),
             web.put(f"{p}/latency", self._h_latency),
         ]
 
@@ -442,6 +444,13 @@ class ControlApi:
     async def _h_clear_faults(self, request: web.Request) -> web.StreamResponse:
         self.world.faults.clear()
         return reply({"faults": []})
+
+    async def _h_calls(self, request: web.Request) -> web.StreamResponse:
+        """The Bot API calls counted by method since the start or the last DELETE."""
+        calls = dict(self.world.calls)
+        if request.method == "DELETE":
+            self.world.calls.clear()
+        return reply({"calls": calls})
 
     async def _h_latency(self, request: web.Request) -> web.StreamResponse:
         if request.method == "PUT":

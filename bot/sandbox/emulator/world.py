@@ -13,7 +13,7 @@ import contextlib
 import copy
 import itertools
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -227,6 +227,8 @@ class World:
         self.menu_buttons: dict[int | None, JsonDict] = {}
         self.webhook: JsonDict | None = None
         self.faults: list[Fault] = []
+        # Bot API calls received, by method: benchmarks count the calls an answer costs.
+        self.calls: Counter[str] = Counter()
         # updates
         self.updates: deque[JsonDict] = deque()
         self.next_update_id = 1

@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.delivery.service import MAX_TEXT
@@ -147,25 +148,29 @@ async def broadcast_callback(update: Update, context: BotContext, tap: Broadcast
     if state is None or state.stamp != tap.stamp:
         await query.answer(texts.tap_invalid)
         return
-    await conversation.end(context, user_id)
     if not _answers_for(context.actor, state.unit):
+        await conversation.end(context, user_id)
         await query.answer(texts.tap_refused, show_alert=True)
         return
     if not tap.send:
+        await conversation.end(context, user_id)
         await query.answer()
         await query.edit_message_text(texts.broadcast_cancelled)
         return
-    await query.answer()
-    progress = await context.bot.send_message(
-        query.message.chat.id, texts.broadcast_progress.format(sent=0, total="…", failed=0)
-    )
-    batch_id = await services.delivery.create_broadcast(
-        state.unit,
-        state.text,
-        user_id,
-        query.message.chat.id,
-    )
-    await services.delivery.show_progress_in(batch_id, query.message.chat.id, progress.message_id)
-    await query.edit_message_reply_markup(None)
+    # Queue first: from here on the broadcast goes out whatever happens to the messages
+    # below (a 429 or a timeout on the secretary's chat used to drop it).
+    chat_id = query.message.chat.id
+    batch_id = await services.delivery.create_broadcast(state.unit, state.text, user_id, chat_id)
+    await conversation.end(context, user_id)
     services.sender.wake()
+    try:
+        await query.answer()
+        progress = await context.bot.send_message(
+            chat_id, texts.broadcast_progress.format(sent=0, total="…", failed=0)
+        )
+        await services.delivery.show_progress_in(batch_id, chat_id, progress.message_id)
+        await query.edit_message_reply_markup(None)
+    except TelegramError as error:
+        log.warning("batch %d queued; its progress message is not shown: %s", batch_id, error)
+        return
     await services.progress.changed(batch_id)

@@ -24,7 +24,7 @@ from telegram import Bot, Update
 from telegram.ext import Application, ContextTypes, ExtBot
 
 from bot.clock import Clock, SystemClock
-from bot.config import Mode, Settings
+from bot.config import Mode, Settings, bot_id
 from bot.context import BotApplication, BotContext, BotData
 from bot.conversations.service import ConversationService
 from bot.corrections.service import CorrectionsService
@@ -341,3 +341,37 @@ def quiet_http_logs(level: int = logging.WARNING) -> None:
     the URL contains the bot token."""
     for name in ("httpx", "httpcore", "aiohttp.access"):
         logging.getLogger(name).setLevel(level)
+
+
+class TokenFilter(logging.Filter):
+    """Removes the bot token from every log record, message and traceback alike: at DEBUG
+    the library logs its API URL (``…/bot<token>``), and an error can quote a URL. The bot
+    is named by its id, which is public; the secret half never reaches a log line."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self._token = token
+        self._secret = token.partition(":")[2] or token
+        self._name = f"<bot {bot_id(token)}>"
+
+    def _clean(self, text: str) -> str:
+        return text.replace(self._token, self._name).replace(self._secret, "<token>")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self._secret in message:
+            record.msg, record.args = self._clean(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self._secret in record.exc_text:
+            record.exc_text = self._clean(record.exc_text)
+        if record.stack_info and self._secret in record.stack_info:
+            record.stack_info = self._clean(record.stack_info)
+        return True
+
+
+def redact_token_in_logs(token: str) -> None:
+    """Put a ``TokenFilter`` on every handler of the root logger (where all records end)."""
+    token_filter = TokenFilter(token)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(token_filter)

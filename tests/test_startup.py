@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.sandbox.emulator.client import EmulatorClient
 from bot.sandbox.emulator.server import Emulator
 from tests.conftest import SAMPLE_BANK
 
@@ -156,3 +157,47 @@ async def test_a_wrong_token_is_named_by_the_bot_id_only(
     assert code != 0
     assert the_one_problem(lines) == "BOT_TOKEN: Telegram refused the token of bot 123456"
     assert not any("AAHwrong" in line for line in lines)
+
+
+async def test_a_debug_run_never_logs_the_token(emulator: Emulator, tmp_path: Path) -> None:
+    """Finding 11: at log_level DEBUG the library logged "Set Bot API URL: …/bot<token>"."""
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"database: {tmp_path / 'bot.sqlite3'}\nquestion_bank: [{SAMPLE_BANK}]\n"
+        "chart_font: none\nlog_level: DEBUG\n",
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOT__")}
+    env["BOT_TOKEN"] = emulator.token
+    process = await asyncio.create_subprocess_exec(
+        *[sys.executable, "-m", "bot", "--config", str(config), "run"],
+        *["--base-url", emulator.base_url],
+        cwd=ROOT,
+        env=env,
+        stderr=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.DEVNULL,
+    )
+    assert process.stderr is not None
+    lines: list[str] = []
+
+    async def read_until(text: str) -> None:
+        assert process.stderr is not None
+        while not any(text in line for line in lines):
+            raw = await process.stderr.readline()
+            assert raw, lines
+            lines.append(raw.decode(errors="replace"))
+
+    try:
+        await asyncio.wait_for(read_until(" ready: "), START_TIMEOUT)
+        async with EmulatorClient(emulator.url) as client:
+            user = await client.create_user("王五")
+            await client.send_text(user["id"], "/start")
+            await client.wait_for_message(user["id"])
+    finally:
+        process.terminate()
+        rest, _ = await asyncio.wait_for(process.communicate(), START_TIMEOUT)
+    output = "".join(lines) + (rest or b"").decode(errors="replace")
+    secret = emulator.token.split(":", 1)[1]
+    assert " DEBUG " in output and "Set Bot API URL" in output
+    assert secret not in output
+    assert f"<bot {emulator.token.split(':')[0]}>" in output

@@ -7,7 +7,7 @@ import logging
 
 from telegram.error import InvalidToken
 
-from bot.app import build_application, quiet_http_logs, run
+from bot.app import build_application, quiet_http_logs, redact_token_in_logs, run
 from bot.config import TOKEN_ENV, Settings, bot_id, load_settings, read_token
 from bot.quiz.bank import load_bank
 from bot.sandbox.run import run_sandbox
@@ -42,6 +42,7 @@ def _run(args: argparse.Namespace) -> int:
     token = read_token(settings)
     if token is None:
         return run_sandbox(settings, loaded.bank)
+    redact_token_in_logs(token)
     try:
         run(build_application(settings, loaded.bank, token), settings)
     except InvalidToken as error:

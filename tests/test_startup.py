@@ -201,3 +201,70 @@ async def test_a_debug_run_never_logs_the_token(emulator: Emulator, tmp_path: Pa
     assert " DEBUG " in output and "Set Bot API URL" in output
     assert secret not in output
     assert f"<bot {emulator.token.split(':')[0]}>" in output
+
+
+def children_of(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").exists(), reason="reads the process table from /proc")
+async def test_the_report_worker_ends_with_a_killed_bot(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """Finding 14: report worker processes outlived a SIGKILLed bot."""
+    admin = 700_001
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"database: {tmp_path / 'bot.sqlite3'}\nquestion_bank: [{SAMPLE_BANK}]\n"
+        f"chart_font: none\norganisation:\n  admins: [{admin}]\n  units:\n"
+        "    - {id: zb-1, name: 东村党支部, level: 党支部}\n",
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BOT__")}
+    env["BOT_TOKEN"] = emulator.token
+    process = await asyncio.create_subprocess_exec(
+        *[sys.executable, "-m", "bot", "--config", str(config), "run"],
+        *["--base-url", emulator.base_url],
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    workers: set[int] = set()
+    try:
+        async with EmulatorClient(emulator.url) as client:
+            await client.create_user("管理员", user_id=admin)
+            await client.send_text(admin, "/start")
+            await client.wait_for_message(admin, timeout=START_TIMEOUT)
+            await client.send_text(admin, "/chart 本月 zb-1")
+            for _ in range(600):
+                workers = children_of(process.pid)
+                if workers:
+                    break
+                await asyncio.sleep(0.1)
+        assert workers, "no report worker was started"
+        await asyncio.sleep(2)  # the worker is up and waiting for work
+    finally:
+        process.kill()
+        await process.wait()
+    for _ in range(100):
+        if not any(alive(pid) for pid in workers):
+            break
+        await asyncio.sleep(0.1)
+    assert not any(alive(pid) for pid in workers)

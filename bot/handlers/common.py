@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.error import BadRequest
 
 from bot.context import BotContext
 from bot.quiz.rules import PASS_PERCENT, POINTS_PER_QUESTION, max_points
@@ -68,7 +69,12 @@ async def unknown_text(update: Update, context: BotContext) -> None:
 
 
 async def error_handler(update: object, context: BotContext) -> None:
-    """Record every error with the update it came from, and tell a private chat we failed."""
+    """Record every error with the update it came from, and tell a private chat we failed.
+    A tap answered too late (it waited while the bot was down) was still handled: only the
+    acknowledgement failed, so the member is not told that something went wrong."""
+    if isinstance(context.error, BadRequest) and too_old(context.error):
+        log.info("update %s: a tap answered too late to acknowledge", _update_id(update))
+        return
     log.error("error while handling update %s", _update_id(update), exc_info=context.error)
     chat = update.effective_chat if isinstance(update, Update) else None
     if chat is not None and chat.type == "private" and context.bot_data.services is not None:
@@ -76,6 +82,11 @@ async def error_handler(update: object, context: BotContext) -> None:
             await context.bot.send_message(chat.id, context.services.texts.error)
         except Exception:
             log.exception("could not tell chat %s about the error", chat.id)
+
+
+def too_old(error: BadRequest) -> bool:
+    """Telegram's refusal to acknowledge a tap more than about 15 seconds old."""
+    return "query is too old" in error.message.lower()
 
 
 def _update_id(update: object) -> object:

@@ -6,7 +6,7 @@ import asyncio
 import logging
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TimedOut
 
 from bot.context import BotContext
 from bot.handlers import conversation
@@ -215,13 +215,18 @@ async def _send_summary(context: BotContext, session: QuizSession) -> None:
 
 
 async def _send_question(context: BotContext, session: QuizSession) -> None:
+    """Show the next question. The answer before it is already recorded, so a timeout here
+    would leave the member looking at nothing until /quiz: it is sent once more (at worst
+    the member sees it twice; a tap on either counts once)."""
     services = context.services
     question = services.quiz.bank.by_id[session.current_question_id]
-    message = await context.bot.send_message(
-        session.chat_id,
-        question_text(services.texts, session, question),
-        reply_markup=question_keyboard(services.texts, session, question),
-    )
+    text = question_text(services.texts, session, question)
+    keyboard = question_keyboard(services.texts, session, question)
+    try:
+        message = await context.bot.send_message(session.chat_id, text, reply_markup=keyboard)
+    except TimedOut:
+        log.warning("quiz %d: the next question timed out; sending it again", session.id)
+        message = await context.bot.send_message(session.chat_id, text, reply_markup=keyboard)
     await services.quiz.question_shown(session, message.message_id)
 
 

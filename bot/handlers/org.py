@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Update
 from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.handlers.scope import home_branch
@@ -12,6 +15,8 @@ from bot.org.access import ADMIN_UNIT, Actor
 from bot.org.members import Member
 from bot.org.service import Joined, JoinProblem
 from bot.org.tree import Level
+
+log = logging.getLogger(__name__)
 
 
 async def invite_command(update: Update, context: BotContext) -> None:
@@ -122,14 +127,35 @@ async def transfer_command(update: Update, context: BotContext) -> None:
             texts.transfer_ambiguous if found else texts.transfer_not_found.format(name=args[0])
         )
         return
-    await services.org.transfer(context.actor, found[0], args[1])
-    await message.reply_text(
-        texts.transferred.format(
-            name=found[0].name,
-            source=services.org.branch_name(found[0].branch_id),
-            target=services.org.branch_name(args[1]),
+    member, target = found[0], args[1]
+    if not context.actor.can_see(target):
+        # Moving someone into a branch the sender does not answer for would hand that
+        # branch a member (and their record) without its secretary knowing or agreeing.
+        await message.reply_text(
+            texts.transfer_out_of_scope.format(target=services.org.branch_name(target))
         )
-    )
+        return
+    await services.org.transfer(context.actor, member, target)
+    names = {
+        "name": member.name,
+        "source": services.org.branch_name(member.branch_id),
+        "target": services.org.branch_name(target),
+    }
+    await message.reply_text(texts.transferred.format(**names))
+    # Everyone concerned hears of it: the member and the secretaries on both sides.
+    sender = context.actor.telegram_id
+    notices = {member.telegram_id: texts.transfer_member_notice.format(**names)}
+    by = context.actor.member.name if context.actor.member else str(sender)
+    for branch in (member.branch_id, target):
+        for secretary in await services.org.secretaries_of(branch) if branch else []:
+            notices.setdefault(secretary, texts.transfer_secretary_notice.format(**names, by=by))
+    for chat_id, text in notices.items():
+        if chat_id is None or chat_id == sender:
+            continue
+        try:
+            await context.bot.send_message(chat_id, text)
+        except TelegramError as error:
+            log.warning("transfer notice to %s not delivered: %s", chat_id, error)
 
 
 def _promotion_args(context: BotContext) -> tuple[int, str] | None:

@@ -227,3 +227,6 @@ class Texts:
     page_previous: str
     page_next: str
     text_too_long: str
+    transfer_out_of_scope: str
+    transfer_member_notice: str
+    transfer_secretary_notice: str

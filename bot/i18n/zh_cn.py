@@ -221,4 +221,7 @@ TEXTS = Texts(
     page_previous="上一页",
     page_next="下一页",
     text_too_long="这段内容有 {length} 字，超过了 {limit} 字的上限，请删减后重新发送。发送 /cancel 取消。",
+    transfer_out_of_scope="【{target}】不在您负责的范围内。转往其他党组织，请由对方支部书记或上级党组织办理接收。",
+    transfer_member_notice="{name}同志，您的组织关系已从【{source}】转到【{target}】，学习记录随您保留。",
+    transfer_secretary_notice="组织关系接转：{name} 已从【{source}】转到【{target}】（经办人：{by}）。",
 )

@@ -222,4 +222,7 @@ TEXTS = Texts(
     page_previous="上一頁",
     page_next="下一頁",
     text_too_long="這段內容有 {length} 字，超過了 {limit} 字的上限，請刪減後重新發送。發送 /cancel 取消。",
+    transfer_out_of_scope="【{target}】不在您負責的範圍內。轉往其他黨組織，請由對方支部書記或上級黨組織辦理接收。",
+    transfer_member_notice="{name}同志，您的組織關係已從【{source}】轉到【{target}】，學習記錄隨您保留。",
+    transfer_secretary_notice="組織關係接轉：{name} 已從【{source}】轉到【{target}】（經辦人：{by}）。",
 )

@@ -41,6 +41,10 @@ source: 测试用样例，不是真实文件
 def test_todays_reference_files_load_unchanged(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     reference = load_reference(path)
+    if text.startswith("---\n"):  # the optional header: what bank files call the document
+        text = text.split("\n---\n", 1)[1]
+        documents = {s.document for s in load_bank([ROOT / "question_bank"]).files if s.reference}
+        assert reference.short_name in documents and reference.version
     raw = [line.strip() for line in text.splitlines() if line.strip()]
     assert reference.title == raw[0].removeprefix("# ")
     assert len(reference.lines) == len(raw)

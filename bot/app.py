@@ -20,21 +20,22 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.ext import Application, ContextTypes, ExtBot
-from telegram.request import HTTPXRequest
 
 from bot.clock import Clock, SystemClock
 from bot.config import Mode, Settings
 from bot.context import BotApplication, BotContext, BotData
+from bot.conversations.service import ConversationService
+from bot.corrections.service import CorrectionsService
 from bot.delivery.pacing import Limits, Pacer
 from bot.delivery.progress import ProgressReporter
 from bot.delivery.scheduler import Scheduler, plan_from
 from bot.delivery.sender import Sender
 from bot.delivery.service import DeliveryService
-from bot.delivery.themeday import ThemeDayService
 from bot.handlers.registry import bot_commands, register_handlers
 from bot.i18n import catalogue
+from bot.meetings.service import MeetingService
 from bot.org.service import OrgService
 from bot.quiz.questions import Bank
 from bot.quiz.service import QuizService
@@ -43,8 +44,9 @@ from bot.services import Services
 from bot.stats.report_process import ReportProcess
 from bot.stats.service import StatsService
 from bot.storage import Storage
-from bot.transport import PerChatUpdateProcessor, RetryingRequest
-from bot.yamlfile import InvalidFileError, Problem
+from bot.transport import PerChatUpdateProcessor, telegram_request
+from bot.webhook import WebhookServer, webhook_problems
+from bot.yamlfile import InvalidFileError
 
 log = logging.getLogger(__name__)
 
@@ -64,95 +66,26 @@ def build_application(
 ) -> BotApplication:
     clock = clock or SystemClock()
     rng = rng or random.Random()
+    opened = _Opened()
 
     async def post_init(application: BotApplication) -> None:
-        storage = await Storage.open(settings.database)
-        texts = catalogue(settings.locale)
-        quiz = QuizService(
-            storage,
-            bank,
-            clock,
-            rng,
-            questions_per_quiz=settings.quiz.questions_per_quiz,
-            seconds_per_question=settings.quiz.seconds_per_question,
+        # Order matters: the organisation is applied to the database before any service is
+        # given the tree, and the sender starts only once every service exists.
+        opened.storage = await Storage.open(settings.database)
+        org = await load_organisation(storage=opened.storage, settings=settings, clock=clock)
+        services = build_services(
+            settings=settings,
+            storage=opened.storage,
+            org=org,
+            bank=bank,
+            bot=application.bot,
+            outbox_bot=sender_bot(settings, token),
+            clock=clock,
+            rng=rng,
         )
-        try:
-            org, changes = await OrgService.load(storage, settings.organisation, clock)
-        except BaseException:
-            await storage.close()
-            raise
-        if not changes.empty:
-            log.info(
-                "organisation applied: added %s, renamed %s, moved %s, removed %s",
-                changes.added,
-                changes.renamed,
-                changes.moved,
-                changes.removed,
-            )
-        stats = StatsService(storage, settings.zone)
-        delivery = DeliveryService(storage, clock)
-        progress = ProgressReporter(application.bot, storage, delivery, texts, clock)
-        sender = Sender(
-            storage,
-            sender_bot(settings, token),
-            clock,
-            Pacer(
-                Limits(
-                    per_second=settings.delivery.paid_per_second
-                    if settings.delivery.allow_paid_broadcast
-                    else settings.delivery.per_second
-                )
-            ),
-            progress.changed,
-            allow_paid_broadcast=settings.delivery.allow_paid_broadcast,
-        )
-        themeday = ThemeDayService(storage, clock, texts, settings.zone)
-        schedule = Schedule(settings.schedules, settings.zone)
-        scheduler = Scheduler(
-            storage,
-            clock,
-            themeday,
-            delivery,
-            texts,
-            settings.zone,
-            plan_from(schedule),
-            timedelta(hours=settings.delivery.grace_hours),
-            schedule,
-            org.secretaries_of,
-        )
-
-        application.bot_data.services = Services(
-            settings,
-            storage,
-            quiz,
-            org,
-            stats,
-            ReportProcess(settings.database, settings.zone, settings.chart_font),
-            delivery,
-            sender,
-            progress,
-            themeday,
-            schedule,
-            scheduler,
-            texts,
-            clock,
-        )
-        await sender.start()
-        # Everything built so far lives as long as the bot: keep it out of the collector's
-        # full passes, which otherwise stall the event loop for tens of milliseconds.
-        gc.freeze()
-
-        async def tick(context: BotContext) -> None:
-            # Due-ness is in the database: a dropped or late run is caught up by the next.
-            report = await scheduler.tick(context.services.org.tree)
-            if report.written or report.makeups:
-                context.services.sender.wake()
-
-        assert application.job_queue is not None
-        application.job_queue.run_repeating(
-            tick, interval=SCHEDULER_INTERVAL, first=1, name="scheduler:tick"
-        )
-        await application.bot.set_my_commands(bot_commands(texts))
+        application.bot_data.services = services
+        await start_background_work(application=application, services=services)
+        await application.bot.set_my_commands(bot_commands(services.texts))
         log.info(
             "bot @%s ready: %d questions, database %s",
             application.bot.username,
@@ -165,16 +98,18 @@ def build_application(
         if services is not None:
             await services.sender.stop()
             await services.reports.close()
-            await services.storage.close()
             application.bot_data.services = None
+        if opened.storage is not None:
+            await opened.storage.close()
+            opened.storage = None
 
     context_types = ContextTypes(context=BotContext, bot_data=BotData)
     builder = (
         Application.builder()
         .token(token)
         .context_types(context_types)
-        .request(RetryingRequest(connection_pool_size=16, pool_timeout=None))
-        .get_updates_request(RetryingRequest())
+        .request(telegram_request(settings.telegram.http, pool_size=16, pool_timeout=None))
+        .get_updates_request(telegram_request(settings.telegram.http, pool_size=1))
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -188,6 +123,122 @@ def build_application(
     return application
 
 
+class _Opened:
+    """The database ``post_init`` opened, for ``post_shutdown`` to close (also when
+    ``post_init`` failed half-way): no service hands storage out."""
+
+    storage: Storage | None = None
+
+
+async def load_organisation(*, storage: Storage, settings: Settings, clock: Clock) -> OrgService:
+    """Apply the configured organisation to the database; the tree is fixed from here on."""
+    org, changes = await OrgService.load(storage.org, settings.organisation, clock)
+    if not changes.empty:
+        log.info(
+            "organisation applied: added %s, renamed %s, moved %s, removed %s",
+            changes.added,
+            changes.renamed,
+            changes.moved,
+            changes.removed,
+        )
+    return org
+
+
+def build_services(
+    *,
+    settings: Settings,
+    storage: Storage,
+    org: OrgService,
+    bank: Bank,
+    bot: Bot,
+    outbox_bot: Bot,
+    clock: Clock,
+    rng: random.Random,
+) -> Services:
+    """Every service, each given only the stores it needs and the organisation tree."""
+    texts = catalogue(settings.locale)
+    tree = org.tree
+    delivery = DeliveryService(storage.outbox, storage.org, tree, clock)
+    progress = ProgressReporter(bot, delivery, texts)
+    meetings = MeetingService(
+        storage.outbox, storage.attendance, storage.org, tree, clock, texts, settings.zone
+    )
+    schedule = Schedule(settings.schedules, settings.zone)
+    return Services(
+        settings=settings,
+        texts=texts,
+        clock=clock,
+        org=org,
+        quiz=QuizService(
+            storage.quiz,
+            bank,
+            clock,
+            rng,
+            questions_per_quiz=settings.quiz.questions_per_quiz,
+            seconds_per_question=settings.quiz.seconds_per_question,
+        ),
+        corrections=CorrectionsService(
+            storage.corrections, storage.quiz, storage.org, bank, clock
+        ),
+        conversations=ConversationService(storage.conversations, clock),
+        stats=StatsService(storage.stats, storage.org, storage.attendance, tree, settings.zone),
+        reports=ReportProcess(settings.database, settings.zone, settings.chart_font),
+        delivery=delivery,
+        sender=Sender(
+            storage.outbox,
+            storage.org,
+            outbox_bot,
+            clock,
+            Pacer(
+                Limits(
+                    per_second=settings.delivery.paid_per_second
+                    if settings.delivery.allow_paid_broadcast
+                    else settings.delivery.per_second
+                )
+            ),
+            progress.changed,
+            allow_paid_broadcast=settings.delivery.allow_paid_broadcast,
+        ),
+        progress=progress,
+        meetings=meetings,
+        schedule=schedule,
+        scheduler=Scheduler(
+            outbox=storage.outbox,
+            members=storage.org,
+            quizzes=storage.stats,
+            tree=tree,
+            clock=clock,
+            meetings=meetings,
+            delivery=delivery,
+            texts=texts,
+            zone=settings.zone,
+            plan=plan_from(schedule),
+            grace=timedelta(hours=settings.delivery.grace_hours),
+            schedule=schedule,
+            secretaries=org.secretaries_of,
+        ),
+    )
+
+
+async def start_background_work(*, application: BotApplication, services: Services) -> None:
+    """The outbox sender and the scheduler's tick."""
+    await services.sender.start()
+    # Everything built so far lives as long as the bot: keep it out of the collector's
+    # full passes, which otherwise stall the event loop for tens of milliseconds.
+    gc.freeze()
+
+    async def tick(context: BotContext) -> None:
+        # Due-ness is in the database: a dropped or late run is caught up by the next.
+        report = await context.services.scheduler.tick()
+        if report.written or report.makeups:
+            context.services.sender.wake()
+
+    assert application.job_queue is not None
+    application.job_queue.run_repeating(
+        tick, interval=SCHEDULER_INTERVAL, first=1, name="scheduler:tick"
+    )
+
+
 def sender_bot(settings: Settings, token: str) -> ExtBot[None]:
     """The outbox sender's own Bot and connection pool: broadcasts never take the
     connections that quiz answers need. It retries nothing itself: the sender decides."""
@@ -195,7 +246,9 @@ def sender_bot(settings: Settings, token: str) -> ExtBot[None]:
         token,
         base_url=settings.telegram.base_url or "https://api.telegram.org/bot",
         base_file_url=settings.telegram.base_file_url or "https://api.telegram.org/file/bot",
-        request=HTTPXRequest(connection_pool_size=64, pool_timeout=None),
+        request=telegram_request(
+            settings.telegram.http, pool_size=64, pool_timeout=None, retrying=False
+        ),
     )
 
 
@@ -227,33 +280,22 @@ async def running(
 ) -> AsyncIterator[BotApplication]:
     """Run the bot inside the current event loop, the way the library's ``run_polling`` and
     ``run_webhook`` do: initialize, post_init, start receiving updates, start; and the reverse
-    on the way out. Long polling or a webhook, as configured."""
+    on the way out. Long polling or a webhook, as configured; a webhook without its secret
+    or https address is refused before anything starts."""
+    secret = os.environ.get(settings.telegram.webhook.secret_token_env, "")
+    if settings.telegram.mode is Mode.WEBHOOK:
+        problems = webhook_problems(settings.telegram.webhook, secret)
+        if problems:
+            raise InvalidFileError(problems)
     await application.initialize()
     try:
         if application.post_init is not None:
             await application.post_init(application)
         assert application.updater is not None
+        webhook: WebhookServer | None = None
         if settings.telegram.mode is Mode.WEBHOOK:
-            hook = settings.telegram.webhook
-            if not hook.public_url:
-                raise InvalidFileError(
-                    [
-                        Problem(
-                            "config.yaml",
-                            1,
-                            1,
-                            "telegram.webhook.public_url: required in webhook mode",
-                        )
-                    ]
-                )
-            await application.updater.start_webhook(
-                listen=hook.listen,
-                port=hook.port,
-                url_path=hook.url_path,
-                webhook_url=f"{hook.public_url.rstrip('/')}/{hook.url_path}",
-                secret_token=os.environ.get(hook.secret_token_env) or None,
-                allowed_updates=ALLOWED_UPDATES,
-            )
+            webhook = WebhookServer(application, settings.telegram.webhook, secret)
+            await webhook.start(ALLOWED_UPDATES)
         else:
             await application.updater.start_polling(
                 poll_interval=0.0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
@@ -262,6 +304,8 @@ async def running(
         try:
             yield application
         finally:
+            if webhook is not None:
+                await webhook.stop()
             if application.updater.running:
                 await application.updater.stop()
             await application.stop()

@@ -155,7 +155,7 @@ def _reference_add(args: argparse.Namespace) -> int:
 async def _open_reports(database: Path) -> dict[str, int]:
     storage = await Storage.open(database)
     try:
-        return await storage.open_correction_counts()
+        return await storage.corrections.open_correction_counts()
     finally:
         await storage.close()
 

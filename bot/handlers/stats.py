@@ -6,6 +6,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
+from bot.handlers.callbacks import NUDGE, NudgeTap
 from bot.handlers.scope import parse_arguments, report_target
 from bot.handlers.stats_view import (
     LEADERS_SHOWN,
@@ -15,7 +16,6 @@ from bot.handlers.stats_view import (
     report_text,
 )
 from bot.org.tree import Level
-from bot.stats.periods import parse_period
 
 
 async def stats_command(update: Update, context: BotContext) -> None:
@@ -26,7 +26,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
         return
     period, branch_id = target
     services = context.services
-    report = await services.stats.branch_report(services.org.tree, branch_id, period)
+    report = await services.stats.branch_report(branch_id, period)
     waiting = [m for m in report.not_participated if m.reachable]
     keyboard = (
         InlineKeyboardMarkup(
@@ -34,7 +34,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
                 [
                     InlineKeyboardButton(
                         services.texts.nudge_button.format(count=len(waiting)),
-                        callback_data=f"nudge:{branch_id}:{period.key}",
+                        callback_data=NUDGE.pack(NudgeTap(branch_id, period)),
                     )
                 ]
             ]
@@ -45,23 +45,20 @@ async def stats_command(update: Update, context: BotContext) -> None:
     await message.reply_text(report_text(services.texts, report), reply_markup=keyboard)
 
 
-async def nudge_callback(update: Update, context: BotContext) -> None:
+async def nudge_callback(update: Update, context: BotContext, tap: NudgeTap) -> None:
     """提醒未参学: a message to the members of the branch who have not studied in the period,
     through the outbox, once a day at most."""
     query = update.callback_query
-    if query is None or query.data is None or query.message is None:
+    if query is None or query.message is None:
         return
     services = context.services
     texts = services.texts
-    parts = query.data.split(":")
-    actor = await services.org.actor(query.from_user.id)
     now = services.clock.now().astimezone(services.settings.zone)
-    period = parse_period(parts[2], now.date()) if len(parts) == 3 else None
-    if period is None or not actor.can_see(parts[1]):
+    branch_id, period = tap.branch_id, tap.period
+    if not context.actor.can_see(branch_id):
         await query.answer(texts.tap_invalid)
         return
-    branch_id = parts[1]
-    report = await services.stats.branch_report(services.org.tree, branch_id, period)
+    report = await services.stats.branch_report(branch_id, period)
     progress = await context.bot.send_message(
         query.message.chat.id, texts.broadcast_progress.format(sent=0, total="…", failed=0)
     )
@@ -79,9 +76,7 @@ async def nudge_callback(update: Update, context: BotContext) -> None:
         await progress.delete()
         return
     await query.answer()
-    await services.storage.set_progress_message(
-        batch_id, query.message.chat.id, progress.message_id
-    )
+    await services.delivery.show_progress_in(batch_id, query.message.chat.id, progress.message_id)
     services.sender.wake()
     await services.progress.changed(batch_id)
 
@@ -94,7 +89,7 @@ async def ranking_command(update: Update, context: BotContext) -> None:
         return
     period, unit = target
     services = context.services
-    figures = await services.stats.ranking(services.org.tree, unit, period)
+    figures = await services.stats.ranking(unit, period)
     await message.reply_text(
         ranking_text(services.texts, services.org.tree, unit, period.label, figures)
     )
@@ -136,7 +131,7 @@ async def leaderboard_command(update: Update, context: BotContext) -> None:
             await message.reply_text(texts.no_branch)
             return
     else:
-        branch_id = await services.storage.group_unit(chat.id)
+        branch_id = await services.org.group_unit(chat.id)
         if branch_id is None:
             await message.reply_text(texts.leaderboard_unbound)
             return
@@ -148,5 +143,5 @@ async def leaderboard_command(update: Update, context: BotContext) -> None:
     if period is None:
         await message.reply_text(texts.period_usage)
         return
-    board = await services.stats.leaderboard(services.org.tree, branch_id, period, LEADERS_SHOWN)
+    board = await services.stats.leaderboard(branch_id, period, LEADERS_SHOWN)
     await message.reply_text(leaderboard_text(texts, board))

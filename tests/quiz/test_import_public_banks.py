@@ -14,6 +14,8 @@ from typing import Any
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.cli import main
 from bot.quiz.bank import load_bank
@@ -262,3 +264,18 @@ def test_reimporting_an_updated_sheet_keeps_ids_and_reports_changes(
     assert "：选项" in out and "：解析" in out and "：答案" in out
     assert "  删除 " in out and "党的各级领导机关都由选举产生。" in out
     assert "  新增 q-" in out and "（第 17 行）" in out
+
+
+@given(st.text(max_size=20))
+def test_any_answer_text_is_letters_a_judge_word_or_neither(text: str) -> None:
+    letters = answer_letters(text)
+    assert letters is None or (letters.isascii() and letters.isalpha() and letters.isupper())
+    assert letters is None or list(letters) == sorted(letters)
+    assert judge_word(text) in (None, *JUDGE_OPTIONS)
+
+
+@given(st.sampled_from("ABCDEFGH"), st.sampled_from(["", ".", "、", "）", " "]), st.booleans())
+def test_a_letter_in_any_dress_is_that_letter(letter: str, after: str, wide: bool) -> None:
+    shown = chr(ord(letter) + 0xFEE0) if wide else letter
+    for dressed in (f"{shown}{after}", f"（{shown}）", f"答案：{shown}", shown.lower()):
+        assert answer_letters(dressed) == letter, dressed

@@ -279,3 +279,30 @@ def test_a_letter_in_any_dress_is_that_letter(letter: str, after: str, wide: boo
     shown = chr(ord(letter) + 0xFEE0) if wide else letter
     for dressed in (f"{shown}{after}", f"（{shown}）", f"答案：{shown}", shown.lower()):
         assert answer_letters(dressed) == letter, dressed
+
+
+def test_a_shared_stem_does_not_pass_one_question_s_id_to_another(tmp_path: Path) -> None:
+    """下列说法正确的是 heads many different questions: a reworded one is matched to its old
+    id only when the match is one to one."""
+    stem = "下列说法正确的是（  ）。"
+    first = [
+        row(1, "单选题", stem, "预备期为一年", "预备期为两年", "A"),
+        row(2, "单选题", stem, "党员须年满十八岁", "党员须年满二十岁", "A"),
+        row(3, "单选题", "党的最高理想是什么？", "共产主义", "小康", "A"),
+    ]
+    output = output_in(tmp_path)
+    import_bank(write_xlsx(tmp_path / "a.xlsx", LAYOUT, first), output, Header("党章"))
+    old = [q.id for q in load_bank([output]).bank.questions]
+    second = [
+        first[0],
+        row(2, "单选题", stem, "党员须年满十八周岁", "党员须年满二十周岁", "A"),
+        row(3, "单选题", "党的最高理想和最终目标是什么？", "共产主义", "小康", "A"),
+    ]
+    result = import_bank(write_xlsx(tmp_path / "b.xlsx", LAYOUT, second), output, Header("党章"))
+    new = [q.id for q in load_bank([output]).bank.questions]
+    assert new[0] == old[0]  # unchanged
+    assert new[1] not in old  # a shared stem and new options: a new question
+    assert new[2] == old[2]  # reworded stem, same options: the same question
+    assert [c.id for c in result.changes.added] == [new[1]]
+    assert [qid for qid, _ in result.changes.removed] == [old[1]]
+    assert [(c.id, c.fields) for c in result.changes.changed] == [(old[2], ("stem",))]

@@ -306,3 +306,18 @@ def test_a_shared_stem_does_not_pass_one_question_s_id_to_another(tmp_path: Path
     assert [c.id for c in result.changes.added] == [new[1]]
     assert [qid for qid, _ in result.changes.removed] == [old[1]]
     assert [(c.id, c.fields) for c in result.changes.changed] == [(old[2], ("stem",))]
+
+
+def test_a_reference_without_a_quote_column_says_what_is_missing(tmp_path: Path) -> None:
+    (tmp_path / "docs" / "reference").mkdir(parents=True)
+    shutil.copy(FIXTURES / "reference" / "sample.md", tmp_path / "docs" / "reference")
+    source = write_xlsx(
+        tmp_path / "a.xlsx", LAYOUT, [row(1, "单选题", "预备期？", "一年", "两年", "A")]
+    )
+    with pytest.raises(InvalidFileError) as error:
+        header = Header("样例", reference="docs/reference/sample.md")
+        import_bank(source, output_in(tmp_path), header)
+    assert [str(p) for p in error.value.problems] == [
+        f"{source}：第 2 行：出处应写成“样例 条款”，如“样例 第三条”",
+        f"{source}：第 2 行：原文：题库指定了参考文本，每道题都要填原文（答案所依据的原句）",
+    ]

@@ -133,7 +133,7 @@ class Scheduler:
                 row.member_id for row in await self._storage.finished_quizzes([branch], start, end)
             }
             members = [m for m in await self._storage.members_in([branch]) if m.id not in studied]
-            text = self._texts.nudge_text.format(period=month.label)
+            text = self._texts.nudge_text.format(period=self._texts.period(month))
             return await self._send(occurrence.key, "nudge", branch, members, text) is not None
         if occurrence.kind is OccurrenceKind.POLITICAL_BIRTHDAY and occurrence.member_id:
             member = await self._storage.member_by_id(occurrence.member_id)
@@ -148,7 +148,7 @@ class Scheduler:
                 return False
             text = self._texts.birthday_notice.format(
                 name=member.name,
-                date=occurrence.rule_date.strftime("%m月%d日"),
+                date=self._texts.month_day(occurrence.rule_date),
                 years=occurrence.years,
             )
             batch = await self._storage.create_batch(

@@ -19,8 +19,6 @@ from bot.org.tree import OrgTree
 from bot.storage import Storage
 from bot.storage.delivery import Batch, NewDelivery, Reply
 
-WEEKDAYS = "一二三四五六日"
-
 
 @dataclass(frozen=True)
 class ThemeDay:
@@ -77,8 +75,8 @@ class ThemeDayService:
         texts = self._texts
         lines = [
             texts.themeday_when.format(
-                date=local.strftime("%Y年%m月%d日"),
-                weekday=WEEKDAYS[local.weekday()],
+                date=texts.long_date(local),
+                weekday=texts.weekday(local),
                 time=local.strftime("%H:%M"),
             )
         ]

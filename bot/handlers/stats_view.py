@@ -31,7 +31,7 @@ def _change(texts: Texts, now: float, before: float) -> str:
 def report_text(texts: Texts, report: BranchReport) -> str:
     f, p = report.figures, report.previous
     lines = [
-        texts.stats_title.format(branch=report.branch.name, period=report.period.label),
+        texts.stats_title.format(branch=report.branch.name, period=texts.period(report.period)),
         "",
         texts.stats_members.format(members=f.members, participants=f.participants),
         texts.stats_rate.format(
@@ -119,10 +119,12 @@ def hardest_text(
 
 
 def leaderboard_text(texts: Texts, board: Leaderboard) -> str:
-    lines = [texts.leaderboard_title.format(branch=board.branch.name, period=board.period.label)]
+    lines = [
+        texts.leaderboard_title.format(branch=board.branch.name, period=texts.period(board.period))
+    ]
     lines.append("")
     if not board.leaders:
-        lines.append(texts.leaderboard_empty.format(period=board.period.label))
+        lines.append(texts.leaderboard_empty.format(period=texts.period(board.period)))
         return "\n".join(lines)
     lines += [
         texts.leaderboard_line.format(

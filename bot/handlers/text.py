@@ -9,7 +9,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers import attendance, broadcast, corrections, org
+from bot.handlers import attendance, broadcast, corrections, me, org
 from bot.handlers.common import unknown_text
 
 
@@ -28,6 +28,9 @@ async def text_message(update: Update, context: BotContext) -> None:
             return
         if kind == corrections.PENDING:
             await corrections.correction_text(update, context, str(payload["question"]))
+            return
+        if kind == me.PENDING_JOINDATE:
+            await me.joindate_text(update, context)
             return
         if kind == "leave_reason":
             await attendance.leave_reason(update, context, int(payload["event"]))

@@ -217,6 +217,9 @@ class Texts:
     # Dates, weekdays and periods as this locale writes them: code never formats a date or a
     # period itself, so another locale changes them here (see the methods below).
     date_long: str
+    list_separator: str
+    judge_true: str
+    judge_false: str
     date_month_day: str
     weekdays: str
     """Monday first, comma-separated."""

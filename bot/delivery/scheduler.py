@@ -139,7 +139,9 @@ class Scheduler:
             member = await self._storage.member_by_id(occurrence.member_id)
             if member is None:
                 return False
-            text = self._texts.birthday_greeting.format(name=member.name, years=occurrence.years)
+            text = self._texts.birthday_greeting.format(
+                name=self._texts.address(member.name), years=occurrence.years
+            )
             return await self._send(occurrence.key, "birthday", branch, [member], text) is not None
         if occurrence.kind is OccurrenceKind.BIRTHDAY_NOTICE and occurrence.member_id:
             member = await self._storage.member_by_id(occurrence.member_id)
@@ -147,7 +149,7 @@ class Scheduler:
             if member is None or not secretaries:
                 return False
             text = self._texts.birthday_notice.format(
-                name=member.name,
+                name=self._texts.address(member.name),
                 date=self._texts.month_day(occurrence.rule_date),
                 years=occurrence.years,
             )

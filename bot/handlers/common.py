@@ -31,7 +31,7 @@ async def greet(update: Update, context: BotContext) -> None:
     texts = context.services.texts
     count = context.services.settings.quiz.questions_per_quiz
     await update.effective_message.reply_text(
-        texts.start.format(name=update.effective_user.first_name, count=count)
+        texts.start.format(name=texts.address(update.effective_user.first_name), count=count)
     )
 
 

@@ -8,6 +8,7 @@ recorded — before its handler runs.
 
 from __future__ import annotations
 
+import difflib
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -35,6 +36,9 @@ from bot.org.access import Actor, Role
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+
+MAX_COMMAND_LENGTH = 32
+"""Telegram's longest command name; what is typed beyond it is not quoted back."""
 
 
 @dataclass(frozen=True)
@@ -150,7 +154,7 @@ def guarded(command: Command) -> Handler:
             return
         services = context.services
         if command.private and chat.type != "private":
-            await message.reply_text(services.texts.private_only)
+            await message.reply_text(services.texts.private_only.format(command=command.name))
             return
         actor: Actor = await services.org.actor(user.id)
         if not actor.allowed(command.role):
@@ -162,6 +166,26 @@ def guarded(command: Command) -> Handler:
         await command.callback(update, context)
 
     return run
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """A command the bot does not have: say so, and name the closest one this person may use."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or message.text is None or user is None:
+        return
+    services = context.services
+    texts = services.texts
+    typed = message.text.split()[0][1:].split("@")[0][:MAX_COMMAND_LENGTH]
+    actor = await services.org.actor(user.id)
+    mine = {c.name: c for c in commands_for(actor.role)}
+    close = difflib.get_close_matches(typed.lower(), mine, n=1, cutoff=0.6)
+    if close:
+        text = texts.unknown_command.format(
+            command=typed, suggestion=close[0], description=mine[close[0]].description(texts)
+        )
+    else:
+        text = texts.unknown_command_plain.format(command=typed)
+    await message.reply_text(text)
 
 
 def register_handlers(application: BotApplication) -> None:
@@ -180,6 +204,10 @@ def register_handlers(application: BotApplication) -> None:
     application.add_handler(CallbackQueryHandler(attendance.sign_callback, pattern=r"^sign:"))
     # Any other button (an old keyboard, a forged tap) is answered and ignored.
     application.add_handler(CallbackQueryHandler(quiz.quiz_callback))
+    # A command none of the handlers above took: said so, with the closest one.
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, unknown_command)
+    )
     # Text in private: what the person was asked for (a real name, a broadcast), else a
     # pointer to /help. Groups are not ours to fill, so the bot stays silent there.
     application.add_handler(

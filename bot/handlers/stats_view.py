@@ -16,7 +16,8 @@ LEADERS_SHOWN = 10
 
 
 def _score(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0f}"
+    """A percentage of right answers, or a dash where there were no quizzes."""
+    return "—" if value is None else f"{value:.0f}%"
 
 
 def _change(texts: Texts, now: float, before: float) -> str:
@@ -63,6 +64,7 @@ def report_text(texts: Texts, report: BranchReport) -> str:
         lines += ["", texts.stats_not_yet.format(count=len(missing), names=names + more)]
     elif f.members:
         lines += ["", texts.stats_everyone]
+    lines += ["", texts.stats_note]
     return "\n".join(lines)
 
 

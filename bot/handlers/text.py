@@ -9,7 +9,8 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers import attendance, broadcast, corrections, me, org
+from bot.dates import DateProblem, DateRefusal, parse_date
+from bot.handlers import attendance, broadcast, corrections, me, org, quiz
 from bot.handlers.common import unknown_text
 
 
@@ -41,5 +42,11 @@ async def text_message(update: Update, context: BotContext) -> None:
     member = await services.storage.member(user.id)
     if member is not None and member.pending_invite is not None:
         await org.join_name(update, context, member)
+        return
+    if await quiz.repeat_question(update, context):
+        return
+    today = services.clock.now().astimezone(services.settings.zone).date()
+    if parse_date(message.text, today) != DateRefusal(DateProblem.FORM):
+        await message.reply_text(services.texts.date_hint)
         return
     await unknown_text(update, context)

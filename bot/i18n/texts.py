@@ -108,7 +108,6 @@ class Texts:
     promoted: str
     demoted: str
     demote_nothing: str
-    admin_role: str
     bindgroup_in_group: str
     group_bound: str
     stats_title: str
@@ -284,6 +283,23 @@ class Texts:
     ledger_status_blocked: str
     ledger_yes: str
     ledger_no: str
+
+    # One text per situation (issue 14's words pass).
+    comrade: str
+    """How a member is addressed: ``{name}同志``; see ``address``."""
+    demote_usage: str
+    promoted_admin: str
+    demoted_admin: str
+    demote_nothing_admin: str
+    stats_note: str
+    unknown_command: str
+    unknown_command_plain: str
+    quiz_use_buttons: str
+
+    def address(self, name: str) -> str:
+        """``name`` with the form of address, once: 张三 → 张三同志, 新同志 stays 新同志."""
+        bare = self.comrade.format(name="")
+        return name if name.endswith(bare) else self.comrade.format(name=name)
 
     def long_date(self, day: date) -> str:
         return self.date_long.format(year=day.year, month=day.month, day=day.day)

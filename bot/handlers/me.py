@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from telegram import Update
 
 from bot.context import BotContext
 from bot.dates import DateProblem, DateRefusal, parse_date
+from bot.handlers import conversation
 from bot.handlers.common import register
 from bot.handlers.quiz_view import overview_text
 from bot.i18n import Texts
 from bot.stats.periods import current_month
 
-PENDING_JOINDATE = "joindate"
 PARTY_FOUNDED = date(1921, 7, 1)
 """No one joined the Party before it was founded."""
+
+
+@dataclass(frozen=True)
+class JoinDate(conversation.State):
+    """/joindate asked for the date; the next text is it."""
+
+    kind = "joindate"
 
 
 async def me_command(update: Update, context: BotContext) -> None:
@@ -56,15 +64,13 @@ async def joindate_command(update: Update, context: BotContext) -> None:
         return
     services = context.services
     if not context.args:
-        await services.storage.set_pending_input(
-            update.effective_user.id, PENDING_JOINDATE, {}, services.clock.now()
-        )
+        await conversation.ask(context, update.effective_user.id, JoinDate())
         await message.reply_text(services.texts.joindate_ask)
         return
     await _take_joindate(update, context, member_id, " ".join(context.args))
 
 
-async def joindate_text(update: Update, context: BotContext) -> None:
+async def joindate_text(update: Update, context: BotContext, state: JoinDate) -> None:
     """A date typed after the /joindate prompt."""
     message = update.effective_message
     member_id = await register(update, context)
@@ -82,13 +88,11 @@ async def _take_joindate(update: Update, context: BotContext, member_id: int, te
     today = services.clock.now().astimezone(services.settings.zone).date()
     parsed = parse_date(text, today)
     if isinstance(parsed, DateRefusal) or parsed < PARTY_FOUNDED:
-        await services.storage.set_pending_input(
-            user.id, PENDING_JOINDATE, {}, services.clock.now()
-        )
+        await conversation.ask(context, user.id, JoinDate())
         await message.reply_text(date_refusal(texts, parsed))
         return
     await services.storage.set_party_joined_on(member_id, parsed)
-    await services.storage.clear_pending_input(user.id)
+    await conversation.end(context, user.id)
     years = today.year - parsed.year - ((today.month, today.day) < (parsed.month, parsed.day))
     await message.reply_text(
         texts.joindate_saved.format(date=texts.long_date(parsed), years=years)

@@ -69,6 +69,9 @@ class Texts:
     tap_not_yours: str
     tap_nothing_selected: str
     tap_invalid: str
+    tap_private_only: str
+    tap_refused: str
+    input_expired: str
 
     me_empty: str
     me: str
@@ -212,6 +215,9 @@ class Texts:
     themeday_none: str
     no_branch: str
     themeday_moved: str
+    unit_unknown: str
+    bindgroup_not_group_admin: str
+    group_bound_elsewhere: str
 
     # Dates, weekdays and periods as this locale writes them: code never formats a date or a
     # period itself, so another locale changes them here (see the methods below).

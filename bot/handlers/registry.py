@@ -77,7 +77,7 @@ async def start_command(update: Update, context: BotContext) -> None:
     secretaries and admins the command menu of their role."""
     if update.effective_message is None or update.effective_chat is None:
         return
-    await common.greet(update, context)
+    await common.greet(update, context, joining=bool(context.args))
     if context.args:
         await org.begin_join(update, context, context.args[0])
     if context.actor.role > Role.MEMBER:

@@ -301,6 +301,7 @@ class Texts:
     unknown_command: str
     unknown_command_plain: str
     quiz_use_buttons: str
+    start_next: str
 
     def address(self, name: str) -> str:
         """``name`` with the form of address, once: 张三 → 张三同志, 新同志 stays 新同志."""

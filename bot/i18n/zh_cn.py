@@ -11,8 +11,7 @@ TEXTS = Texts(
     command_help="使用帮助",
     start=(
         "{name}，您好！我是支部学习助手。\n\n"
-        "我会出题帮您学习党章和党内法规，每次 {count} 道，答完马上告诉您对错和出处。\n\n"
-        "发送 /quiz 开始答题。"
+        "我会出题帮您学习党章和党内法规，每次 {count} 道，答完马上告诉您对错和出处。"
     ),
     help_header="可以使用的命令：",
     help_footer="答题时直接点题目下方的按钮即可，不用打字。",
@@ -22,7 +21,7 @@ TEXTS = Texts(
     rules_header="计分规则",
     rules_points="• 每题 {points} 分，每次 {count} 题，满分 {total} 分。",
     rules_multiple="• 多选题要把正确选项全部选中才得分，多选、少选都不得分。",
-    rules_pass="• 得分达到满分的 {percent}% 为及格。",
+    rules_pass="• 正确率达到 {percent}% 为及格。",
     rules_time_limit="• 每题限时 {seconds} 秒，超时作答不得分。",
     rules_no_time_limit="• 不限时间，可以慢慢想；中途离开，回来发送 /quiz 接着答。",
     rules_footer="每答一题都会显示正确答案、解析和出处。",
@@ -288,5 +287,6 @@ TEXTS = Texts(
     stats_note="参学率：本期至少完成一次答题的党员占全体党员的比例。正确率：答对题数占所答题数的比例。",
     unknown_command="没有 /{command} 这个命令。您是不是想用 /{suggestion}（{description}）？发送 /help 查看全部命令。",
     unknown_command_plain="没有 /{command} 这个命令。发送 /help 查看全部命令。",
+    start_next="发送 /quiz 开始答题。",
     quiz_use_buttons="答题时请直接点题目下方的按钮，不用打字。您正在答第 {number}/{total} 题，题目再发一遍：",
 )

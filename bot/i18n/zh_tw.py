@@ -12,8 +12,7 @@ TEXTS = Texts(
     command_help="使用幫助",
     start=(
         "{name}，您好！我是支部學習助手。\n\n"
-        "我會出題幫您學習黨章和黨內法規，每次 {count} 道，答完馬上告訴您對錯和出處。\n\n"
-        "發送 /quiz 開始答題。"
+        "我會出題幫您學習黨章和黨內法規，每次 {count} 道，答完馬上告訴您對錯和出處。"
     ),
     help_header="可以使用的命令：",
     help_footer="答題時直接點題目下方的按鈕即可，不用打字。",
@@ -23,7 +22,7 @@ TEXTS = Texts(
     rules_header="計分規則",
     rules_points="• 每題 {points} 分，每次 {count} 題，滿分 {total} 分。",
     rules_multiple="• 多選題要把正確選項全部選中才得分，多選、少選都不得分。",
-    rules_pass="• 得分達到滿分的 {percent}% 為及格。",
+    rules_pass="• 正確率達到 {percent}% 為及格。",
     rules_time_limit="• 每題限時 {seconds} 秒，超時作答不得分。",
     rules_no_time_limit="• 不限時間，可以慢慢想；中途離開，回來發送 /quiz 接著答。",
     rules_footer="每答一題都會顯示正確答案、解析和出處。",
@@ -289,5 +288,6 @@ TEXTS = Texts(
     stats_note="參學率：本期至少完成一次答題的黨員佔全體黨員的比例。正確率：答對題數佔所答題數的比例。",
     unknown_command="沒有 /{command} 這個命令。您是不是想用 /{suggestion}（{description}）？發送 /help 查看全部命令。",
     unknown_command_plain="沒有 /{command} 這個命令。發送 /help 查看全部命令。",
+    start_next="發送 /quiz 開始答題。",
     quiz_use_buttons="答題時請直接點題目下方的按鈕，不用打字。您正在答第 {number}/{total} 題，題目再發一遍：",
 )

@@ -9,7 +9,7 @@ from dataclasses import fields
 import pytest
 
 from bot.i18n import LOCALES
-from tests.e2e.conftest import ADMIN, SECRETARY_1, Harness, Member, person
+from tests.e2e.conftest import ADMIN, SECRETARY_1, Harness, Member, invite_link, person
 
 OLD_WORDINGS = [
     "失联",  # a grave term for a member the organisation lost; here: has not opened the bot
@@ -112,6 +112,20 @@ async def test_cancel_ends_the_date_prompt(harness: Harness) -> None:
         assert "已取消" in await said(member, "/cancel")
         assert "如果这是您的入党日期" in await said(member, "1990-07-01")
     assert harness.rows("SELECT party_joined_on FROM members") == [(None,)]
+
+
+async def test_an_invited_newcomer_is_asked_for_a_name_not_sent_to_the_quiz(
+    org_harness: Harness,
+) -> None:
+    async with org_harness.bot():
+        secretary = await person(org_harness, "赵书记", SECRETARY_1)
+        code = (await invite_link(secretary)).rsplit("start=", 1)[1]
+        newcomer = await person(org_harness, "小李")
+        greeting = await said(newcomer, f"/start {code}")
+        ask = await newcomer.next_message()
+        plain = await said(await person(org_harness, "老王"), "/start")
+    assert "/quiz" not in greeting and "请发送您的真实姓名" in ask["text"]
+    assert plain.endswith("发送 /quiz 开始答题。")
 
 
 async def test_a_name_ending_in_comrade_is_not_doubled(harness: Harness) -> None:

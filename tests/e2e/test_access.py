@@ -228,12 +228,7 @@ LISTINGS = [
     "hardest",
     "ranking",
     "attendance",
-    pytest.param(
-        "corrections",
-        marks=pytest.mark.xfail(
-            strict=True, reason="scoped by the harden branch (issue 10 finding 2)"
-        ),
-    ),
+    "corrections",
     "leaderboard",
     "me",
     "themeday",

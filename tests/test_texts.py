@@ -4,6 +4,8 @@ fits where Telegram shows it, and zh-TW is written in Traditional characters thr
 
 from __future__ import annotations
 
+import ast
+import re
 import string
 from dataclasses import fields
 from datetime import date
@@ -153,3 +155,54 @@ def test_the_oracle_tells_the_scripts_apart() -> None:
 def test_weekdays_are_seven() -> None:
     for texts in LOCALES.values():
         assert len(texts.weekdays.split(",")) == 7
+
+
+WORDS_ALLOWED_IN = {
+    "bot/i18n": "the catalogue itself",
+    "bot/cli": "the operator's command line (its own Chinese, issue 14 item 7)",
+    "bot/sandbox": "the demo organisation and page",
+    "bot/dates.py": "reads the dates people type (年, 月, 日)",
+    "bot/stats/periods.py": "reads the periods secretaries type (本月, 季度)",
+    "bot/schedule/rules.py": "reads rules written in config (每月第一个星期一)",
+    "bot/schedule/config.py": "default event titles of the config file",
+    "bot/schedule/planner.py": "default event titles of the config file",
+    "bot/quiz/importer.py": "reads spreadsheet headers (题目, 答案) and writes the template",
+    "bot/quiz/coverage.py": "reads article numbers (第二十二条)",
+    "bot/quiz/bank.py": "the reference files' 【未核对】 mark",
+    "bot/quiz/questions.py": "a judge question's answers as bank files write them",
+    "bot/org/importer.py": "reads roster and unit sheet headers (姓名, 支部)",
+    "bot/org/tree.py": "the level and kind names of the organisation file",
+    "bot/storage/migrations.py": "SQL comments",
+}
+ROOT = Path(__file__).resolve().parents[1]
+HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+def _literals_with_han(path: Path) -> list[str]:
+    """String literals of a module that contain a Han character; docstrings (a string that is
+    a statement of its own, including attribute docstrings) are for maintainers."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    }
+    return [
+        f"{path}:{node.lineno}: {node.value[:40]!r}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+        and HAN.search(node.value)
+    ]
+
+
+def test_words_people_read_live_only_in_the_catalogue() -> None:
+    """A Chinese word in a handler or a service would show untranslated under zh-TW."""
+    stray = [
+        found
+        for path in sorted((ROOT / "bot").rglob("*.py"))
+        if not path.relative_to(ROOT).as_posix().startswith(tuple(WORDS_ALLOWED_IN))
+        for found in _literals_with_han(path)
+    ]
+    assert stray == []

@@ -206,3 +206,17 @@ def test_words_people_read_live_only_in_the_catalogue() -> None:
         for found in _literals_with_han(path)
     ]
     assert stray == []
+
+
+def test_every_message_is_used() -> None:
+    """A message no code names is a leftover: its situation is gone or has another text."""
+    code = "\n".join(
+        path.read_text(encoding="utf-8")
+        for path in (ROOT / "bot").rglob("*.py")
+        if "i18n" not in path.parts
+    )
+    code += (
+        (ROOT / "bot" / "i18n" / "texts.py").read_text(encoding="utf-8").split("    def ", 1)[1]
+    )
+    unused = [f.name for f in fields(Texts) if not re.search(rf"\b{f.name}\b", code)]
+    assert unused == []

@@ -205,7 +205,6 @@ class Texts:
     corrections_close: str
     corrections_closed: str
     command_joindate: str
-    joindate_usage: str
     joindate_saved: str
     event_reminder: str
     birthday_greeting: str

@@ -166,3 +166,24 @@ async def test_a_private_only_command_in_a_group_says_which_and_where(
     assert reply == (
         f"/{command} 只能在和我的私聊里使用：请点我的头像进入私聊，再发送 /{command}。"
     )
+
+
+async def test_a_zh_tw_deployment_answers_in_traditional_characters(harness: Harness) -> None:
+    from tests.test_texts import only_in
+
+    harness.settings = harness.settings.model_copy(update={"locale": "zh-TW"})
+    async with harness.bot():
+        member = await harness.member("張三")
+        replies = [
+            await said(member, text)
+            for text in (
+                "/start",
+                "/joindate 1990-02-30",
+                "/joindate 1990年7月1日",
+                "/quizz",
+                "/me",
+            )
+        ]
+    assert replies[0].startswith("張三同志，您好") and "1990年2月只有 28 天" in replies[1]
+    assert "已登記：您於 1990年7月1日 入黨" in replies[2]
+    assert [only_in("simplified", reply) for reply in replies] == [set()] * len(replies)

@@ -65,6 +65,8 @@ def report_text(texts: Texts, report: BranchReport) -> str:
     elif f.members:
         lines += ["", texts.stats_everyone]
     lines += ["", texts.stats_note]
+    if f.attendance is not None:
+        lines.append(texts.attendance_note)
     return "\n".join(lines)
 
 
@@ -89,6 +91,9 @@ def ranking_text(
         lines.append(line)
     if len(figures) > RANKING_SHOWN:
         lines.append(texts.ranking_more.format(count=len(figures)))
+    lines += ["", texts.stats_note]
+    if any(f.attendance is not None for f in figures):
+        lines.append(texts.attendance_note)
     return "\n".join(lines)
 
 

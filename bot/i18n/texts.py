@@ -297,6 +297,7 @@ class Texts:
     demoted_admin: str
     demote_nothing_admin: str
     stats_note: str
+    attendance_note: str
     unknown_command: str
     unknown_command_plain: str
     quiz_use_buttons: str

@@ -284,6 +284,7 @@ TEXTS = Texts(
     demoted_admin="已撤销用户 {user} 的管理员任命。",
     demote_nothing_admin="用户 {user} 没有通过 /promote 获得的管理员任命。",
     stats_note="参学率：本期至少完成一次答题的党员占全体党员的比例。正确率：答对题数占所答题数的比例。",
+    attendance_note="出席率：主题党日签到人次占应到人次（党员数 × 举行次数）的比例。",
     unknown_command="没有 /{command} 这个命令。您是不是想用 /{suggestion}（{description}）？发送 /help 查看全部命令。",
     unknown_command_plain="没有 /{command} 这个命令。发送 /help 查看全部命令。",
     start_next="发送 /quiz 开始答题。",

@@ -285,6 +285,7 @@ TEXTS = Texts(
     demoted_admin="已撤銷用戶 {user} 的管理員任命。",
     demote_nothing_admin="用戶 {user} 沒有通過 /promote 獲得的管理員任命。",
     stats_note="參學率：本期至少完成一次答題的黨員佔全體黨員的比例。正確率：答對題數佔所答題數的比例。",
+    attendance_note="出席率：主題黨日簽到人次佔應到人次（黨員數 × 舉行次數）的比例。",
     unknown_command="沒有 /{command} 這個命令。您是不是想用 /{suggestion}（{description}）？發送 /help 查看全部命令。",
     unknown_command_plain="沒有 /{command} 這個命令。發送 /help 查看全部命令。",
     start_next="發送 /quiz 開始答題。",

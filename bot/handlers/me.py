@@ -91,7 +91,7 @@ async def _take_joindate(update: Update, context: BotContext, member_id: int, te
         await conversation.ask(context, user.id, JoinDate())
         await message.reply_text(date_refusal(texts, parsed))
         return
-    await services.storage.set_party_joined_on(member_id, parsed)
+    await services.org.set_party_joined_on(member_id, parsed)
     await conversation.end(context, user.id)
     years = today.year - parsed.year - ((today.month, today.day) < (parsed.month, parsed.day))
     await message.reply_text(

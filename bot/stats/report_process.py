@@ -24,7 +24,6 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Texts
-from bot.org.tree import OrgTree
 from bot.quiz.questions import Question
 from bot.stats.chart import Bar, draw_chart, font_for
 from bot.stats.periods import Period
@@ -70,10 +69,9 @@ def build_ledger(request: LedgerRequest) -> bytes:
 async def _build(request: LedgerRequest) -> bytes:
     storage = await Storage.open(request.database)
     try:
-        tree = OrgTree(tuple(await storage.units()))
-        stats = StatsService(storage, request.zone)
+        stats = await StatsService.reading(storage, request.zone)
         return await stats.ledger(
-            tree, request.unit_id, request.period, request.questions, request.texts
+            request.unit_id, request.period, request.questions, request.texts
         )
     finally:
         await storage.close()

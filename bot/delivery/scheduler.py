@@ -158,13 +158,15 @@ class Scheduler:
                 row.member_id for row in await self._quizzes.finished_quizzes([branch], start, end)
             }
             members = [m for m in await self._members.members_in([branch]) if m.id not in studied]
-            text = self._texts.nudge_text.format(period=month.label)
+            text = self._texts.nudge_text.format(period=self._texts.period(month))
             return await self._send(occurrence.key, "nudge", branch, members, text) is not None
         if occurrence.kind is OccurrenceKind.POLITICAL_BIRTHDAY and occurrence.member_id:
             member = await self._members.member_by_id(occurrence.member_id)
             if member is None:
                 return False
-            text = self._texts.birthday_greeting.format(name=member.name, years=occurrence.years)
+            text = self._texts.birthday_greeting.format(
+                name=self._texts.address(member.name), years=occurrence.years
+            )
             return await self._send(occurrence.key, "birthday", branch, [member], text) is not None
         if occurrence.kind is OccurrenceKind.BIRTHDAY_NOTICE and occurrence.member_id:
             member = await self._members.member_by_id(occurrence.member_id)
@@ -172,8 +174,8 @@ class Scheduler:
             if member is None or not secretaries:
                 return False
             text = self._texts.birthday_notice.format(
-                name=member.name,
-                date=occurrence.rule_date.strftime("%m月%d日"),
+                name=self._texts.address(member.name),
+                date=self._texts.month_day(occurrence.rule_date),
                 years=occurrence.years,
             )
             batch = await self._outbox.create_batch(

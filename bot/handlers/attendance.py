@@ -221,7 +221,7 @@ async def themeday_command(update: Update, context: BotContext) -> None:
         if event.holiday is not None and event.holiday.adjustment is Adjustment.MOVED:
             lines.append(
                 texts.themeday_moved.format(
-                    date=event.holiday.rule_date.strftime("%m月%d日"),
+                    date=texts.month_day(event.holiday.rule_date),
                     holiday=event.holiday.holiday or "",
                 )
             )

@@ -26,8 +26,6 @@ from bot.storage.attendance import AttendanceStore
 from bot.storage.org import OrgStore
 from bot.storage.outbox import OutboxStore
 
-WEEKDAYS = "一二三四五六日"
-
 
 class RsvpOutcome(StrEnum):
     RECORDED = "recorded"
@@ -87,8 +85,8 @@ class MeetingService:
         texts = self._texts
         lines = [
             texts.themeday_when.format(
-                date=local.strftime("%Y年%m月%d日"),
-                weekday=WEEKDAYS[local.weekday()],
+                date=texts.long_date(local),
+                weekday=texts.weekday(local),
                 time=local.strftime("%H:%M"),
             )
         ]

@@ -253,4 +253,14 @@ MIGRATIONS: tuple[str, ...] = (
     DROP INDEX members_branch;
     CREATE INDEX members_branch ON members(branch_id, telegram_id, unreachable_since);
     """,
+    # 6: the real name asked for after an invite link is a conversation state like the others, so
+    # it lapses after ``pending_input_minutes``; a join begun before the upgrade carries on
+    # from now. ``members.pending_invite`` is no longer read or written.
+    """
+    INSERT OR IGNORE INTO pending_input (telegram_id, kind, payload, created_at)
+    SELECT telegram_id, 'join_name', json_object('code', pending_invite),
+           CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+    FROM members WHERE pending_invite IS NOT NULL AND telegram_id IS NOT NULL;
+    UPDATE members SET pending_invite = NULL WHERE pending_invite IS NOT NULL;
+    """,
 )

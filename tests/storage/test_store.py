@@ -103,7 +103,7 @@ async def test_finishing_the_last_question_closes_the_quiz(tmp_path: Path) -> No
 def test_a_join_begun_before_the_upgrade_carries_on_as_a_conversation_state(
     tmp_path: Path,
 ) -> None:
-    """Migration 6 moves a pending invite from the member's row to the conversation states."""
+    """The join-name migration moves a pending invite from the member row to the states."""
     path = tmp_path / "db.sqlite3"
     with sqlite3.connect(path) as db:
         for version, script in enumerate(MIGRATIONS[:5], start=1):

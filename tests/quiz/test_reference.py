@@ -150,12 +150,12 @@ def test_reference_add_registers_a_document_that_imports_are_checked_against(
 
     assert main(["bank", "stats"]) == 0
     stats = capsys.readouterr().out
-    assert "学习材料 (question_bank/study.yaml): 2" in stats
-    assert "一、总体要求: 2" in stats and "二、具体安排: 0" in stats
-    assert "questions resting on unverified lines: 0 (target 0)" in stats
-    assert "lines still marked 【未核对】 in docs/reference/学习材料.md: 1" in stats
+    assert "学习材料（question_bank/study.yaml）：2 道" in stats
+    assert "一、总体要求：2" in stats and "二、具体安排：0" in stats
+    assert "依据未核对段落的题目：0（目标 0）" in stats
+    assert "docs/reference/学习材料.md 中仍标【未核对】的行：1" in stats
     assert (
-        "docs/reference/学习材料.md:17 (二、具体安排) 第三条　这一条还没有核对，不能出题。"
+        "docs/reference/学习材料.md:17（二、具体安排）第三条　这一条还没有核对，不能出题。"
         in stats
     )
 
@@ -171,8 +171,8 @@ def test_a_registered_document_without_questions_shows_in_stats(
     )
     assert main(["bank", "stats"]) == 0
     stats = capsys.readouterr().out
-    assert "学习材料 (no questions yet; docs/reference/学习材料.md): 0" in stats
-    assert "4 questions in files without a reference: quotes unchecked" in stats
+    assert "学习材料（尚无题目；docs/reference/学习材料.md）：0 道" in stats
+    assert "4 道题所在文件未指定参考文本：原文未经比对" in stats
 
 
 @pytest.mark.parametrize(

@@ -138,7 +138,7 @@ def test_a_broken_bank_stops_the_bot_before_it_starts(tmp_path: Path) -> None:
         assert done.returncode == 1, done
         lines = done.stderr.strip().splitlines()
         assert any(f"{bank}/one.yaml:10:13: answer:" in line for line in lines), lines
-        assert any(f'{bank}/one.yaml:14:9: id: "a" is already used' in line for line in lines)
+        assert any(f"{bank}/one.yaml:14:9: id: 编号“a”已在" in line for line in lines), lines
         assert any(f"{bank}/two.yaml:2:1: YAML syntax error" in line for line in lines), lines
         assert "沙盒" not in done.stdout
     assert not (tmp_path / "db").exists()

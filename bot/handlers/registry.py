@@ -36,6 +36,7 @@ from bot.handlers.callbacks import (
     BROADCAST,
     CLOSE_CORRECTION,
     FIX,
+    NEXT,
     NUDGE,
     QUIZ,
     RSVP,
@@ -187,6 +188,7 @@ class Button(Generic[T]):
 
 BUTTONS: tuple[Button[Any], ...] = (
     Button(QUIZ, quiz.quiz_callback),
+    Button(NEXT, quiz.next_callback),
     Button(TOPIC, quiz.topic_callback),
     Button(FIX, corrections.fix_callback),
     Button(CLOSE_CORRECTION, corrections.close_callback, Role.ADMIN),

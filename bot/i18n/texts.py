@@ -46,6 +46,20 @@ class Texts:
     correct_answer: str
     explanation: str
     source: str
+    citation: str
+    quoted_source: str
+    next_button: str
+    finish_button: str
+
+    command_keyboard: str
+    key_quiz: str
+    key_topics: str
+    key_me: str
+    key_themeday: str
+    key_hide: str
+    keyboard_shown: str
+    keyboard_hidden: str
+    help_group_footer: str
 
     resumed: str
     summary: str

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -24,12 +24,15 @@ from bot.quiz.questions import (
     Bank,
     Question,
     QuestionType,
-    display_width,
 )
 from bot.yamlfile import InvalidFileError, Located, Problem, load_located, validation_problems
 
-MAX_OPTION_WIDTH = 48
-"""About 24 Chinese characters: what one full-width inline button shows on a phone."""
+MAX_OPTION_LENGTH = 300
+"""Characters an option may have. A long option is listed in the question's text with a letter
+button (``bot/handlers/quiz_view.py``); the rendered messages are checked by ``screen``."""
+
+Screen = Callable[[Question], list[str]]
+"""Why a loaded question cannot be shown in a chat (empty when it can)."""
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 8
 UNVERIFIED_MARK = "【未核对】"
@@ -89,8 +92,9 @@ def bank_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def load_bank(paths: Sequence[Path]) -> LoadedBank:
-    """Load and check every file; raise ``InvalidFileError`` listing all problems."""
+def load_bank(paths: Sequence[Path], screen: Screen | None = None) -> LoadedBank:
+    """Load and check every file; raise ``InvalidFileError`` listing all problems. With
+    ``screen``, a question that cannot be shown in a chat is a problem too."""
     problems: list[Problem] = []
     files: list[FileSummary] = []
     first_seen: dict[str, str] = {}
@@ -108,7 +112,7 @@ def load_bank(paths: Sequence[Path]) -> LoadedBank:
             problems.extend(exc.problems)
             continue
         digest.update(path.read_bytes())
-        summary = _check_file(path, located, problems, first_seen, references)
+        summary = _check_file(path, located, problems, first_seen, references, screen)
         if summary is not None:
             files.append(summary)
     if problems:
@@ -129,6 +133,7 @@ def _check_file(
     problems: list[Problem],
     first_seen: dict[str, str],
     references: ReferenceCache,
+    screen: Screen | None,
 ) -> FileSummary | None:
     if not isinstance(located.data, dict):
         problems.append(located.problem((), "a bank file is a mapping with document, questions…"))
@@ -170,7 +175,11 @@ def _check_file(
             found.extend(_check_reference(model, header.document, reference, located, base))
         problems.extend(found)
         if not found:
-            questions.append(_to_question(model, header.document))
+            question = _to_question(model, header.document)
+            unshown = screen(question) if screen is not None else []
+            problems.extend(located.problem(base, f"cannot be shown: {why}") for why in unshown)
+            if not unshown:
+                questions.append(question)
     return FileSummary(located.file, header.document, tuple(questions))
 
 
@@ -193,12 +202,12 @@ def _check_question(
         problem("options", f"must have {MIN_OPTIONS}..{MAX_OPTIONS} options (got {len(options)})")
         return found
     for index, option in enumerate(options):
-        if display_width(option) > MAX_OPTION_WIDTH:
+        if len(option) > MAX_OPTION_LENGTH:
             found.append(
                 located.problem(
                     (*base, "options", index),
-                    f"options[{index}]: too long for a button ({display_width(option)} columns, "
-                    f"at most {MAX_OPTION_WIDTH}; a Chinese character takes 2)",
+                    f"options[{index}]: too long ({len(option)} characters, "
+                    f"at most {MAX_OPTION_LENGTH})",
                 )
             )
     if len(set(options)) != len(options):

@@ -56,6 +56,12 @@ class Bank:
         return len(self.questions)
 
 
+def article(question: Question) -> str:
+    """Where in its document the question rests (第二十二条, 总纲, 序言): its ``source`` without
+    the document's short name, which every bank file with a reference writes first."""
+    return question.source.removeprefix(question.document).strip()
+
+
 def display_width(text: str) -> int:
     """Columns a phone needs for ``text``: wide (CJK) characters take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.handlers.registry import commands_for
 from bot.org.access import Role
-from bot.quiz.questions import QuestionType
-from tests.e2e.conftest import Harness, buttons, correct_taps, letter_of, wrong_taps
+from bot.quiz.questions import QuestionType, article
+from tests.e2e.conftest import Harness, buttons, correct_taps, wrong_taps
 
 
 async def test_start_help_and_the_command_menu(harness: Harness) -> None:
@@ -27,6 +27,9 @@ async def test_start_help_and_the_command_menu(harness: Harness) -> None:
 
 
 async def test_a_member_completes_a_quiz_of_every_type(harness: Harness) -> None:
+    """Each question names its document and article; short options are the buttons and are
+    not repeated in the text; the verdict stays in view until 下一题; the right answers are
+    listed in the bank's order."""
     async with harness.bot():
         member = await harness.member()
         await member.say("/start")
@@ -35,27 +38,34 @@ async def test_a_member_completes_a_quiz_of_every_type(harness: Harness) -> None
         for number in range(1, 5):
             question = member.question_of(message)
             seen_types.add(question.type)
-            assert message["text"].startswith(f"第 {number}/4 题")
-            if question.type is QuestionType.JUDGE:
-                assert [text for text, _ in buttons(message)] == ["正确", "错误"]
+            header, citation = message["text"].split("\n")[:2]
+            assert header.startswith(f"第 {number}/4 题")
+            assert citation == f"《样例》{article(question)}"
+            labels = [text.lstrip("☐ ") for text, _ in buttons(message)]
+            for option in question.options:
+                assert option in labels
+                assert f". {option}" not in message["text"]
             taps = (
                 correct_taps(question, message) if number != 2 else wrong_taps(question, message)
             )
-            for data in taps:
-                await member.tap(message, data)
-            result = await harness.client.wait_for_edit(
-                member.id, message["message_id"], lambda m: "正确答案" in m["text"]
-            )
+            result = await member.answer(message, taps)
             assert ("✅ 回答正确" in result["text"]) == (number != 2)
             assert f"出处：{question.source}" in result["text"]
             assert f"解析：{question.explanation}" in result["text"]
-            assert [label for label, _ in buttons(result)] == ["纠错"]
-            if question.type is not QuestionType.JUDGE:
-                letters = "".join(
-                    sorted(letter_of(message, question.options[i]) for i in question.answer)
-                )
-                assert f"正确答案：{letters}" in result["text"]
-            message = await member.next_message()
+            right = "、".join(question.options[i] for i in sorted(question.answer))
+            assert f"正确答案：{right}" in result["text"]
+            last = number == 4
+            assert [label for label, _ in buttons(result)] == [
+                "纠错",
+                "查看得分 ▶" if last else "下一题 ▶",
+            ]
+            # Nothing follows the result until the member asks for it.
+            latest = (await harness.client.get_messages(member.id))[-1]
+            assert latest["message_id"] == message["message_id"]
+            message = await member.go_on(result)
+            moved_on = await harness.client.get_message(member.id, result["message_id"])
+            assert moved_on is not None
+            assert [label for label, _ in buttons(moved_on)] == ["纠错"]
         assert seen_types == set(QuestionType)
         assert message["text"].startswith("答题结束")
         assert "得分：3/4（75%）" in message["text"]
@@ -76,9 +86,9 @@ async def test_me_shows_the_record(harness: Harness) -> None:
         message = await member.say("/quiz")
         for _ in range(4):
             question = member.question_of(message)
-            for data in correct_taps(question, message):
-                await member.tap(message, data)
-            message = await member.next_message()
+            message = await member.go_on(
+                await member.answer(message, correct_taps(question, message))
+            )
         record = await member.say("/me")
         assert "完成答题：1 次" in record["text"]
         assert "答对 4 道（正确率 100%）" in record["text"]

@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.handlers.callbacks import FIX, NEXT, QUIZ, FixTap, NextTap
+from bot.handlers.callbacks import FIX, MAX_CALLBACK_BYTES, NEXT, QUIZ, FixTap, NextTap
 from bot.i18n import LOCALES, Texts
+from bot.quiz import bank_texts as say
 from bot.quiz.questions import OPTION_LETTERS, Question, QuestionType, article, display_width
 from bot.quiz.rules import Verdict, max_points, passed
 from bot.quiz.session import MemberOverview, QuizSession, QuizSummary, Tap, TapAction
@@ -160,10 +161,11 @@ def result_text(
     if not verdict.correct:
         lines.append(texts.your_answer.format(answer=answer_text(question, order, verdict.chosen)))
     lines.append(texts.correct_answer.format(answer=answer_text(question, order, question.answer)))
+    # A question imported without 解析 shows the line it quotes, so the member still sees why.
     if question.explanation:
         lines.append(texts.explanation.format(text=question.explanation))
     elif question.quote:
-        lines.append(texts.quoted_source.format(quote=question.quote))
+        lines.append(texts.quote.format(text=question.quote))
     lines.append(texts.source.format(text=question.source))
     return "\n".join(lines)
 
@@ -213,21 +215,23 @@ def unshowable(texts: Texts, question: Question) -> list[str]:
         wrong = [i for i in order if i not in question.answer]
         worst = frozenset({max(wrong, key=lambda i: len(question.options[i]))} if wrong else ())
     messages = {
-        "question": _question_text(texts, 98, 99, question, order),
-        "result": result_text(texts, 98, 99, question, order, Verdict(worst, False, True)),
+        say.QUESTION_MESSAGE: _question_text(texts, 98, 99, question, order),
+        say.RESULT_MESSAGE: result_text(
+            texts, 98, 99, question, order, Verdict(worst, False, True)
+        ),
     }
-    for name, text in messages.items():
+    for which, text in messages.items():
         size = len(text.encode("utf-16-le")) // 2
         if size > MAX_MESSAGE:
             problems.append(
-                f"its {name} message is {size} characters, Telegram takes {MAX_MESSAGE}"
+                say.UNSHOWABLE_MESSAGE.format(which=which, size=size, limit=MAX_MESSAGE)
             )
     largest = 10**18 - 1
     try:
         _question_keyboard(texts, largest, 99, question, order, frozenset(order))
         result_keyboard(texts, largest, 99, finished=False, auto_advance=False)
-    except ValueError as error:
-        problems.append(str(error))
+    except ValueError:
+        problems.append(say.UNSHOWABLE_BUTTON.format(limit=MAX_CALLBACK_BYTES))
     return problems
 
 

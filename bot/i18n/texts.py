@@ -46,8 +46,9 @@ class Texts:
     correct_answer: str
     explanation: str
     source: str
+    quote: str
+    """Shown instead of 解析 for a question that has none (public banks): the quoted line."""
     citation: str
-    quoted_source: str
     next_button: str
     finish_button: str
 

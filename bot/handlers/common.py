@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import ReplyKeyboardMarkup, Update
 
 from bot.context import BotContext
 from bot.quiz.rules import PASS_PERCENT, POINTS_PER_QUESTION, max_points
@@ -21,15 +21,18 @@ async def register(update: Update, context: BotContext) -> int | None:
     return await services.org.register(user.id, user.first_name, user.last_name, user.username)
 
 
-async def greet(update: Update, context: BotContext) -> None:
-    """Greet a member and say what the bot does."""
+async def greet(
+    update: Update, context: BotContext, *, reply_markup: ReplyKeyboardMarkup | None = None
+) -> None:
+    """Greet a member and say what the bot does (with the members' keyboard, from /start)."""
     if update.effective_message is None or update.effective_user is None:
         return
     await register(update, context)
     texts = context.services.texts
     count = context.services.settings.quiz.questions_per_quiz
     await update.effective_message.reply_text(
-        texts.start.format(name=update.effective_user.first_name, count=count)
+        texts.start.format(name=update.effective_user.first_name, count=count),
+        reply_markup=reply_markup,
     )
 
 

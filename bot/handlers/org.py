@@ -124,7 +124,8 @@ async def transfer_command(update: Update, context: BotContext) -> None:
     )
 
 
-def _promotion_args(context: BotContext) -> tuple[int, str] | None:
+def promotion_args(context: BotContext) -> tuple[int, str] | None:
+    """/promote's and /demote's arguments: whose role, and which unit (or admin)."""
     args = list(context.args or [])
     if len(args) != 2 or not args[0].lstrip("-").isdigit():
         return None
@@ -140,7 +141,7 @@ async def promote_command(update: Update, context: BotContext) -> None:
     if message is None:
         return
     services = context.services
-    parsed = _promotion_args(context)
+    parsed = promotion_args(context)
     if parsed is None:
         await message.reply_text(services.texts.promote_usage)
         return
@@ -156,7 +157,7 @@ async def demote_command(update: Update, context: BotContext) -> None:
     if message is None:
         return
     services = context.services
-    parsed = _promotion_args(context)
+    parsed = promotion_args(context)
     if parsed is None:
         await message.reply_text(services.texts.promote_usage)
         return

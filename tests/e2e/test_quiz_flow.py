@@ -13,7 +13,7 @@ async def test_start_help_and_the_command_menu(harness: Harness) -> None:
         member = await harness.member("李四")
         greeting = await member.say("/start")
         assert "李四同志" in greeting["text"] and "/quiz" in greeting["text"]
-        menu = await harness.client.get_commands()
+        menu = await harness.client.get_commands({"type": "all_private_chats"})
         member_commands = [c.name for c in commands_for(Role.MEMBER)]
         assert [c["command"] for c in menu] == member_commands
         help_message = await member.say("/help")

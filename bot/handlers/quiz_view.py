@@ -50,10 +50,10 @@ def citation(texts: Texts, question: Question) -> str:
 
 
 def question_text(texts: Texts, session: QuizSession, question: Question) -> str:
-    return _question_text(texts, session.position, session.total, question, session.current_order)
+    return question_body(texts, session.position, session.total, question, session.current_order)
 
 
-def _question_text(
+def question_body(
     texts: Texts, position: int, total: int, question: Question, order: tuple[int, ...]
 ) -> str:
     text = _header(texts, position, total, question)
@@ -80,12 +80,12 @@ def _header(texts: Texts, position: int, total: int, question: Question) -> str:
 def question_keyboard(
     texts: Texts, session: QuizSession, question: Question
 ) -> InlineKeyboardMarkup:
-    return _question_keyboard(
+    return option_keyboard(
         texts, session.id, session.position, question, session.current_order, session.selection
     )
 
 
-def _question_keyboard(
+def option_keyboard(
     texts: Texts,
     session_id: int,
     position: int,
@@ -215,7 +215,7 @@ def unshowable(texts: Texts, question: Question) -> list[str]:
         wrong = [i for i in order if i not in question.answer]
         worst = frozenset({max(wrong, key=lambda i: len(question.options[i]))} if wrong else ())
     messages = {
-        say.QUESTION_MESSAGE: _question_text(texts, 98, 99, question, order),
+        say.QUESTION_MESSAGE: question_body(texts, 98, 99, question, order),
         say.RESULT_MESSAGE: result_text(
             texts, 98, 99, question, order, Verdict(worst, False, True)
         ),
@@ -228,7 +228,7 @@ def unshowable(texts: Texts, question: Question) -> list[str]:
             )
     largest = 10**18 - 1
     try:
-        _question_keyboard(texts, largest, 99, question, order, frozenset(order))
+        option_keyboard(texts, largest, 99, question, order, frozenset(order))
         result_keyboard(texts, largest, 99, finished=False, auto_advance=False)
     except ValueError:
         problems.append(say.UNSHOWABLE_BUTTON.format(limit=MAX_CALLBACK_BYTES))

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from bot.handlers.quiz_view import screen
 from bot.handlers.registry import commands_for
 from bot.org.access import Role
-from bot.quiz.questions import QuestionType, article
+from bot.quiz.bank import load_bank
+from bot.quiz.questions import Bank, QuestionType, article
 from tests.e2e.conftest import Harness, buttons, correct_taps, wrong_taps
 
 
@@ -144,3 +150,73 @@ async def test_a_quiz_narrowed_by_document_and_chapter(harness: Harness) -> None
         await member.tap(chapters, buttons(chapters)[1][1])
         question = await member.next_message(lambda m: m["text"].startswith("第 1/3 题"))
         assert member.question_of(question).chapter == "第一章 党员"
+
+
+LONG = "很" * 199
+LONG_BANK = f"""\
+document: 样例
+title: 长选项样例
+revision: 2024-01-01
+questions:
+  - id: long-1
+    type: single
+    chapter: 总纲
+    stem: 本条例规定的是哪一项？
+    options: ["甲{LONG}", "乙{LONG}", "丙{LONG}"]
+    answer: B
+    explanation: 第二项。
+    source: 样例 第一条
+    difficulty: 1
+  - id: long-2
+    type: multiple
+    chapter: 总纲
+    stem: 按照第二条，哪些正确？
+    options: ["甲{LONG}", "乙{LONG}", "丙", "丁"]
+    answer: AB
+    explanation: 前两项。
+    source: 样例 第二条
+    difficulty: 1
+"""
+
+
+@pytest.mark.parametrize("question_id", ["long-1", "long-2"])
+async def test_a_200_character_option_is_shown_and_answerable(
+    harness: Harness, tmp_path: Path, question_id: str
+) -> None:
+    """Long options are listed once, in the text, with letter buttons; the answer is taken and
+    the result names the right options in full."""
+    (tmp_path / "long.yaml").write_text(LONG_BANK, encoding="utf-8")
+    bank = load_bank([tmp_path / "long.yaml"], screen).bank
+    harness.bank = Bank((bank.by_id[question_id],), "long")
+    async with harness.bot():
+        member = await harness.member()
+        message = await member.say("/quiz")
+        question = member.question_of(message)
+        assert message["text"].split("\n")[1] == f"《样例》{article(question)}"
+        for option in question.options:
+            assert message["text"].count(option) == 1
+            assert len(option) <= 2 or len(option) == 200
+        letters = [label.lstrip("☐ ") for label, data in buttons(message) if "submit" not in data]
+        assert letters == list("ABCD"[: len(question.options)])
+        result = await member.answer(message, correct_taps(question, message))
+        assert "✅ 回答正确" in result["text"]
+        for index in sorted(question.answer):
+            assert f". {question.options[index]}" in result["text"]
+        summary = await member.go_on(result)
+        assert "得分：1/1" in summary["text"]
+
+
+async def test_auto_advance_sends_the_next_question_at_once(harness: Harness) -> None:
+    """For contests: with quiz.auto_advance the next question follows the result, which keeps
+    only 纠错."""
+    quiz = harness.settings.quiz.model_copy(update={"auto_advance": True})
+    harness.settings = harness.settings.model_copy(update={"quiz": quiz})
+    async with harness.bot():
+        member = await harness.member()
+        message = await member.say("/quiz")
+        for number in range(2, 5):
+            question = member.question_of(message)
+            result = await member.answer(message, correct_taps(question, message))
+            assert [label for label, _ in buttons(result)] == ["纠错"]
+            message = await member.next_message()
+            assert message["text"].startswith(f"第 {number}/4 题")

@@ -5,7 +5,7 @@ are the buttons and appear nowhere else; when one does not, all are listed in th
 letters and the buttons carry the letters. Either way each option is shown once. The header
 names the document and article (《支部工作条例》第二十二条), so a stem that says 本条例 or
 第二十二条 reads right in a quiz that mixes documents. A result spells out the answers in the
-bank's option order — the order the document gives them in — not the shuffled order shown.
+document's order (``document_order``), not the shuffled order shown.
 """
 
 from __future__ import annotations
@@ -19,7 +19,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.handlers.callbacks import FIX, MAX_CALLBACK_BYTES, NEXT, QUIZ, FixTap, NextTap
 from bot.i18n import LOCALES, Texts
 from bot.quiz import bank_texts as say
-from bot.quiz.questions import OPTION_LETTERS, Question, QuestionType, article, display_width
+from bot.quiz.questions import (
+    OPTION_LETTERS,
+    Question,
+    QuestionType,
+    article,
+    display_width,
+    document_order,
+)
 from bot.quiz.rules import Verdict, max_points, passed
 from bot.quiz.session import MemberOverview, QuizSession, QuizSummary, Tap, TapAction
 
@@ -134,9 +141,9 @@ def _rows(buttons: list[InlineKeyboardButton], width: int) -> Iterable[list[Inli
 
 
 def answer_text(question: Question, order: tuple[int, ...], bank_indices: Iterable[int]) -> str:
-    """Options named by their text, in the bank's order; when the text lists the options with
-    letters (long options), each with its letter, one per line if there are several."""
-    chosen = sorted(bank_indices)
+    """Options named by their text, in the document's order; when the text lists the options
+    with letters (long options), each with its letter, one per line if there are several."""
+    chosen = document_order(question, bank_indices)
     if options_on_buttons(question):
         return "、".join(question.options[i] for i in chosen)
     items = [f"{OPTION_LETTERS[order.index(i)]}. {question.options[i]}" for i in chosen]
@@ -262,7 +269,9 @@ def summary_text(texts: Texts, summary: QuizSummary) -> str:
     if summary.missed:
         lines += ["", texts.summary_missed_header]
         for number, question in enumerate(summary.missed, start=1):
-            answer = "、".join(question.options[i] for i in sorted(question.answer))
+            answer = "、".join(
+                question.options[i] for i in document_order(question, question.answer)
+            )
             lines.append(
                 texts.summary_missed_item.format(
                     number=number,

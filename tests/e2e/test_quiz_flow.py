@@ -10,7 +10,7 @@ from bot.handlers.quiz_view import screen
 from bot.handlers.registry import commands_for
 from bot.org.access import Role
 from bot.quiz.bank import load_bank
-from bot.quiz.questions import Bank, QuestionType, article
+from bot.quiz.questions import Bank, QuestionType, article, document_order
 from tests.e2e.conftest import Harness, buttons, correct_taps, wrong_taps
 
 
@@ -58,7 +58,9 @@ async def test_a_member_completes_a_quiz_of_every_type(harness: Harness) -> None
             assert ("✅ 回答正确" in result["text"]) == (number != 2)
             assert f"出处：{question.source}" in result["text"]
             assert f"解析：{question.explanation}" in result["text"]
-            right = "、".join(question.options[i] for i in sorted(question.answer))
+            right = "、".join(
+                question.options[i] for i in document_order(question, question.answer)
+            )
             assert f"正确答案：{right}" in result["text"]
             last = number == 4
             assert [label for label, _ in buttons(result)] == [

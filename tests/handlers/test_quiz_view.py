@@ -109,50 +109,50 @@ def test_options_are_shown_once(options: tuple[str, ...], on_buttons: bool) -> N
 
 
 MULTIPLE = Question(
-    id="dz-1",
+    id="dz-032-03",
     type=QuestionType.MULTIPLE,
     document="党章",
-    chapter="第二章 党的组织制度",
-    stem="党组织对党员进行哪些工作？",
-    options=("教育", "管理", "监督", "服务", "处分"),
-    answer=frozenset({0, 1, 2, 3}),
-    explanation="党章规定，加强对党员的教育、管理、监督和服务。",
+    chapter="第五章 党的基层组织",
+    stem="党的基层组织对党员进行哪些工作？",
+    options=("监督", "服务", "管理", "处罚", "教育"),
+    answer=frozenset({0, 1, 2, 4}),
+    explanation="党章第三十二条第三项规定，基层组织对党员进行教育、管理、监督和服务。",
     source="党章 第三十二条",
-    difficulty=1,
+    difficulty=2,
+    quote="对党员进行教育、管理、监督和服务",
 )
+RIGHT_MULTIPLE = Verdict(frozenset({0, 1, 2, 4}), correct=True, timed_out=False)
+SHUFFLED = (1, 2, 3, 4, 0)  # shown: A 服务, B 管理, C 处罚, D 教育, E 监督
 
 
 @pytest.mark.parametrize(
-    ("options", "expected"),
+    ("question", "expected"),
     [
-        (MULTIPLE.options, "正确答案：教育、管理、监督、服务"),
+        (MULTIPLE, "正确答案：教育、管理、监督、服务"),
+        (replace(MULTIPLE, quote=""), "正确答案：监督、服务、管理、教育"),
         (
-            tuple(o + "很" * 30 for o in MULTIPLE.options),
+            replace(MULTIPLE, options=tuple(f"{o}{'很' * 30}" for o in MULTIPLE.options)),
             "正确答案：\n"
             + "\n".join(
-                f"{letter}. {option}很{'很' * 29}"
-                for letter, option in zip("DBEA", ("教育", "管理", "监督", "服务"), strict=True)
+                f"{letter}. {option}{'很' * 30}"
+                for letter, option in zip("EABD", ("监督", "服务", "管理", "教育"), strict=True)
             ),
         ),
     ],
-    ids=["short options", "long options"],
+    ids=["in the quote's order", "no quote: the file's order", "long, not quoted: with letters"],
 )
-def test_right_answers_are_listed_in_the_bank_order_not_the_shuffled_one(
-    options: tuple[str, ...], expected: str
+def test_right_answers_are_listed_in_the_documents_order_not_the_shuffled_one(
+    question: Question, expected: str
 ) -> None:
-    """The bank lists options as the document writes them (教育、管理、监督和服务); the
-    shuffled letters only say where each was shown."""
-    question = replace(MULTIPLE, options=options)
-    shuffled = (3, 1, 4, 0, 2)  # 服务 管理 处分 教育 监督
-    text = result_text(LOCALES["zh-CN"], 0, 5, question, shuffled, RIGHT_MULTIPLE)
+    """The issue's case: the file lists 监督、服务、管理、处罚、教育 and the member saw them
+    shuffled; the answer reads as the Constitution writes it, 教育、管理、监督和服务."""
+    text = result_text(LOCALES["zh-CN"], 0, 5, question, SHUFFLED, RIGHT_MULTIPLE)
     assert expected in text
-
-
-RIGHT_MULTIPLE = Verdict(frozenset({0, 1, 2, 3}), correct=True, timed_out=False)
 
 
 def test_the_screen_check_refuses_only_what_cannot_be_shown() -> None:
     long = replace(MULTIPLE, options=tuple(f"{o}{'很' * 298}" for o in MULTIPLE.options))
+    assert len(long.options[0]) == 300
     assert screen(long) == []
     eight = replace(
         MULTIPLE,

@@ -22,17 +22,23 @@ async def register(update: Update, context: BotContext) -> int | None:
 
 
 async def greet(
-    update: Update, context: BotContext, *, reply_markup: ReplyKeyboardMarkup | None = None
+    update: Update,
+    context: BotContext,
+    *,
+    joining: bool = False,
+    reply_markup: ReplyKeyboardMarkup | None = None,
 ) -> None:
-    """Greet a member and say what the bot does (with the members' keyboard, from /start)."""
+    """Greet a member and say what the bot does, and what to do next — unless they came by an
+    invite link, where the next step is giving their name, not /quiz. ``reply_markup``: the
+    members' keyboard, from /start."""
     if update.effective_message is None or update.effective_user is None:
         return
     await register(update, context)
     texts = context.services.texts
     count = context.services.settings.quiz.questions_per_quiz
+    text = texts.start.format(name=texts.address(update.effective_user.first_name), count=count)
     await update.effective_message.reply_text(
-        texts.start.format(name=update.effective_user.first_name, count=count),
-        reply_markup=reply_markup,
+        text if joining else f"{text}\n\n{texts.start_next}", reply_markup=reply_markup
     )
 
 

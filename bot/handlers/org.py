@@ -84,7 +84,7 @@ async def join_name(update: Update, context: BotContext, member: Member) -> None
     elif isinstance(outcome, Joined):
         await message.reply_text(
             texts.joined.format(
-                name=" ".join(message.text.split()),
+                name=texts.address(" ".join(message.text.split())),
                 branch=services.org.branch_name(outcome.branch_id),
             )
         )
@@ -141,14 +141,19 @@ async def promote_command(update: Update, context: BotContext) -> None:
     if message is None:
         return
     services = context.services
+    texts = services.texts
     parsed = promotion_args(context)
     if parsed is None:
-        await message.reply_text(services.texts.promote_usage)
+        await message.reply_text(texts.promote_usage)
         return
-    await services.org.promote(context.actor, *parsed)
-    await message.reply_text(
-        services.texts.promoted.format(user=parsed[0], unit=_unit_label(context, parsed[1]))
-    )
+    user, unit = parsed
+    await services.org.promote(context.actor, user, unit)
+    if unit == ADMIN_UNIT:
+        await message.reply_text(texts.promoted_admin.format(user=user))
+    else:
+        await message.reply_text(
+            texts.promoted.format(user=user, unit=services.org.branch_name(unit))
+        )
 
 
 async def demote_command(update: Update, context: BotContext) -> None:
@@ -157,18 +162,18 @@ async def demote_command(update: Update, context: BotContext) -> None:
     if message is None:
         return
     services = context.services
+    texts = services.texts
     parsed = promotion_args(context)
     if parsed is None:
-        await message.reply_text(services.texts.promote_usage)
+        await message.reply_text(texts.demote_usage)
         return
-    done = await services.org.demote(*parsed)
-    text = services.texts.demoted if done else services.texts.demote_nothing
-    await message.reply_text(text.format(user=parsed[0], unit=_unit_label(context, parsed[1])))
-
-
-def _unit_label(context: BotContext, unit: str) -> str:
-    texts = context.services.texts
-    return texts.admin_role if unit == ADMIN_UNIT else context.services.org.branch_name(unit)
+    user, unit = parsed
+    done = await services.org.demote(user, unit)
+    if unit == ADMIN_UNIT:
+        text = texts.demoted_admin if done else texts.demote_nothing_admin
+    else:
+        text = texts.demoted if done else texts.demote_nothing
+    await message.reply_text(text.format(user=user, unit=services.org.branch_name(unit)))
 
 
 async def bindgroup_command(update: Update, context: BotContext) -> None:

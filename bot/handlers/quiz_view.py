@@ -56,6 +56,14 @@ def citation(texts: Texts, question: Question) -> str:
     return texts.citation.format(document=question.document, article=article(question))
 
 
+def option_text(texts: Texts, question: Question, index: int) -> str:
+    """An option as shown: a judge question's 正确/错误 in the locale's words (the bank stores
+    them in Simplified, like every question)."""
+    if question.type is QuestionType.JUDGE:
+        return (texts.judge_true, texts.judge_false)[index]
+    return question.options[index]
+
+
 def question_text(texts: Texts, session: QuizSession, question: Question) -> str:
     return question_body(texts, session.position, session.total, question, session.current_order)
 
@@ -108,7 +116,7 @@ def option_keyboard(
         return InlineKeyboardMarkup(
             [
                 [
-                    button(question.options[index], TapAction.ANSWER, i)
+                    button(option_text(texts, question, index), TapAction.ANSWER, i)
                     for i, index in enumerate(order)
                 ]
             ]
@@ -140,12 +148,14 @@ def _rows(buttons: list[InlineKeyboardButton], width: int) -> Iterable[list[Inli
         yield buttons[start : start + width]
 
 
-def answer_text(question: Question, order: tuple[int, ...], bank_indices: Iterable[int]) -> str:
+def answer_text(
+    texts: Texts, question: Question, order: tuple[int, ...], bank_indices: Iterable[int]
+) -> str:
     """Options named by their text, in the document's order; when the text lists the options
     with letters (long options), each with its letter, one per line if there are several."""
     chosen = document_order(question, bank_indices)
     if options_on_buttons(question):
-        return "、".join(question.options[i] for i in chosen)
+        return texts.list_separator.join(option_text(texts, question, i) for i in chosen)
     items = [f"{OPTION_LETTERS[order.index(i)]}. {question.options[i]}" for i in chosen]
     return items[0] if len(items) == 1 else "\n" + "\n".join(items)
 
@@ -166,8 +176,12 @@ def result_text(
         headline = texts.right if verdict.correct else texts.wrong
     lines = [_header(texts, position, total, question), "", headline]
     if not verdict.correct:
-        lines.append(texts.your_answer.format(answer=answer_text(question, order, verdict.chosen)))
-    lines.append(texts.correct_answer.format(answer=answer_text(question, order, question.answer)))
+        lines.append(
+            texts.your_answer.format(answer=answer_text(texts, question, order, verdict.chosen))
+        )
+    lines.append(
+        texts.correct_answer.format(answer=answer_text(texts, question, order, question.answer))
+    )
     # A question imported without 解析 shows the line it quotes, so the member still sees why.
     if question.explanation:
         lines.append(texts.explanation.format(text=question.explanation))
@@ -269,8 +283,8 @@ def summary_text(texts: Texts, summary: QuizSummary) -> str:
     if summary.missed:
         lines += ["", texts.summary_missed_header]
         for number, question in enumerate(summary.missed, start=1):
-            answer = "、".join(
-                question.options[i] for i in document_order(question, question.answer)
+            answer = texts.list_separator.join(
+                option_text(texts, question, i) for i in document_order(question, question.answer)
             )
             lines.append(
                 texts.summary_missed_item.format(

@@ -18,6 +18,7 @@ its label's text and runs its command behind the same check.
 
 from __future__ import annotations
 
+import difflib
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -71,6 +72,9 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 T = TypeVar("T")
 
+MAX_COMMAND_LENGTH = 32
+"""Telegram's longest command name; what is typed beyond it is not quoted back."""
+
 
 @dataclass(frozen=True)
 class Command:
@@ -96,7 +100,9 @@ async def start_command(update: Update, context: BotContext) -> None:
     if update.effective_message is None or update.effective_chat is None:
         return
     texts = context.services.texts
-    await common.greet(update, context, reply_markup=member_keyboard(texts))
+    await common.greet(
+        update, context, joining=bool(context.args), reply_markup=member_keyboard(texts)
+    )
     if context.args:
         await org.begin_join(update, context, context.args[0])
     await set_chat_menu(context.bot, texts, update.effective_chat.id, context.actor.role)
@@ -237,7 +243,8 @@ class Key:
 
 KEYS: tuple[Key, ...] = (
     Key(lambda t: t.key_quiz, "quiz"),
-    Key(lambda t: t.key_topics, "quiz", ("选题",)),
+    # /quiz with anything that is not a document (/quiz 选题, /quiz menu) shows the menu.
+    Key(lambda t: t.key_topics, "quiz", ("menu",)),
     Key(lambda t: t.key_me, "me"),
     Key(lambda t: t.key_themeday, "themeday"),
     Key(lambda t: t.key_hide, "keyboard", ("hide",)),
@@ -290,7 +297,9 @@ def guarded(command: Command) -> Handler:
         if refused is not None:
             needed = refused.needed
             await message.reply_text(
-                texts.private_only if needed is None else refusal(texts, needed)
+                texts.private_only.format(command=command.name)
+                if needed is None
+                else refusal(texts, needed)
             )
             return
         await command.callback(update, context)
@@ -355,6 +364,26 @@ async def button_tapped(update: Update, context: BotContext) -> None:
     await button.callback(update, context, value)
 
 
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """A command the bot does not have: say so, and name the closest one this person may use."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or message.text is None or user is None:
+        return
+    services = context.services
+    texts = services.texts
+    typed = message.text.split()[0][1:].split("@")[0][:MAX_COMMAND_LENGTH]
+    actor = await services.org.actor(user.id)
+    mine = {c.name: c for c in commands_for(actor.role)}
+    close = difflib.get_close_matches(typed.lower(), mine, n=1, cutoff=0.6)
+    if close:
+        text = texts.unknown_command.format(
+            command=typed, suggestion=close[0], description=mine[close[0]].description(texts)
+        )
+    else:
+        text = texts.unknown_command_plain.format(command=typed)
+    await message.reply_text(text)
+
+
 def register_handlers(application: BotApplication) -> None:
     # Commands first, so that "/quiz" is never taken for plain text.
     for command in COMMANDS:
@@ -365,6 +394,10 @@ def register_handlers(application: BotApplication) -> None:
     # that 开始答题 is never read as a name or a broadcast.
     application.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & filters.Text(list(_KEY_BY_LABEL)), key_pressed)
+    )
+    # A command none of the handlers above took: said so, with the closest one.
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, unknown_command)
     )
     # Text in private: what the person was asked for (a real name, a broadcast), else a
     # pointer to /help. Groups are not ours to fill, so the bot stays silent there.

@@ -16,7 +16,8 @@ from typing import Any, Generic, TypeVar
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers import attendance, broadcast, conversation, corrections, org
+from bot.dates import DateProblem, DateRefusal, parse_date
+from bot.handlers import attendance, broadcast, conversation, corrections, me, org, quiz
 from bot.handlers.access import admit
 from bot.handlers.common import unknown_text
 from bot.org.access import Role
@@ -39,6 +40,7 @@ INPUTS: tuple[Input[Any], ...] = (
     Input(broadcast.BroadcastConfirm, broadcast.waiting_confirm, Role.SECRETARY),
     Input(corrections.CorrectionText, corrections.correction_text),
     Input(attendance.LeaveReason, attendance.leave_reason),
+    Input(me.JoinDate, me.joindate_text),
 )
 _BY_STATE: dict[type[conversation.State], Input[Any]] = {i.state: i for i in INPUTS}
 
@@ -75,5 +77,11 @@ async def text_message(update: Update, context: BotContext) -> None:
     member = await services.org.member(user.id)
     if member is not None and member.pending_invite is not None:
         await org.join_name(update, context, member)
+        return
+    if await quiz.repeat_question(update, context):
+        return
+    today = services.clock.now().astimezone(services.settings.zone).date()
+    if parse_date(message.text, today) != DateRefusal(DateProblem.FORM):
+        await message.reply_text(services.texts.date_hint)
         return
     await unknown_text(update, context)

@@ -120,8 +120,9 @@ class OrgService:
         return sorted(set(named) | set(granted))
 
     def branch_name(self, branch_id: str | None) -> str:
+        """The unit's name; callers pass known units, so the id stands in for a vanished one."""
         unit = self.tree.by_id.get(branch_id) if branch_id else None
-        return unit.name if unit else "（未加入支部）"
+        return unit.name if unit else branch_id or "—"
 
     # Invites and joining
 

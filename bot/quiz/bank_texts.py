@@ -51,6 +51,7 @@ ID_FROM_SHEET_TWICE = "编号“{id}”与第 {row} 行重复"
 # The loader's checks (shared by bank check and bank import) ------------------------------------
 REQUIRED = "必填，不能为空"
 NO_FIELD = "没有“{label}”"
+FIELD_WITHOUT_CELL = "{label}：{message}"
 UNKNOWN_KEY = "未知的键"
 TOO_LONG = "太长（最多 {limit} 字）"
 ID_PATTERN = "编号只能用字母、数字、- 和 _，最多 32 个字符"

@@ -231,7 +231,7 @@ class OrgStore(StoreBase):
         )
 
     async def set_member_unreachable(self, member_id: int, since: datetime) -> None:
-        """Telegram refused to deliver to them (blocked the bot, chat gone): 失联 until they
+        """Telegram refused to deliver to them (blocked the bot, chat gone): 未联系上 until they
         write to the bot again."""
         await self._write(
             "UPDATE members SET unreachable_since = ? WHERE id = ? AND unreachable_since IS NULL",

@@ -76,7 +76,7 @@ async def test_a_member_completes_a_quiz_of_every_type(harness: Harness) -> None
             assert [label for label, _ in buttons(moved_on)] == ["纠错"]
         assert seen_types == set(QuestionType)
         assert message["text"].startswith("答题结束")
-        assert "得分：3/4（75%）" in message["text"]
+        assert "答对 3/4 题，正确率 75%" in message["text"]
         assert "答错的题：" in message["text"]
 
     answers = harness.rows(
@@ -100,7 +100,7 @@ async def test_me_shows_the_record(harness: Harness) -> None:
         record = await member.say("/me")
         assert "完成答题：1 次" in record["text"]
         assert "答对 4 道（正确率 100%）" in record["text"]
-        assert "4/4 分" in record["text"]
+        assert "答对 4/4 题" in record["text"]
 
 
 async def test_multiple_choice_ticks_and_refuses_an_empty_submit(harness: Harness) -> None:
@@ -205,7 +205,7 @@ async def test_a_200_character_option_is_shown_and_answerable(
         for index in sorted(question.answer):
             assert f". {question.options[index]}" in result["text"]
         summary = await member.go_on(result)
-        assert "得分：1/1" in summary["text"]
+        assert "答对 1/1 题" in summary["text"]
 
 
 async def test_auto_advance_sends_the_next_question_at_once(harness: Harness) -> None:

@@ -8,10 +8,17 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.cli import main
 from bot.quiz.bank import load_bank
-from bot.quiz.reference import UNVERIFIED_MARK, load_reference, parse_reference
+from bot.quiz.reference import (
+    UNVERIFIED_MARK,
+    check_new_reference,
+    load_reference,
+    parse_reference,
+)
 from bot.yamlfile import InvalidFileError
 
 ROOT = Path(__file__).parents[2]
@@ -41,6 +48,10 @@ source: 测试用样例，不是真实文件
 def test_todays_reference_files_load_unchanged(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     reference = load_reference(path)
+    if text.startswith("---\n"):  # the optional header: what bank files call the document
+        text = text.split("\n---\n", 1)[1]
+        documents = {s.document for s in load_bank([ROOT / "question_bank"]).files if s.reference}
+        assert reference.short_name in documents and reference.version
     raw = [line.strip() for line in text.splitlines() if line.strip()]
     assert reference.title == raw[0].removeprefix("# ")
     assert len(reference.lines) == len(raw)
@@ -196,3 +207,41 @@ def test_reference_add_does_not_overwrite_another_text(
     assert "已存在且内容不同；确需替换请加 --replace" in capsys.readouterr().err
     assert main(["bank", "reference", "add", str(new), "--into", str(folder), "--replace"]) == 0
     assert (folder / "学习材料.md").read_text(encoding="utf-8") == DOCUMENT
+
+
+reference_lines = st.one_of(
+    st.sampled_from(
+        [
+            "---",
+            "title: 题",
+            "short_name: 简",
+            "version: 2026-01-01",
+            "# 标题",
+            "- 核对：某处",
+            "## 第一章",
+            "##",
+            "第一条　内容。",
+            "【未核对】第二条　内容。",
+            "## 【未核对】第二章",
+            "内容〔核对：某页〕",
+            "〔核对：〕",
+            "",
+        ]
+    ),
+    st.text(max_size=30),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(reference_lines, max_size=12))
+def test_any_text_is_a_reference_or_a_positioned_refusal(lines: list[str]) -> None:
+    try:
+        reference = parse_reference("\n".join(lines), Path("random.md"))
+    except InvalidFileError as error:
+        assert error.problems and all(str(p).startswith("random.md") for p in error.problems)
+        return
+    for line in reference.lines:
+        assert line.text and not line.text.startswith(UNVERIFIED_MARK)
+        assert reference.lines_quoting(line.text)
+    for problem in check_new_reference(reference, "random.md"):
+        assert str(problem).startswith("random.md")

@@ -184,8 +184,8 @@ def _placed(draft: Draft, finding: Finding) -> Problem:
         label = FIELDS[finding.field][0] if finding.field in FIELDS else finding.field
         if message == say.REQUIRED:
             message = say.NO_FIELD.format(label=label)
-        else:
-            message = f"{label}{message}"
+        elif not message.startswith(label):
+            message = say.FIELD_WITHOUT_CELL.format(label=label, message=message)
     return spot.problem(message)
 
 

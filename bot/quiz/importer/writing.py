@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -60,7 +61,8 @@ def assign_ids(
     drafts: Sequence[Draft], previous: Sequence[Mapping[str, Any]], prefix: str, document: str
 ) -> None:
     """Give each draft an id: its own 编号 if the sheet has one, else the id of the question it
-    revises, else the hash of its text."""
+    revises (the same text; or the same stem, or the same options, where only one old and one
+    new question share it), else the hash of its text."""
     hashed = {
         id(d): question_id(prefix, document, d.data.get("stem", ""), d.data.get("options", []))
         for d in drafts
@@ -73,21 +75,21 @@ def assign_ids(
             free.pop(hashed[id(draft)])
             waiting.remove(draft)
     taken = {d.data["id"] for d in drafts if "id" in d.data}
-    for key in (_stem_key, _options_key):  # corrected wording: the id of what it corrects
+    # Corrected wording: the id of what it corrects, matched by stem alone, then by options
+    # alone; only where the match is one to one, since stems like 下列说法正确的是 are shared
+    # by different questions, which must not inherit each other's answers.
+    for key in (_stem_key, _options_key):
+        olds = Counter(key(q) for q in previous)
+        news = Counter(key(d.data) for d in drafts)
         for draft in list(waiting):
-            match = next(
-                (
-                    qid
-                    for qid, q in free.items()
-                    if qid not in taken and key(q) is not None and key(q) == key(draft.data)
-                ),
-                None,
-            )
-            if match is not None:
-                draft.data = {"id": match, **draft.data}
-                free.pop(match)
-                taken.add(match)
-                waiting.remove(draft)
+            wanted = key(draft.data)
+            if wanted is None or olds[wanted] != 1 or news[wanted] != 1:
+                continue
+            match = next(qid for qid, q in free.items() if qid not in taken and key(q) == wanted)
+            draft.data = {"id": match, **draft.data}
+            free.pop(match)
+            taken.add(match)
+            waiting.remove(draft)
     for draft in waiting:
         draft.data = {"id": hashed[id(draft)], **draft.data}
     for draft in drafts:  # "id" first in the written mapping

@@ -9,6 +9,7 @@ import sys
 
 from bot.app import build_application, quiet_http_logs, run
 from bot.config import Settings, load_settings, read_token
+from bot.handlers.quiz_view import screen
 from bot.quiz.bank import load_bank
 from bot.sandbox.run import run_sandbox
 
@@ -47,7 +48,7 @@ def _run(args: argparse.Namespace) -> int:
         settings = settings.model_copy(
             update={"telegram": settings.telegram.model_copy(update={"base_url": args.base_url})}
         )
-    loaded = load_bank(settings.question_bank)
+    loaded = load_bank(settings.question_bank, screen)
     token = read_token(settings)
     if token is None:
         if not args.sandbox:

@@ -139,7 +139,8 @@ async def transfer_command(update: Update, context: BotContext) -> None:
     )
 
 
-def _promotion_args(context: BotContext) -> tuple[int, str] | None:
+def promotion_args(context: BotContext) -> tuple[int, str] | None:
+    """/promote's and /demote's arguments: whose role, and which unit (or admin)."""
     args = list(context.args or [])
     if len(args) != 2 or not args[0].lstrip("-").isdigit():
         return None
@@ -156,7 +157,7 @@ async def promote_command(update: Update, context: BotContext) -> None:
         return
     services = context.services
     texts = services.texts
-    parsed = _promotion_args(context)
+    parsed = promotion_args(context)
     if parsed is None:
         await message.reply_text(texts.promote_usage)
         return
@@ -177,7 +178,7 @@ async def demote_command(update: Update, context: BotContext) -> None:
         return
     services = context.services
     texts = services.texts
-    parsed = _promotion_args(context)
+    parsed = promotion_args(context)
     if parsed is None:
         await message.reply_text(texts.demote_usage)
         return

@@ -51,6 +51,19 @@ class Texts:
     source: str
     quote: str
     """Shown instead of 解析 for a question that has none (public banks): the quoted line."""
+    citation: str
+    next_button: str
+    finish_button: str
+
+    command_keyboard: str
+    key_quiz: str
+    key_topics: str
+    key_me: str
+    key_themeday: str
+    key_hide: str
+    keyboard_shown: str
+    keyboard_hidden: str
+    help_group_footer: str
 
     resumed: str
     summary: str

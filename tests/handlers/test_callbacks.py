@@ -14,6 +14,7 @@ from bot.handlers.callbacks import (
     CLOSE_CORRECTION,
     FIX,
     MAX_CALLBACK_BYTES,
+    NEXT,
     NUDGE,
     QUIZ,
     RSVP,
@@ -23,6 +24,7 @@ from bot.handlers.callbacks import (
     CloseTap,
     Codec,
     FixTap,
+    NextTap,
     NudgeTap,
     RsvpTap,
     SignTap,
@@ -60,6 +62,7 @@ VALUES: dict[str, tuple[Codec[Any], st.SearchStrategy[Any]]] = {
             st.integers(0, 7),
         ),
     ),
+    "next": (NEXT, st.builds(NextTap, ROW_ID, SMALL)),
     "topic": (
         TOPIC,
         st.builds(TopicTap, SMALL, st.one_of(st.none(), st.just("all"), SMALL)),

@@ -33,7 +33,7 @@ from bot.delivery.progress import ProgressReporter
 from bot.delivery.scheduler import Scheduler, plan_from
 from bot.delivery.sender import Sender
 from bot.delivery.service import DeliveryService
-from bot.handlers.registry import bot_commands, register_handlers
+from bot.handlers.registry import register_handlers, set_menus
 from bot.i18n import catalogue
 from bot.meetings.service import MeetingService
 from bot.org.service import OrgService
@@ -90,7 +90,7 @@ def build_application(
         )
         application.bot_data.services = services
         await start_background_work(application=application, services=services)
-        await application.bot.set_my_commands(bot_commands(services.texts))
+        await set_menus(application.bot, services.texts)
         log.info(
             "bot @%s ready: %d questions, database %s",
             application.bot.username,

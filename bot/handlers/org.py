@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 
 from bot.context import BotContext
+from bot.handlers import conversation
 from bot.handlers.scope import home_branch
 from bot.numbers import parse_int, parse_telegram_id
 from bot.org.access import ADMIN_UNIT, Actor
-from bot.org.members import Member
 from bot.org.service import Joined, JoinProblem
 from bot.org.tree import Level
 
@@ -52,6 +53,14 @@ async def invite_command(update: Update, context: BotContext) -> None:
     await message.reply_text(texts.invite_link.format(branch=name, link=link, expiry=expiry))
 
 
+@dataclass(frozen=True)
+class JoinName(conversation.State):
+    """Someone opened the invite link ``code`` and is typing their real name."""
+
+    kind = "join_name"
+    code: str
+
+
 async def begin_join(update: Update, context: BotContext, code: str) -> None:
     """Someone opened an invite link: check it, then ask for their real name."""
     message = update.effective_message
@@ -67,6 +76,7 @@ async def begin_join(update: Update, context: BotContext, code: str) -> None:
     if isinstance(outcome, JoinProblem):
         await message.reply_text(_join_problem(context, outcome, member.branch_id))
         return
+    await conversation.ask(context, user.id, JoinName(code))
     await message.reply_text(
         texts.join_ask_name.format(branch=services.org.branch_name(outcome.branch_id))
     )
@@ -84,25 +94,29 @@ def _join_problem(context: BotContext, problem: JoinProblem, branch_id: str | No
     }[problem]
 
 
-async def join_name(update: Update, context: BotContext, member: Member) -> None:
-    """The real name of someone who opened an invite link."""
+async def join_name(update: Update, context: BotContext, state: JoinName) -> None:
+    """The real name of someone who opened an invite link; asked again until it is one."""
     message = update.effective_message
-    if message is None or message.text is None:
+    user = update.effective_user
+    member = context.actor.member
+    if message is None or message.text is None or user is None or member is None:
         return
     services = context.services
-    outcome = await services.org.finish_join(member, message.text)
+    outcome = await services.org.finish_join(member, state.code, message.text)
     texts = services.texts
     if outcome is None:
         await message.reply_text(texts.join_bad_name)
-    elif isinstance(outcome, Joined):
+        return
+    await conversation.end(context, user.id)
+    if isinstance(outcome, Joined):
         await message.reply_text(
             texts.joined.format(
-                name=" ".join(message.text.split()),
+                name=texts.address(" ".join(message.text.split())),
                 branch=services.org.branch_name(outcome.branch_id),
             )
         )
     else:
-        await message.reply_text(_join_problem(context, outcome, None))
+        await message.reply_text(_join_problem(context, outcome, member.branch_id))
 
 
 async def transfer_command(update: Update, context: BotContext) -> None:
@@ -158,7 +172,8 @@ async def transfer_command(update: Update, context: BotContext) -> None:
             log.warning("transfer notice to %s not delivered: %s", chat_id, error)
 
 
-def _promotion_args(context: BotContext) -> tuple[int, str] | None:
+def promotion_args(context: BotContext) -> tuple[int, str] | None:
+    """/promote's and /demote's arguments: whose role, and which unit (or admin)."""
     args = list(context.args or [])
     user = parse_telegram_id(args[0]) if len(args) == 2 else None
     if user is None:
@@ -175,14 +190,19 @@ async def promote_command(update: Update, context: BotContext) -> None:
     if message is None:
         return
     services = context.services
-    parsed = _promotion_args(context)
+    texts = services.texts
+    parsed = promotion_args(context)
     if parsed is None:
-        await message.reply_text(services.texts.promote_usage)
+        await message.reply_text(texts.promote_usage)
         return
-    await services.org.promote(context.actor, *parsed)
-    await message.reply_text(
-        services.texts.promoted.format(user=parsed[0], unit=_unit_label(context, parsed[1]))
-    )
+    user, unit = parsed
+    await services.org.promote(context.actor, user, unit)
+    if unit == ADMIN_UNIT:
+        await message.reply_text(texts.promoted_admin.format(user=user))
+    else:
+        await message.reply_text(
+            texts.promoted.format(user=user, unit=services.org.branch_name(unit))
+        )
 
 
 async def demote_command(update: Update, context: BotContext) -> None:
@@ -191,18 +211,18 @@ async def demote_command(update: Update, context: BotContext) -> None:
     if message is None:
         return
     services = context.services
-    parsed = _promotion_args(context)
+    texts = services.texts
+    parsed = promotion_args(context)
     if parsed is None:
-        await message.reply_text(services.texts.promote_usage)
+        await message.reply_text(texts.demote_usage)
         return
-    done = await services.org.demote(*parsed)
-    text = services.texts.demoted if done else services.texts.demote_nothing
-    await message.reply_text(text.format(user=parsed[0], unit=_unit_label(context, parsed[1])))
-
-
-def _unit_label(context: BotContext, unit: str) -> str:
-    texts = context.services.texts
-    return texts.admin_role if unit == ADMIN_UNIT else context.services.org.branch_name(unit)
+    user, unit = parsed
+    done = await services.org.demote(user, unit)
+    if unit == ADMIN_UNIT:
+        text = texts.demoted_admin if done else texts.demote_nothing_admin
+    else:
+        text = texts.demoted if done else texts.demote_nothing
+    await message.reply_text(text.format(user=user, unit=services.org.branch_name(unit)))
 
 
 async def bindgroup_command(update: Update, context: BotContext) -> None:

@@ -58,11 +58,18 @@ class Database:
         self.write_lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: Path | str, *, busy_timeout: float = BUSY_TIMEOUT) -> Database:
+    async def open(
+        cls,
+        path: Path | str,
+        migrations: Sequence[str] = MIGRATIONS,
+        *,
+        busy_timeout: float = BUSY_TIMEOUT,
+    ) -> Database:
         """Connect, set the pragmas and bring the schema up to date. Anything that stops it
         (a corrupt or locked file, a read-only disk, an unwritable folder) is one positioned
         problem, and the connection is closed: its thread would otherwise keep the process
-        alive after the error, and a supervisor would never restart it."""
+        alive after the error, and a supervisor would never restart it. ``migrations``: the
+        schema's history (a test builds an older release's database with fewer)."""
         try:
             if str(path) != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -79,7 +86,7 @@ class Database:
             await connection.execute("PRAGMA synchronous = NORMAL")
             await connection.execute("PRAGMA foreign_keys = ON")
             database = cls(connection)
-            await database.migrate()
+            await database.migrate(migrations)
         except BaseException as error:
             await connection.close()
             if isinstance(error, sqlite3.Error | OSError):
@@ -95,7 +102,7 @@ class Database:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
-    async def migrate(self, migrations: Sequence[str] = MIGRATIONS) -> None:
+    async def migrate(self, migrations: Sequence[str]) -> None:
         """Apply the migrations this database has not seen, each in its own transaction."""
         current = await self.schema_version()
         if current > len(migrations):

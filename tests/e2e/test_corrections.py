@@ -28,7 +28,7 @@ async def test_a_member_reports_a_question_and_an_admin_handles_it(org_harness: 
         for data in correct_taps(question, message):
             await member.tap(message, data)
         result = await member.result(message)
-        ((label, fix),) = buttons(result)
+        (label, fix), _ = buttons(result)
         assert label == "纠错"
         await member.tap(result, fix)
         assert (

@@ -15,6 +15,7 @@ from bot.handlers.callbacks import (
     CORRECTIONS_PAGE,
     FIX,
     MAX_CALLBACK_BYTES,
+    NEXT,
     NUDGE,
     QUIZ,
     RSVP,
@@ -24,6 +25,7 @@ from bot.handlers.callbacks import (
     CloseTap,
     Codec,
     FixTap,
+    NextTap,
     NudgeTap,
     PageTap,
     RsvpTap,
@@ -62,6 +64,7 @@ VALUES: dict[str, tuple[Codec[Any], st.SearchStrategy[Any]]] = {
             st.integers(0, 7),
         ),
     ),
+    "next": (NEXT, st.builds(NextTap, ROW_ID, SMALL)),
     "topic": (
         TOPIC,
         st.builds(TopicTap, SMALL, st.one_of(st.none(), st.just("all"), SMALL)),

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import Update
 from telegram.constants import ChatMemberStatus
 
 from bot.context import BotContext
+from bot.handlers import conversation
 from bot.handlers.scope import home_branch
 from bot.org.access import ADMIN_UNIT, Actor
-from bot.org.members import Member
 from bot.org.service import Joined, JoinProblem
 from bot.org.tree import Level
 
@@ -39,6 +41,14 @@ async def invite_command(update: Update, context: BotContext) -> None:
     await message.reply_text(texts.invite_link.format(branch=name, link=link, expiry=expiry))
 
 
+@dataclass(frozen=True)
+class JoinName(conversation.State):
+    """Someone opened the invite link ``code`` and is typing their real name."""
+
+    kind = "join_name"
+    code: str
+
+
 async def begin_join(update: Update, context: BotContext, code: str) -> None:
     """Someone opened an invite link: check it, then ask for their real name."""
     message = update.effective_message
@@ -54,6 +64,7 @@ async def begin_join(update: Update, context: BotContext, code: str) -> None:
     if isinstance(outcome, JoinProblem):
         await message.reply_text(_join_problem(context, outcome, member.branch_id))
         return
+    await conversation.ask(context, user.id, JoinName(code))
     await message.reply_text(
         texts.join_ask_name.format(branch=services.org.branch_name(outcome.branch_id))
     )
@@ -71,17 +82,21 @@ def _join_problem(context: BotContext, problem: JoinProblem, branch_id: str | No
     }[problem]
 
 
-async def join_name(update: Update, context: BotContext, member: Member) -> None:
-    """The real name of someone who opened an invite link."""
+async def join_name(update: Update, context: BotContext, state: JoinName) -> None:
+    """The real name of someone who opened an invite link; asked again until it is one."""
     message = update.effective_message
-    if message is None or message.text is None:
+    user = update.effective_user
+    member = context.actor.member
+    if message is None or message.text is None or user is None or member is None:
         return
     services = context.services
-    outcome = await services.org.finish_join(member, message.text)
+    outcome = await services.org.finish_join(member, state.code, message.text)
     texts = services.texts
     if outcome is None:
         await message.reply_text(texts.join_bad_name)
-    elif isinstance(outcome, Joined):
+        return
+    await conversation.end(context, user.id)
+    if isinstance(outcome, Joined):
         await message.reply_text(
             texts.joined.format(
                 name=texts.address(" ".join(message.text.split())),
@@ -89,7 +104,7 @@ async def join_name(update: Update, context: BotContext, member: Member) -> None
             )
         )
     else:
-        await message.reply_text(_join_problem(context, outcome, None))
+        await message.reply_text(_join_problem(context, outcome, member.branch_id))
 
 
 async def transfer_command(update: Update, context: BotContext) -> None:

@@ -1,10 +1,9 @@
 """Plain text in a private chat: whatever the person was asked for last, else a pointer.
 
-What someone is in the middle of saying — a broadcast's text, a reason for leave, a correction
-— is a typed state (``bot/handlers/conversation.py``) declared next to the handler that
-consumes it; ``INPUTS`` routes each state to that handler behind the same access check as
-commands, made now and not when the question was asked. A real name after an invite is kept
-on the member's row (``pending_invite``) and comes last.
+What someone is in the middle of saying — their real name after an invite, a broadcast's text,
+a reason for leave, a correction — is a typed state (``bot/handlers/conversation.py``) declared
+next to the handler that consumes it; ``INPUTS`` routes each state to that handler behind the
+same access check as commands, made now and not when the question was asked.
 """
 
 from __future__ import annotations
@@ -41,6 +40,7 @@ INPUTS: tuple[Input[Any], ...] = (
     Input(corrections.CorrectionText, corrections.correction_text),
     Input(attendance.LeaveReason, attendance.leave_reason),
     Input(me.JoinDate, me.joindate_text),
+    Input(org.JoinName, org.join_name),
 )
 _BY_STATE: dict[type[conversation.State], Input[Any]] = {i.state: i for i in INPUTS}
 
@@ -73,10 +73,6 @@ async def text_message(update: Update, context: BotContext) -> None:
             await message.reply_text(services.texts.tap_refused)
             return
         await expected.callback(update, context, state)
-        return
-    member = await services.org.member(user.id)
-    if member is not None and member.pending_invite is not None:
-        await org.join_name(update, context, member)
         return
     if await quiz.repeat_question(update, context):
         return

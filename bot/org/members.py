@@ -15,7 +15,6 @@ class Member:
     branch_id: str | None
     party_joined_on: date | None
     unreachable_since: datetime | None
-    pending_invite: str | None = None
 
     @property
     def name(self) -> str:

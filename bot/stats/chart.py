@@ -96,7 +96,7 @@ def draw_chart(
     for position, rate, item in zip(positions, rates, bars, strict=True):
         note = f"{rate:.0f}%"
         if item.average is not None:
-            note += " · " + texts.chart_average.format(average=f"{item.average:.1f}")
+            note += " · " + texts.chart_average.format(average=f"{item.average:.0f}")
         if horizontal:
             axes.text(rate + 1, position, note, va="center", fontproperties=props, fontsize=8)
         else:

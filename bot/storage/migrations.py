@@ -314,4 +314,14 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # 6: meetings as events (see MEETINGS_AS_EVENTS).
     MEETINGS_AS_EVENTS,
+    # 7: the real name asked for after an invite link is a conversation state like the others, so
+    # it lapses after ``pending_input_minutes``; a join begun before the upgrade carries on
+    # from now. ``members.pending_invite`` is no longer read or written.
+    """
+    INSERT OR IGNORE INTO pending_input (telegram_id, kind, payload, created_at)
+    SELECT telegram_id, 'join_name', json_object('code', pending_invite),
+           CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+    FROM members WHERE pending_invite IS NOT NULL AND telegram_id IS NOT NULL;
+    UPDATE members SET pending_invite = NULL WHERE pending_invite IS NOT NULL;
+    """,
 )

@@ -13,8 +13,7 @@ from bot.org.tree import Kind, Level, Unit, UnitChanges, UnitInUseError
 from bot.storage.base import StoreBase, from_ms, marks, to_ms
 
 MEMBER_COLUMNS = (
-    "id, telegram_id, first_name, real_name, branch_id, party_joined_on, unreachable_since, "
-    "pending_invite"
+    "id, telegram_id, first_name, real_name, branch_id, party_joined_on, unreachable_since"
 )
 
 
@@ -146,11 +145,6 @@ class OrgStore(StoreBase):
         )
         return [_member(row) for row in rows]
 
-    async def set_pending_invite(self, telegram_id: int, code: str | None) -> None:
-        await self._write(
-            "UPDATE members SET pending_invite = ? WHERE telegram_id = ?", (code, telegram_id)
-        )
-
     async def join_branch(
         self, telegram_id: int, real_name: str, branch_id: str, by: int, now: datetime
     ) -> bool:
@@ -171,7 +165,7 @@ class OrgStore(StoreBase):
                 await db.execute("DELETE FROM members WHERE id = ?", (roster["id"],))
             async with db.execute(
                 """
-                UPDATE members SET branch_id = ?, real_name = ?, pending_invite = NULL,
+                UPDATE members SET branch_id = ?, real_name = ?,
                     party_joined_on = COALESCE(party_joined_on, ?)
                 WHERE telegram_id = ?
                 RETURNING id
@@ -359,5 +353,4 @@ def _member(row: aiosqlite.Row) -> Member:
         unreachable_since=from_ms(row["unreachable_since"])
         if row["unreachable_since"] is not None
         else None,
-        pending_invite=row["pending_invite"],
     )

@@ -51,7 +51,12 @@ log = logging.getLogger(__name__)
 SCHEDULER_INTERVAL = 30
 """Seconds between looks at the schedule; reminders are due to the minute."""
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.POLL_ANSWER]
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.POLL_ANSWER,
+    Update.MY_CHAT_MEMBER,
+]
 
 
 def build_application(

@@ -224,6 +224,25 @@ class SignCodec(Codec[SignTap]):
         return SignTap(int(match.group(1)), int(match.group(2)))
 
 
+@dataclass(frozen=True)
+class RequestTap:
+    """A secretary's 同意 (yes) or 不同意 under a join or rename request."""
+
+    request_id: int
+    approve: bool
+
+
+class RequestCodec(Codec[RequestTap]):
+    prefix = "request"
+    fields = re.compile(rf"{_ID}:(yes|no)")
+
+    def _fields(self, value: RequestTap) -> tuple[str, ...]:
+        return (str(value.request_id), "yes" if value.approve else "no")
+
+    def _value(self, match: re.Match[str]) -> RequestTap:
+        return RequestTap(int(match.group(1)), match.group(2) == "yes")
+
+
 QUIZ = QuizCodec()
 TOPIC = TopicCodec()
 FIX = FixCodec()
@@ -232,3 +251,4 @@ BROADCAST = BroadcastCodec()
 RSVP = RsvpCodec()
 NUDGE = NudgeCodec()
 SIGN = SignCodec()
+REQUEST = RequestCodec()

@@ -16,7 +16,13 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.context import BotApplication, BotContext
 from bot.handlers import (
@@ -38,6 +44,7 @@ from bot.handlers.callbacks import (
     FIX,
     NUDGE,
     QUIZ,
+    REQUEST,
     RSVP,
     SIGN,
     TOPIC,
@@ -69,13 +76,16 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 
 async def start_command(update: Update, context: BotContext) -> None:
-    """Greet; with an invite code (t.me/<bot>?start=<code>) begin joining a branch; give
+    """Greet; with an invite code (t.me/<bot>?start=<code>) begin joining a branch instead; give
     secretaries and admins the command menu of their role."""
     if update.effective_message is None or update.effective_chat is None:
         return
-    await common.greet(update, context)
     if context.args:
+        # An invite link: the name comes first, so no "发送 /quiz" before it is given.
+        await common.register(update, context)
         await org.begin_join(update, context, context.args[0])
+    else:
+        await common.greet(update, context)
     if context.actor.role > Role.MEMBER:
         await context.bot.set_my_commands(
             bot_commands(context.services.texts, context.actor.role),
@@ -88,6 +98,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("me", lambda t: t.command_me, me.me_command),
     Command("cancel", lambda t: t.command_cancel, quiz.cancel_command),
     Command("joindate", lambda t: t.command_joindate, me.joindate_command),
+    Command("name", lambda t: t.command_name, org.name_command),
     Command("themeday", lambda t: t.command_themeday, attendance.themeday_command),
     Command(
         "leaderboard", lambda t: t.command_leaderboard, stats.leaderboard_command, private=False
@@ -194,6 +205,7 @@ BUTTONS: tuple[Button[Any], ...] = (
     Button(RSVP, attendance.rsvp_callback),
     Button(NUDGE, stats.nudge_callback, Role.SECRETARY),
     Button(SIGN, attendance.sign_callback, Role.SECRETARY),
+    Button(REQUEST, org.request_callback, Role.SECRETARY),
 )
 _BY_PREFIX = {button.codec.prefix: button for button in BUTTONS}
 
@@ -241,4 +253,6 @@ def register_handlers(application: BotApplication) -> None:
             filters.ChatType.PRIVATE & (filters.TEXT | filters.COMMAND), text.text_message
         )
     )
+    # A member who stops the bot: their secretaries hear of it.
+    application.add_handler(ChatMemberHandler(org.bot_blocked, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_error_handler(common.error_handler)

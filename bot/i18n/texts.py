@@ -216,3 +216,28 @@ class Texts:
     unit_unknown: str
     bindgroup_not_group_admin: str
     group_bound_elsewhere: str
+    invite_approval_on: str
+    invite_approval_off: str
+    join_next_approval: str
+    join_next_direct: str
+    join_waiting: str
+    join_request_notice: str
+    join_approve: str
+    request_reject: str
+    join_rejected: str
+    join_approved_notice: str
+    join_rejected_notice: str
+    joined_notice: str
+    left_notice: str
+    request_decided: str
+    request_gone: str
+    command_name: str
+    name_usage: str
+    name_same: str
+    name_requested: str
+    rename_request_notice: str
+    rename_approve: str
+    rename_approved: str
+    rename_rejected: str
+    rename_approved_notice: str
+    rename_rejected_notice: str

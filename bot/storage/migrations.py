@@ -253,4 +253,23 @@ MIGRATIONS: tuple[str, ...] = (
     DROP INDEX members_branch;
     CREATE INDEX members_branch ON members(branch_id, telegram_id, unreachable_since);
     """,
+    # join: a guarded way in — requests to join a branch or to correct one's real name,
+    # each waiting for a secretary's one-tap decision (one open request per person and kind).
+    """
+    CREATE TABLE join_requests (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('join', 'rename')),
+        telegram_id INTEGER NOT NULL,
+        branch_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        old_name TEXT,
+        invite_code TEXT,
+        created_at INTEGER NOT NULL,
+        approved INTEGER,
+        decided_by INTEGER,
+        decided_at INTEGER
+    );
+    CREATE UNIQUE INDEX join_requests_open ON join_requests(telegram_id, kind)
+        WHERE decided_at IS NULL;
+    """,
 )

@@ -148,6 +148,11 @@ class OrgStore(StoreBase):
             "UPDATE members SET pending_invite = ? WHERE telegram_id = ?", (code, telegram_id)
         )
 
+    async def set_real_name(self, telegram_id: int, real_name: str) -> bool:
+        return await self._write(
+            "UPDATE members SET real_name = ? WHERE telegram_id = ?", (real_name, telegram_id)
+        )
+
     async def join_branch(
         self, telegram_id: int, real_name: str, branch_id: str, by: int, now: datetime
     ) -> bool:

@@ -12,13 +12,14 @@ from pathlib import Path
 import aiosqlite
 
 from bot.storage.delivery import DeliveryStore
+from bot.storage.joins import JoinStore
 from bot.storage.migrations import MIGRATIONS
 from bot.storage.org import OrgStore
 from bot.storage.quiz import QuizStore
 from bot.storage.stats import StatsStore
 
 
-class Storage(QuizStore, OrgStore, StatsStore, DeliveryStore):
+class Storage(QuizStore, OrgStore, StatsStore, DeliveryStore, JoinStore):
     @classmethod
     async def open(cls, path: Path | str) -> Storage:
         if str(path) != ":memory:":

@@ -13,12 +13,14 @@ from bot.handlers.callbacks import (
     CLOSE_CORRECTION,
     FIX,
     NUDGE,
+    REQUEST,
     RSVP,
     SIGN,
     TOPIC,
     CloseTap,
     FixTap,
     NudgeTap,
+    RequestTap,
     RsvpTap,
     SignTap,
     TopicTap,
@@ -35,6 +37,7 @@ from tests.e2e.conftest import (
     Member,
     buttons,
     correct_taps,
+    join,
     person,
     take_quiz,
 )
@@ -109,12 +112,8 @@ async def _join(harness: Harness, inviter: Member, unit: str, name: str) -> Memb
     """A new person opens ``inviter``'s link to ``unit`` and gives their real name."""
     reply = await inviter.say(f"/invite {unit}")
     link = next(line for line in reply["text"].splitlines() if line.startswith("https://"))
-    member = await person(harness, name)
-    await harness.client.send_text(member.id, f"/start {link.rsplit('start=', 1)[1]}")
-    await member.next_message()  # greeting
-    assert "请发送您的真实姓名" in (await member.next_message())["text"]
-    assert "您已加入" in (await member.say(name))["text"]
-    return member
+    branch = {"zb-1": "东村党支部", "zb-2": "镇机关党支部", "zb-3": "中学党支部"}[unit]
+    return await join(harness, link, name, inviter.id, branch=branch)
 
 
 @dataclass(frozen=True)
@@ -167,6 +166,9 @@ async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -
             services.org.tree, ThemeDay("zb-1", now + timedelta(days=1), "学习党章", "村委会")
         )
         owner_id = harness.rows("SELECT id FROM members WHERE real_name = '张三'")[0][0]
+        await owner.say("/name 张叁")
+        ((rename_id,),) = harness.rows("SELECT id FROM join_requests WHERE kind = 'rename'")
+        rename = REQUEST.pack(RequestTap(rename_id, True))
         month = Period(Span.MONTH, now.year, now.month)
         replays = [
             Replay("quiz", "another branch's member", first, NOT_YOURS),
@@ -202,6 +204,8 @@ async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -
                 SIGN.pack(SignTap(event_id, owner_id)),
                 TAP_INVALID,
             ),
+            Replay("request", "a member", rename, TAP_REFUSED),
+            Replay("request", "another branch's secretary", rename, TAP_REFUSED),
         ]
         assert {r.prefix for r in replays} == {b.codec.prefix for b in BUTTONS}
         for replay in replays:
@@ -217,6 +221,8 @@ async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -
     assert harness.rows("SELECT kind FROM batches") == [("theme_day",)]
     assert harness.rows("SELECT COUNT(*) FROM attendance") == [(0,)]
     assert harness.rows("SELECT telegram_id FROM pending_input") == [(SECRETARY_1,)]
+    assert harness.rows("SELECT approved FROM join_requests WHERE kind = 'rename'") == [(None,)]
+    assert harness.rows("SELECT real_name FROM members WHERE id = ?", owner_id) == [("张三",)]
 
 
 # --- Lists: every listing command, for every persona, names no one outside their scope ----

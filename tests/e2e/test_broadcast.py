@@ -14,6 +14,8 @@ async def test_broadcast_reaches_everyone_reachable_once(org_harness: Harness) -
         link = await invite_link(secretary)
         members = [await join(harness, link, name) for name in ("张三", "李四", "王五")]
         await harness.client.block_bot(members[2].id)
+        # The secretary hears that 王五 stopped the bot before anything else.
+        await secretary.next_message(lambda m: "王五（东村党支部）已停用" in m["text"])
 
         ask = await secretary.say("/broadcast")
         assert "请发送要群发给【东村党支部】全体党员的内容" in ask["text"]

@@ -16,6 +16,7 @@ from bot.handlers.callbacks import (
     MAX_CALLBACK_BYTES,
     NUDGE,
     QUIZ,
+    REQUEST,
     RSVP,
     SIGN,
     TOPIC,
@@ -24,6 +25,7 @@ from bot.handlers.callbacks import (
     Codec,
     FixTap,
     NudgeTap,
+    RequestTap,
     RsvpTap,
     SignTap,
     TopicTap,
@@ -70,6 +72,7 @@ VALUES: dict[str, tuple[Codec[Any], st.SearchStrategy[Any]]] = {
     "rsvp": (RSVP, st.builds(RsvpTap, ROW_ID, st.sampled_from(["yes", "leave"]))),
     "nudge": (NUDGE, st.builds(NudgeTap, NAME, PERIOD)),
     "sign": (SIGN, st.builds(SignTap, ROW_ID, ROW_ID)),
+    "request": (REQUEST, st.builds(RequestTap, ROW_ID, st.booleans())),
 }
 
 
@@ -159,6 +162,10 @@ def test_packed_data_round_trips_and_fits(prefix: str, data: st.DataObject) -> N
         (SIGN, "sign:1:0"),
         (SIGN, "sign:1:²"),
         (SIGN, "sign:1:99999999999999999999"),
+        (REQUEST, "request:1"),
+        (REQUEST, "request:0:yes"),
+        (REQUEST, "request:1:maybe"),
+        (REQUEST, "request:1:yes:1"),
     ],
 )
 def test_near_misses_are_refused(codec: Codec[Any], data: str) -> None:

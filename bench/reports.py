@@ -60,7 +60,6 @@ sys.path.insert(0, str(ROOT))
 
 from bench.answers import TOKEN, Control, free_port, spawn, wait_ready  # noqa: E402
 from bench.citygen import ADMIN_TELEGRAM_ID  # noqa: E402
-from bot.org.tree import OrgTree  # noqa: E402
 from bot.quiz.bank import load_bank  # noqa: E402
 from bot.stats.chart import Bar  # noqa: E402
 from bot.stats.periods import Period, Span  # noqa: E402
@@ -164,13 +163,13 @@ async def timed(
 async def measure(db: Path, month: Period, year: Period, samples: int, seed: int) -> JsonDict:
     bank = load_bank([ROOT / "question_bank"]).bank
     storage = await Storage.open(db)
-    tree = OrgTree(tuple(await storage.units()))
-    stats = StatsService(storage, ZONE)
+    stats = await StatsService.reading(storage, ZONE)
+    tree = stats.tree
     root = next(unit.id for unit in tree.units if unit.parent is None)
     branches = sorted(unit.id for unit in tree.branches)
     rng = random.Random(seed)
     sample = rng.sample(branches, min(samples, len(branches)))
-    counts = await storage.member_counts(branches)
+    counts = await storage.stats.member_counts(branches)
     biggest = max(branches, key=lambda b: (counts.get(b, (0, 0))[0], b))
     reports = ReportProcess(db, ZONE, "auto")
     figures: JsonDict = {"month": month.key, "year": year.key, "rss_ready_mb": round(rss_mb())}
@@ -181,13 +180,13 @@ async def measure(db: Path, month: Period, year: Period, samples: int, seed: int
     await asyncio.sleep(2)  # the idle phase: the machine's own noise, for comparison
 
     def report(branch: str, period: Period) -> Callable[[], Awaitable[object]]:
-        return lambda: stats.branch_report(tree, branch, period)
+        return lambda: stats.branch_report(branch, period)
 
     def hardest(branch: str) -> Callable[[], Awaitable[object]]:
         return lambda: stats.hardest([branch], month)
 
     def ranking(period: Period) -> Callable[[], Awaitable[object]]:
-        return lambda: stats.ranking(tree, root, period)
+        return lambda: stats.ranking(root, period)
 
     await lag.enter("stats")
     first = await timed(figures, "stats", [report(sample[0], month)])
@@ -227,7 +226,7 @@ async def measure(db: Path, month: Period, year: Period, samples: int, seed: int
     figures["export_kib"] = sizes[0] // 1024 if sizes else None
 
     await lag.enter("chart")
-    city_month = await stats.ranking(tree, root, month)
+    city_month = await stats.ranking(root, month)
     bars = [Bar(tree.by_id[f.branch_id].name, f.rate, f.average) for f in city_month[:25]]
 
     async def chart() -> None:

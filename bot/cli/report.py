@@ -37,12 +37,12 @@ def _report(args: argparse.Namespace) -> int:
     async def build() -> bytes:
         storage = await Storage.open(settings.database)
         try:
-            tree = OrgTree(tuple(await storage.units()))
-            unit = tree.unit_named(args.branch)
+            stats = await StatsService.reading(storage, settings.zone)
+            unit = stats.tree.unit_named(args.branch)
             if not isinstance(unit, str):
-                raise InvalidFileError([Problem("--branch", 0, 0, _unknown(args, tree, unit))])
-            stats = StatsService(storage, settings.zone)
-            return await stats.ledger(tree, unit, period, bank.by_id)
+                problem = _unknown(args, stats.tree, unit)
+                raise InvalidFileError([Problem("--branch", 0, 0, problem)])
+            return await stats.ledger(unit, period, bank.by_id)
         finally:
             await storage.close()
 

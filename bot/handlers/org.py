@@ -76,7 +76,7 @@ async def begin_join(update: Update, context: BotContext, code: str) -> None:
     if message is None or user is None:
         return
     services = context.services
-    member = await services.storage.member(user.id)
+    member = await services.org.member(user.id)
     if member is None:
         return
     outcome = await services.org.start_join(member, code)
@@ -247,7 +247,7 @@ async def bot_blocked(update: Update, context: BotContext) -> None:
         return
     if change.new_chat_member.status != ChatMemberStatus.BANNED:
         return
-    member = (await context.services.org.actor(change.from_user.id)).member
+    member = await context.services.org.member(change.from_user.id)
     if member is None or member.branch_id is None:
         return
     services = context.services

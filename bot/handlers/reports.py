@@ -39,7 +39,7 @@ async def chart_command(update: Update, context: BotContext) -> None:
         title = texts.chart_months_title.format(unit=unit.name)
         horizontal = False
     else:
-        ranking = await services.stats.ranking(tree, unit_id, period)
+        ranking = await services.stats.ranking(unit_id, period)
         bars = [
             Bar(tree.by_id[f.branch_id].name, f.rate, f.average) for f in ranking[:CHART_BRANCHES]
         ]
@@ -48,7 +48,7 @@ async def chart_command(update: Update, context: BotContext) -> None:
     png = await services.reports.chart(title, bars, horizontal=horizontal)
     if png is None:
         if unit.level is Level.BRANCH:
-            report = await services.stats.branch_report(tree, unit_id, period)
+            report = await services.stats.branch_report(unit_id, period)
             text = report_text(texts, report)
         else:
             text = ranking_text(texts, tree, unit_id, period.label, ranking)

@@ -26,7 +26,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
         return
     period, branch_id = target
     services = context.services
-    report = await services.stats.branch_report(services.org.tree, branch_id, period)
+    report = await services.stats.branch_report(branch_id, period)
     waiting = [m for m in report.not_participated if m.reachable]
     keyboard = (
         InlineKeyboardMarkup(
@@ -58,7 +58,7 @@ async def nudge_callback(update: Update, context: BotContext, tap: NudgeTap) -> 
     if not context.actor.can_see(branch_id):
         await query.answer(texts.tap_invalid)
         return
-    report = await services.stats.branch_report(services.org.tree, branch_id, period)
+    report = await services.stats.branch_report(branch_id, period)
     progress = await context.bot.send_message(
         query.message.chat.id, texts.broadcast_progress.format(sent=0, total="…", failed=0)
     )
@@ -76,9 +76,7 @@ async def nudge_callback(update: Update, context: BotContext, tap: NudgeTap) -> 
         await progress.delete()
         return
     await query.answer()
-    await services.storage.set_progress_message(
-        batch_id, query.message.chat.id, progress.message_id
-    )
+    await services.delivery.show_progress_in(batch_id, query.message.chat.id, progress.message_id)
     services.sender.wake()
     await services.progress.changed(batch_id)
 
@@ -91,7 +89,7 @@ async def ranking_command(update: Update, context: BotContext) -> None:
         return
     period, unit = target
     services = context.services
-    figures = await services.stats.ranking(services.org.tree, unit, period)
+    figures = await services.stats.ranking(unit, period)
     await message.reply_text(
         ranking_text(services.texts, services.org.tree, unit, period.label, figures)
     )
@@ -133,7 +131,7 @@ async def leaderboard_command(update: Update, context: BotContext) -> None:
             await message.reply_text(texts.no_branch)
             return
     else:
-        branch_id = await services.storage.group_unit(chat.id)
+        branch_id = await services.org.group_unit(chat.id)
         if branch_id is None:
             await message.reply_text(texts.leaderboard_unbound)
             return
@@ -145,5 +143,5 @@ async def leaderboard_command(update: Update, context: BotContext) -> None:
     if period is None:
         await message.reply_text(texts.period_usage)
         return
-    board = await services.stats.leaderboard(services.org.tree, branch_id, period, LEADERS_SHOWN)
+    board = await services.stats.leaderboard(branch_id, period, LEADERS_SHOWN)
     await message.reply_text(leaderboard_text(texts, board))

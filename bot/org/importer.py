@@ -27,9 +27,9 @@ from pydantic_core import ErrorDetails
 
 from bot.dates import DateProblem, DateRefusal, parse_date
 from bot.org.config import UnitSettings
+from bot.org.members import RosterEntry
 from bot.org.tree import Kind, Level, OrgTree, Unit, tree_problems
 from bot.spreadsheets import read_text, workbook_sheets
-from bot.storage.org import RosterEntry
 from bot.yamlfile import InvalidFileError, Problem, load_located
 
 UNIT_COLUMNS = {

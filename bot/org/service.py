@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 
 from bot.clock import Clock
@@ -18,9 +18,9 @@ from bot.org.config import OrganisationSettings, UnitSettings
 from bot.org.importer import load_units_file
 from bot.org.joining import Decision, JoinRequest, RequestKind, real_name
 from bot.org.members import Member
-from bot.org.tree import OrgTree
-from bot.storage import Storage
-from bot.storage.org import UnitChanges, UnitInUseError
+from bot.org.tree import OrgTree, UnitChanges, UnitInUseError
+from bot.storage.joins import JoinStore
+from bot.storage.org import OrgStore
 from bot.yamlfile import InvalidFileError, Problem
 
 
@@ -65,13 +65,15 @@ def configured_units(settings: OrganisationSettings) -> list[UnitSettings]:
 class OrgService:
     def __init__(
         self,
-        storage: Storage,
+        store: OrgStore,
+        joins: JoinStore,
         settings: OrganisationSettings,
         units: list[UnitSettings],
         tree: OrgTree,
         clock: Clock,
     ) -> None:
-        self._storage = storage
+        self._store = store
+        self._joins = joins
         self._clock = clock
         self.tree = tree
         self._admins = frozenset(settings.admins)
@@ -87,26 +89,52 @@ class OrgService:
 
     @classmethod
     async def load(
-        cls, storage: Storage, settings: OrganisationSettings, clock: Clock
+        cls, store: OrgStore, joins: JoinStore, settings: OrganisationSettings, clock: Clock
     ) -> tuple[OrgService, UnitChanges]:
+        """Apply the configured tree to the database and build the service around it: the
+        tree is fixed from here on and every service is given it once."""
         units = configured_units(settings)
         if units:
-            changes = await apply_units(storage, units, clock)
+            changes = await apply_units(store, units, clock)
         else:
             # Nothing configured: the tree is what `python -m bot org import` stored.
             changes = UnitChanges()
-        tree = OrgTree(tuple(await storage.units()))
-        return cls(storage, settings, units, tree, clock), changes
+        tree = OrgTree(tuple(await store.units()))
+        return cls(store, joins, settings, units, tree, clock), changes
+
+    # Members
+
+    async def register(
+        self, telegram_id: int, first_name: str, last_name: str | None, username: str | None
+    ) -> int:
+        """Record whoever wrote to the bot as a member (or refresh their names, and their
+        reachability) and return their id."""
+        return await self._store.upsert_member(
+            telegram_id, first_name, last_name, username, self._clock.now()
+        )
+
+    async def member(self, telegram_id: int) -> Member | None:
+        return await self._store.member(telegram_id)
+
+    async def member_by_id(self, member_id: int) -> Member | None:
+        return await self._store.member_by_id(member_id)
+
+    async def set_party_joined_on(self, member_id: int, joined: date) -> None:
+        await self._store.set_party_joined_on(member_id, joined)
+
+    async def group_unit(self, chat_id: int) -> str | None:
+        """The unit a group chat was bound to with /bindgroup, if any."""
+        return await self._store.group_unit(chat_id)
 
     async def actor(self, telegram_id: int) -> Actor:
-        member = await self._storage.member(telegram_id)
-        grants = await self._storage.role_grants()
+        member = await self._store.member(telegram_id)
+        grants = await self._store.role_grants()
         return actor_for(telegram_id, member, self.tree, self._admins, self._secretaries, grants)
 
     async def secretaries_of(self, branch_id: str) -> list[int]:
         """Telegram ids of the secretaries of a branch (named in config or promoted)."""
         named = [tid for tid, units in self._secretaries.items() if branch_id in units]
-        granted = [tid for tid, unit in await self._storage.role_grants() if unit == branch_id]
+        granted = [tid for tid, unit in await self._store.role_grants() if unit == branch_id]
         return sorted(set(named) | set(granted))
 
     async def approvers_of(self, branch_id: str) -> list[int]:
@@ -115,7 +143,7 @@ class OrgService:
         secretaries = await self.secretaries_of(branch_id)
         if secretaries:
             return secretaries
-        granted = [tid for tid, unit in await self._storage.role_grants() if unit == ADMIN_UNIT]
+        granted = [tid for tid, unit in await self._store.role_grants() if unit == ADMIN_UNIT]
         return sorted(self._admins | set(granted))
 
     def approval_needed(self, branch_id: str) -> bool:
@@ -132,15 +160,15 @@ class OrgService:
         code = secrets.token_urlsafe(12)
         now = self._clock.now()
         expires = now + timedelta(days=days) if days is not None else None
-        await self._storage.create_invite(code, branch_id, actor.telegram_id, now, expires)
+        await self._store.create_invite(code, branch_id, actor.telegram_id, now, expires)
         return code
 
     async def revoke_invites(self, branch_id: str) -> int:
-        return await self._storage.revoke_invites(branch_id, self._clock.now())
+        return await self._store.revoke_invites(branch_id, self._clock.now())
 
     async def start_join(self, member: Member, code: str) -> JoinStarted | JoinProblem:
         """A person opened an invite link: check it and ask for their real name next."""
-        invite = await self._storage.invite(code)
+        invite = await self._store.invite(code)
         if invite is None or invite.branch_id not in self.tree.by_id:
             return JoinProblem.UNKNOWN
         if invite.revoked_at is not None:
@@ -150,7 +178,7 @@ class OrgService:
         if member.branch_id is not None:
             return JoinProblem.ALREADY_MEMBER
         assert member.telegram_id is not None
-        await self._storage.set_pending_invite(member.telegram_id, code)
+        await self._store.set_pending_invite(member.telegram_id, code)
         return JoinStarted(invite.branch_id)
 
     async def finish_join(
@@ -163,13 +191,13 @@ class OrgService:
         name = real_name(typed)
         if name is None:
             return None
-        invite = await self._storage.invite(member.pending_invite)
+        invite = await self._store.invite(member.pending_invite)
         now = self._clock.now()
         if invite is None or not invite.usable(now):
-            await self._storage.set_pending_invite(member.telegram_id, None)
+            await self._store.set_pending_invite(member.telegram_id, None)
             return JoinProblem.REVOKED if invite and invite.revoked_at else JoinProblem.EXPIRED
         if self.approval_needed(invite.branch_id):
-            request = await self._storage.open_request(
+            request = await self._joins.open_request(
                 RequestKind.JOIN,
                 member.telegram_id,
                 invite.branch_id,
@@ -178,9 +206,9 @@ class OrgService:
                 invite.code,
                 now,
             )
-            await self._storage.set_pending_invite(member.telegram_id, None)
+            await self._store.set_pending_invite(member.telegram_id, None)
             return AwaitingApproval(request)
-        matched = await self._storage.join_branch(
+        matched = await self._store.join_branch(
             member.telegram_id, name, invite.branch_id, invite.created_by, now
         )
         return Joined(invite.branch_id, name, matched)
@@ -193,7 +221,7 @@ class OrgService:
             return RenameProblem.BAD_NAME
         if name == member.real_name:
             return RenameProblem.SAME
-        return await self._storage.open_request(
+        return await self._joins.open_request(
             RequestKind.RENAME,
             member.telegram_id,
             member.branch_id,
@@ -209,7 +237,7 @@ class OrgService:
         """A secretary's tap on a join or rename request, checked against their scope now.
         A join is approved only while the person is in no branch (they may have joined
         elsewhere in between), a rename only while they are still in the branch asked."""
-        request = await self._storage.join_request(request_id)
+        request = await self._joins.join_request(request_id)
         if request is None:
             return Decision.GONE, None
         if not actor.can_see(request.branch_id):
@@ -217,55 +245,55 @@ class OrgService:
         if request.approved is not None:
             return Decision.DECIDED, request
         now = self._clock.now()
-        member = await self._storage.member(request.telegram_id)
+        member = await self._store.member(request.telegram_id)
         wanted = None if request.kind is RequestKind.JOIN else request.branch_id
         if approve and (member is None or member.branch_id != wanted):
             return Decision.GONE, request
-        if not await self._storage.decide_request(request_id, approve, actor.telegram_id, now):
+        if not await self._joins.decide_request(request_id, approve, actor.telegram_id, now):
             return Decision.DECIDED, request
         if not approve:
             return Decision.REJECTED, request
         if request.kind is RequestKind.JOIN:
-            await self._storage.join_branch(
+            await self._store.join_branch(
                 request.telegram_id, request.name, request.branch_id, actor.telegram_id, now
             )
         else:
-            await self._storage.set_real_name(request.telegram_id, request.name)
+            await self._store.set_real_name(request.telegram_id, request.name)
         return Decision.APPROVED, request
 
     # Secretaries' and admins' actions
 
     async def members_named(self, actor: Actor, name: str) -> list[Member]:
-        members = await self._storage.members_in(actor.scope)
+        members = await self._store.members_in(actor.scope)
         return [m for m in members if m.name == name or str(m.id) == name]
 
     async def transfer(self, actor: Actor, member: Member, to_branch: str) -> None:
-        await self._storage.transfer(member.id, to_branch, actor.telegram_id, self._clock.now())
+        await self._store.transfer(member.id, to_branch, actor.telegram_id, self._clock.now())
 
     async def promote(self, actor: Actor, telegram_id: int, unit_id: str) -> bool:
-        return await self._storage.grant_role(
+        return await self._store.grant_role(
             telegram_id, unit_id, actor.telegram_id, self._clock.now()
         )
 
     async def demote(self, telegram_id: int, unit_id: str) -> bool:
-        return await self._storage.revoke_role(telegram_id, unit_id)
+        return await self._store.revoke_role(telegram_id, unit_id)
 
     async def bind_group(self, actor: Actor, chat_id: int, unit_id: str) -> str | None:
         """Bind the group to ``unit_id``; None when done, else the unit it stays bound to
         (only an admin moves a group bound to another unit)."""
-        bound = await self._storage.bind_group(
+        bound = await self._store.bind_group(
             chat_id, unit_id, actor.telegram_id, self._clock.now(), takeover=actor.admin
         )
-        return None if bound else await self._storage.group_unit(chat_id)
+        return None if bound else await self._store.group_unit(chat_id)
 
     async def record_refusal(self, telegram_id: int, command: str) -> None:
-        await self._storage.record_refusal(telegram_id, command, self._clock.now())
+        await self._store.record_refusal(telegram_id, command, self._clock.now())
 
 
-async def apply_units(storage: Storage, units: list[UnitSettings], clock: Clock) -> UnitChanges:
+async def apply_units(store: OrgStore, units: list[UnitSettings], clock: Clock) -> UnitChanges:
     """Apply configured units to storage; a unit still holding members cannot disappear."""
     try:
-        return await storage.sync_units([u.unit() for u in units], clock.now())
+        return await store.sync_units([u.unit() for u in units], clock.now())
     except UnitInUseError as error:
         raise InvalidFileError(
             [

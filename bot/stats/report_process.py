@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.org.tree import OrgTree
 from bot.quiz.questions import Question
 from bot.stats.chart import Bar, draw_chart, font_for
 from bot.stats.periods import Period
@@ -67,9 +66,8 @@ def build_ledger(request: LedgerRequest) -> bytes:
 async def _build(request: LedgerRequest) -> bytes:
     storage = await Storage.open(request.database)
     try:
-        tree = OrgTree(tuple(await storage.units()))
-        stats = StatsService(storage, request.zone)
-        return await stats.ledger(tree, request.unit_id, request.period, request.questions)
+        stats = await StatsService.reading(storage, request.zone)
+        return await stats.ledger(request.unit_id, request.period, request.questions)
     finally:
         await storage.close()
 

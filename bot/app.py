@@ -183,7 +183,12 @@ def build_services(
             seconds_per_question=settings.quiz.seconds_per_question,
         ),
         corrections=CorrectionsService(
-            storage.corrections, storage.quiz, storage.org, bank, clock
+            storage.corrections,
+            storage.quiz,
+            storage.org,
+            bank,
+            clock,
+            maintainers=settings.quiz.maintainers,
         ),
         conversations=ConversationService(storage.conversations, clock),
         stats=StatsService(storage.stats, storage.org, storage.attendance, tree, settings.zone),

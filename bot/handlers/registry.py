@@ -200,7 +200,8 @@ BUTTONS: tuple[Button[Any], ...] = (
     Button(QUIZ, quiz.quiz_callback),
     Button(TOPIC, quiz.topic_callback),
     Button(FIX, corrections.fix_callback),
-    Button(CLOSE_CORRECTION, corrections.close_callback, Role.ADMIN),
+    # A bank maintainer need not hold a role: the corrections service decides who may close.
+    Button(CLOSE_CORRECTION, corrections.close_callback),
     Button(BROADCAST, broadcast.broadcast_callback, Role.SECRETARY),
     Button(RSVP, attendance.rsvp_callback),
     Button(NUDGE, stats.nudge_callback, Role.SECRETARY),

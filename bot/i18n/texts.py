@@ -243,3 +243,8 @@ class Texts:
     rename_rejected: str
     rename_approved_notice: str
     rename_rejected_notice: str
+    correction_pending: str
+    correction_notice: str
+    correction_reply_ask: str
+    correction_replied: str
+    correction_nothing_to_close: str

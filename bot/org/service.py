@@ -140,9 +140,10 @@ class OrgService:
     async def approvers_of(self, branch_id: str) -> list[int]:
         """Who decides on joins and renames in a branch, and hears of joins and leaves: its
         secretaries, or the admins when it has none (so no request waits for nobody)."""
-        secretaries = await self.secretaries_of(branch_id)
-        if secretaries:
-            return secretaries
+        return await self.secretaries_of(branch_id) or await self.admins()
+
+    async def admins(self) -> list[int]:
+        """Telegram ids of the admins (named in config or promoted)."""
         granted = [tid for tid, unit in await self._store.role_grants() if unit == ADMIN_UNIT]
         return sorted(self._admins | set(granted))
 

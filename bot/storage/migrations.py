@@ -254,7 +254,8 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX members_branch ON members(branch_id, telegram_id, unreachable_since);
     """,
     # join: a guarded way in — requests to join a branch or to correct one's real name,
-    # each waiting for a secretary's one-tap decision (one open request per person and kind).
+    # each waiting for a secretary's one-tap decision (one open request per person and kind);
+    # and the reply a correction report is closed with.
     """
     CREATE TABLE join_requests (
         id INTEGER PRIMARY KEY,
@@ -271,5 +272,7 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE UNIQUE INDEX join_requests_open ON join_requests(telegram_id, kind)
         WHERE decided_at IS NULL;
+    -- The answer a correction was closed with, sent back to the member who reported it.
+    ALTER TABLE corrections ADD COLUMN reply TEXT;
     """,
 )

@@ -39,6 +39,8 @@ from bot.handlers import (
 )
 from bot.handlers.access import admit, refusal
 from bot.handlers.callbacks import (
+    ACK,
+    ACKS,
     BROADCAST,
     CLOSE_CORRECTION,
     FIX,
@@ -207,6 +209,8 @@ BUTTONS: tuple[Button[Any], ...] = (
     Button(NUDGE, stats.nudge_callback, Role.SECRETARY),
     Button(SIGN, attendance.sign_callback, Role.SECRETARY),
     Button(REQUEST, org.request_callback, Role.SECRETARY),
+    Button(ACK, broadcast.ack_callback),
+    Button(ACKS, broadcast.acks_callback, Role.SECRETARY),
 )
 _BY_PREFIX = {button.codec.prefix: button for button in BUTTONS}
 

@@ -248,3 +248,16 @@ class Texts:
     correction_reply_ask: str
     correction_replied: str
     correction_nothing_to_close: str
+    broadcast_sender: str
+    secretary_role: str
+    broadcast_confirm_ack: str
+    broadcast_ack_button: str
+    broadcast_acked: str
+    broadcast_acked_again: str
+    acks_button: str
+    acks_summary: str
+    acks_waiting: str
+    acks_done: str
+    acks_resend: str
+    acks_refresh: str
+    acks_nobody_left: str

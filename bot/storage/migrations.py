@@ -255,7 +255,7 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # join: a guarded way in — requests to join a branch or to correct one's real name,
     # each waiting for a secretary's one-tap decision (one open request per person and kind);
-    # and the reply a correction report is closed with.
+    # the reply a correction report is closed with; a broadcast's 收到.
     """
     CREATE TABLE join_requests (
         id INTEGER PRIMARY KEY,
@@ -274,5 +274,7 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE decided_at IS NULL;
     -- The answer a correction was closed with, sent back to the member who reported it.
     ALTER TABLE corrections ADD COLUMN reply TEXT;
+    -- When a member tapped 收到 under a broadcast that asked for it.
+    ALTER TABLE deliveries ADD COLUMN acknowledged_at INTEGER;
     """,
 )

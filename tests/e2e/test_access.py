@@ -11,6 +11,8 @@ import openpyxl
 import pytest
 
 from bot.handlers.callbacks import (
+    ACK,
+    ACKS,
     CLOSE_CORRECTION,
     FIX,
     NUDGE,
@@ -18,6 +20,8 @@ from bot.handlers.callbacks import (
     RSVP,
     SIGN,
     TOPIC,
+    AcksTap,
+    AckTap,
     CloseTap,
     FixTap,
     NudgeTap,
@@ -204,6 +208,11 @@ async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -
                 SIGN.pack(SignTap(event_id, owner_id)),
                 TAP_INVALID,
             ),
+            # The broadcast here is only previewed, so no batch exists to acknowledge; the
+            # refusals of a real one are in test_broadcast.py.
+            Replay("ack", "a stranger", ACK.pack(AckTap(1)), TAP_INVALID),
+            Replay("acks", "a member", ACKS.pack(AcksTap(1, True)), TAP_REFUSED),
+            Replay("acks", "another branch's secretary", ACKS.pack(AcksTap(1, True)), TAP_INVALID),
             Replay("request", "a member", rename, TAP_REFUSED),
             Replay("request", "another branch's secretary", rename, TAP_REFUSED),
         ]

@@ -10,6 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.handlers.callbacks import (
+    ACK,
+    ACKS,
     BROADCAST,
     CLOSE_CORRECTION,
     FIX,
@@ -20,6 +22,8 @@ from bot.handlers.callbacks import (
     RSVP,
     SIGN,
     TOPIC,
+    AcksTap,
+    AckTap,
     BroadcastTap,
     CloseTap,
     Codec,
@@ -68,7 +72,15 @@ VALUES: dict[str, tuple[Codec[Any], st.SearchStrategy[Any]]] = {
     ),
     "fix": (FIX, st.builds(FixTap, ROW_ID, SMALL)),
     "fixdone": (CLOSE_CORRECTION, st.builds(CloseTap, NAME)),
-    "broadcast": (BROADCAST, st.builds(BroadcastTap, st.booleans(), ROW_ID)),
+    "broadcast": (
+        BROADCAST,
+        st.one_of(
+            st.builds(BroadcastTap, st.booleans(), ROW_ID),
+            st.builds(BroadcastTap, st.just(True), ROW_ID, st.just(True)),
+        ),
+    ),
+    "ack": (ACK, st.builds(AckTap, ROW_ID)),
+    "acks": (ACKS, st.builds(AcksTap, ROW_ID, st.booleans())),
     "rsvp": (RSVP, st.builds(RsvpTap, ROW_ID, st.sampled_from(["yes", "leave"]))),
     "nudge": (NUDGE, st.builds(NudgeTap, NAME, PERIOD)),
     "sign": (SIGN, st.builds(SignTap, ROW_ID, ROW_ID)),
@@ -162,6 +174,10 @@ def test_packed_data_round_trips_and_fits(prefix: str, data: st.DataObject) -> N
         (SIGN, "sign:1:0"),
         (SIGN, "sign:1:²"),
         (SIGN, "sign:1:99999999999999999999"),
+        (ACK, "ack:0"),
+        (ACK, "ack:1:2"),
+        (ACKS, "acks:1"),
+        (ACKS, "acks:1:again"),
         (REQUEST, "request:1"),
         (REQUEST, "request:0:yes"),
         (REQUEST, "request:1:maybe"),

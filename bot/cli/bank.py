@@ -123,7 +123,8 @@ def _stats(args: argparse.Namespace) -> int:
     open_reports = (
         asyncio.run(_open_reports(settings.database)) if settings.database.exists() else None
     )
-    documents = registered(_reference_folders(list(args.paths) or settings.question_bank))
+    # Documents registered but not yet quoted are listed for the whole configured bank only.
+    documents = [] if args.paths else registered(_reference_folders(settings.question_bank))
     print(stats_report(coverage(loaded, open_reports, documents)))
     return 0
 
@@ -212,11 +213,18 @@ def _template(args: argparse.Namespace) -> int:
 
 def bank_report(loaded: LoadedBank) -> str:
     """Counts by file, by type and by chapter, for a person checking a bank."""
-    lines = [f"{len(loaded.bank)} questions in {len(loaded.files)} files, all valid.", ""]
+    lines = [say.CHECK_SUMMARY.format(total=len(loaded.bank), files=len(loaded.files)), ""]
     for summary in loaded.files:
         types = Counter(q.type.value for q in summary.questions)
-        kinds = ", ".join(f"{name} {types[name]}" for name in ("single", "multiple", "judge"))
-        lines.append(f"{summary.path}: {len(summary.questions)} ({summary.document}; {kinds})")
+        kinds = say.TYPES.format(**{kind: types[kind] for kind in ("single", "multiple", "judge")})
+        lines.append(
+            say.CHECK_FILE.format(
+                path=summary.path,
+                count=len(summary.questions),
+                document=summary.document,
+                types=kinds,
+            )
+        )
         chapters = Counter(q.chapter for q in summary.questions)
-        lines += [f"    {chapter}: {count}" for chapter, count in chapters.items()]
+        lines += [say.CHECK_CHAPTER.format(chapter=c, count=n) for c, n in chapters.items()]
     return "\n".join(lines)

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.cli.run import configured
+from bot.i18n import catalogue
 from bot.org.tree import OrgTree
 from bot.quiz.bank import load_bank
 from bot.stats.periods import parse_period
@@ -42,13 +43,13 @@ def _report(args: argparse.Namespace) -> int:
             if not isinstance(unit, str):
                 problem = _unknown(args, stats.tree, unit)
                 raise InvalidFileError([Problem("--branch", 0, 0, problem)])
-            return await stats.ledger(unit, period, bank.by_id)
+            return await stats.ledger(unit, period, bank.by_id, catalogue(settings.locale))
         finally:
             await storage.close()
 
     data = asyncio.run(build())
     args.xlsx.write_bytes(data)
-    print(f"{args.xlsx}: {period.label}, {len(data) // 1024} KiB")
+    print(f"{args.xlsx}: {period.key}, {len(data) // 1024} KiB")
     return 0
 
 

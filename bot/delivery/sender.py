@@ -7,7 +7,7 @@ Everything it knows is in the outbox: it can be killed at any moment and resumes
 * 429: the whole sender pauses for ``retry_after``; the delivery goes back to the queue.
 * 5xx, timeouts, network errors: retried with backoff, up to ``max_attempts``.
 * 403 (blocked) and 400 "chat not found": failed, not retried, and the member is marked
-  unreachable (失联) for the secretary's statistics.
+  unreachable (未联系上) for the secretary's statistics.
 """
 
 from __future__ import annotations

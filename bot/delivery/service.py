@@ -95,10 +95,12 @@ class DeliveryService:
         unit_id: str,
         created_by: int,
         progress_chat_id: int | None,
+        event_id: int | None = None,
         batch_markup: Markup | None = None,
     ) -> int | None:
         """One message to each of ``members``, written once under ``key`` (None when that
-        key was used before); members the bot cannot reach are recorded as failed."""
+        key was used before); members the bot cannot reach are recorded as failed.
+        ``event_id``: the meeting the message announces."""
         now = self._clock.now()
         batch_id = await self._outbox.create_batch(
             key=key,
@@ -114,6 +116,7 @@ class DeliveryService:
             ],
             not_before=now,
             progress_chat_id=progress_chat_id,
+            event_id=event_id,
             batch_markup=batch_markup,
         )
         if batch_id is not None:

@@ -172,7 +172,7 @@ def sender_line(context: BotContext, unit: str, telegram_name: str) -> str:
     actor = context.actor
     member = actor.member
     name = member.real_name if member is not None and member.real_name else telegram_name
-    role = texts.secretary_role if actor.secretary_of or not actor.admin else texts.admin_role
+    role = texts.secretary_role if actor.secretary_of or not actor.admin else texts.admin_title
     return texts.broadcast_sender.format(unit=services.org.branch_name(unit), role=role, name=name)
 
 

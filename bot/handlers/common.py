@@ -21,16 +21,16 @@ async def register(update: Update, context: BotContext) -> int | None:
     return await services.org.register(user.id, user.first_name, user.last_name, user.username)
 
 
-async def greet(update: Update, context: BotContext) -> None:
-    """Greet a member and say what the bot does."""
+async def greet(update: Update, context: BotContext, *, joining: bool = False) -> None:
+    """Greet a member and say what the bot does, and what to do next — unless they came by an
+    invite link, where the next step is giving their name, not /quiz."""
     if update.effective_message is None or update.effective_user is None:
         return
     await register(update, context)
     texts = context.services.texts
     count = context.services.settings.quiz.questions_per_quiz
-    await update.effective_message.reply_text(
-        texts.start.format(name=update.effective_user.first_name, count=count)
-    )
+    text = texts.start.format(name=texts.address(update.effective_user.first_name), count=count)
+    await update.effective_message.reply_text(text if joining else f"{text}\n\n{texts.start_next}")
 
 
 def rules_text(context: BotContext) -> str:

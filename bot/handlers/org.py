@@ -4,17 +4,18 @@ roles, group chats."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 
 from bot.context import BotContext
+from bot.handlers import conversation
 from bot.handlers.callbacks import REQUEST, RequestTap
 from bot.handlers.scope import home_branch
 from bot.org.access import ADMIN_UNIT, Actor
 from bot.org.joining import INVITE_DAYS, MAX_INVITE_DAYS, Decision, JoinRequest, RequestKind
-from bot.org.members import Member
 from bot.org.service import AwaitingApproval, Joined, JoinProblem, RenameProblem
 from bot.org.tree import Level
 
@@ -69,6 +70,14 @@ def _invite_days(rest: list[str]) -> int | None:
     return 0
 
 
+@dataclass(frozen=True)
+class JoinName(conversation.State):
+    """Someone opened the invite link ``code`` and is typing their real name."""
+
+    kind = "join_name"
+    code: str
+
+
 async def begin_join(update: Update, context: BotContext, code: str) -> None:
     """Someone opened an invite link: check it, then ask for their real name."""
     message = update.effective_message
@@ -84,6 +93,7 @@ async def begin_join(update: Update, context: BotContext, code: str) -> None:
     if isinstance(outcome, JoinProblem):
         await message.reply_text(_join_problem(context, outcome, member.branch_id))
         return
+    await conversation.ask(context, user.id, JoinName(code))
     needed = services.org.approval_needed(outcome.branch_id)
     await message.reply_text(
         texts.join_ask_name.format(
@@ -105,17 +115,21 @@ def _join_problem(context: BotContext, problem: JoinProblem, branch_id: str | No
     }[problem]
 
 
-async def join_name(update: Update, context: BotContext, member: Member) -> None:
-    """The real name of someone who opened an invite link."""
+async def join_name(update: Update, context: BotContext, state: JoinName) -> None:
+    """The real name of someone who opened an invite link; asked again until it is one."""
     message = update.effective_message
-    if message is None or message.text is None:
+    user = update.effective_user
+    member = context.actor.member
+    if message is None or message.text is None or user is None or member is None:
         return
     services = context.services
-    outcome = await services.org.finish_join(member, message.text)
+    outcome = await services.org.finish_join(member, state.code, message.text)
     texts = services.texts
     if outcome is None:
         await message.reply_text(texts.join_bad_name)
-    elif isinstance(outcome, AwaitingApproval):
+        return
+    await conversation.end(context, user.id)
+    if isinstance(outcome, AwaitingApproval):
         request = outcome.request
         branch = services.org.branch_name(request.branch_id)
         await message.reply_text(texts.join_waiting.format(name=request.name, branch=branch))
@@ -128,11 +142,11 @@ async def join_name(update: Update, context: BotContext, member: Member) -> None
     elif isinstance(outcome, Joined):
         branch = services.org.branch_name(outcome.branch_id)
         name = outcome.name
-        await message.reply_text(texts.joined.format(name=name, branch=branch))
+        await message.reply_text(texts.joined.format(name=texts.address(name), branch=branch))
         notice = texts.joined_notice.format(name=name, branch=branch)
         await _tell_approvers(context, outcome.branch_id, notice)
     else:
-        await message.reply_text(_join_problem(context, outcome, None))
+        await message.reply_text(_join_problem(context, outcome, member.branch_id))
 
 
 async def name_command(update: Update, context: BotContext) -> None:
@@ -222,7 +236,8 @@ async def request_callback(update: Update, context: BotContext, tap: RequestTap)
         notice = texts.join_approved_notice if approved else texts.join_rejected_notice
         told = texts.joined if approved else texts.join_rejected
         await query.edit_message_text(notice.format(name=request.name, branch=branch))
-        await _tell_member(context, request, told.format(name=request.name, branch=branch))
+        name = texts.address(request.name) if approved else request.name
+        await _tell_member(context, request, told.format(name=name, branch=branch))
     else:
         notice = texts.rename_approved_notice if approved else texts.rename_rejected_notice
         told = texts.rename_approved if approved else texts.rename_rejected
@@ -305,14 +320,19 @@ async def promote_command(update: Update, context: BotContext) -> None:
     if message is None:
         return
     services = context.services
+    texts = services.texts
     parsed = _promotion_args(context)
     if parsed is None:
-        await message.reply_text(services.texts.promote_usage)
+        await message.reply_text(texts.promote_usage)
         return
-    await services.org.promote(context.actor, *parsed)
-    await message.reply_text(
-        services.texts.promoted.format(user=parsed[0], unit=_unit_label(context, parsed[1]))
-    )
+    user, unit = parsed
+    await services.org.promote(context.actor, user, unit)
+    if unit == ADMIN_UNIT:
+        await message.reply_text(texts.promoted_admin.format(user=user))
+    else:
+        await message.reply_text(
+            texts.promoted.format(user=user, unit=services.org.branch_name(unit))
+        )
 
 
 async def demote_command(update: Update, context: BotContext) -> None:
@@ -321,18 +341,18 @@ async def demote_command(update: Update, context: BotContext) -> None:
     if message is None:
         return
     services = context.services
+    texts = services.texts
     parsed = _promotion_args(context)
     if parsed is None:
-        await message.reply_text(services.texts.promote_usage)
+        await message.reply_text(texts.demote_usage)
         return
-    done = await services.org.demote(*parsed)
-    text = services.texts.demoted if done else services.texts.demote_nothing
-    await message.reply_text(text.format(user=parsed[0], unit=_unit_label(context, parsed[1])))
-
-
-def _unit_label(context: BotContext, unit: str) -> str:
-    texts = context.services.texts
-    return texts.admin_role if unit == ADMIN_UNIT else context.services.org.branch_name(unit)
+    user, unit = parsed
+    done = await services.org.demote(user, unit)
+    if unit == ADMIN_UNIT:
+        text = texts.demoted_admin if done else texts.demote_nothing_admin
+    else:
+        text = texts.demoted if done else texts.demote_nothing
+    await message.reply_text(text.format(user=user, unit=services.org.branch_name(unit)))
 
 
 async def bindgroup_command(update: Update, context: BotContext) -> None:

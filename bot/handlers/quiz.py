@@ -35,7 +35,7 @@ async def quiz_command(update: Update, context: BotContext) -> None:
         return
     services = context.services
     if chat.type != "private":
-        await message.reply_text(services.texts.private_only)
+        await message.reply_text(services.texts.private_only.format(command="quiz"))
         return
     args = list(context.args or [])
     if not args:
@@ -212,6 +212,25 @@ async def _send_summary(context: BotContext, session: QuizSession) -> None:
     services = context.services
     summary = await services.quiz.summary(session)
     await context.bot.send_message(session.chat_id, summary_text(services.texts, summary))
+
+
+async def repeat_question(update: Update, context: BotContext) -> bool:
+    """Text typed while a quiz is running: say that answers are taps, and show the question
+    again at the bottom of the chat (its old buttons removed). False when no quiz runs."""
+    member_id = await register(update, context)
+    if member_id is None or update.effective_message is None:
+        return False
+    services = context.services
+    session = await services.quiz.in_progress(member_id)
+    if session is None or session.current_question_id not in services.quiz.bank.by_id:
+        return False
+    await update.effective_message.reply_text(
+        services.texts.quiz_use_buttons.format(number=session.position + 1, total=session.total)
+    )
+    if session.message_id is not None:
+        await _edit_markup(context, session.chat_id, session.message_id, None)
+    await _send_question(context, session)
+    return True
 
 
 async def _send_question(context: BotContext, session: QuizSession) -> None:

@@ -26,6 +26,14 @@ def kind(texts: Texts, question: Question) -> str:
     }[question.type]
 
 
+def option_text(texts: Texts, question: Question, index: int) -> str:
+    """An option as shown: a judge question's 正确/错误 in the locale's words (the bank stores
+    them in Simplified, like every question)."""
+    if question.type is QuestionType.JUDGE:
+        return (texts.judge_true, texts.judge_false)[index]
+    return question.options[index]
+
+
 def _shown_options(question: Question, order: tuple[int, ...]) -> list[str]:
     return [f"{OPTION_LETTERS[i]}. {question.options[index]}" for i, index in enumerate(order)]
 
@@ -69,7 +77,7 @@ def question_keyboard(
         return InlineKeyboardMarkup(
             [
                 [
-                    button(question.options[index], TapAction.ANSWER, i)
+                    button(option_text(texts, question, index), TapAction.ANSWER, i)
                     for i, index in enumerate(order)
                 ]
             ]
@@ -92,9 +100,13 @@ def question_keyboard(
     return InlineKeyboardMarkup(rows)
 
 
-def _letters(question: Question, order: tuple[int, ...], bank_indices: frozenset[int]) -> str:
+def _letters(
+    texts: Texts, question: Question, order: tuple[int, ...], bank_indices: frozenset[int]
+) -> str:
     if question.type is QuestionType.JUDGE:
-        return "、".join(question.options[i] for i in sorted(bank_indices))
+        return texts.list_separator.join(
+            option_text(texts, question, i) for i in sorted(bank_indices)
+        )
     shown = sorted(order.index(i) for i in bank_indices)
     return "".join(OPTION_LETTERS[i] for i in shown)
 
@@ -114,8 +126,12 @@ def result_text(
         headline = texts.right if verdict.correct else texts.wrong
     lines = [_question_body(texts, position, total, question, order, hint=False), "", headline]
     if not verdict.correct:
-        lines.append(texts.your_answer.format(answer=_letters(question, order, verdict.chosen)))
-    lines.append(texts.correct_answer.format(answer=_letters(question, order, question.answer)))
+        lines.append(
+            texts.your_answer.format(answer=_letters(texts, question, order, verdict.chosen))
+        )
+    lines.append(
+        texts.correct_answer.format(answer=_letters(texts, question, order, question.answer))
+    )
     # A question imported without 解析 shows the line it quotes, so the member still sees why.
     if question.explanation:
         lines.append(texts.explanation.format(text=question.explanation))
@@ -152,7 +168,9 @@ def summary_text(texts: Texts, summary: QuizSummary) -> str:
     if summary.missed:
         lines += ["", texts.summary_missed_header]
         for number, question in enumerate(summary.missed, start=1):
-            answer = "、".join(question.options[i] for i in sorted(question.answer))
+            answer = texts.list_separator.join(
+                option_text(texts, question, i) for i in sorted(question.answer)
+            )
             lines.append(
                 texts.summary_missed_item.format(
                     number=number,

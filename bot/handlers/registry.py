@@ -11,6 +11,7 @@ same check in the free-text router (``bot/handlers/text.py``).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -58,6 +59,9 @@ from bot.org.access import Role
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 T = TypeVar("T")
 
+MAX_COMMAND_LENGTH = 32
+"""Telegram's longest command name; what is typed beyond it is not quoted back."""
+
 
 @dataclass(frozen=True)
 class Command:
@@ -78,16 +82,14 @@ async def help_command(update: Update, context: BotContext) -> None:
 
 
 async def start_command(update: Update, context: BotContext) -> None:
-    """Greet; with an invite code (t.me/<bot>?start=<code>) begin joining a branch instead; give
+    """Greet; with an invite code (t.me/<bot>?start=<code>) begin joining a branch; give
     secretaries and admins the command menu of their role."""
     if update.effective_message is None or update.effective_chat is None:
         return
+    # With an invite link the greeting does not say "发送 /quiz": the name comes first.
+    await common.greet(update, context, joining=bool(context.args))
     if context.args:
-        # An invite link: the name comes first, so no "发送 /quiz" before it is given.
-        await common.register(update, context)
         await org.begin_join(update, context, context.args[0])
-    else:
-        await common.greet(update, context)
     if context.actor.role > Role.MEMBER:
         await context.bot.set_my_commands(
             bot_commands(context.services.texts, context.actor.role),
@@ -177,7 +179,9 @@ def guarded(command: Command) -> Handler:
         if refused is not None:
             needed = refused.needed
             await message.reply_text(
-                texts.private_only if needed is None else refusal(texts, needed)
+                texts.private_only.format(command=command.name)
+                if needed is None
+                else refusal(texts, needed)
             )
             return
         await command.callback(update, context)
@@ -245,12 +249,36 @@ async def button_tapped(update: Update, context: BotContext) -> None:
     await button.callback(update, context, value)
 
 
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """A command the bot does not have: say so, and name the closest one this person may use."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or message.text is None or user is None:
+        return
+    services = context.services
+    texts = services.texts
+    typed = message.text.split()[0][1:].split("@")[0][:MAX_COMMAND_LENGTH]
+    actor = await services.org.actor(user.id)
+    mine = {c.name: c for c in commands_for(actor.role)}
+    close = difflib.get_close_matches(typed.lower(), mine, n=1, cutoff=0.6)
+    if close:
+        text = texts.unknown_command.format(
+            command=typed, suggestion=close[0], description=mine[close[0]].description(texts)
+        )
+    else:
+        text = texts.unknown_command_plain.format(command=typed)
+    await message.reply_text(text)
+
+
 def register_handlers(application: BotApplication) -> None:
     # Commands first, so that "/quiz" is never taken for plain text.
     for command in COMMANDS:
         application.add_handler(CommandHandler(command.name, guarded(command)))
     # Every tap goes to one router: its prefix picks the codec and the handler.
     application.add_handler(CallbackQueryHandler(button_tapped))
+    # A command none of the handlers above took: said so, with the closest one.
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, unknown_command)
+    )
     # Text in private: what the person was asked for (a real name, a broadcast), else a
     # pointer to /help. Groups are not ours to fill, so the bot stays silent there.
     application.add_handler(

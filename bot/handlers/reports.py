@@ -20,7 +20,9 @@ async def chart_command(update: Update, context: BotContext) -> None:
     """/chart [期间] [组织编号] — a branch's last months, or the branches of a unit."""
     message = update.effective_message
     chat = update.effective_chat
-    target = await report_target(update, context, branch_only=False, example="/chart 本月 zb-001")
+    target = await report_target(
+        update, context, branch_only=False, example="/chart {period} zb-001"
+    )
     if message is None or chat is None or target is None:
         return
     period, unit_id = target
@@ -35,7 +37,9 @@ async def chart_command(update: Update, context: BotContext) -> None:
         bars = []
         for month in months:
             (figures,) = await services.stats.figures([unit_id], month)
-            bars.append(Bar(f"{month.index}月", figures.rate, figures.average))
+            bars.append(
+                Bar(texts.chart_month.format(month=month.index), figures.rate, figures.average)
+            )
         title = texts.chart_months_title.format(unit=unit.name)
         horizontal = False
     else:
@@ -43,15 +47,15 @@ async def chart_command(update: Update, context: BotContext) -> None:
         bars = [
             Bar(tree.by_id[f.branch_id].name, f.rate, f.average) for f in ranking[:CHART_BRANCHES]
         ]
-        title = texts.chart_branches_title.format(unit=unit.name, period=period.label)
+        title = texts.chart_branches_title.format(unit=unit.name, period=texts.period(period))
         horizontal = True
-    png = await services.reports.chart(title, bars, horizontal=horizontal)
+    png = await services.reports.chart(title, bars, horizontal=horizontal, texts=texts)
     if png is None:
         if unit.level is Level.BRANCH:
             report = await services.stats.branch_report(unit_id, period)
             text = report_text(texts, report)
         else:
-            text = ranking_text(texts, tree, unit_id, period.label, ranking)
+            text = ranking_text(texts, tree, unit_id, texts.period(period), ranking)
         await message.reply_text(texts.chart_unavailable + "\n\n" + text)
         return
     await context.bot.send_photo(chat.id, InputFile(io.BytesIO(png), "chart.png"), caption=title)
@@ -62,19 +66,21 @@ async def export_command(update: Update, context: BotContext) -> None:
     a unit."""
     message = update.effective_message
     chat = update.effective_chat
-    target = await report_target(update, context, branch_only=False, example="/export 本月 zb-001")
+    target = await report_target(
+        update, context, branch_only=False, example="/export {period} zb-001"
+    )
     if message is None or chat is None or target is None:
         return
     period, unit_id = target
     services = context.services
     texts = services.texts
     await message.reply_text(texts.export_working)
-    data = await services.reports.ledger(unit_id, period, services.quiz.bank.by_id)
-    name = f"台账_{services.org.branch_name(unit_id)}_{period.key}.xlsx"
+    data = await services.reports.ledger(unit_id, period, services.quiz.bank.by_id, texts)
+    name = texts.ledger_file.format(unit=services.org.branch_name(unit_id), period=period.key)
     await context.bot.send_document(
         chat.id,
         InputFile(io.BytesIO(data), name),
         caption=texts.export_caption.format(
-            unit=services.org.branch_name(unit_id), period=period.label
+            unit=services.org.branch_name(unit_id), period=texts.period(period)
         ),
     )

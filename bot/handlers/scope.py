@@ -46,7 +46,8 @@ def parse_arguments(context: BotContext) -> tuple[Period | None, list[str]]:
 async def report_target(
     update: Update, context: BotContext, *, branch_only: bool, example: str
 ) -> tuple[Period, str] | None:
-    """(period, unit) for a report command, or None after telling the person what to write."""
+    """(period, unit) for a report command, or None after telling the person what to write
+    (``example`` is the command with ``{period}`` where this locale's period word goes)."""
     message = update.effective_message
     if message is None:
         return None
@@ -60,6 +61,7 @@ async def report_target(
     else:
         unit = home_unit(context.actor, units)
     if unit is None:
+        example = example.format(period=texts.period_example)
         await message.reply_text(texts.choose_branch.format(example=example))
         return None
     return period, unit

@@ -21,7 +21,9 @@ from bot.org.tree import Level
 async def stats_command(update: Update, context: BotContext) -> None:
     """/stats [期间] [支部编号] — the branch's participation for a month, quarter or year."""
     message = update.effective_message
-    target = await report_target(update, context, branch_only=True, example="/stats 本月 zb-001")
+    target = await report_target(
+        update, context, branch_only=True, example="/stats {period} zb-001"
+    )
     if message is None or target is None:
         return
     period, branch_id = target
@@ -66,7 +68,7 @@ async def nudge_callback(update: Update, context: BotContext, tap: NudgeTap) -> 
         report.not_participated,
         key=f"nudge:{branch_id}:{period.key}:{now.date().isoformat()}",
         kind="nudge",
-        text=texts.nudge_text.format(period=period.label),
+        text=texts.nudge_text.format(period=texts.period(period)),
         unit_id=branch_id,
         created_by=query.from_user.id,
         progress_chat_id=query.message.chat.id,
@@ -84,31 +86,35 @@ async def nudge_callback(update: Update, context: BotContext, tap: NudgeTap) -> 
 async def ranking_command(update: Update, context: BotContext) -> None:
     """/ranking [期间] [组织编号] — branches under a 党总支 or 党委, best first."""
     message = update.effective_message
-    target = await report_target(update, context, branch_only=False, example="/ranking 本月")
+    target = await report_target(update, context, branch_only=False, example="/ranking {period}")
     if message is None or target is None:
         return
     period, unit = target
     services = context.services
+    texts = services.texts
     figures = await services.stats.ranking(unit, period)
     await message.reply_text(
-        ranking_text(services.texts, services.org.tree, unit, period.label, figures)
+        ranking_text(texts, services.org.tree, unit, texts.period(period), figures)
     )
 
 
 async def hardest_command(update: Update, context: BotContext) -> None:
     """/hardest [期间] [支部编号] — the questions the branch missed most, to study next."""
     message = update.effective_message
-    target = await report_target(update, context, branch_only=True, example="/hardest 本月 zb-001")
+    target = await report_target(
+        update, context, branch_only=True, example="/hardest {period} zb-001"
+    )
     if message is None or target is None:
         return
     period, branch_id = target
     services = context.services
+    texts = services.texts
     items = await services.stats.hardest([branch_id], period)
     await message.reply_text(
         hardest_text(
-            services.texts,
+            texts,
             services.org.branch_name(branch_id),
-            period.label,
+            texts.period(period),
             items,
             services.quiz.bank.by_id,
         )

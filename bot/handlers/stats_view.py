@@ -16,7 +16,8 @@ LEADERS_SHOWN = 10
 
 
 def _score(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0f}"
+    """A percentage of right answers, or a dash where there were no quizzes."""
+    return "—" if value is None else f"{value:.0f}%"
 
 
 def _change(texts: Texts, now: float, before: float) -> str:
@@ -31,7 +32,7 @@ def _change(texts: Texts, now: float, before: float) -> str:
 def report_text(texts: Texts, report: BranchReport) -> str:
     f, p = report.figures, report.previous
     lines = [
-        texts.stats_title.format(branch=report.branch.name, period=report.period.label),
+        texts.stats_title.format(branch=report.branch.name, period=texts.period(report.period)),
         "",
         texts.stats_members.format(members=f.members, participants=f.participants),
         texts.stats_rate.format(
@@ -63,6 +64,9 @@ def report_text(texts: Texts, report: BranchReport) -> str:
         lines += ["", texts.stats_not_yet.format(count=len(missing), names=names + more)]
     elif f.members:
         lines += ["", texts.stats_everyone]
+    lines += ["", texts.stats_note]
+    if f.attendance is not None:
+        lines.append(texts.attendance_note)
     return "\n".join(lines)
 
 
@@ -87,6 +91,9 @@ def ranking_text(
         lines.append(line)
     if len(figures) > RANKING_SHOWN:
         lines.append(texts.ranking_more.format(count=len(figures)))
+    lines += ["", texts.stats_note]
+    if any(f.attendance is not None for f in figures):
+        lines.append(texts.attendance_note)
     return "\n".join(lines)
 
 
@@ -119,10 +126,12 @@ def hardest_text(
 
 
 def leaderboard_text(texts: Texts, board: Leaderboard) -> str:
-    lines = [texts.leaderboard_title.format(branch=board.branch.name, period=board.period.label)]
+    lines = [
+        texts.leaderboard_title.format(branch=board.branch.name, period=texts.period(board.period))
+    ]
     lines.append("")
     if not board.leaders:
-        lines.append(texts.leaderboard_empty.format(period=board.period.label))
+        lines.append(texts.leaderboard_empty.format(period=texts.period(board.period)))
         return "\n".join(lines)
     lines += [
         texts.leaderboard_line.format(

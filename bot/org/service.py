@@ -151,8 +151,9 @@ class OrgService:
         return self._branch_approval.get(branch_id, self._approval)
 
     def branch_name(self, branch_id: str | None) -> str:
+        """The unit's name; callers pass known units, so the id stands in for a vanished one."""
         unit = self.tree.by_id.get(branch_id) if branch_id else None
-        return unit.name if unit else "（未加入支部）"
+        return unit.name if unit else branch_id or "—"
 
     # Invites and joining
 
@@ -168,7 +169,8 @@ class OrgService:
         return await self._store.revoke_invites(branch_id, self._clock.now())
 
     async def start_join(self, member: Member, code: str) -> JoinStarted | JoinProblem:
-        """A person opened an invite link: check it and ask for their real name next."""
+        """A person opened an invite link: check it (the chat then asks for their real name,
+        and hands the code back to ``finish_join``)."""
         invite = await self._store.invite(code)
         if invite is None or invite.branch_id not in self.tree.by_id:
             return JoinProblem.UNKNOWN
@@ -178,25 +180,25 @@ class OrgService:
             return JoinProblem.EXPIRED
         if member.branch_id is not None:
             return JoinProblem.ALREADY_MEMBER
-        assert member.telegram_id is not None
-        await self._store.set_pending_invite(member.telegram_id, code)
         return JoinStarted(invite.branch_id)
 
     async def finish_join(
-        self, member: Member, typed: str
+        self, member: Member, code: str, typed: str
     ) -> Joined | AwaitingApproval | JoinProblem | None:
-        """The real name for a pending invite. None: the name is not acceptable, ask again.
-        The invite is checked again, since it may have been revoked in between. Where the
-        branch approves joins, a request for its secretary is opened instead of joining."""
-        assert member.telegram_id is not None and member.pending_invite is not None
+        """The real name for the invite ``code``. None: the name is not acceptable, ask again.
+        The invite and the person are checked again: the link may have been revoked, or the
+        person joined a branch, in between. Where the branch approves joins, a request for
+        its secretary is opened instead of joining."""
+        assert member.telegram_id is not None
         name = real_name(typed)
         if name is None:
             return None
-        invite = await self._store.invite(member.pending_invite)
+        invite = await self._store.invite(code)
         now = self._clock.now()
         if invite is None or not invite.usable(now):
-            await self._store.set_pending_invite(member.telegram_id, None)
             return JoinProblem.REVOKED if invite and invite.revoked_at else JoinProblem.EXPIRED
+        if member.branch_id is not None:
+            return JoinProblem.ALREADY_MEMBER
         if self.approval_needed(invite.branch_id):
             request = await self._joins.open_request(
                 RequestKind.JOIN,
@@ -207,7 +209,6 @@ class OrgService:
                 invite.code,
                 now,
             )
-            await self._store.set_pending_invite(member.telegram_id, None)
             return AwaitingApproval(request)
         matched = await self._store.join_branch(
             member.telegram_id, name, invite.branch_id, invite.created_by, now

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -27,7 +26,7 @@ from bot.quiz.questions import (
     QuestionType,
     display_width,
 )
-from bot.quiz.reference import UNVERIFIED_MARK, Reference, ReferenceCache
+from bot.quiz.reference import Reference, ReferenceCache
 from bot.yamlfile import InvalidFileError, Located, Problem, load_located, validation_problems
 
 MAX_OPTION_WIDTH = 48
@@ -296,12 +295,6 @@ def _check_reference(model: _QuestionModel, document: str, reference: Reference)
     elif not any(line.verified for line in lines):
         found.append(Finding("quote", say.QUOTE_UNVERIFIED))
     return found
-
-
-def heading(line: str) -> str:
-    """A reference line without its 【未核对】 mark and Markdown heading hashes: what a
-    ``source`` names (第三条, 总纲, 四、…)."""
-    return re.sub(r"^#+\s*", "", line.removeprefix(UNVERIFIED_MARK))
 
 
 def _to_question(model: _QuestionModel, document: str) -> Question:

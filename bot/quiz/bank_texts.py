@@ -51,6 +51,7 @@ ID_FROM_SHEET_TWICE = "编号“{id}”与第 {row} 行重复"
 # The loader's checks (shared by bank check and bank import) ------------------------------------
 REQUIRED = "必填，不能为空"
 NO_FIELD = "没有“{label}”"
+FIELD_WITHOUT_CELL = "{label}：{message}"
 UNKNOWN_KEY = "未知的键"
 TOO_LONG = "太长（最多 {limit} 字）"
 ID_PATTERN = "编号只能用字母、数字、- 和 _，最多 32 个字符"
@@ -157,3 +158,29 @@ REVIEW_COLUMNS = (
     "审核意见",
 )
 TYPE_NAMES = {"single": "单选", "multiple": "多选", "judge": "判断"}
+
+# bank check and bank stats -----------------------------------------------------------------------
+CHECK_SUMMARY = "{total} 道题，{files} 个题库文件，全部通过检查。"
+CHECK_FILE = "{path}：{count} 道（{document}；{types}）"
+CHECK_CHAPTER = "    {chapter}：{count}"
+STATS_SUMMARY = "{total} 道题，涉及 {documents} 份文件；{types}；{levels}"
+STATS_DOCUMENT = "{document}（{files}）：{count} 道"
+STATS_NO_QUESTIONS = "尚无题目；{references}"
+STATS_KINDS = "  {types}；{levels}"
+TYPES = "单选 {single}，多选 {multiple}，判断 {judge}"
+LEVELS = "难度 1：{easy}，2：{medium}，3：{hard}"
+STATS_CHAPTERS = "  章节："
+STATS_CHAPTER = "    {chapter}：{count}"
+STATS_ARTICLES = "  条款：{cited} 条有题{listed}"
+STATS_ARTICLES_LISTED = "，参考文本共 {known} 条"
+STATS_THIN = "  不足 {minimum} 道题的条款：{count} 条"
+STATS_NOT_THIN = "  每一条都至少有 {minimum} 道题"
+STATS_ON_UNVERIFIED = "  依据未核对段落的题目：{count}（目标 0）"
+STATS_UNVERIFIED = "  {references} 中仍标【未核对】的行：{count}"
+STATS_UNVERIFIED_LINE = "    {path}:{line}（{chapter}）{text}"
+STATS_UNCHECKED = "  {count} 道题所在文件未指定参考文本：原文未经比对"
+STATS_NO_EXPLANATION = "  {count} 道题没有解析（答题后显示原文）"
+STATS_REPORTED = "  有未处理纠错的题目：{count}"
+STATS_REPORTED_ITEM = "    ! {id}（{article}）：{count} 条未处理 · {stem}"
+STATS_REPORTS = "未处理的纠错：涉及 {count} 道题"
+STATS_REPORTS_GONE = "  {count} 条未处理的纠错针对的题目已不在这些文件中"

@@ -118,6 +118,10 @@ class QuizService:
             return await self.start(member_id, chat_id, document, chapter)
         return Started(session, self._bank.by_id[session.current_question_id], resumed=False)
 
+    async def in_progress(self, member_id: int) -> QuizSession | None:
+        """The member's unfinished quiz, if any (without starting one)."""
+        return await self._store.active_session(member_id)
+
     async def question_shown(self, session: QuizSession, message_id: int) -> None:
         await self._store.set_question_message(
             session.id, session.position, message_id, self._clock.now()

@@ -1,15 +1,16 @@
 """The 台账: an Excel ledger of a unit's study for a period, as the level above checks it.
 
 Four sheets — 汇总 (per branch), 党员明细 (per member), 答题明细 (per answer), 题目分析 (per
-question, with facility and discrimination) — Chinese headers, a frozen header row, widths
-that fit. Written in openpyxl's write-only mode, row by row, so a large unit's year does not
-sit in memory; Excel's row limit is respected and any cut is stated in the sheet.
+question, with facility and discrimination) — headers and notes from the catalogue, a frozen
+header row, widths that fit. Written in openpyxl's write-only mode, row by row, so a large
+unit's year does not sit in memory; Excel's row limit is respected and any cut is stated in
+the sheet.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,29 +21,43 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from bot.i18n import Texts
 from bot.org.members import Member
 from bot.org.tree import OrgTree
 from bot.quiz.questions import Question
 from bot.stats.figures import AnswerDetail, BranchFigures, ItemFigures, MemberTotals, ranked
+from bot.stats.periods import Period
 
 EXCEL_ROWS = 1_048_576
 
-SUMMARY = (
-    ("支部编号", 12), ("支部名称", 24), ("上级组织", 20), ("党员数", 8), ("参学人数", 10),
-    ("参学率", 9), ("答题次数", 10), ("平均分", 8), ("中位数", 8), ("失联人数", 10),
-    ("主题党日次数", 12), ("出席率", 9),
+Columns = tuple[tuple[Callable[[Texts], str], int], ...]
+"""Each column's header (a catalogue entry) and width."""
+
+SUMMARY: Columns = (
+    (lambda t: t.ledger_branch_id, 12), (lambda t: t.ledger_branch_name, 24),
+    (lambda t: t.ledger_parent, 20), (lambda t: t.ledger_members, 8),
+    (lambda t: t.ledger_participants, 10), (lambda t: t.ledger_rate, 9),
+    (lambda t: t.ledger_quizzes, 10), (lambda t: t.ledger_average, 8),
+    (lambda t: t.ledger_median, 8), (lambda t: t.ledger_unreachable, 12),
+    (lambda t: t.ledger_theme_days, 12), (lambda t: t.ledger_attendance, 9),
 )  # fmt: skip
-MEMBERS = (
-    ("支部", 22), ("姓名", 12), ("党员编号", 10), ("答题次数", 10), ("最好成绩", 10),
-    ("平均成绩", 10), ("最近答题", 18), ("状态", 10),
+MEMBERS: Columns = (
+    (lambda t: t.ledger_branch, 22), (lambda t: t.ledger_name, 12),
+    (lambda t: t.ledger_member_id, 10), (lambda t: t.ledger_quizzes, 10),
+    (lambda t: t.ledger_best, 10), (lambda t: t.ledger_member_average, 10),
+    (lambda t: t.ledger_last_quiz, 18), (lambda t: t.ledger_status, 10),
 )  # fmt: skip
-ANSWERS = (
-    ("答题时间", 18), ("支部", 22), ("姓名", 12), ("题目编号", 14), ("出处", 22),
-    ("是否正确", 10), ("用时（秒）", 10),
+ANSWERS: Columns = (
+    (lambda t: t.ledger_answered_at, 18), (lambda t: t.ledger_branch, 22),
+    (lambda t: t.ledger_name, 12), (lambda t: t.ledger_question_id, 14),
+    (lambda t: t.ledger_source, 22), (lambda t: t.ledger_correct, 10),
+    (lambda t: t.ledger_seconds, 10),
 )  # fmt: skip
-ITEMS = (
-    ("题目编号", 14), ("出处", 22), ("题干", 60), ("作答次数", 10), ("答对次数", 10),
-    ("正确率", 9), ("区分度", 9),
+ITEMS: Columns = (
+    (lambda t: t.ledger_question_id, 14), (lambda t: t.ledger_source, 22),
+    (lambda t: t.ledger_stem, 60), (lambda t: t.ledger_attempts, 10),
+    (lambda t: t.ledger_right, 10), (lambda t: t.ledger_facility, 9),
+    (lambda t: t.ledger_discrimination, 9),
 )  # fmt: skip
 
 
@@ -52,7 +67,8 @@ class LedgerData:
     except the streamed answers."""
 
     title: str
-    period_label: str
+    period: Period
+    texts: Texts
     tree: OrgTree
     figures: Sequence[BranchFigures]
     members: Sequence[Member]
@@ -75,9 +91,9 @@ class Ledger:
         self._header_fill = PatternFill("solid", fgColor="B22222")
         self._summary()
         self._member_sheet()
-        self._answers_sheet = self._sheet("答题明细", ANSWERS)
+        self._answers_sheet = self._sheet(data.texts.ledger_sheet_answers, ANSWERS)
 
-    def _sheet(self, title: str, columns: Sequence[tuple[str, int]]) -> WriteOnlyWorksheet:
+    def _sheet(self, title: str, columns: Columns) -> WriteOnlyWorksheet:
         sheet: WriteOnlyWorksheet = self._book.create_sheet(title)
         sheet.freeze_panes = "A2"
         for index, (_, width) in enumerate(columns):
@@ -87,7 +103,7 @@ class Ledger:
             dimensions[get_column_letter(index + 1)].width = width
         header = []
         for name, _ in columns:
-            cell = WriteOnlyCell(sheet, value=name)
+            cell = WriteOnlyCell(sheet, value=name(self._data.texts))
             cell.font = self._header_font
             cell.fill = self._header_fill
             cell.alignment = Alignment(horizontal="center")
@@ -97,7 +113,8 @@ class Ledger:
 
     def _summary(self) -> None:
         data = self._data
-        sheet = self._sheet("汇总", SUMMARY)
+        texts = data.texts
+        sheet = self._sheet(texts.ledger_sheet_summary, SUMMARY)
         for f in ranked(data.figures):
             unit = data.tree.by_id.get(f.branch_id)
             parent = data.tree.by_id.get(unit.parent) if unit and unit.parent else None
@@ -119,12 +136,14 @@ class Ledger:
             )
         sheet.append([])
         sheet.append(
-            [f"{data.title} · {data.period_label}；参学率 = 完成至少一次答题的党员 ÷ 党员数"]
+            [texts.ledger_summary_note.format(unit=data.title, period=texts.period(data.period))]
         )
+        sheet.append([texts.ledger_items_note])
 
     def _member_sheet(self) -> None:
         data = self._data
-        sheet = self._sheet("党员明细", MEMBERS)
+        texts = data.texts
+        sheet = self._sheet(texts.ledger_sheet_members, MEMBERS)
         for member in sorted(data.members, key=lambda m: (m.branch_id or "", m.name)):
             totals = data.member_totals.get(member.id)
             unit = data.tree.by_id.get(member.branch_id or "")
@@ -137,7 +156,7 @@ class Ledger:
                     _round(totals.best) if totals else None,
                     _round(totals.average) if totals else None,
                     totals.last.astimezone(data.zone).strftime("%Y-%m-%d %H:%M") if totals else "",
-                    "正常" if member.reachable else "失联",
+                    _status(texts, member),
                 ]
             )
 
@@ -149,7 +168,7 @@ class Ledger:
         assert self._answers_sheet is not None
         self._answer_rows += 1
         if self._answer_rows == EXCEL_ROWS - 2:
-            self._answers_sheet.append(["超过 Excel 行数上限，以下从略；请按支部或按月分别导出。"])
+            self._answers_sheet.append([self._data.texts.ledger_truncated])
         if self._answer_rows >= EXCEL_ROWS - 2:
             return
         data = self._data
@@ -162,20 +181,21 @@ class Ledger:
                 self._names.get(answer.member_id, str(answer.member_id)),
                 answer.question_id,
                 question.source if question else "",
-                "正确" if answer.correct else "错误",
+                data.texts.ledger_yes if answer.correct else data.texts.ledger_no,
                 round(answer.ms_taken / 1000, 1),
             ]
         )
 
     def finish(self) -> bytes:
         data = self._data
-        sheet = self._sheet("题目分析", ITEMS)
+        texts = data.texts
+        sheet = self._sheet(texts.ledger_sheet_items, ITEMS)
         for item in data.items:
             question = data.questions.get(item.question_id)
             sheet.append(
                 [
                     item.question_id,
-                    question.source if question else "（已不在题库）",
+                    question.source if question else texts.corrections_gone,
                     question.stem if question else "",
                     item.attempts,
                     item.correct,
@@ -186,6 +206,13 @@ class Ledger:
         buffer = io.BytesIO()
         self._book.save(buffer)
         return buffer.getvalue()
+
+
+def _status(texts: Texts, member: Member) -> str:
+    """正常, 未启用 (never opened the bot) or 未联系上 (blocked it, or cannot be written to)."""
+    if member.reachable:
+        return texts.ledger_status_ok
+    return texts.ledger_status_never if member.telegram_id is None else texts.ledger_status_blocked
 
 
 def _percent(value: float) -> str:

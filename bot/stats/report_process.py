@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.i18n import Texts
 from bot.quiz.questions import Question
 from bot.stats.chart import Bar, draw_chart, font_for
 from bot.stats.periods import Period
@@ -47,6 +48,7 @@ class LedgerRequest:
     unit_id: str
     period: Period
     questions: Mapping[str, Question]
+    texts: Texts
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class ChartRequest:
     title: str
     bars: Sequence[Bar]
     horizontal: bool
+    texts: Texts
 
 
 def build_ledger(request: LedgerRequest) -> bytes:
@@ -67,7 +70,9 @@ async def _build(request: LedgerRequest) -> bytes:
     storage = await Storage.open(request.database)
     try:
         stats = await StatsService.reading(storage, request.zone)
-        return await stats.ledger(request.unit_id, request.period, request.questions)
+        return await stats.ledger(
+            request.unit_id, request.period, request.questions, request.texts
+        )
     finally:
         await storage.close()
 
@@ -77,7 +82,9 @@ def draw(request: ChartRequest) -> bytes | None:
     font = font_for(request.font)
     if font is None:
         return None
-    return draw_chart(request.title, request.bars, horizontal=request.horizontal, font=font)
+    return draw_chart(
+        request.title, request.bars, horizontal=request.horizontal, font=font, texts=request.texts
+    )
 
 
 class ReportProcess:
@@ -101,15 +108,21 @@ class ReportProcess:
         self._warned = False
 
     async def ledger(
-        self, unit_id: str, period: Period, questions: Mapping[str, Question]
+        self, unit_id: str, period: Period, questions: Mapping[str, Question], texts: Texts
     ) -> bytes:
-        request = LedgerRequest(self._database, self._zone, unit_id, period, dict(questions))
+        request = LedgerRequest(
+            self._database, self._zone, unit_id, period, dict(questions), texts
+        )
         return await self._run(build_ledger, request)
 
-    async def chart(self, title: str, bars: Sequence[Bar], *, horizontal: bool) -> bytes | None:
+    async def chart(
+        self, title: str, bars: Sequence[Bar], *, horizontal: bool, texts: Texts
+    ) -> bytes | None:
         """The PNG, or None when no CJK font can be found (said once in the log): the caller
         sends the text report instead of an image of empty boxes."""
-        png = await self._run(draw, ChartRequest(self._chart_font, title, list(bars), horizontal))
+        png = await self._run(
+            draw, ChartRequest(self._chart_font, title, list(bars), horizontal, texts)
+        )
         if png is None and not self._warned:
             log.warning(
                 "no CJK font (chart_font: %s; install fonts-noto-cjk); charts are sent as text "

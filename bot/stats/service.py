@@ -9,6 +9,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from bot.i18n import Texts
 from bot.org.members import Member
 from bot.org.tree import OrgTree, Unit
 from bot.quiz.questions import Question
@@ -162,7 +163,11 @@ class StatsService:
         return await asyncio.to_thread(item_figures, rows)
 
     async def ledger(
-        self, unit_id: str, period: Period, questions: Mapping[str, Question]
+        self,
+        unit_id: str,
+        period: Period,
+        questions: Mapping[str, Question],
+        texts: Texts,
     ) -> bytes:
         """The Excel 台账 of every branch at or below ``unit_id`` for the period, answers
         streamed from the database a batch at a time. Writing the workbook is CPU work that
@@ -173,7 +178,8 @@ class StatsService:
         medians = len(branches) <= MEDIAN_BRANCH_LIMIT
         data = LedgerData(
             title=self._tree.by_id[unit_id].name,
-            period_label=period.label,
+            texts=texts,
+            period=period,
             tree=self._tree,
             figures=await self.figures(branches, period, medians=medians),
             members=await self._members.members_in(branches),

@@ -45,8 +45,9 @@ class Database:
         self.write_lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: Path | str) -> Database:
-        """Connect, set the pragmas and bring the schema up to date."""
+    async def open(cls, path: Path | str, migrations: Sequence[str] = MIGRATIONS) -> Database:
+        """Connect, set the pragmas and bring the schema up to date (``migrations``: the
+        schema's history; a test builds an older release's database with fewer)."""
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         connection = await aiosqlite.connect(path, isolation_level=None)
@@ -56,7 +57,7 @@ class Database:
         await connection.execute("PRAGMA foreign_keys = ON")
         await connection.execute("PRAGMA busy_timeout = 5000")
         database = cls(connection)
-        await database.migrate()
+        await database.migrate(migrations)
         return database
 
     async def close(self) -> None:
@@ -67,7 +68,7 @@ class Database:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
-    async def migrate(self, migrations: Sequence[str] = MIGRATIONS) -> None:
+    async def migrate(self, migrations: Sequence[str]) -> None:
         """Apply the migrations this database has not seen, each in its own transaction."""
         current = await self.schema_version()
         if current > len(migrations):

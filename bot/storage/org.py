@@ -13,8 +13,7 @@ from bot.org.tree import Kind, Level, Unit, UnitChanges, UnitInUseError
 from bot.storage.base import StoreBase, from_ms, marks, to_ms
 
 MEMBER_COLUMNS = (
-    "id, telegram_id, first_name, real_name, branch_id, party_joined_on, unreachable_since, "
-    "pending_invite"
+    "id, telegram_id, first_name, real_name, branch_id, party_joined_on, unreachable_since"
 )
 
 
@@ -146,11 +145,6 @@ class OrgStore(StoreBase):
         )
         return [_member(row) for row in rows]
 
-    async def set_pending_invite(self, telegram_id: int, code: str | None) -> None:
-        await self._write(
-            "UPDATE members SET pending_invite = ? WHERE telegram_id = ?", (code, telegram_id)
-        )
-
     async def set_real_name(self, telegram_id: int, real_name: str) -> bool:
         return await self._write(
             "UPDATE members SET real_name = ? WHERE telegram_id = ?", (real_name, telegram_id)
@@ -176,7 +170,7 @@ class OrgStore(StoreBase):
                 await db.execute("DELETE FROM members WHERE id = ?", (roster["id"],))
             async with db.execute(
                 """
-                UPDATE members SET branch_id = ?, real_name = ?, pending_invite = NULL,
+                UPDATE members SET branch_id = ?, real_name = ?,
                     party_joined_on = COALESCE(party_joined_on, ?)
                 WHERE telegram_id = ?
                 RETURNING id
@@ -236,7 +230,7 @@ class OrgStore(StoreBase):
         )
 
     async def set_member_unreachable(self, member_id: int, since: datetime) -> None:
-        """Telegram refused to deliver to them (blocked the bot, chat gone): 失联 until they
+        """Telegram refused to deliver to them (blocked the bot, chat gone): 未联系上 until they
         write to the bot again."""
         await self._write(
             "UPDATE members SET unreachable_since = ? WHERE id = ? AND unreachable_since IS NULL",
@@ -364,5 +358,4 @@ def _member(row: aiosqlite.Row) -> Member:
         unreachable_since=from_ms(row["unreachable_since"])
         if row["unreachable_since"] is not None
         else None,
-        pending_invite=row["pending_invite"],
     )

@@ -236,6 +236,8 @@ async def join(
     member = await person(harness, name)
     code = link.rsplit("start=", 1)[1]
     await harness.client.send_text(member.id, f"/start {code}")
+    greeting = await member.next_message()
+    assert "/quiz" not in greeting["text"], greeting["text"]
     ask = await member.next_message()
     assert "第一步：请发送您的真实姓名" in ask["text"], ask["text"]
     mark = harness.client.cursor

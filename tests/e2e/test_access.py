@@ -31,7 +31,7 @@ from bot.handlers.callbacks import (
     TopicTap,
 )
 from bot.handlers.registry import BUTTONS, COMMANDS
-from bot.meetings.service import ThemeDay
+from bot.meetings.events import Meeting
 from bot.org.access import Role
 from bot.stats.periods import Period, Span
 from tests.e2e.conftest import (
@@ -169,7 +169,7 @@ async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -
         send = next(data for label, data in buttons(preview) if label == "确认发送")
         now = datetime.now(UTC)
         event_id = await services.meetings.event(
-            ThemeDay("zb-1", now + timedelta(days=1), "学习党章", "村委会")
+            Meeting("zb-1", now + timedelta(days=1), "学习党章", "村委会")
         )
         owner_id = harness.rows("SELECT id FROM members WHERE real_name = '张三'")[0][0]
         await owner.say("/name 张叁")
@@ -226,7 +226,8 @@ async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -
             assert answer.get("text") == replay.answer, replay
     assert harness.rows("SELECT COUNT(*) FROM answers") == [(1,)]
     assert harness.rows("SELECT COUNT(*) FROM corrections WHERE closed_at IS NULL") == [(1,)]
-    assert harness.rows("SELECT kind FROM batches") == [("theme_day",)]
+    assert harness.rows("SELECT COUNT(*) FROM batches") == [(0,)]
+    assert harness.rows("SELECT kind FROM events") == [("theme_day",)]
     assert harness.rows("SELECT COUNT(*) FROM attendance") == [(0,)]
     assert harness.rows("SELECT telegram_id FROM pending_input") == [(SECRETARY_1,)]
     assert harness.rows("SELECT approved FROM join_requests WHERE kind = 'rename'") == [(None,)]
@@ -325,7 +326,7 @@ async def test_a_listing_names_no_one_outside_the_personas_scope(
         }
         now = datetime.now(UTC)
         for unit in NAMES:
-            day = ThemeDay(unit, now - timedelta(hours=1), "学习党章", "活动室")
+            day = Meeting(unit, now - timedelta(hours=1), "学习党章", "活动室")
             await services.meetings.event(day)
         for name, member in members.items():
             if name == "李四":  # someone has not studied, so /stats lists a name

@@ -38,7 +38,7 @@ async def test_invite_join_study_and_report(org_harness: Harness) -> None:
         assert "党员 3 人，已参学 2 人" in report
         assert "参学率 ▇▇▇▇▇▇▇░░░ 67%" in report
         # 100, 50 and 75 points: average 75, median 75.
-        assert "答题 3 次 · 平均 75 分 · 中位数 75 分" in report
+        assert "答题 3 次 · 平均正确率 75% · 正确率中位数 75%" in report
         assert "在第一党总支的 2 个支部中排第 1 名" in report
         assert "尚未参学（1 人）：王五" in report
 
@@ -53,7 +53,7 @@ async def test_invite_join_study_and_report(org_harness: Harness) -> None:
 
         standing = (await first.say("/me"))["text"]
         assert "所在支部：东村党支部" in standing
-        assert "答题 2 次，最好 100 分，在本支部参学党员中排第 1/2 名" in standing
+        assert "答题 2 次，最好正确率 100%，在本支部参学党员中排第 1/2 名" in standing
 
         # A member is refused every secretary command, and learns nothing from it.
         for command in ("/stats", "/ranking", "/hardest", "/invite", "/transfer 李四 zb-2"):
@@ -77,10 +77,12 @@ async def test_bad_invites_join_nothing(org_harness: Harness) -> None:
         code = link.rsplit("=", 1)[1]
         stranger = await person(harness, "路人")
         await harness.client.send_text(stranger.id, "/start not-a-code")
+        await stranger.next_message()  # greeting
         assert "邀请链接无效" in (await stranger.next_message())["text"]
         revoked = (await secretary.say("/invite revoke"))["text"]
         assert "已作废【东村党支部】的 1 个邀请链接" in revoked
         await harness.client.send_text(stranger.id, f"/start {code}")
+        await stranger.next_message()  # greeting
         assert "已被作废" in (await stranger.next_message())["text"]
     assert harness.rows("SELECT branch_id FROM members WHERE real_name IS NOT NULL") == []
 

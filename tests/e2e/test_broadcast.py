@@ -1,5 +1,5 @@
 """A secretary's broadcast end to end: preview with the count, live progress, a final summary
-naming who could not be reached; a member who blocked the bot shows as 失联 in /stats."""
+naming who could not be reached; a member who blocked the bot shows as 未联系上 in /stats."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ async def test_broadcast_reaches_everyone_reachable_once(org_harness: Harness) -
         answer = await harness.client.wait_for_callback_answer(query, after=0)
         assert answer.get("text") == "这个按钮已失效"
         report = (await secretary.say("/stats"))["text"]
-        assert "失联 1 人" in report
+        assert "未联系上 1 人" in report
     assert harness.rows("SELECT status, COUNT(*) FROM deliveries GROUP BY status ORDER BY 1") == [
         ("failed", 1),
         ("sent", 2),

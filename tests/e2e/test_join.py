@@ -49,10 +49,11 @@ async def test_a_name_is_checked_before_the_secretary_sees_it(
         link = await invite_link(secretary)
         member = await person(harness, "新人")
         await harness.client.send_text(member.id, f"/start {link.rsplit('start=', 1)[1]}")
+        greeting = (await member.next_message())["text"]
         ask = (await member.next_message())["text"]
         # The name comes first, and the member is told what happens next; no /quiz yet.
-        assert ask.startswith("您好！欢迎加入【东村党支部】。\n第一步：请发送您的真实姓名")
-        assert "支部书记确认" in ask and "/quiz" not in ask
+        assert ask.startswith("欢迎加入【东村党支部】。\n第一步：请发送您的真实姓名")
+        assert "支部书记确认" in ask and "/quiz" not in ask + greeting
         reply = (await member.say(typed))["text"]
         if accepted is None:
             assert reply.startswith("请发送您的真实姓名：2 到 20 个字"), reply
@@ -75,7 +76,7 @@ async def test_the_secretary_approves_or_refuses_each_join(org_harness: Harness)
 
         refused = await person(harness, "路人")
         await harness.client.send_text(refused.id, f"/start {link.rsplit('start=', 1)[1]}")
-        await refused.next_message()
+        await refused.next_message(lambda m: "第一步" in m["text"])
         mark = harness.client.cursor
         await refused.say("李四")
         notice = await approve(harness, SECRETARY_1, "李四", after=mark, yes=False)
@@ -110,7 +111,7 @@ async def test_only_a_secretary_of_the_branch_now_can_approve(org_harness: Harne
         link = await invite_link(secretary)
         member = await person(harness, "新人")
         await harness.client.send_text(member.id, f"/start {link.rsplit('start=', 1)[1]}")
-        await member.next_message()
+        await member.next_message(lambda m: "第一步" in m["text"])
         mark = harness.client.cursor
         await member.say("张三")
         request = await promoted.next_message(lambda m: "申请" in m["text"], after=mark)
@@ -147,7 +148,10 @@ async def test_a_branch_without_approval_joins_at_once_and_tells_the_secretary(
         link = next(line for line in invite.splitlines() if line.startswith("https://"))
         member = await person(harness, "新人")
         await harness.client.send_text(member.id, f"/start {link.rsplit('start=', 1)[1]}")
-        assert "登记后即可加入" in (await member.next_message())["text"]
+        assert (
+            "登记后即可加入"
+            in (await member.next_message(lambda m: "第一步" in m["text"]))["text"]
+        )
         mark = harness.client.cursor
         assert "您已加入【镇机关党支部】" in (await member.say("王五"))["text"]
         notice = await secretary.next_message(after=mark)

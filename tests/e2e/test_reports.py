@@ -80,7 +80,7 @@ async def test_export_has_four_sheets_with_the_right_numbers(org_harness: Harnes
     assert members["李四"][3:6] == (1, 50.0, 50.0)
     answers = list(book["答题明细"].iter_rows(min_row=2, values_only=True))
     assert len(answers) == 8
-    assert sum(1 for row in answers if row[5] == "正确") == 6
+    assert sum(1 for row in answers if row[5] == "答对") == 6
     items = list(book["题目分析"].iter_rows(min_row=2, values_only=True))
     assert sum(row[3] for row in items) == 8
     assert book["汇总"].freeze_panes == "A2"

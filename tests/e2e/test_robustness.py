@@ -70,7 +70,7 @@ async def test_a_restart_mid_quiz_resumes_where_it_stopped(harness: Harness) -> 
         for data in correct_taps(question, message):
             await member.tap(message, data)
         summary = await member.next_message(lambda m: m["text"].startswith("答题结束"))
-        assert "得分：4/4" in summary["text"]
+        assert "答对 4/4 题" in summary["text"]
     assert harness.rows("SELECT COUNT(*), SUM(correct) FROM answers") == [(4, 4)]
     assert harness.rows("SELECT COUNT(*) FROM quiz_sessions") == [(1,)]
 
@@ -138,7 +138,7 @@ def test_a_broken_bank_stops_the_bot_before_it_starts(tmp_path: Path) -> None:
         assert done.returncode == 1, done
         lines = done.stderr.strip().splitlines()
         assert any(f"{bank}/one.yaml:10:13: answer:" in line for line in lines), lines
-        assert any(f'{bank}/one.yaml:14:9: id: "a" is already used' in line for line in lines)
+        assert any(f"{bank}/one.yaml:14:9: id: 编号“a”已在" in line for line in lines), lines
         assert any(f"{bank}/two.yaml:2:1: YAML syntax error" in line for line in lines), lines
         assert "沙盒" not in done.stdout
     assert not (tmp_path / "db").exists()

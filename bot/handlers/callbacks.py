@@ -152,7 +152,7 @@ class BroadcastTap:
 
     def __post_init__(self) -> None:
         if self.ack and not self.send:
-            raise ValueError("a cancelled broadcast asks for no 收到")
+            raise ValueError("a cancelled broadcast asks for no acknowledgement")
 
 
 class BroadcastCodec(Codec[BroadcastTap]):

@@ -21,9 +21,6 @@ from bot.org.tree import Level
 
 log = logging.getLogger(__name__)
 
-FOR_GOOD = frozenset({"长期", "長期", "永久"})
-"""What a secretary writes after /invite for a link that does not expire."""
-
 
 async def invite_command(update: Update, context: BotContext) -> None:
     """/invite [支部编号] [天数] — a join link for the branch; /invite revoke [支部编号]."""
@@ -41,7 +38,7 @@ async def invite_command(update: Update, context: BotContext) -> None:
         count = await services.org.revoke_invites(branch_id)
         await message.reply_text(texts.invites_revoked.format(branch=name, count=count))
         return
-    days = _invite_days(rest)
+    days = _invite_days(rest, texts.invite_for_good.split())
     if days == 0:
         await message.reply_text(texts.invite_usage)
         return
@@ -58,12 +55,12 @@ async def invite_command(update: Update, context: BotContext) -> None:
     )
 
 
-def _invite_days(rest: list[str]) -> int | None:
-    """How long a new link works: nothing written → ``INVITE_DAYS``; 长期 → None (for good);
-    1–365 → that; anything else → 0 (show the usage)."""
+def _invite_days(rest: list[str], for_good: list[str]) -> int | None:
+    """How long a new link works: nothing written → ``INVITE_DAYS``; a word of ``for_good``
+    (长期) → None (for good); 1–365 → that; anything else → 0 (show the usage)."""
     if not rest:
         return INVITE_DAYS
-    if len(rest) == 1 and rest[0] in FOR_GOOD:
+    if len(rest) == 1 and rest[0] in for_good:
         return None
     if len(rest) == 1 and rest[0].isascii() and rest[0].isdigit():
         return int(rest[0]) if 0 < int(rest[0]) <= MAX_INVITE_DAYS else 0

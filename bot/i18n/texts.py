@@ -371,3 +371,4 @@ class Texts:
         return self.period_year.format(year=period.year)
 
     admin_title: str
+    invite_for_good: str

@@ -334,4 +334,5 @@ TEXTS = Texts(
     start_next="发送 /quiz 开始答题。",
     quiz_use_buttons="答题时请直接点题目下方的按钮，不用打字。您正在答第 {number}/{total} 题，题目再发一遍：",
     admin_title="管理员",
+    invite_for_good="长期 永久",
 )

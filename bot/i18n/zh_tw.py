@@ -335,4 +335,5 @@ TEXTS = Texts(
     start_next="發送 /quiz 開始答題。",
     quiz_use_buttons="答題時請直接點題目下方的按鈕，不用打字。您正在答第 {number}/{total} 題，題目再發一遍：",
     admin_title="管理員",
+    invite_for_good="長期 永久",
 )

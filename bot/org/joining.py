@@ -27,7 +27,8 @@ MAX_NAME_INPUT = 100
 _DOTS = "·•‧・･"
 """Middle dots people type in minority names (阿依古丽·买买提); all are stored as ``·``."""
 
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+_HAN = f"{chr(0x3400)}-{chr(0x4DBF)}{chr(0x4E00)}-{chr(0x9FFF)}"
+"""CJK Unified Ideographs and Extension A (rare characters in names)."""
 _PART = rf"(?:[{_HAN}]+|[A-Za-z]+(?: [A-Za-z]+)*)"
 _NAME = re.compile(rf"{_PART}(?:·{_PART})*")
 """Han characters or Latin letters (Latin words one space apart), parts joined by ``·``."""

@@ -200,7 +200,8 @@ async def ack_callback(update: Update, context: BotContext, tap: AckTap) -> None
         await query.answer(texts.tap_invalid)
         return
     await query.answer(texts.broadcast_acked if recorded else texts.broadcast_acked_again)
-    await query.edit_message_reply_markup(None)
+    if isinstance(query.message, Message) and query.message.reply_markup is not None:
+        await query.edit_message_reply_markup(None)
 
 
 async def acks_callback(update: Update, context: BotContext, tap: AcksTap) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 
@@ -223,7 +223,8 @@ async def request_callback(update: Update, context: BotContext, tap: RequestTap)
             texts.request_decided if decision is Decision.DECIDED else texts.request_gone,
             show_alert=True,
         )
-        await query.edit_message_reply_markup(None)
+        if isinstance(query.message, Message) and query.message.reply_markup is not None:
+            await query.edit_message_reply_markup(None)
         return
     await query.answer()
     approved = decision is Decision.APPROVED

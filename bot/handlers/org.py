@@ -14,6 +14,7 @@ from bot.context import BotContext
 from bot.handlers import conversation
 from bot.handlers.callbacks import REQUEST, RequestTap
 from bot.handlers.scope import home_branch
+from bot.numbers import parse_int, parse_telegram_id
 from bot.org.access import ADMIN_UNIT, Actor
 from bot.org.joining import INVITE_DAYS, MAX_INVITE_DAYS, Decision, JoinRequest, RequestKind
 from bot.org.service import AwaitingApproval, Joined, JoinProblem, RenameProblem
@@ -34,14 +35,24 @@ async def invite_command(update: Update, context: BotContext) -> None:
         await message.reply_text(texts.choose_branch.format(example="/invite zb-001"))
         return
     name = services.org.branch_name(branch_id)
-    if rest[:1] == ["revoke"]:
+    revoke = rest[:1] == ["revoke"]
+    # 长期: a link that works until revoked; no number: INVITE_DAYS.
+    for_good = bool(rest) and not revoke and rest[-1] in texts.invite_for_good.split()
+    days = parse_int(rest[-1], 1, MAX_INVITE_DAYS) if rest and not (revoke or for_good) else None
+    extra = rest[1:] if revoke else rest[:-1] if days is not None or for_good else rest
+    if extra:
+        # A word that is neither "revoke" nor a number of days is a unit id we do not know:
+        # never fall back to the caller's own branch (its links would be revoked).
+        number = extra[0].isdigit()  # any digits, "²" too: a mistyped number of days
+        await message.reply_text(
+            texts.invite_usage if number else texts.unit_unknown.format(unit=extra[0])
+        )
+        return
+    if revoke:
         count = await services.org.revoke_invites(branch_id)
         await message.reply_text(texts.invites_revoked.format(branch=name, count=count))
         return
-    days = _invite_days(rest, texts.invite_for_good.split())
-    if days == 0:
-        await message.reply_text(texts.invite_usage)
-        return
+    days = None if for_good else days or INVITE_DAYS
     code = await services.org.create_invite(context.actor, branch_id, days)
     link = f"https://t.me/{context.bot.username}?start={code}"
     expiry = texts.invite_expires.format(days=days) if days else texts.invite_no_expiry
@@ -53,18 +64,6 @@ async def invite_command(update: Update, context: BotContext) -> None:
     await message.reply_text(
         texts.invite_link.format(branch=name, link=link, expiry=expiry, approval=approval)
     )
-
-
-def _invite_days(rest: list[str], for_good: list[str]) -> int | None:
-    """How long a new link works: nothing written → ``INVITE_DAYS``; a word of ``for_good``
-    (长期) → None (for good); 1–365 → that; anything else → 0 (show the usage)."""
-    if not rest:
-        return INVITE_DAYS
-    if len(rest) == 1 and rest[0] in for_good:
-        return None
-    if len(rest) == 1 and rest[0].isascii() and rest[0].isdigit():
-        return int(rest[0]) if 0 < int(rest[0]) <= MAX_INVITE_DAYS else 0
-    return 0
 
 
 @dataclass(frozen=True)
@@ -292,24 +291,47 @@ async def transfer_command(update: Update, context: BotContext) -> None:
             texts.transfer_ambiguous if found else texts.transfer_not_found.format(name=args[0])
         )
         return
-    await services.org.transfer(context.actor, found[0], args[1])
-    await message.reply_text(
-        texts.transferred.format(
-            name=found[0].name,
-            source=services.org.branch_name(found[0].branch_id),
-            target=services.org.branch_name(args[1]),
+    member, target = found[0], args[1]
+    if not context.actor.can_see(target):
+        # Moving someone into a branch the sender does not answer for would hand that
+        # branch a member (and their record) without its secretary knowing or agreeing.
+        await message.reply_text(
+            texts.transfer_out_of_scope.format(target=services.org.branch_name(target))
         )
-    )
+        return
+    await services.org.transfer(context.actor, member, target)
+    names = {
+        "name": member.name,
+        "source": services.org.branch_name(member.branch_id),
+        "target": services.org.branch_name(target),
+    }
+    await message.reply_text(texts.transferred.format(**names))
+    # Everyone concerned hears of it: the member and the secretaries on both sides.
+    sender = context.actor.telegram_id
+    notices = {member.telegram_id: texts.transfer_member_notice.format(**names)}
+    by = context.actor.member.name if context.actor.member else str(sender)
+    for branch in (member.branch_id, target):
+        for secretary in await services.org.secretaries_of(branch) if branch else []:
+            notices.setdefault(secretary, texts.transfer_secretary_notice.format(**names, by=by))
+    for chat_id, text in notices.items():
+        if chat_id is None or chat_id == sender:
+            continue
+        try:
+            await context.bot.send_message(chat_id, text)
+        except TelegramError as error:
+            log.warning("transfer notice to %s not delivered: %s", chat_id, error)
 
 
-def _promotion_args(context: BotContext) -> tuple[int, str] | None:
+def promotion_args(context: BotContext) -> tuple[int, str] | None:
+    """/promote's and /demote's arguments: whose role, and which unit (or admin)."""
     args = list(context.args or [])
-    if len(args) != 2 or not args[0].lstrip("-").isdigit():
+    user = parse_telegram_id(args[0]) if len(args) == 2 else None
+    if user is None:
         return None
     unit = ADMIN_UNIT if args[1] == "admin" else args[1]
     if unit != ADMIN_UNIT and unit not in context.services.org.tree.by_id:
         return None
-    return int(args[0]), unit
+    return user, unit
 
 
 async def promote_command(update: Update, context: BotContext) -> None:
@@ -319,7 +341,7 @@ async def promote_command(update: Update, context: BotContext) -> None:
         return
     services = context.services
     texts = services.texts
-    parsed = _promotion_args(context)
+    parsed = promotion_args(context)
     if parsed is None:
         await message.reply_text(texts.promote_usage)
         return
@@ -340,7 +362,7 @@ async def demote_command(update: Update, context: BotContext) -> None:
         return
     services = context.services
     texts = services.texts
-    parsed = _promotion_args(context)
+    parsed = promotion_args(context)
     if parsed is None:
         await message.reply_text(texts.demote_usage)
         return

@@ -14,7 +14,9 @@ from bot.handlers.callbacks import (
     ACK,
     ACKS,
     CLOSE_CORRECTION,
+    CORRECTIONS_PAGE,
     FIX,
+    NEXT,
     NUDGE,
     REQUEST,
     RSVP,
@@ -24,7 +26,9 @@ from bot.handlers.callbacks import (
     AckTap,
     CloseTap,
     FixTap,
+    NextTap,
     NudgeTap,
+    PageTap,
     RequestTap,
     RsvpTap,
     SignTap,
@@ -156,9 +160,7 @@ async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -
         question = await owner.say("/quiz")
         first = correct_taps(owner.question_of(question), question)[0]
         ((session_id,),) = harness.rows("SELECT id FROM quiz_sessions")
-        for data in correct_taps(owner.question_of(question), question):
-            await owner.tap(question, data)
-        await owner.next_message()
+        await owner.answer(question, correct_taps(owner.question_of(question), question))
         await owner.tap(question, FIX.pack(FixTap(session_id, 0)), forge=True)
         await owner.next_message(lambda m: "哪里有问题" in m["text"])
         await owner.say("选项有误")
@@ -179,6 +181,10 @@ async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -
         replays = [
             Replay("quiz", "another branch's member", first, NOT_YOURS),
             Replay("quiz", "a stranger", first, NOT_YOURS),
+            Replay(
+                "next", "another branch's member", NEXT.pack(NextTap(session_id, 1)), NOT_YOURS
+            ),
+            Replay("next", "a stranger", NEXT.pack(NextTap(session_id, 1)), NOT_YOURS),
             Replay("topic", "a stranger", TOPIC.pack(TopicTap(99)), TAP_INVALID),
             Replay("fix", "another branch's member", FIX.pack(FixTap(session_id, 0)), TAP_INVALID),
             Replay("fixdone", "a member", CLOSE_CORRECTION.pack(CloseTap(question_id)), NO_CLOSE),
@@ -188,6 +194,7 @@ async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -
                 CLOSE_CORRECTION.pack(CloseTap(question_id)),
                 NO_CLOSE,
             ),
+            Replay("fixpage", "a member", CORRECTIONS_PAGE.pack(PageTap(0)), TAP_REFUSED),
             Replay("broadcast", "a member", send, TAP_REFUSED),
             Replay("broadcast", "another branch's secretary", send, TAP_INVALID),
             Replay(

@@ -15,10 +15,10 @@ from bot.context import BotContext
 from bot.delivery.service import ACK_KIND, MAX_TEXT, Acknowledgements
 from bot.handlers import conversation
 from bot.handlers.callbacks import ACK, ACKS, BROADCAST, AcksTap, AckTap, BroadcastTap
-from bot.handlers.pages import MESSAGE_LIMIT, length
+from bot.handlers.pages import MESSAGE_LIMIT, fit_names, length
 from bot.handlers.scope import home_unit
+from bot.i18n import Texts
 from bot.org.access import Actor
-from bot.org.members import Member
 
 log = logging.getLogger(__name__)
 
@@ -255,7 +255,7 @@ async def acks_callback(update: Update, context: BotContext, tap: AcksTap) -> No
         return
     acks = await services.delivery.acknowledgements(batch.id)
     await query.answer()
-    text, keyboard = _acks_view(context, batch.id, batch.title, acks)
+    text, keyboard = acks_view(texts, batch.id, batch.title, acks)
     # 刷新 edits the 收到情况 in place; from the broadcast's summary it comes as a new message.
     if isinstance(query.message, Message) and (query.message.text or "").startswith("📋"):
         await query.edit_message_text(text, reply_markup=keyboard)
@@ -286,47 +286,27 @@ async def _resend(update: Update, context: BotContext, batch_id: int) -> None:
     await services.progress.changed(resent)
 
 
-def _acks_view(
-    context: BotContext, batch_id: int, title: str, acks: Acknowledgements
+def acks_view(
+    texts: Texts, batch_id: int, title: str, acks: Acknowledgements
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """Who tapped 收到 and who has not — the waiting first, as many names as one message
-    holds — with 刷新 and, while anyone waits, the one-tap re-send."""
-    texts = context.services.texts
+    """Who tapped 收到 and who has not — the waiting first — in one message (each list as
+    many names as fit in its share, the rest counted), with 刷新 and, while anyone waits,
+    the one-tap re-send."""
     total = len(acks.acknowledged) + len(acks.waiting)
-    head = texts.acks_summary.format(title=title, acked=len(acks.acknowledged), total=total)
-    budget = MAX_TEXT - len(head) - 2
-    parts = [head]
+    parts = [texts.acks_summary.format(title=title, acked=len(acks.acknowledged), total=total)]
+    share = (MESSAGE_LIMIT - length(parts[0])) // 2 - 8
     for template, members in (
         (texts.acks_waiting, acks.waiting),
         (texts.acks_done, acks.acknowledged),
     ):
         if members:
-            line = _names_line(texts.and_more, template, members, budget // 2)
-            parts.append(line)
-    rows = [
-        [
-            InlineKeyboardButton(
-                texts.acks_refresh, callback_data=ACKS.pack(AcksTap(batch_id, False))
-            )
-        ]
-    ]
+            room = share - length(template.format(count=len(members), names=""))
+            names = fit_names([m.name for m in members], room, texts)
+            parts.append(template.format(count=len(members), names=names))
+    refresh = ACKS.pack(AcksTap(batch_id, False))
+    rows = [[InlineKeyboardButton(texts.acks_refresh, callback_data=refresh)]]
     if acks.waiting:
         resend = texts.acks_resend.format(count=len(acks.waiting))
-        rows.insert(
-            0, [InlineKeyboardButton(resend, callback_data=ACKS.pack(AcksTap(batch_id, True)))]
-        )
+        data = ACKS.pack(AcksTap(batch_id, True))
+        rows.insert(0, [InlineKeyboardButton(resend, callback_data=data)])
     return "\n\n".join(parts), InlineKeyboardMarkup(rows)
-
-
-def _names_line(and_more: str, template: str, members: list[Member], budget: int) -> str:
-    """``template`` with as many names as fit in ``budget`` characters, and how many more."""
-    names: list[str] = []
-    for shown, member in enumerate(members):
-        rest = len(members) - shown
-        candidate = "、".join([*names, member.name])
-        tail = and_more.format(count=rest - 1) if rest > 1 else ""
-        if len(template) + len(candidate) + len(tail) > budget:
-            more = and_more.format(count=rest)
-            return template.format(count=len(members), names="、".join(names) + more)
-        names.append(member.name)
-    return template.format(count=len(members), names="、".join(names))

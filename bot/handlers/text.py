@@ -38,6 +38,8 @@ INPUTS: tuple[Input[Any], ...] = (
     Input(broadcast.BroadcastText, broadcast.broadcast_text, Role.SECRETARY),
     Input(broadcast.BroadcastConfirm, broadcast.waiting_confirm, Role.SECRETARY),
     Input(corrections.CorrectionText, corrections.correction_text),
+    # Whether the replier may still close is decided by the corrections service when it arrives.
+    Input(corrections.CorrectionReply, corrections.correction_reply),
     Input(attendance.LeaveReason, attendance.leave_reason),
     Input(me.JoinDate, me.joindate_text),
     Input(org.JoinName, org.join_name),

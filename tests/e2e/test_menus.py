@@ -14,7 +14,7 @@ MEMBER += ["start", "keyboard"]
 GROUP = ["leaderboard", "rules", "help"]
 SECRETARY = [*MEMBER, "stats", "hardest", "chart", "export", "broadcast", "attendance"]
 SECRETARY += ["corrections", "invite", "transfer", "bindgroup"]
-ADMIN_ONLY = ["ranking", "promote", "demote"]
+ADMIN_ONLY = ["ranking", "promote", "demote", "status"]
 PROMOTED = 500077
 
 

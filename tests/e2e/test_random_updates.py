@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from tests.e2e.conftest import (
@@ -115,6 +115,11 @@ def errors_logged() -> Iterator[Errors]:
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
+    # One organisation per run: a failing walk is reported as it happened, not replayed
+    # (a replay would meet the people the first run created).
+    phases=[Phase.generate],
+    database=None,
+    print_blob=True,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
         HealthCheck.too_slow,

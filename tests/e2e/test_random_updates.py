@@ -198,11 +198,17 @@ async def walk(harness: Harness, data: st.DataObject) -> None:
                         actor.id, chat, anchor[-1]["message_id"], step.data, forge=True
                     )
                     await client.wait_for_callback_answer(query, after=0, timeout=15)
-            # Everything sent has been handled once each chat has answered one more /help.
+            # Everything sent has been handled once each chat has answered one more /help
+            # (a chat's updates are handled in order, so it may have a backlog to work off).
             for someone in people:
-                await someone.say("/cancel")
-                reply = await someone.say("/help")
-                assert "/quiz" in reply["text"]
+                sent = await client.send_text(someone.id, "/help")
+                await client.wait_for_message(
+                    someone.id,
+                    lambda m, after=sent["message_id"]: (
+                        m["message_id"] > after and "/quiz" in m.get("text", "")
+                    ),
+                    timeout=120,
+                )
 
             group_texts = [
                 m.get("text", "") for m in await client.get_messages(group) if m["from"]["is_bot"]

@@ -39,6 +39,18 @@ from pathlib import Path
 from bot.yamlfile import InvalidFileError
 {imports}
 path = Path(sys.argv[1])
+
+
+def peak_megabytes():
+    # VmHWM is this program's own peak; ru_maxrss keeps the parent's from before exec.
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 started = time.process_time()
 try:
     {load}
@@ -47,7 +59,7 @@ except InvalidFileError as error:
     problems = [str(p) for p in error.problems]
 print(json.dumps({{
     "seconds": time.process_time() - started,
-    "megabytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "megabytes": peak_megabytes(),
     "problems": problems,
 }}))
 """

@@ -120,7 +120,7 @@ def load_bank(paths: Sequence[Path], screen: Screen | None = None) -> LoadedBank
     names = bank_files(paths)
     if not names:
         shown = ", ".join(str(p) for p in paths) or "(none)"
-        raise InvalidFileError([Problem(shown, 1, 1, "no question bank files (*.yaml) found")])
+        raise InvalidFileError([Problem(shown, 1, 1, say.NO_BANK_FILES)])
     for path in names:
         name = _display(path)
         try:
@@ -158,7 +158,7 @@ def _check_file(
     screen: Screen | None = None,
 ) -> FileSummary | None:
     if not isinstance(located.data, dict):
-        problems.append(located.problem((), "a bank file is a mapping with document, questions…"))
+        problems.append(located.problem((), say.BANK_NOT_MAPPING))
         return None
     try:
         header = _FileModel.model_validate(located.data)
@@ -179,7 +179,7 @@ def _check_file(
     for index, raw in enumerate(header.questions):
         base = ("questions", index)
         if not isinstance(raw, dict):
-            problems.append(located.problem(base, f"questions[{index}]: must be a mapping"))
+            problems.append(located.problem(base, say.QUESTION_NOT_MAPPING.format(index=index)))
             continue
         question, findings = check_question(raw, header.document, reference)
         identifier = raw.get("id")

@@ -49,6 +49,9 @@ SIMILAR_OPTION = "与选项{letter}几乎相同（只差空格或标点）；确
 ID_FROM_SHEET_TWICE = "编号“{id}”与第 {row} 行重复"
 
 # The loader's checks (shared by bank check and bank import) ------------------------------------
+NO_BANK_FILES = "没有找到题库文件（*.yaml）"
+BANK_NOT_MAPPING = "题库文件应为键值结构：document、title、revision、questions…"
+QUESTION_NOT_MAPPING = "questions[{index}]: 每道题应为键值结构（id、type、stem…）"
 REQUIRED = "必填，不能为空"
 NO_FIELD = "没有“{label}”"
 FIELD_WITHOUT_CELL = "{label}：{message}"

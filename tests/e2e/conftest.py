@@ -192,7 +192,7 @@ async def fresh_harness(folder: Path) -> AsyncIterator[Harness]:
             "schedules": quiet,
         }
     )
-    client = EmulatorClient(emulator.url)
+    client = EmulatorClient(emulator.url, wait=30.0)  # two cores shared with the suite
     try:
         yield Harness(emulator, client, settings, load_bank([SAMPLE_BANK]).bank, SystemClock())
     finally:

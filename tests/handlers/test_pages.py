@@ -59,7 +59,7 @@ def test_an_attendance_sheet_with_many_long_leave_reasons_is_one_message() -> No
         "k",
         "zb-1",
         "theme_day",
-        datetime(2026, 12, 7, 9, tzinfo=UTC),
+        datetime(2026, 12, 7, 1, tzinfo=UTC),
         "主题党日",
         "主题" * 100,
         "村委会",

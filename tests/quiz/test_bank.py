@@ -179,7 +179,7 @@ def test_quote_on_an_unverified_line_is_refused(tmp_path: Path) -> None:
 
 
 def test_empty_folder_is_an_error(tmp_path: Path) -> None:
-    assert "no question bank files" in problems_of(tmp_path)[0]
+    assert "没有找到题库文件" in problems_of(tmp_path)[0]
 
 
 def test_a_date_no_calendar_has_is_a_problem_not_a_crash() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -164,10 +164,18 @@ def letter_of(message: JsonDict, option_text: str) -> str:
 
 @pytest.fixture
 async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
+    async with fresh_harness(tmp_path) as made:
+        yield made
+
+
+@asynccontextmanager
+async def fresh_harness(folder: Path) -> AsyncIterator[Harness]:
+    """A new emulator and database in ``folder``: what the fixture gives each test, for a
+    test that needs one per hypothesis example."""
     emulator = Emulator()
     await emulator.start()
     base = load_settings(Path("none.yaml"), environ={})
-    settings = sandbox_settings(base, emulator, tmp_path / "bot.sqlite3")
+    settings = sandbox_settings(base, emulator, folder / "bot.sqlite3")
     # Nothing scheduled unless a test asks: a real nudge or reminder falling due on the day the
     # suite runs would otherwise arrive in the middle of another test's conversation.
     quiet = ScheduleSettings.model_validate(

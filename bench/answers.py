@@ -87,6 +87,8 @@ class Control:
     position: int = 0
 
     async def call(self, method: str, path: str, body: JsonDict | None = None) -> Any:
+        if body is None and method != "GET":
+            body = {}  # the control API takes changes only as JSON
         async with self.http.request(method, f"{self.url}/_emulator{path}", json=body) as r:
             data = await r.json()
             if r.status >= 400:

@@ -13,11 +13,9 @@ from bot.handlers import conversation
 from bot.handlers.callbacks import SIGN, RsvpTap, SignTap
 from bot.handlers.scope import home_branch
 from bot.i18n import Texts
-from bot.meetings.events import Event, Meeting
+from bot.meetings.events import Event
 from bot.meetings.service import RsvpOutcome, Sheet
 from bot.org.members import Member
-from bot.schedule.holidays import Adjustment
-from bot.schedule.occurrences import OccurrenceKind
 
 SIGN_BUTTONS = 40
 
@@ -192,38 +190,3 @@ async def sign_callback(update: Update, context: BotContext, tap: SignTap) -> No
         sheet_text(texts, services.org.branch_name(event.branch_id), sheet, day),
         reply_markup=sheet_keyboard(texts, sheet),
     )
-
-
-async def themeday_command(update: Update, context: BotContext) -> None:
-    """/themeday [支部编号] — the branch's next three theme days, as the schedule has them."""
-    message = update.effective_message
-    if message is None:
-        return
-    services = context.services
-    texts = services.texts
-    actor = context.actor
-    branch_id, _ = home_branch(actor, list(context.args or []))
-    if branch_id is None and actor.member is not None:
-        branch_id = actor.member.branch_id
-    if branch_id is None:
-        await message.reply_text(texts.no_branch)
-        return
-    unit = services.org.tree.by_id[branch_id]
-    plan = services.schedule.branch(unit.id, unit.kind)
-    events = plan.next_occurrences(services.clock.now(), 3, kinds=[OccurrenceKind.THEME_DAY])
-    if not events:
-        await message.reply_text(texts.themeday_none.format(branch=unit.name))
-        return
-    lines = [texts.themeday_title.format(branch=unit.name), ""]
-    for event in events:
-        day = Meeting(unit.id, event.occurs_at, event.topic or event.title, event.place)
-        lines.append(services.meetings.describe(day))
-        if event.holiday is not None and event.holiday.adjustment is Adjustment.MOVED:
-            lines.append(
-                texts.themeday_moved.format(
-                    date=texts.month_day(event.holiday.rule_date),
-                    holiday=event.holiday.holiday or "",
-                )
-            )
-        lines.append("")
-    await message.reply_text("\n".join(lines).strip())

@@ -224,6 +224,57 @@ class SignCodec(Codec[SignTap]):
         return SignTap(int(match.group(1)), int(match.group(2)))
 
 
+MeetAction = Literal["open", "topic", "place", "agenda", "speaker", "cancel"]
+
+
+@dataclass(frozen=True)
+class MeetTap:
+    """A secretary's button on one occurrence of a meeting: open its menu, set one detail
+    (topic, place, agenda, speaker) or cancel it."""
+
+    event_id: int
+    action: MeetAction
+
+
+class MeetCodec(Codec[MeetTap]):
+    prefix = "meet"
+    fields = re.compile(rf"(open|topic|place|agenda|speaker|cancel):{_ID}")
+    _actions: ClassVar[dict[str, MeetAction]] = {
+        "open": "open",
+        "topic": "topic",
+        "place": "place",
+        "agenda": "agenda",
+        "speaker": "speaker",
+        "cancel": "cancel",
+    }
+
+    def _fields(self, value: MeetTap) -> tuple[str, ...]:
+        return (value.action, str(value.event_id))
+
+    def _value(self, match: re.Match[str]) -> MeetTap:
+        return MeetTap(int(match.group(2)), self._actions[match.group(1)])
+
+
+@dataclass(frozen=True)
+class MeetConfirmTap:
+    """确认 (save) or 放弃 under the preview of an edit; ``stamp`` names the preview, so an
+    older preview cannot apply a newer edit."""
+
+    save: bool
+    stamp: int
+
+
+class MeetConfirmCodec(Codec[MeetConfirmTap]):
+    prefix = "meetok"
+    fields = re.compile(rf"(save|drop):{_ID}")
+
+    def _fields(self, value: MeetConfirmTap) -> tuple[str, ...]:
+        return ("save" if value.save else "drop", str(value.stamp))
+
+    def _value(self, match: re.Match[str]) -> MeetConfirmTap:
+        return MeetConfirmTap(match.group(1) == "save", int(match.group(2)))
+
+
 QUIZ = QuizCodec()
 TOPIC = TopicCodec()
 FIX = FixCodec()
@@ -232,3 +283,5 @@ BROADCAST = BroadcastCodec()
 RSVP = RsvpCodec()
 NUDGE = NudgeCodec()
 SIGN = SignCodec()
+MEET = MeetCodec()
+MEET_CONFIRM = MeetConfirmCodec()

@@ -31,12 +31,15 @@ from bot.handlers import (
     reports,
     stats,
     text,
+    themeday,
 )
 from bot.handlers.access import admit, refusal
 from bot.handlers.callbacks import (
     BROADCAST,
     CLOSE_CORRECTION,
     FIX,
+    MEET,
+    MEET_CONFIRM,
     NUDGE,
     QUIZ,
     RSVP,
@@ -92,7 +95,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("me", lambda t: t.command_me, me.me_command),
     Command("cancel", lambda t: t.command_cancel, quiz.cancel_command),
     Command("joindate", lambda t: t.command_joindate, me.joindate_command),
-    Command("themeday", lambda t: t.command_themeday, attendance.themeday_command),
+    Command("themeday", lambda t: t.command_themeday, themeday.themeday_command),
     Command(
         "leaderboard", lambda t: t.command_leaderboard, stats.leaderboard_command, private=False
     ),
@@ -200,6 +203,8 @@ BUTTONS: tuple[Button[Any], ...] = (
     Button(RSVP, attendance.rsvp_callback),
     Button(NUDGE, stats.nudge_callback, Role.SECRETARY),
     Button(SIGN, attendance.sign_callback, Role.SECRETARY),
+    Button(MEET, themeday.meet_callback, Role.SECRETARY),
+    Button(MEET_CONFIRM, themeday.meet_confirm_callback, Role.SECRETARY),
 )
 _BY_PREFIX = {button.codec.prefix: button for button in BUTTONS}
 

@@ -216,6 +216,35 @@ class Texts:
     themeday_none: str
     no_branch: str
     themeday_moved: str
+    themeday_speaker: str
+    themeday_agenda: str
+    themeday_cancelled_mark: str
+    themeday_manage_hint: str
+    themeday_manage_button: str
+    themeday_manage_title: str
+    themeday_set_topic: str
+    themeday_set_place: str
+    themeday_set_agenda: str
+    themeday_set_speaker: str
+    themeday_cancel_button: str
+    themeday_detail_topic: str
+    themeday_detail_place: str
+    themeday_detail_agenda: str
+    themeday_detail_speaker: str
+    themeday_ask_detail: str
+    themeday_too_long: str
+    themeday_preview: str
+    themeday_ask_cancel_reason: str
+    themeday_cancel_preview: str
+    themeday_confirm: str
+    themeday_discard: str
+    themeday_saved: str
+    themeday_cancel_done: str
+    themeday_discarded: str
+    themeday_waiting_confirm: str
+    themeday_edit_past: str
+    themeday_edit_cancelled: str
+    themeday_cancelled_notice: str
     unit_unknown: str
     bindgroup_not_group_admin: str
     group_bound_elsewhere: str

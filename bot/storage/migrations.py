@@ -324,4 +324,13 @@ MIGRATIONS: tuple[str, ...] = (
     FROM members WHERE pending_invite IS NOT NULL AND telegram_id IS NOT NULL;
     UPDATE members SET pending_invite = NULL WHERE pending_invite IS NOT NULL;
     """,
+    # 8: a secretary's edits of one occurrence (topic and place are already columns): the
+    # agenda, the speaker, why it was cancelled, and who last changed it and when.
+    """
+    ALTER TABLE events ADD COLUMN agenda TEXT NOT NULL DEFAULT '';
+    ALTER TABLE events ADD COLUMN speaker TEXT NOT NULL DEFAULT '';
+    ALTER TABLE events ADD COLUMN note TEXT NOT NULL DEFAULT '';
+    ALTER TABLE events ADD COLUMN edited_by INTEGER;
+    ALTER TABLE events ADD COLUMN edited_at INTEGER;
+    """,
 )

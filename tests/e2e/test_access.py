@@ -13,12 +13,16 @@ import pytest
 from bot.handlers.callbacks import (
     CLOSE_CORRECTION,
     FIX,
+    MEET,
+    MEET_CONFIRM,
     NUDGE,
     RSVP,
     SIGN,
     TOPIC,
     CloseTap,
     FixTap,
+    MeetConfirmTap,
+    MeetTap,
     NudgeTap,
     RsvpTap,
     SignTap,
@@ -203,6 +207,20 @@ async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -
                 SIGN.pack(SignTap(event_id, owner_id)),
                 TAP_INVALID,
             ),
+            Replay("meet", "a member", MEET.pack(MeetTap(event_id, "topic")), TAP_REFUSED),
+            Replay(
+                "meet",
+                "another branch's secretary",
+                MEET.pack(MeetTap(event_id, "cancel")),
+                TAP_INVALID,
+            ),
+            Replay("meetok", "a member", MEET_CONFIRM.pack(MeetConfirmTap(True, 1)), TAP_REFUSED),
+            Replay(
+                "meetok",
+                "another branch's secretary",
+                MEET_CONFIRM.pack(MeetConfirmTap(True, 1)),
+                TAP_INVALID,
+            ),
         ]
         assert {r.prefix for r in replays} == {b.codec.prefix for b in BUTTONS}
         for replay in replays:
@@ -246,6 +264,9 @@ async def test_odd_numbers_in_any_button_are_answered_not_crashed(org_harness: H
             "sign:²:1",
             f"sign:1:{huge}",
             "sign:-1:1",
+            "meet:topic:²",
+            f"meet:open:{huge}",
+            f"meetok:save:{huge}",
         ):
             answer = await harness.client.wait_for_callback_answer(
                 await admin.tap(anchor, data, forge=True), after=0

@@ -14,6 +14,8 @@ from bot.handlers.callbacks import (
     CLOSE_CORRECTION,
     FIX,
     MAX_CALLBACK_BYTES,
+    MEET,
+    MEET_CONFIRM,
     NUDGE,
     QUIZ,
     RSVP,
@@ -23,6 +25,8 @@ from bot.handlers.callbacks import (
     CloseTap,
     Codec,
     FixTap,
+    MeetConfirmTap,
+    MeetTap,
     NudgeTap,
     RsvpTap,
     SignTap,
@@ -70,6 +74,15 @@ VALUES: dict[str, tuple[Codec[Any], st.SearchStrategy[Any]]] = {
     "rsvp": (RSVP, st.builds(RsvpTap, ROW_ID, st.sampled_from(["yes", "leave"]))),
     "nudge": (NUDGE, st.builds(NudgeTap, NAME, PERIOD)),
     "sign": (SIGN, st.builds(SignTap, ROW_ID, ROW_ID)),
+    "meet": (
+        MEET,
+        st.builds(
+            MeetTap,
+            ROW_ID,
+            st.sampled_from(["open", "topic", "place", "agenda", "speaker", "cancel"]),
+        ),
+    ),
+    "meetok": (MEET_CONFIRM, st.builds(MeetConfirmTap, st.booleans(), ROW_ID)),
 }
 
 
@@ -159,6 +172,12 @@ def test_packed_data_round_trips_and_fits(prefix: str, data: st.DataObject) -> N
         (SIGN, "sign:1:0"),
         (SIGN, "sign:1:²"),
         (SIGN, "sign:1:99999999999999999999"),
+        (MEET, "meet:move:1"),
+        (MEET, "meet:topic:0"),
+        (MEET, "meet:topic:²"),
+        (MEET, "meet:topic"),
+        (MEET_CONFIRM, "meetok:save:01"),
+        (MEET_CONFIRM, "meetok:maybe:1"),
     ],
 )
 def test_near_misses_are_refused(codec: Codec[Any], data: str) -> None:

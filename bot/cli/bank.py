@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 from bot.config import load_settings
+from bot.handlers.quiz_view import screen
 from bot.quiz import bank_texts as say
 from bot.quiz.bank import LoadedBank, bank_files, load_bank
 from bot.quiz.coverage import coverage, stats_report
@@ -112,7 +113,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def _check(args: argparse.Namespace) -> int:
     paths = list(args.paths) or load_settings(args.config).question_bank
-    print(bank_report(load_bank(paths)))
+    print(bank_report(load_bank(paths, screen)))
     return 0
 
 

@@ -7,10 +7,14 @@ import argparse
 import logging
 import sys
 
-from bot.app import build_application, quiet_http_logs, run
-from bot.config import Settings, load_settings, read_token
+from telegram.error import InvalidToken
+
+from bot.app import build_application, quiet_http_logs, redact_token_in_logs, run
+from bot.config import TOKEN_ENV, Settings, bot_id, load_settings, read_token
+from bot.handlers.quiz_view import screen
 from bot.quiz.bank import load_bank
 from bot.sandbox.run import run_sandbox
+from bot.yamlfile import InvalidFileError, Problem
 
 NO_TOKEN = (
     "no bot token: set BOT_TOKEN (or telegram.token_file) to talk to Telegram, or start the "
@@ -47,12 +51,19 @@ def _run(args: argparse.Namespace) -> int:
         settings = settings.model_copy(
             update={"telegram": settings.telegram.model_copy(update={"base_url": args.base_url})}
         )
-    loaded = load_bank(settings.question_bank)
+    loaded = load_bank(settings.question_bank, screen)
     token = read_token(settings)
     if token is None:
         if not args.sandbox:
             print(NO_TOKEN, file=sys.stderr)
             return 2
         return run_sandbox(settings, loaded.bank)
-    run(build_application(settings, loaded.bank, token), settings)
+    redact_token_in_logs(token)
+    try:
+        run(build_application(settings, loaded.bank, token), settings)
+    except InvalidToken as error:
+        # The library's message quotes the whole token; name the bot by its id only.
+        raise InvalidFileError(
+            [Problem(TOKEN_ENV, 0, 0, f"Telegram refused the token of bot {bot_id(token)}")]
+        ) from error
     return 0

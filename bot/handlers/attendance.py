@@ -11,11 +11,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.context import BotContext
 from bot.handlers import conversation
 from bot.handlers.callbacks import SIGN, RsvpTap, SignTap
+from bot.handlers.pages import MESSAGE_LIMIT, fit, fit_names, length
 from bot.handlers.scope import home_branch
 from bot.i18n import Texts
 from bot.meetings.events import Event
-from bot.meetings.service import RsvpOutcome, Sheet
-from bot.org.members import Member
+from bot.meetings.service import LEAVE_REASON_LIMIT, RsvpOutcome, Sheet
 
 SIGN_BUTTONS = 40
 
@@ -47,7 +47,9 @@ async def rsvp_callback(update: Update, context: BotContext, tap: RsvpTap) -> No
     elif outcome is RsvpOutcome.ASK_REASON:
         await query.answer()
         await conversation.ask(context, query.from_user.id, LeaveReason(tap.event_id))
-        await context.bot.send_message(query.from_user.id, texts.rsvp_ask_reason)
+        await context.bot.send_message(
+            query.from_user.id, texts.rsvp_ask_reason.format(limit=LEAVE_REASON_LIMIT)
+        )
     else:
         await query.answer(texts.rsvp_recorded, show_alert=True)
 
@@ -60,9 +62,16 @@ async def leave_reason(update: Update, context: BotContext, state: LeaveReason) 
         return
     services = context.services
     member = context.actor.member
+    reason = message.text.strip()
+    if length(reason) > LEAVE_REASON_LIMIT:
+        # The question stays open: the member shortens the reason and sends it again.
+        await message.reply_text(
+            services.texts.text_too_long.format(length=length(reason), limit=LEAVE_REASON_LIMIT)
+        )
+        return
     await conversation.end(context, user.id)
     outcome = (
-        await services.meetings.leave_reason(member, state.event, message.text)
+        await services.meetings.leave_reason(member, state.event, reason)
         if member is not None
         else RsvpOutcome.NOT_INVITED
     )
@@ -71,34 +80,43 @@ async def leave_reason(update: Update, context: BotContext, state: LeaveReason) 
     elif outcome is RsvpOutcome.NOT_INVITED:
         await message.reply_text(services.texts.tap_refused)
     else:
-        await message.reply_text(
-            services.texts.rsvp_leave_recorded.format(reason=message.text.strip()[:200])
-        )
+        await message.reply_text(services.texts.rsvp_leave_recorded.format(reason=reason))
 
 
-def _names(members: list[Member]) -> str:
-    return "、".join(m.name for m in members) or "—"
+SECTION_LIMIT = 760
+"""Characters each of the sheet's five lists may take: with the title they stay well inside
+one message however many members a branch has and however long their leave reasons are."""
+
+
+def _names(texts: Texts, names: list[str]) -> str:
+    return fit_names(names, SECTION_LIMIT, texts) or "—"
 
 
 def sheet_text(texts: Texts, branch: str, sheet: Sheet, day: str) -> str:
-    leave = "、".join(f"{m.name}（{reason}）" if reason else m.name for m, reason in sheet.leave)
+    leave = [f"{m.name}（{reason}）" if reason else m.name for m, reason in sheet.leave]
     kinds = {"proxy": texts.signed_proxy, "late": texts.signed_late, "self": ""}
-    present = "、".join(m.name + kinds.get(kind, "") for m, kind in sheet.present)
-    return "\n".join(
+    present = [m.name + kinds.get(kind, "") for m, kind in sheet.present]
+    text = "\n".join(
         [
             texts.attendance_title.format(branch=branch, date=day, topic=sheet.event.topic),
             "",
-            texts.attendance_coming.format(count=len(sheet.coming), names=_names(sheet.coming)),
-            texts.attendance_leave.format(count=len(sheet.leave), names=leave or "—"),
+            texts.attendance_coming.format(
+                count=len(sheet.coming), names=_names(texts, [m.name for m in sheet.coming])
+            ),
+            texts.attendance_leave.format(count=len(sheet.leave), names=_names(texts, leave)),
             texts.attendance_no_reply.format(
-                count=len(sheet.no_reply), names=_names(sheet.no_reply)
+                count=len(sheet.no_reply), names=_names(texts, [m.name for m in sheet.no_reply])
             ),
             texts.attendance_unreachable.format(
-                count=len(sheet.unreachable), names=_names(sheet.unreachable)
+                count=len(sheet.unreachable),
+                names=_names(texts, [m.name for m in sheet.unreachable]),
             ),
-            texts.attendance_present.format(count=len(sheet.present), names=present or "—"),
+            texts.attendance_present.format(
+                count=len(sheet.present), names=_names(texts, present)
+            ),
         ]
     )
+    return fit(text, MESSAGE_LIMIT, texts.truncated)
 
 
 def sheet_keyboard(texts: Texts, sheet: Sheet) -> InlineKeyboardMarkup | None:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.handlers import conversation
 from bot.handlers.scope import home_branch
+from bot.numbers import parse_int, parse_telegram_id
 from bot.org.access import ADMIN_UNIT, Actor
 from bot.org.service import Joined, JoinProblem
 from bot.org.tree import Level
+
+log = logging.getLogger(__name__)
 
 
 async def invite_command(update: Update, context: BotContext) -> None:
@@ -27,13 +32,20 @@ async def invite_command(update: Update, context: BotContext) -> None:
         await message.reply_text(texts.choose_branch.format(example="/invite zb-001"))
         return
     name = services.org.branch_name(branch_id)
-    if rest[:1] == ["revoke"]:
+    revoke = rest[:1] == ["revoke"]
+    days = parse_int(rest[-1], 1, 365) if rest and not revoke else None
+    extra = rest[1:] if revoke else rest[:-1] if days is not None else rest
+    if extra:
+        # A word that is neither "revoke" nor a number of days is a unit id we do not know:
+        # never fall back to the caller's own branch (its links would be revoked).
+        number = extra[0].isdigit()  # any digits, "²" too: a mistyped number of days
+        await message.reply_text(
+            texts.invite_usage if number else texts.unit_unknown.format(unit=extra[0])
+        )
+        return
+    if revoke:
         count = await services.org.revoke_invites(branch_id)
         await message.reply_text(texts.invites_revoked.format(branch=name, count=count))
-        return
-    days = int(rest[0]) if rest and rest[0].isdigit() and 0 < int(rest[0]) <= 365 else None
-    if rest and days is None:
-        await message.reply_text(texts.invite_usage)
         return
     code = await services.org.create_invite(context.actor, branch_id, days)
     link = f"https://t.me/{context.bot.username}?start={code}"
@@ -129,24 +141,47 @@ async def transfer_command(update: Update, context: BotContext) -> None:
             texts.transfer_ambiguous if found else texts.transfer_not_found.format(name=args[0])
         )
         return
-    await services.org.transfer(context.actor, found[0], args[1])
-    await message.reply_text(
-        texts.transferred.format(
-            name=found[0].name,
-            source=services.org.branch_name(found[0].branch_id),
-            target=services.org.branch_name(args[1]),
+    member, target = found[0], args[1]
+    if not context.actor.can_see(target):
+        # Moving someone into a branch the sender does not answer for would hand that
+        # branch a member (and their record) without its secretary knowing or agreeing.
+        await message.reply_text(
+            texts.transfer_out_of_scope.format(target=services.org.branch_name(target))
         )
-    )
+        return
+    await services.org.transfer(context.actor, member, target)
+    names = {
+        "name": member.name,
+        "source": services.org.branch_name(member.branch_id),
+        "target": services.org.branch_name(target),
+    }
+    await message.reply_text(texts.transferred.format(**names))
+    # Everyone concerned hears of it: the member and the secretaries on both sides.
+    sender = context.actor.telegram_id
+    notices = {member.telegram_id: texts.transfer_member_notice.format(**names)}
+    by = context.actor.member.name if context.actor.member else str(sender)
+    for branch in (member.branch_id, target):
+        for secretary in await services.org.secretaries_of(branch) if branch else []:
+            notices.setdefault(secretary, texts.transfer_secretary_notice.format(**names, by=by))
+    for chat_id, text in notices.items():
+        if chat_id is None or chat_id == sender:
+            continue
+        try:
+            await context.bot.send_message(chat_id, text)
+        except TelegramError as error:
+            log.warning("transfer notice to %s not delivered: %s", chat_id, error)
 
 
-def _promotion_args(context: BotContext) -> tuple[int, str] | None:
+def promotion_args(context: BotContext) -> tuple[int, str] | None:
+    """/promote's and /demote's arguments: whose role, and which unit (or admin)."""
     args = list(context.args or [])
-    if len(args) != 2 or not args[0].lstrip("-").isdigit():
+    user = parse_telegram_id(args[0]) if len(args) == 2 else None
+    if user is None:
         return None
     unit = ADMIN_UNIT if args[1] == "admin" else args[1]
     if unit != ADMIN_UNIT and unit not in context.services.org.tree.by_id:
         return None
-    return int(args[0]), unit
+    return user, unit
 
 
 async def promote_command(update: Update, context: BotContext) -> None:
@@ -156,7 +191,7 @@ async def promote_command(update: Update, context: BotContext) -> None:
         return
     services = context.services
     texts = services.texts
-    parsed = _promotion_args(context)
+    parsed = promotion_args(context)
     if parsed is None:
         await message.reply_text(texts.promote_usage)
         return
@@ -177,7 +212,7 @@ async def demote_command(update: Update, context: BotContext) -> None:
         return
     services = context.services
     texts = services.texts
-    parsed = _promotion_args(context)
+    parsed = promotion_args(context)
     if parsed is None:
         await message.reply_text(texts.demote_usage)
         return

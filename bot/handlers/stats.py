@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import date
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.handlers.callbacks import NUDGE, NudgeTap
@@ -16,6 +20,9 @@ from bot.handlers.stats_view import (
     report_text,
 )
 from bot.org.tree import Level
+from bot.stats.periods import Period
+
+log = logging.getLogger(__name__)
 
 
 async def stats_command(update: Update, context: BotContext) -> None:
@@ -30,6 +37,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
     services = context.services
     report = await services.stats.branch_report(branch_id, period)
     waiting = [m for m in report.not_participated if m.reachable]
+    today = services.clock.now().astimezone(services.settings.zone).date()
     keyboard = (
         InlineKeyboardMarkup(
             [
@@ -41,7 +49,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
                 ]
             ]
         )
-        if waiting
+        if waiting and _current(period, today)
         else None
     )
     await message.reply_text(report_text(services.texts, report), reply_markup=keyboard)
@@ -57,16 +65,17 @@ async def nudge_callback(update: Update, context: BotContext, tap: NudgeTap) -> 
     texts = services.texts
     now = services.clock.now().astimezone(services.settings.zone)
     branch_id, period = tap.branch_id, tap.period
-    if not context.actor.can_see(branch_id):
+    if not context.actor.can_see(branch_id) or not _current(period, now.date()):
+        # Only this period's laggards can still study for it; a forged or old button naming
+        # another period must not become a second reminder of the day.
         await query.answer(texts.tap_invalid)
         return
     report = await services.stats.branch_report(branch_id, period)
-    progress = await context.bot.send_message(
-        query.message.chat.id, texts.broadcast_progress.format(sent=0, total="…", failed=0)
-    )
+    # Once a day per branch, whatever period the button names; queued before anything is
+    # shown, so a failed progress message never loses it.
     batch_id = await services.delivery.send_to(
         report.not_participated,
-        key=f"nudge:{branch_id}:{period.key}:{now.date().isoformat()}",
+        key=f"nudge:{branch_id}:{now.date().isoformat()}",
         kind="nudge",
         text=texts.nudge_text.format(period=texts.period(period)),
         unit_id=branch_id,
@@ -75,12 +84,24 @@ async def nudge_callback(update: Update, context: BotContext, tap: NudgeTap) -> 
     )
     if batch_id is None:
         await query.answer(texts.nudge_already, show_alert=True)
-        await progress.delete()
         return
-    await query.answer()
-    await services.delivery.show_progress_in(batch_id, query.message.chat.id, progress.message_id)
     services.sender.wake()
+    try:
+        await query.answer()
+        progress = await context.bot.send_message(
+            query.message.chat.id, texts.broadcast_progress.format(sent=0, total="…", failed=0)
+        )
+        await services.delivery.show_progress_in(
+            batch_id, query.message.chat.id, progress.message_id
+        )
+    except TelegramError as error:
+        log.warning("batch %d queued; its progress message is not shown: %s", batch_id, error)
+        return
     await services.progress.changed(batch_id)
+
+
+def _current(period: Period, today: date) -> bool:
+    return period.start <= today < period.end
 
 
 async def ranking_command(update: Update, context: BotContext) -> None:

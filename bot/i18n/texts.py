@@ -51,6 +51,19 @@ class Texts:
     source: str
     quote: str
     """Shown instead of 解析 for a question that has none (public banks): the quoted line."""
+    citation: str
+    next_button: str
+    finish_button: str
+
+    command_keyboard: str
+    key_quiz: str
+    key_topics: str
+    key_me: str
+    key_themeday: str
+    key_hide: str
+    keyboard_shown: str
+    keyboard_hidden: str
+    help_group_footer: str
 
     resumed: str
     summary: str
@@ -248,6 +261,18 @@ class Texts:
     unit_unknown: str
     bindgroup_not_group_admin: str
     group_bound_elsewhere: str
+    command_status: str
+    status_sender: str
+    status_sender_stuck: str
+    status_sender_never: str
+    truncated: str
+    page_of: str
+    page_previous: str
+    page_next: str
+    text_too_long: str
+    transfer_out_of_scope: str
+    transfer_member_notice: str
+    transfer_secretary_notice: str
 
     # Dates, weekdays and periods as this locale writes them: code never formats a date or a
     # period itself, so another locale changes them here (see the methods below).

@@ -27,6 +27,9 @@ from bot.storage.attendance import AttendanceStore
 from bot.storage.org import OrgStore
 from bot.storage.outbox import OutboxStore
 
+LEAVE_REASON_LIMIT = 200
+"""A leave reason's length, stated when it is asked for (the handler refuses longer ones)."""
+
 
 class EditRefusal(StrEnum):
     """Why an occurrence can no longer be edited."""
@@ -246,7 +249,7 @@ class MeetingService:
         if refused is not None:
             return refused
         await self._attendance.set_reply(
-            event_id, member.id, "leave", reason.strip()[:200], self._clock.now()
+            event_id, member.id, "leave", reason.strip()[:LEAVE_REASON_LIMIT], self._clock.now()
         )
         return RsvpOutcome.RECORDED
 

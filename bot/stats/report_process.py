@@ -15,6 +15,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -87,6 +90,22 @@ def draw(request: ChartRequest) -> bytes | None:
     )
 
 
+PARENT_CHECK_SECONDS = 1.0
+
+
+def watch_parent(parent: int) -> None:
+    """The worker's side: end as soon as the bot is gone. A worker blocks on its task queue,
+    whose pipe it holds both ends of, so a SIGKILLed bot would otherwise leave it running for
+    good (holding the database open and its memory)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="watch parent", daemon=True).start()
+
+
 class ReportProcess:
     """One worker process for reports, queued one after another: a report is a second or
     a few of one core, and the bot's other core keeps answering members."""
@@ -139,7 +158,12 @@ class ReportProcess:
         if self._pool is None:
             # spawn, not fork: the bot has threads (aiosqlite, the sender) a fork would copy
             # mid-flight.
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(
+                1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=watch_parent,
+                initargs=(os.getpid(),),
+            )
         self._running += 1
         try:
             return await loop.run_in_executor(self._pool, work, request)

@@ -12,9 +12,11 @@ import pytest
 
 from bot.handlers.callbacks import (
     CLOSE_CORRECTION,
+    CORRECTIONS_PAGE,
     FIX,
     MEET,
     MEET_CONFIRM,
+    NEXT,
     NUDGE,
     RSVP,
     SIGN,
@@ -23,7 +25,9 @@ from bot.handlers.callbacks import (
     FixTap,
     MeetConfirmTap,
     MeetTap,
+    NextTap,
     NudgeTap,
+    PageTap,
     RsvpTap,
     SignTap,
     TopicTap,
@@ -156,9 +160,7 @@ async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -
         question = await owner.say("/quiz")
         first = correct_taps(owner.question_of(question), question)[0]
         ((session_id,),) = harness.rows("SELECT id FROM quiz_sessions")
-        for data in correct_taps(owner.question_of(question), question):
-            await owner.tap(question, data)
-        await owner.next_message()
+        await owner.answer(question, correct_taps(owner.question_of(question), question))
         await owner.tap(question, FIX.pack(FixTap(session_id, 0)), forge=True)
         await owner.next_message(lambda m: "哪里有问题" in m["text"])
         await owner.say("选项有误")
@@ -176,6 +178,10 @@ async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -
         replays = [
             Replay("quiz", "another branch's member", first, NOT_YOURS),
             Replay("quiz", "a stranger", first, NOT_YOURS),
+            Replay(
+                "next", "another branch's member", NEXT.pack(NextTap(session_id, 1)), NOT_YOURS
+            ),
+            Replay("next", "a stranger", NEXT.pack(NextTap(session_id, 1)), NOT_YOURS),
             Replay("topic", "a stranger", TOPIC.pack(TopicTap(99)), TAP_INVALID),
             Replay("fix", "another branch's member", FIX.pack(FixTap(session_id, 0)), TAP_INVALID),
             Replay(
@@ -187,6 +193,7 @@ async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -
                 CLOSE_CORRECTION.pack(CloseTap(question_id)),
                 TAP_REFUSED,
             ),
+            Replay("fixpage", "a member", CORRECTIONS_PAGE.pack(PageTap(0)), TAP_REFUSED),
             Replay("broadcast", "a member", send, TAP_REFUSED),
             Replay("broadcast", "another branch's secretary", send, TAP_INVALID),
             Replay(

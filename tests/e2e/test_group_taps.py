@@ -45,6 +45,7 @@ async def test_forged_taps_in_a_group_touch_nothing(org_harness: Harness) -> Non
         (member_id,) = harness.rows("SELECT id FROM members WHERE real_name = '张三'")[0]
         forged = [
             (member, correct_taps(member.question_of(question), question)[0]),
+            (member, "next:1:1"),
             (member, "topic:0:all"),
             (member, "topic:0"),
             (secretary, f"sign:{event_id}:{member_id}"),

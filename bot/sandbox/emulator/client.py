@@ -63,6 +63,8 @@ class EmulatorClient:
     ) -> Any:
         if self._session is None:
             self._session = aiohttp.ClientSession()
+        if body is None and method != "GET":
+            body = {}  # changes are sent as JSON, as the control API requires
         async with self._session.request(
             method, self.url + path, json=body, params=query
         ) as response:

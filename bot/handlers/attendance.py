@@ -1,16 +1,19 @@
 """Theme-day attendance in chat: 参加/请假 on reminders, a reason for leave, /attendance for
-secretaries with 签到 buttons (代签 on the day, 补签 afterwards)."""
+secretaries with 签到 buttons (代签 on the day, 补签 afterwards).
+
+A reply sticks: the member's own reminder is edited to say what they answered, with one button
+to change it, so an older member sees at a glance that the tap counted."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.context import BotContext
 from bot.handlers import conversation
-from bot.handlers.callbacks import SIGN, RsvpTap, SignTap
+from bot.handlers.callbacks import RSVP, SIGN, RsvpTap, SignTap
 from bot.handlers.pages import MESSAGE_LIMIT, fit, fit_names, length
 from bot.handlers.scope import home_branch
 from bot.i18n import Texts
@@ -26,6 +29,35 @@ class LeaveReason(conversation.State):
 
     kind = "leave_reason"
     event: int
+    message: int = 0
+    """The reminder tapped, edited to show the leave once the reason is in (0: none)."""
+    reminder: str = ""
+    """That reminder's text without any earlier answer on it."""
+
+
+def _reminder_text(texts: Texts, text: str) -> str:
+    """A reminder's own text, without the answer an earlier tap put under it."""
+    head, _, last = text.rpartition("\n\n")
+    marks = (texts.rsvp_state_yes, texts.rsvp_state_leave.split("{")[0])
+    return head if head and last.startswith(marks) else text
+
+
+def _answered(
+    texts: Texts, reminder: str, event_id: int, reason: str | None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The reminder as it stays after an answer: the answer under it, and a button to change
+    it (refused once the meeting has begun)."""
+    if reason is None:
+        state, label, tap = (
+            texts.rsvp_state_yes,
+            texts.rsvp_change_to_leave,
+            RsvpTap(event_id, "leave"),
+        )
+    else:
+        state = texts.rsvp_state_leave.format(reason=reason)
+        label, tap = texts.rsvp_change_to_yes, RsvpTap(event_id, "yes")
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=RSVP.pack(tap))]])
+    return f"{reminder}\n\n{state}", keyboard
 
 
 async def rsvp_callback(update: Update, context: BotContext, tap: RsvpTap) -> None:
@@ -46,12 +78,20 @@ async def rsvp_callback(update: Update, context: BotContext, tap: RsvpTap) -> No
         await query.answer(texts.tap_invalid)
     elif outcome is RsvpOutcome.ASK_REASON:
         await query.answer()
-        await conversation.ask(context, query.from_user.id, LeaveReason(tap.event_id))
+        shown = query.message
+        reminder = _reminder_text(texts, shown.text or "") if isinstance(shown, Message) else ""
+        state = LeaveReason(tap.event_id, shown.message_id if shown else 0, reminder)
+        await conversation.ask(context, query.from_user.id, state)
         await context.bot.send_message(
             query.from_user.id, texts.rsvp_ask_reason.format(limit=LEAVE_REASON_LIMIT)
         )
     else:
-        await query.answer(texts.rsvp_recorded, show_alert=True)
+        await query.answer(texts.rsvp_recorded)
+        if isinstance(query.message, Message) and query.message.text:
+            text, keyboard = _answered(
+                texts, _reminder_text(texts, query.message.text), tap.event_id, None
+            )
+            await query.edit_message_text(text, reply_markup=keyboard)
 
 
 async def leave_reason(update: Update, context: BotContext, state: LeaveReason) -> None:
@@ -81,6 +121,11 @@ async def leave_reason(update: Update, context: BotContext, state: LeaveReason) 
         await message.reply_text(services.texts.tap_refused)
     else:
         await message.reply_text(services.texts.rsvp_leave_recorded.format(reason=reason))
+        if state.message and state.reminder:
+            text, keyboard = _answered(services.texts, state.reminder, state.event, reason)
+            await context.bot.edit_message_text(
+                text, chat_id=user.id, message_id=state.message, reply_markup=keyboard
+            )
 
 
 SECTION_LIMIT = 760

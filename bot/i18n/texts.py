@@ -184,6 +184,10 @@ class Texts:
     rsvp_ask_reason: str
     rsvp_leave_recorded: str
     rsvp_past: str
+    rsvp_state_yes: str
+    rsvp_state_leave: str
+    rsvp_change_to_leave: str
+    rsvp_change_to_yes: str
     themeday_when: str
     themeday_place: str
     themeday_topic: str

@@ -35,10 +35,20 @@ async def test_reminder_rsvp_attendance_and_sign_in(org_harness: Harness) -> Non
             await coming.tap(reminders[coming.id], yes), after=0
         )
         assert answer["text"] == "已登记：参加。到时见！"
+        # The answer sticks on the member's own reminder, with one button to change it.
+        stuck = await coming.edited(reminders[coming.id])
+        assert stuck["text"].startswith(reminders[coming.id]["text"])
+        assert stuck["text"].endswith("✅ 您已报名参加。如有变化，可点下面的按钮改为请假。")
+        assert [label for label, _ in buttons(stuck)] == ["改为请假"]
         leave = next(d for label, d in buttons(reminders[away.id]) if label == "请假")
         await away.tap(reminders[away.id], leave)
         assert "请假原因" in (await away.next_message())["text"]
         assert "已登记请假：外出务工" in (await away.say("外出务工"))["text"]
+        on_leave = await away.edited(reminders[away.id])
+        assert on_leave["text"] == reminders[away.id]["text"] + (
+            "\n\n📝 您已请假（外出务工）。如能参加，可点下面的按钮改为参加。"
+        )
+        assert [label for label, _ in buttons(on_leave)] == ["改为参加"]
 
         sheet = await secretary.say("/attendance")
         assert "参加（1）：张三" in sheet["text"]

@@ -233,6 +233,8 @@ class Texts:
     themeday_none: str
     no_branch: str
     themeday_moved: str
+    themeday_see_you: str
+    themeday_on_leave_today: str
     themeday_speaker: str
     themeday_agenda: str
     themeday_cancelled_mark: str

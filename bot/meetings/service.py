@@ -136,8 +136,11 @@ class MeetingService:
             branch=self._tree.by_id[day.branch_id].name, details=self.describe(day)
         )
         keyboard = rsvp_keyboard(self._texts, event_id)
+        short = await self._answered_today(day, due, event_id)
         deliveries = [
-            NewDelivery(m.telegram_id, m.id, text, keyboard)
+            NewDelivery(m.telegram_id, m.id, short[m.id])
+            if m.id in short
+            else NewDelivery(m.telegram_id, m.id, text, keyboard)
             for m in members
             if m.reachable and m.telegram_id is not None
         ]
@@ -163,6 +166,26 @@ class MeetingService:
                 self._clock.now(),
             )
         return batch_id
+
+    async def _answered_today(self, day: Meeting, due: datetime, event_id: int) -> dict[int, str]:
+        """On the day itself, those who answered get a short line instead of the full
+        reminder: "今天 09:00 见" after 参加, a word that their leave stands after 请假."""
+        local = day.occurs_at.astimezone(self._zone)
+        if due.astimezone(self._zone).date() != local.date():
+            return {}
+        texts = self._texts
+        time = local.strftime("%H:%M")
+        place = texts.themeday_place.format(place=day.place) if day.place else ""
+        lines = {
+            "yes": texts.themeday_see_you.format(time=time, place=place).strip(),
+            "leave": texts.themeday_on_leave_today.format(time=time),
+        }
+        replies = await self._attendance.replies(event_id)
+        return {
+            member_id: lines[reply.reply]
+            for member_id, reply in replies.items()
+            if reply.reply in lines
+        }
 
     async def coming(self, meetings: list[Meeting]) -> list[Event]:
         """The stored occurrences of meetings the schedule plans (created on first sight), so

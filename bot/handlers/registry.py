@@ -69,6 +69,7 @@ from bot.handlers.callbacks import (
     Codec,
 )
 from bot.i18n import LOCALES, Texts
+from bot.meetings.service import THEMEDAY_START
 from bot.org.access import Role
 
 log = logging.getLogger(__name__)
@@ -107,7 +108,10 @@ async def start_command(update: Update, context: BotContext) -> None:
     await common.greet(
         update, context, joining=bool(context.args), reply_markup=member_keyboard(texts)
     )
-    if context.args:
+    if context.args and context.args[0] == THEMEDAY_START:
+        # From the link in a group's theme-day reminder: the buttons are in this chat.
+        await update.effective_message.reply_text(context.services.texts.themeday_from_group)
+    elif context.args:
         await org.begin_join(update, context, context.args[0])
     await set_chat_menu(context.bot, texts, update.effective_chat.id, context.actor.role)
 

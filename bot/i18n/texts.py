@@ -233,6 +233,9 @@ class Texts:
     themeday_none: str
     no_branch: str
     themeday_moved: str
+    themeday_reminder_group: str
+    themeday_open_private: str
+    themeday_from_group: str
     themeday_see_you: str
     themeday_on_leave_today: str
     themeday_speaker: str

@@ -31,6 +31,10 @@ LEAVE_REASON_LIMIT = 200
 """A leave reason's length, stated when it is asked for (the handler refuses longer ones)."""
 
 
+THEMEDAY_START = "themeday"
+"""The /start payload of the link in a group's reminder: it opens the private chat."""
+
+
 class EditRefusal(StrEnum):
     """Why an occurrence can no longer be edited."""
 
@@ -82,7 +86,11 @@ class MeetingService:
         clock: Clock,
         texts: Texts,
         zone: ZoneInfo,
+        private_link: str = "",
     ) -> None:
+        """``private_link`` opens the bot's private chat (``https://t.me/<bot>?start=…``): the
+        group copy of a reminder points members there, where their own copy has the buttons."""
+        self._private_link = private_link
         self._outbox = outbox
         self._attendance = attendance
         self._members = members
@@ -144,7 +152,7 @@ class MeetingService:
             for m in members
             if m.reachable and m.telegram_id is not None
         ]
-        deliveries += [NewDelivery(chat, None, text) for chat in group_chats]
+        deliveries += self._group_copies(day, group_chats)
         batch_id = await self._outbox.create_batch(
             key=f"reminder:{day.key}:{reminder}",
             kind="reminder",
@@ -166,6 +174,19 @@ class MeetingService:
                 self._clock.now(),
             )
         return batch_id
+
+    def _group_copies(self, day: Meeting, group_chats: list[int]) -> list[NewDelivery]:
+        """The reminder for the branch's groups: no 参加/请假 (a reply is personal), but a
+        button that opens the private chat where each member's own copy has them."""
+        texts = self._texts
+        text = texts.themeday_reminder_group.format(
+            branch=self._tree.by_id[day.branch_id].name, details=self.describe(day)
+        )
+        keyboard: dict[str, object] | None = None
+        if self._private_link:
+            button = {"text": texts.themeday_open_private, "url": self._private_link}
+            keyboard = {"inline_keyboard": [[button]]}
+        return [NewDelivery(chat, None, text, keyboard) for chat in group_chats]
 
     async def _answered_today(self, day: Meeting, due: datetime, event_id: int) -> dict[int, str]:
         """On the day itself, those who answered get a short line instead of the full

@@ -36,6 +36,7 @@ BUTTONS = (
     "rsvp_change_to_leave", "rsvp_change_to_yes", "themeday_set_topic", "themeday_set_place",
     "themeday_set_agenda", "themeday_set_speaker", "themeday_cancel_button", "themeday_confirm",
     "themeday_discard", "themeday_manage_button", "themeday_open_private",
+    "leave_trip", "leave_ill", "leave_work",
 )  # fmt: skip
 
 

@@ -6,6 +6,7 @@ to change it, so an older member sees at a glance that the tap counted."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,7 +14,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.context import BotContext
 from bot.handlers import conversation
-from bot.handlers.callbacks import RSVP, SIGN, RsvpTap, SignTap
+from bot.handlers.callbacks import (
+    LEAVE_CHOICE,
+    RSVP,
+    SIGN,
+    LeaveChoice,
+    LeaveChoiceTap,
+    RsvpTap,
+    SignTap,
+)
 from bot.handlers.pages import MESSAGE_LIMIT, fit, fit_names, length
 from bot.handlers.scope import home_branch
 from bot.i18n import Texts
@@ -82,8 +91,22 @@ async def rsvp_callback(update: Update, context: BotContext, tap: RsvpTap) -> No
         reminder = _reminder_text(texts, shown.text or "") if isinstance(shown, Message) else ""
         state = LeaveReason(tap.event_id, shown.message_id if shown else 0, reminder)
         await conversation.ask(context, query.from_user.id, state)
+        choices: list[LeaveChoice] = ["trip", "ill", "work"]
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        _leave_label(texts, choice),
+                        callback_data=LEAVE_CHOICE.pack(LeaveChoiceTap(tap.event_id, choice)),
+                    )
+                    for choice in choices
+                ]
+            ]
+        )
         await context.bot.send_message(
-            query.from_user.id, texts.rsvp_ask_reason.format(limit=LEAVE_REASON_LIMIT)
+            query.from_user.id,
+            texts.rsvp_ask_reason.format(limit=LEAVE_REASON_LIMIT),
+            reply_markup=keyboard,
         )
     else:
         await query.answer(texts.rsvp_recorded)
@@ -94,38 +117,74 @@ async def rsvp_callback(update: Update, context: BotContext, tap: RsvpTap) -> No
             await query.edit_message_text(text, reply_markup=keyboard)
 
 
-async def leave_reason(update: Update, context: BotContext, state: LeaveReason) -> None:
-    """The reason for leave, recorded if the member is still invited and the day is ahead."""
-    message = update.effective_message
-    user = update.effective_user
-    if message is None or user is None or message.text is None:
-        return
+def _leave_label(texts: Texts, choice: LeaveChoice) -> str:
+    return {"trip": texts.leave_trip, "ill": texts.leave_ill, "work": texts.leave_work}[choice]
+
+
+async def _record_leave(
+    context: BotContext,
+    telegram_id: int,
+    state: LeaveReason,
+    reason: str,
+    tell: Callable[[str], Awaitable[object]],
+) -> None:
+    """Record leave with ``reason``, ``tell`` the member, then show it on their reminder."""
     services = context.services
     member = context.actor.member
-    reason = message.text.strip()
-    if length(reason) > LEAVE_REASON_LIMIT:
-        # The question stays open: the member shortens the reason and sends it again.
-        await message.reply_text(
-            services.texts.text_too_long.format(length=length(reason), limit=LEAVE_REASON_LIMIT)
-        )
-        return
-    await conversation.end(context, user.id)
+    await conversation.end(context, telegram_id)
     outcome = (
         await services.meetings.leave_reason(member, state.event, reason)
         if member is not None
         else RsvpOutcome.NOT_INVITED
     )
     if outcome is RsvpOutcome.PAST:
-        await message.reply_text(services.texts.rsvp_past)
-    elif outcome is RsvpOutcome.NOT_INVITED:
-        await message.reply_text(services.texts.tap_refused)
-    else:
-        await message.reply_text(services.texts.rsvp_leave_recorded.format(reason=reason))
-        if state.message and state.reminder:
-            text, keyboard = _answered(services.texts, state.reminder, state.event, reason)
-            await context.bot.edit_message_text(
-                text, chat_id=user.id, message_id=state.message, reply_markup=keyboard
+        await tell(services.texts.rsvp_past)
+        return
+    if outcome is RsvpOutcome.NOT_INVITED:
+        await tell(services.texts.tap_refused)
+        return
+    await tell(services.texts.rsvp_leave_recorded.format(reason=reason))
+    if state.message and state.reminder:
+        text, keyboard = _answered(services.texts, state.reminder, state.event, reason)
+        await context.bot.edit_message_text(
+            text, chat_id=telegram_id, message_id=state.message, reply_markup=keyboard
+        )
+
+
+async def leave_reason(update: Update, context: BotContext, state: LeaveReason) -> None:
+    """A typed reason for leave, recorded if the member is still invited and the day is
+    ahead."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None or message.text is None:
+        return
+    reason = message.text.strip()
+    if length(reason) > LEAVE_REASON_LIMIT:
+        # The question stays open: the member shortens the reason and sends it again.
+        await message.reply_text(
+            context.services.texts.text_too_long.format(
+                length=length(reason), limit=LEAVE_REASON_LIMIT
             )
+        )
+        return
+    await _record_leave(context, user.id, state, reason, message.reply_text)
+
+
+async def leave_choice_callback(update: Update, context: BotContext, tap: LeaveChoiceTap) -> None:
+    """出差, 生病 or 工作冲突 tapped under the question: the same as typing it, and only while
+    that question is open for that theme day."""
+    query = update.callback_query
+    if query is None:
+        return
+    texts = context.services.texts
+    user_id = query.from_user.id
+    state = await conversation.current(context, user_id, [LeaveReason])
+    if not isinstance(state, LeaveReason) or state.event != tap.event_id:
+        await query.answer(texts.tap_invalid)
+        return
+    await query.answer()
+    reason = _leave_label(texts, tap.reason)
+    await _record_leave(context, user_id, state, reason, query.edit_message_text)
 
 
 SECTION_LIMIT = 760

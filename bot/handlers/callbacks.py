@@ -262,6 +262,30 @@ class SignCodec(Codec[SignTap]):
         return SignTap(int(match.group(1)), int(match.group(2)))
 
 
+LeaveChoice = Literal["trip", "ill", "work"]
+
+
+@dataclass(frozen=True)
+class LeaveChoiceTap:
+    """A reason for leave picked from the buttons under the question (出差, 生病, 工作冲突);
+    any other reason is typed."""
+
+    event_id: int
+    reason: LeaveChoice
+
+
+class LeaveChoiceCodec(Codec[LeaveChoiceTap]):
+    prefix = "leave"
+    fields = re.compile(rf"{_ID}:(trip|ill|work)")
+    _reasons: ClassVar[dict[str, LeaveChoice]] = {"trip": "trip", "ill": "ill", "work": "work"}
+
+    def _fields(self, value: LeaveChoiceTap) -> tuple[str, ...]:
+        return (str(value.event_id), value.reason)
+
+    def _value(self, match: re.Match[str]) -> LeaveChoiceTap:
+        return LeaveChoiceTap(int(match.group(1)), self._reasons[match.group(2)])
+
+
 MeetAction = Literal["open", "topic", "place", "agenda", "speaker", "cancel"]
 
 
@@ -325,3 +349,4 @@ NUDGE = NudgeCodec()
 SIGN = SignCodec()
 MEET = MeetCodec()
 MEET_CONFIRM = MeetConfirmCodec()
+LEAVE_CHOICE = LeaveChoiceCodec()

@@ -184,6 +184,9 @@ class Texts:
     rsvp_ask_reason: str
     rsvp_leave_recorded: str
     rsvp_past: str
+    leave_trip: str
+    leave_ill: str
+    leave_work: str
     rsvp_state_yes: str
     rsvp_state_leave: str
     rsvp_change_to_leave: str

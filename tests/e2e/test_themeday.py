@@ -275,8 +275,13 @@ async def test_the_day_of_reminder_is_short_for_those_who_answered(org_harness: 
         )
         await coming.edited(first[coming.id])
         await away.tap(first[away.id], next(d for t, d in buttons(first[away.id]) if t == "请假"))
-        await away.next_message(lambda m: "请假原因" in m["text"])
-        await away.say("出差")
+        ask = await away.next_message(lambda m: "请假原因" in m["text"])
+        assert [t for t, _ in buttons(ask)] == ["出差", "生病", "工作冲突"]
+        await away.tap(ask, next(d for t, d in buttons(ask) if t == "出差"))
+        recorded = await away.edited(ask)
+        assert recorded["text"].startswith("已登记请假：出差")
+        stuck = await away.edited(first[away.id])
+        assert "您已请假（出差）" in stuck["text"]
         await services.meetings.remind(day, "0d@08:00", now, now + timedelta(hours=1), [])
         services.sender.wake()
         short = await coming.next_message(lambda m: "今天" in m["text"])

@@ -184,7 +184,7 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
             "schedules": quiet,
         }
     )
-    client = EmulatorClient(emulator.url)
+    client = EmulatorClient(emulator.url, wait=30.0)  # two cores shared with the suite
     try:
         yield Harness(emulator, client, settings, load_bank([SAMPLE_BANK]).bank, SystemClock())
     finally:

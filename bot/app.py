@@ -55,7 +55,12 @@ log = logging.getLogger(__name__)
 SCHEDULER_INTERVAL = 30
 """Seconds between looks at the schedule; reminders are due to the minute."""
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.POLL_ANSWER]
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.POLL_ANSWER,
+    Update.MY_CHAT_MEMBER,
+]
 
 
 def build_application(
@@ -142,7 +147,7 @@ class _Opened:
 
 async def load_organisation(*, storage: Storage, settings: Settings, clock: Clock) -> OrgService:
     """Apply the configured organisation to the database; the tree is fixed from here on."""
-    org, changes = await OrgService.load(storage.org, settings.organisation, clock)
+    org, changes = await OrgService.load(storage.org, storage.joins, settings.organisation, clock)
     if not changes.empty:
         log.info(
             "organisation applied: added %s, renamed %s, moved %s, removed %s",
@@ -195,7 +200,12 @@ def build_services(
             seconds_per_question=settings.quiz.seconds_per_question,
         ),
         corrections=CorrectionsService(
-            storage.corrections, storage.quiz, storage.org, bank, clock
+            storage.corrections,
+            storage.quiz,
+            storage.org,
+            bank,
+            clock,
+            maintainers=settings.quiz.maintainers,
         ),
         conversations=ConversationService(storage.conversations, clock),
         stats=StatsService(storage.stats, storage.org, storage.attendance, tree, settings.zone),

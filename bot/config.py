@@ -69,6 +69,8 @@ class _Section(BaseModel):
 class QuizSettings(_Section):
     questions_per_quiz: Annotated[int, _between(1, 50)] = 10
     seconds_per_question: Annotated[int, _between(5, 3600)] | None = None
+    maintainers: tuple[int, ...] = ()
+    """Telegram ids of the question bank's maintainers: told of each 纠错 (else the admins)."""
     auto_advance: bool = False
     """Send the next question as soon as an answer is judged (for timed contests); by default
     the verdict and explanation stay in view until the member taps 下一题."""

@@ -34,7 +34,7 @@ LOADERS = {
     "xlsx": ("from bot.spreadsheets import workbook_sheets", "workbook_sheets(path, path.name)"),
 }
 PROBE = """
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 from bot.yamlfile import InvalidFileError
 {imports}
@@ -47,7 +47,11 @@ except InvalidFileError as error:
     problems = [str(p) for p in error.problems]
 print(json.dumps({{
     "seconds": time.process_time() - started,
-    "megabytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec from the forking process, so
+    # under a 500 MB pytest the probe would report the parent's peak, not its own.
+    "megabytes": next(
+        int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:")
+    ) / 1024,
     "problems": problems,
 }}))
 """

@@ -2,12 +2,14 @@
 here per feature); this module only assembles them and turns bad input into messages.
 
 Every command that loads config or data files reports all problems with file and line and
-exits 1 before anything starts; nothing is half-started on bad input.
+exits 1 before anything starts; nothing is half-started on bad input. Output piped into a
+reader that stops early (``| head``) ends quietly.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,8 +31,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.handler(args))
+        code = int(args.handler(args))
+        sys.stdout.flush()  # a closed pipe shows here, inside the try, not at exit
+        return code
     except InvalidFileError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader went away (`bank stats | head`): end quietly, as other tools do. Point
+        # stdout at /dev/null so that the interpreter's final flush does not fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 1

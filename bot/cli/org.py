@@ -15,14 +15,12 @@ from bot.storage import Storage
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    org = commands.add_parser("org", help="organisation tools")
+    org = commands.add_parser("org", help="组织架构和党员名册")
     actions = org.add_subparsers(metavar="ACTION", required=True)
-    units = actions.add_parser(
-        "import", help="apply an organisation file (YAML, CSV or XLSX) to the database"
-    )
+    units = actions.add_parser("import", help="导入组织架构（YAML、CSV 或 XLSX）")
     units.add_argument("file", type=Path)
     units.set_defaults(handler=_import_units)
-    roster = actions.add_parser("roster", help="list members by name and branch (CSV or XLSX)")
+    roster = actions.add_parser("roster", help="导入党员名册：姓名、支部（编号或名称）、入党日期")
     roster.add_argument("file", type=Path)
     roster.set_defaults(handler=_import_roster)
 
@@ -43,14 +41,15 @@ def _import_units(args: argparse.Namespace) -> int:
         finally:
             await storage.close()
         return (
-            f"{len(units)} units applied: added {len(changes.added)}, renamed "
-            f"{len(changes.renamed)}, moved {len(changes.moved)}, removed {len(changes.removed)}"
+            f"已导入 {len(units)} 个党组织：新增 {len(changes.added)} 个，改名 "
+            f"{len(changes.renamed)} 个，调整上级 {len(changes.moved)} 个，删除 "
+            f"{len(changes.removed)} 个。"
         )
 
     print(asyncio.run(apply()))
     print(
-        "When config.yaml names units (organisation.units or organisation.file), those win at "
-        "the next start; otherwise this tree stays."
+        "提示：如果 config.yaml 里写了组织架构（organisation.units 或 organisation.file），"
+        "下次启动时以它为准；否则沿用刚导入的组织架构。"
     )
     return 0
 
@@ -61,11 +60,12 @@ def _import_roster(args: argparse.Namespace) -> int:
     async def apply() -> int:
         storage = await Storage.open(settings.database)
         try:
-            branches = {u.id for u in await storage.org.units() if u.level is Level.BRANCH}
-            entries = load_roster_file(args.file, branches)
+            branches = [u for u in await storage.org.units() if u.level is Level.BRANCH]
+            today = SystemClock().now().astimezone(settings.zone).date()
+            entries = load_roster_file(args.file, branches, today)
             return await storage.org.add_roster(entries, SystemClock().now())
         finally:
             await storage.close()
 
-    print(f"{asyncio.run(apply())} members listed.")
+    print(f"已登记 {asyncio.run(apply())} 名党员。")
     return 0

@@ -1,5 +1,9 @@
 """答题纠错 as the handlers need it: which question a member may report, recording the report,
-the open reports, closing them."""
+the open reports, closing them with a reply that goes back to the members who reported.
+
+Who closes what is decided here: an admin or one of the bank's maintainers (``quiz.maintainers``
+in config) any report, a secretary the reports of members of their branches (the same scope
+as /corrections shows them)."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from collections.abc import Collection
 
 from bot.clock import Clock
 from bot.corrections.models import Correction
+from bot.org.access import Actor
 from bot.quiz.questions import Bank
 from bot.storage.corrections import CorrectionStore
 from bot.storage.org import OrgStore
@@ -24,8 +29,11 @@ class CorrectionsService:
         members: OrgStore,
         bank: Bank,
         clock: Clock,
+        maintainers: Collection[int] = (),
     ) -> None:
         self._store = store
+        self.maintainers = tuple(maintainers)
+        """Who is told of each report, instead of the admins, when config names them."""
         self._quizzes = quizzes
         self._members = members
         self._bank = bank
@@ -56,6 +64,24 @@ class CorrectionsService:
         """Open reports by members of ``branches`` (None: everyone's, for admins)."""
         return await self._store.open_corrections(branches)
 
-    async def close(self, question_id: str, by: int) -> int:
-        """Mark every open report of a question handled; the number closed."""
-        return await self._store.close_corrections(question_id, by, self._clock.now())
+    def scope_of(self, actor: Actor) -> frozenset[str] | None:
+        """The branches whose reports ``actor`` may read and close; None: every branch."""
+        if actor.admin or actor.telegram_id in self.maintainers:
+            return None
+        return actor.scope
+
+    async def may_close(self, actor: Actor, question_id: str) -> bool:
+        """Whether ``actor`` has, now, an open report on ``question_id`` to close."""
+        reports = await self._store.open_corrections(self.scope_of(actor))
+        return any(report.question_id == question_id for report in reports)
+
+    async def close(self, actor: Actor, question_id: str, reply: str) -> list[int]:
+        """Close the open reports on a question that ``actor`` may close, with ``reply``; the
+        Telegram ids of the members to send the reply to."""
+        return await self._store.close_corrections(
+            question_id,
+            self.scope_of(actor),
+            actor.telegram_id,
+            reply.strip()[:MAX_TEXT],
+            self._clock.now(),
+        )

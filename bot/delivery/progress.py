@@ -6,10 +6,11 @@ from __future__ import annotations
 import logging
 import time
 
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest
 
-from bot.delivery.service import DeliveryService
+from bot.delivery.service import ACK_KIND, DeliveryService
+from bot.handlers.callbacks import ACKS, AcksTap
 from bot.i18n import Texts
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ class ProgressReporter:
             return
         progress = await self._delivery.progress(batch_id)
         texts = self._texts
+        keyboard = None
         if progress.done:
             if not await self._delivery.finish(batch_id):
                 return
@@ -48,6 +50,11 @@ class ProgressReporter:
                     else ""
                 )
                 text += "\n" + texts.broadcast_failed_names.format(names=names + more)
+            if batch.kind == ACK_KIND:
+                # Who has tapped 收到 is asked for later, when people have had time to read.
+                acks = ACKS.pack(AcksTap(batch_id, False))
+                button = InlineKeyboardButton(texts.acks_button, callback_data=acks)
+                keyboard = InlineKeyboardMarkup([[button]])
             self._last.pop(batch_id, None)
         else:
             now = time.monotonic()
@@ -59,7 +66,7 @@ class ProgressReporter:
             )
         try:
             await self._bot.edit_message_text(
-                text, batch.progress_chat_id, batch.progress_message_id
+                text, batch.progress_chat_id, batch.progress_message_id, reply_markup=keyboard
             )
         except BadRequest as error:
             if "not modified" not in error.message.lower():

@@ -3,7 +3,9 @@ outbox, how far a batch has come. No Telegram here: the sender does the sending.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from bot.clock import Clock
 from bot.delivery.outbox import Batch, BatchProgress, NewDelivery
@@ -16,6 +18,23 @@ MAX_TEXT = 4096
 """Telegram's limit for one message, in characters after entity parsing."""
 
 UNREACHABLE = "unreachable"
+
+ACK_KIND = "broadcast_ack"
+"""A broadcast whose recipients are asked to tap 收到."""
+RESEND_KIND = "broadcast_resend"
+"""The same broadcast again, to those who have not tapped 收到 (their taps count for the
+first)."""
+
+Markup = Callable[[int], dict[str, Any]]
+"""A keyboard made from a batch id (the 收到 button names the batch it acknowledges)."""
+
+
+@dataclass(frozen=True)
+class Acknowledgements:
+    """Who of a broadcast's recipients tapped 收到, and who has not."""
+
+    acknowledged: list[Member]
+    waiting: list[Member]
 
 
 @dataclass(frozen=True)
@@ -42,19 +61,26 @@ class DeliveryService:
         )
 
     async def create_broadcast(
-        self, unit_id: str, text: str, created_by: int, progress_chat_id: int
+        self,
+        unit_id: str,
+        text: str,
+        created_by: int,
+        progress_chat_id: int,
+        ack: Markup | None = None,
     ) -> int:
-        """Write a broadcast to every member at or below ``unit_id`` into the outbox."""
+        """Write a broadcast to every member at or below ``unit_id`` into the outbox; with
+        ``ack``, each message carries that 收到 keyboard."""
         now = self._clock.now()
         audience = await self.audience(unit_id)
         batch_id = await self.send_to(
             audience.reachable + audience.unreachable,
             key=f"broadcast:{created_by}:{now.timestamp():.6f}",
-            kind="broadcast",
+            kind=ACK_KIND if ack else "broadcast",
             text=text,
             unit_id=unit_id,
             created_by=created_by,
             progress_chat_id=progress_chat_id,
+            batch_markup=ack,
         )
         assert batch_id is not None, "broadcast keys are unique per sender and instant"
         return batch_id
@@ -70,6 +96,7 @@ class DeliveryService:
         created_by: int,
         progress_chat_id: int | None,
         event_id: int | None = None,
+        batch_markup: Markup | None = None,
     ) -> int | None:
         """One message to each of ``members``, written once under ``key`` (None when that
         key was used before); members the bot cannot reach are recorded as failed.
@@ -90,6 +117,7 @@ class DeliveryService:
             not_before=now,
             progress_chat_id=progress_chat_id,
             event_id=event_id,
+            batch_markup=batch_markup,
         )
         if batch_id is not None:
             await self._outbox.record_unreachable(
@@ -117,3 +145,38 @@ class DeliveryService:
             for m in await self._outbox.failed_members(batch_id)
         ]
         return [m for m in members if m is not None]
+
+    async def acknowledge(self, batch_id: int, telegram_id: int) -> bool | None:
+        """收到 from a recipient: True the first time, False again, None for anyone the
+        broadcast was not sent to."""
+        return await self._outbox.acknowledge(batch_id, telegram_id, self._clock.now())
+
+    async def acknowledgements(self, batch_id: int) -> Acknowledgements:
+        acknowledged: list[Member] = []
+        waiting: list[Member] = []
+        for member_id, done in await self._outbox.acknowledgements(batch_id):
+            member = await self._members.member_by_id(member_id)
+            if member is not None:
+                (acknowledged if done else waiting).append(member)
+        return Acknowledgements(acknowledged, waiting)
+
+    async def resend_unacknowledged(
+        self, batch: Batch, created_by: int, progress_chat_id: int, ack: Markup
+    ) -> int | None:
+        """The broadcast again, with its 收到 button for ``batch``, to every recipient who
+        has not tapped it; None when there is no one left (or nothing to send)."""
+        text = await self._outbox.batch_text(batch.id)
+        waiting = (await self.acknowledgements(batch.id)).waiting
+        if not waiting or text is None or batch.unit_id is None:
+            return None
+        now = self._clock.now()
+        return await self.send_to(
+            waiting,
+            key=f"resend:{batch.id}:{created_by}:{now.timestamp():.6f}",
+            kind=RESEND_KIND,
+            text=text,
+            unit_id=batch.unit_id,
+            created_by=created_by,
+            progress_chat_id=progress_chat_id,
+            batch_markup=lambda _: ack(batch.id),
+        )

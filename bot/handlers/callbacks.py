@@ -180,22 +180,67 @@ class CorrectionsPageCodec(Codec[PageTap]):
 
 @dataclass(frozen=True)
 class BroadcastTap:
-    """确认发送 (send) or 取消 under a broadcast preview. ``stamp`` names the preview, so that
-    an older preview's button cannot send a newer text."""
+    """确认发送 (send), 确认发送 with a 收到 button (send and ack) or 取消 under a broadcast
+    preview. ``stamp`` names the preview, so that an older preview's button cannot send a
+    newer text."""
 
     send: bool
     stamp: int
+    ack: bool = False
+
+    def __post_init__(self) -> None:
+        if self.ack and not self.send:
+            raise ValueError("a cancelled broadcast asks for no acknowledgement")
 
 
 class BroadcastCodec(Codec[BroadcastTap]):
     prefix = "broadcast"
-    fields = re.compile(rf"(send|cancel):{_ID}")
+    fields = re.compile(rf"(send|ack|cancel):{_ID}")
 
     def _fields(self, value: BroadcastTap) -> tuple[str, ...]:
-        return ("send" if value.send else "cancel", str(value.stamp))
+        action = "ack" if value.ack else "send" if value.send else "cancel"
+        return (action, str(value.stamp))
 
     def _value(self, match: re.Match[str]) -> BroadcastTap:
-        return BroadcastTap(match.group(1) == "send", int(match.group(2)))
+        action = match.group(1)
+        return BroadcastTap(action != "cancel", int(match.group(2)), action == "ack")
+
+
+@dataclass(frozen=True)
+class AckTap:
+    """A member's 收到 under a broadcast: which broadcast (batch) it acknowledges."""
+
+    batch_id: int
+
+
+class AckCodec(Codec[AckTap]):
+    prefix = "ack"
+    fields = re.compile(_ID)
+
+    def _fields(self, value: AckTap) -> tuple[str, ...]:
+        return (str(value.batch_id),)
+
+    def _value(self, match: re.Match[str]) -> AckTap:
+        return AckTap(int(match.group(1)))
+
+
+@dataclass(frozen=True)
+class AcksTap:
+    """The sender's 收到情况 of a broadcast (show), or 再发给未点收到的人 (resend)."""
+
+    batch_id: int
+    resend: bool
+
+
+class AcksCodec(Codec[AcksTap]):
+    prefix = "acks"
+    fields = re.compile(rf"{_ID}:(show|resend)")
+
+    def _fields(self, value: AcksTap) -> tuple[str, ...]:
+        return (str(value.batch_id), "resend" if value.resend else "show")
+
+    def _value(self, match: re.Match[str]) -> AcksTap:
+        return AcksTap(int(match.group(1)), match.group(2) == "resend")
 
 
 @dataclass(frozen=True)
@@ -337,6 +382,25 @@ class MeetConfirmCodec(Codec[MeetConfirmTap]):
         return MeetConfirmTap(match.group(1) == "save", int(match.group(2)))
 
 
+@dataclass(frozen=True)
+class RequestTap:
+    """A secretary's 同意 (yes) or 不同意 under a join or rename request."""
+
+    request_id: int
+    approve: bool
+
+
+class RequestCodec(Codec[RequestTap]):
+    prefix = "request"
+    fields = re.compile(rf"{_ID}:(yes|no)")
+
+    def _fields(self, value: RequestTap) -> tuple[str, ...]:
+        return (str(value.request_id), "yes" if value.approve else "no")
+
+    def _value(self, match: re.Match[str]) -> RequestTap:
+        return RequestTap(int(match.group(1)), match.group(2) == "yes")
+
+
 QUIZ = QuizCodec()
 NEXT = NextCodec()
 TOPIC = TopicCodec()
@@ -350,3 +414,6 @@ SIGN = SignCodec()
 MEET = MeetCodec()
 MEET_CONFIRM = MeetConfirmCodec()
 LEAVE_CHOICE = LeaveChoiceCodec()
+REQUEST = RequestCodec()
+ACK = AckCodec()
+ACKS = AcksCodec()

@@ -1,20 +1,23 @@
-"""Joining and running a branch: invite links, real names, transfers, roles, group chats."""
+"""Joining and running a branch: invite links, real names and their approval, transfers,
+roles, group chats."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.handlers import conversation
+from bot.handlers.callbacks import REQUEST, RequestTap
 from bot.handlers.scope import home_branch
 from bot.numbers import parse_int, parse_telegram_id
 from bot.org.access import ADMIN_UNIT, Actor
-from bot.org.service import Joined, JoinProblem
+from bot.org.joining import INVITE_DAYS, MAX_INVITE_DAYS, Decision, JoinRequest, RequestKind
+from bot.org.service import AwaitingApproval, Joined, JoinProblem, RenameProblem
 from bot.org.tree import Level
 
 log = logging.getLogger(__name__)
@@ -33,8 +36,10 @@ async def invite_command(update: Update, context: BotContext) -> None:
         return
     name = services.org.branch_name(branch_id)
     revoke = rest[:1] == ["revoke"]
-    days = parse_int(rest[-1], 1, 365) if rest and not revoke else None
-    extra = rest[1:] if revoke else rest[:-1] if days is not None else rest
+    # 长期: a link that works until revoked; no number: INVITE_DAYS.
+    for_good = bool(rest) and not revoke and rest[-1] in texts.invite_for_good.split()
+    days = parse_int(rest[-1], 1, MAX_INVITE_DAYS) if rest and not (revoke or for_good) else None
+    extra = rest[1:] if revoke else rest[:-1] if days is not None or for_good else rest
     if extra:
         # A word that is neither "revoke" nor a number of days is a unit id we do not know:
         # never fall back to the caller's own branch (its links would be revoked).
@@ -47,10 +52,18 @@ async def invite_command(update: Update, context: BotContext) -> None:
         count = await services.org.revoke_invites(branch_id)
         await message.reply_text(texts.invites_revoked.format(branch=name, count=count))
         return
+    days = None if for_good else days or INVITE_DAYS
     code = await services.org.create_invite(context.actor, branch_id, days)
     link = f"https://t.me/{context.bot.username}?start={code}"
     expiry = texts.invite_expires.format(days=days) if days else texts.invite_no_expiry
-    await message.reply_text(texts.invite_link.format(branch=name, link=link, expiry=expiry))
+    approval = (
+        texts.invite_approval_on
+        if services.org.approval_needed(branch_id)
+        else texts.invite_approval_off
+    )
+    await message.reply_text(
+        texts.invite_link.format(branch=name, link=link, expiry=expiry, approval=approval)
+    )
 
 
 @dataclass(frozen=True)
@@ -77,8 +90,12 @@ async def begin_join(update: Update, context: BotContext, code: str) -> None:
         await message.reply_text(_join_problem(context, outcome, member.branch_id))
         return
     await conversation.ask(context, user.id, JoinName(code))
+    needed = services.org.approval_needed(outcome.branch_id)
     await message.reply_text(
-        texts.join_ask_name.format(branch=services.org.branch_name(outcome.branch_id))
+        texts.join_ask_name.format(
+            branch=services.org.branch_name(outcome.branch_id),
+            next=texts.join_next_approval if needed else texts.join_next_direct,
+        )
     )
 
 
@@ -108,15 +125,148 @@ async def join_name(update: Update, context: BotContext, state: JoinName) -> Non
         await message.reply_text(texts.join_bad_name)
         return
     await conversation.end(context, user.id)
-    if isinstance(outcome, Joined):
-        await message.reply_text(
-            texts.joined.format(
-                name=texts.address(" ".join(message.text.split())),
-                branch=services.org.branch_name(outcome.branch_id),
-            )
+    if isinstance(outcome, AwaitingApproval):
+        request = outcome.request
+        branch = services.org.branch_name(request.branch_id)
+        await message.reply_text(texts.join_waiting.format(name=request.name, branch=branch))
+        notice = texts.join_request_notice.format(
+            name=request.name, telegram_name=member.first_name, branch=branch
         )
+        await _tell_approvers(
+            context, request.branch_id, notice, _decision_keyboard(context, request)
+        )
+    elif isinstance(outcome, Joined):
+        branch = services.org.branch_name(outcome.branch_id)
+        name = outcome.name
+        await message.reply_text(texts.joined.format(name=texts.address(name), branch=branch))
+        notice = texts.joined_notice.format(name=name, branch=branch)
+        await _tell_approvers(context, outcome.branch_id, notice)
     else:
         await message.reply_text(_join_problem(context, outcome, member.branch_id))
+
+
+async def name_command(update: Update, context: BotContext) -> None:
+    """/name <姓名> — ask for one's registered real name to be corrected; the branch's
+    secretary approves it with one tap."""
+    message = update.effective_message
+    if message is None:
+        return
+    services = context.services
+    texts = services.texts
+    member = context.actor.member
+    if member is None or member.branch_id is None:
+        await message.reply_text(texts.no_branch)
+        return
+    outcome = await services.org.request_rename(member, " ".join(context.args or []))
+    if outcome is RenameProblem.SAME:
+        await message.reply_text(texts.name_same.format(name=member.name))
+        return
+    if isinstance(outcome, RenameProblem):
+        await message.reply_text(texts.name_usage)
+        return
+    await message.reply_text(texts.name_requested.format(old=member.name, new=outcome.name))
+    notice = texts.rename_request_notice.format(
+        branch=services.org.branch_name(outcome.branch_id), old=member.name, new=outcome.name
+    )
+    await _tell_approvers(context, outcome.branch_id, notice, _decision_keyboard(context, outcome))
+
+
+def _decision_keyboard(context: BotContext, request: JoinRequest) -> InlineKeyboardMarkup:
+    texts = context.services.texts
+    approve = texts.join_approve if request.kind is RequestKind.JOIN else texts.rename_approve
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    approve, callback_data=REQUEST.pack(RequestTap(request.id, True))
+                ),
+                InlineKeyboardButton(
+                    texts.request_reject, callback_data=REQUEST.pack(RequestTap(request.id, False))
+                ),
+            ]
+        ]
+    )
+
+
+async def _tell_approvers(
+    context: BotContext,
+    branch_id: str,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Tell a branch's secretaries (or the admins, when it has none). One who cannot be
+    reached (blocked the bot) does not stop the others; the failure is logged."""
+    for telegram_id in await context.services.org.approvers_of(branch_id):
+        try:
+            await context.bot.send_message(telegram_id, text, reply_markup=keyboard)
+        except TelegramError as error:
+            log.warning(
+                "could not tell secretary %s of branch %s: %s", telegram_id, branch_id, error
+            )
+
+
+async def request_callback(update: Update, context: BotContext, tap: RequestTap) -> None:
+    """同意 or 不同意 under a join or rename request: decided with the tapper's roles and scope
+    now (the registry has checked the role; the service checks the branch)."""
+    query = update.callback_query
+    if query is None:
+        return
+    services = context.services
+    texts = services.texts
+    decision, request = await services.org.decide(context.actor, tap.request_id, tap.approve)
+    if decision is Decision.OUT_OF_SCOPE or request is None:
+        await query.answer(texts.tap_refused if request else texts.tap_invalid, show_alert=True)
+        return
+    if decision in (Decision.DECIDED, Decision.GONE):
+        await query.answer(
+            texts.request_decided if decision is Decision.DECIDED else texts.request_gone,
+            show_alert=True,
+        )
+        if isinstance(query.message, Message) and query.message.reply_markup is not None:
+            await query.edit_message_reply_markup(None)
+        return
+    await query.answer()
+    approved = decision is Decision.APPROVED
+    branch = services.org.branch_name(request.branch_id)
+    old = request.old_name or ""
+    if request.kind is RequestKind.JOIN:
+        notice = texts.join_approved_notice if approved else texts.join_rejected_notice
+        told = texts.joined if approved else texts.join_rejected
+        await query.edit_message_text(notice.format(name=request.name, branch=branch))
+        name = texts.address(request.name) if approved else request.name
+        await _tell_member(context, request, told.format(name=name, branch=branch))
+    else:
+        notice = texts.rename_approved_notice if approved else texts.rename_rejected_notice
+        told = texts.rename_approved if approved else texts.rename_rejected
+        await query.edit_message_text(notice.format(old=old, new=request.name))
+        await _tell_member(context, request, told.format(name=request.name))
+
+
+async def _tell_member(context: BotContext, request: JoinRequest, text: str) -> None:
+    try:
+        await context.bot.send_message(request.telegram_id, text)
+    except TelegramError as error:
+        log.warning(
+            "could not tell user %s of request %s: %s", request.telegram_id, request.id, error
+        )
+
+
+async def bot_blocked(update: Update, context: BotContext) -> None:
+    """A member stopped the bot in their private chat: tell their branch's secretaries, who
+    can no longer reach them through it."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != "private":
+        return
+    if change.new_chat_member.status != ChatMemberStatus.BANNED:
+        return
+    member = await context.services.org.member(change.from_user.id)
+    if member is None or member.branch_id is None:
+        return
+    services = context.services
+    text = services.texts.left_notice.format(
+        name=member.name, branch=services.org.branch_name(member.branch_id)
+    )
+    await _tell_approvers(context, member.branch_id, text)
 
 
 async def transfer_command(update: Update, context: BotContext) -> None:

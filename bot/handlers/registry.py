@@ -36,7 +36,13 @@ from telegram import (
     Update,
 )
 from telegram.error import BadRequest
-from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot.context import BotApplication, BotContext
 from bot.handlers import (
@@ -54,6 +60,8 @@ from bot.handlers import (
 )
 from bot.handlers.access import admit, refusal
 from bot.handlers.callbacks import (
+    ACK,
+    ACKS,
     BROADCAST,
     CLOSE_CORRECTION,
     CORRECTIONS_PAGE,
@@ -64,6 +72,7 @@ from bot.handlers.callbacks import (
     NEXT,
     NUDGE,
     QUIZ,
+    REQUEST,
     RSVP,
     SIGN,
     TOPIC,
@@ -105,11 +114,16 @@ async def start_command(update: Update, context: BotContext) -> None:
     secretaries and admins the command menu of their role."""
     if update.effective_message is None or update.effective_chat is None:
         return
+    # With an invite link the greeting does not say "发送 /quiz": the name comes first.
     texts = context.services.texts
+    from_group = bool(context.args) and context.args[0] == THEMEDAY_START
     await common.greet(
-        update, context, joining=bool(context.args), reply_markup=member_keyboard(texts)
+        update,
+        context,
+        joining=bool(context.args) and not from_group,
+        reply_markup=member_keyboard(texts),
     )
-    if context.args and context.args[0] == THEMEDAY_START:
+    if from_group:
         # From the link in a group's theme-day reminder: the buttons are in this chat.
         await update.effective_message.reply_text(context.services.texts.themeday_from_group)
     elif context.args:
@@ -147,6 +161,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("me", lambda t: t.command_me, me.me_command),
     Command("cancel", lambda t: t.command_cancel, quiz.cancel_command),
     Command("joindate", lambda t: t.command_joindate, me.joindate_command),
+    Command("name", lambda t: t.command_name, org.name_command),
     Command("themeday", lambda t: t.command_themeday, themeday.themeday_command),
     Command(
         "leaderboard", lambda t: t.command_leaderboard, stats.leaderboard_command, private=False
@@ -335,7 +350,8 @@ BUTTONS: tuple[Button[Any], ...] = (
     Button(NEXT, quiz.next_callback),
     Button(TOPIC, quiz.topic_callback),
     Button(FIX, corrections.fix_callback),
-    Button(CLOSE_CORRECTION, corrections.close_callback, Role.ADMIN),
+    # A bank maintainer need not hold a role: the corrections service decides who may close.
+    Button(CLOSE_CORRECTION, corrections.close_callback),
     Button(CORRECTIONS_PAGE, corrections.page_callback, Role.SECRETARY),
     Button(BROADCAST, broadcast.broadcast_callback, Role.SECRETARY),
     Button(RSVP, attendance.rsvp_callback),
@@ -344,6 +360,9 @@ BUTTONS: tuple[Button[Any], ...] = (
     Button(SIGN, attendance.sign_callback, Role.SECRETARY),
     Button(MEET, themeday.meet_callback, Role.SECRETARY),
     Button(MEET_CONFIRM, themeday.meet_confirm_callback, Role.SECRETARY),
+    Button(REQUEST, org.request_callback, Role.SECRETARY),
+    Button(ACK, broadcast.ack_callback),
+    Button(ACKS, broadcast.acks_callback, Role.SECRETARY),
 )
 _BY_PREFIX = {button.codec.prefix: button for button in BUTTONS}
 
@@ -420,4 +439,6 @@ def register_handlers(application: BotApplication) -> None:
             filters.ChatType.PRIVATE & (filters.TEXT | filters.COMMAND), text.text_message
         )
     )
+    # A member who stops the bot: their secretaries hear of it.
+    application.add_handler(ChatMemberHandler(org.bot_blocked, ChatMemberHandler.MY_CHAT_MEMBER))
     application.add_error_handler(common.error_handler)

@@ -47,6 +47,8 @@ INPUTS: tuple[Input[Any], ...] = (
     Input(broadcast.BroadcastText, broadcast.broadcast_text, Role.SECRETARY),
     Input(broadcast.BroadcastConfirm, broadcast.waiting_confirm, Role.SECRETARY),
     Input(corrections.CorrectionText, corrections.correction_text),
+    # Whether the replier may still close is decided by the corrections service when it arrives.
+    Input(corrections.CorrectionReply, corrections.correction_reply),
     Input(attendance.LeaveReason, attendance.leave_reason),
     Input(themeday.EventDetailText, themeday.detail_text, Role.SECRETARY),
     Input(themeday.CancelReason, themeday.cancel_reason_text, Role.SECRETARY),

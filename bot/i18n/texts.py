@@ -273,6 +273,49 @@ class Texts:
     unit_unknown: str
     bindgroup_not_group_admin: str
     group_bound_elsewhere: str
+    invite_approval_on: str
+    invite_approval_off: str
+    join_next_approval: str
+    join_next_direct: str
+    join_waiting: str
+    join_request_notice: str
+    join_approve: str
+    request_reject: str
+    join_rejected: str
+    join_approved_notice: str
+    join_rejected_notice: str
+    joined_notice: str
+    left_notice: str
+    request_decided: str
+    request_gone: str
+    command_name: str
+    name_usage: str
+    name_same: str
+    name_requested: str
+    rename_request_notice: str
+    rename_approve: str
+    rename_approved: str
+    rename_rejected: str
+    rename_approved_notice: str
+    rename_rejected_notice: str
+    correction_pending: str
+    correction_notice: str
+    correction_reply_ask: str
+    correction_replied: str
+    correction_nothing_to_close: str
+    broadcast_sender: str
+    secretary_role: str
+    broadcast_confirm_ack: str
+    broadcast_ack_button: str
+    broadcast_acked: str
+    broadcast_acked_again: str
+    acks_button: str
+    acks_summary: str
+    acks_waiting: str
+    acks_done: str
+    acks_resend: str
+    acks_refresh: str
+    acks_nobody_left: str
     command_status: str
     status_sender: str
     status_sender_stuck: str
@@ -392,3 +435,6 @@ class Texts:
         if period.span is Span.QUARTER:
             return self.period_quarter.format(year=period.year, quarter=period.index)
         return self.period_year.format(year=period.year)
+
+    admin_title: str
+    invite_for_good: str

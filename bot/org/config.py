@@ -28,6 +28,8 @@ class UnitSettings(BaseModel):
     parent: UnitId | None = None
     secretaries: tuple[int, ...] = ()
     leaderboard: bool = False
+    join_approval: bool | None = None
+    """Whether the secretary approves each join; None: as ``organisation.join_approval``."""
 
     def unit(self) -> Unit:
         return Unit(self.id, self.name, self.level, self.kind, self.parent, self.leaderboard)
@@ -39,3 +41,5 @@ class OrganisationSettings(BaseModel):
     units: tuple[UnitSettings, ...] = ()
     file: Path | None = None
     admins: tuple[int, ...] = ()
+    join_approval: bool = True
+    """A secretary approves each join with one tap (a branch may turn it off)."""

@@ -5,9 +5,12 @@ Every problem is reported with its row and column and nothing is applied unless 
 is valid.
 
 Organisation columns: 编号 (id), 名称 (name), 层级 (党委/党总支/党支部), 类型 (机关/村/企业/
-学校/社区/其他), 上级 (parent id), 书记 (Telegram ids, separated by commas), 学习榜 (是/否,
-optional: the branch's leaderboard). Roster columns:
-姓名, 支部 (branch id), 入党日期 (optional, YYYY-MM-DD).
+学校/社区/其他), 上级 (the parent's id or name), 书记 (Telegram ids, separated by commas), 学习榜
+(是/否, optional: the branch's leaderboard). Roster columns: 姓名, 支部 (the branch's id or
+name), 入党日期 (optional; 1985-10-01, 1985/10/1, 1985.10.1, 1985年10月1日 or an Excel date).
+
+The people who keep these sheets read Chinese, so every problem is said in Chinese with the
+file, the row and the column (as a letter, the way Excel shows it) — never pydantic's English.
 """
 
 from __future__ import annotations
@@ -20,12 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
+from bot.dates import DateProblem, DateRefusal, parse_date
 from bot.org.config import UnitSettings
 from bot.org.members import RosterEntry
-from bot.org.tree import tree_problems
+from bot.org.tree import Kind, Level, OrgTree, Unit, tree_problems
 from bot.spreadsheets import read_text, workbook_sheets
-from bot.yamlfile import InvalidFileError, Problem, load_located, validation_problems
+from bot.yamlfile import InvalidFileError, Problem, load_located
 
 ORG_FILE_MAX_BYTES = 32 << 20
 """An organisation file: a city's 8,885 units take about 2 MB."""
@@ -60,14 +65,45 @@ def _normalise(header: Any) -> str:
     return str(header or "").strip().lower().replace(" ", "").replace("（", "(").split("(")[0]
 
 
+def column_letter(index: int) -> str:
+    """Excel's name of the 0-based column ``index``: A … Z, AA …"""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+class _Sheet:
+    """Where each field's column is, so that a problem can name row and column."""
+
+    def __init__(self, path: Path, columns: dict[str, tuple[str, ...]], where: dict[str, int]):
+        self.path = str(path)
+        self._columns = columns
+        self._where = where
+
+    def problem(self, row: int, field: str | None, message: str) -> Problem:
+        if field is None:
+            return Problem(self.path, row, 1, f"第 {row} 行：{message}")
+        index = self._where.get(field, 0)
+        heading = self._columns[field][0]
+        return Problem(
+            self.path,
+            row,
+            index + 1,
+            f"第 {row} 行 {column_letter(index)} 列（{heading}）：{message}",
+        )
+
+
 def _table(
     path: Path, columns: dict[str, tuple[str, ...]], required: Sequence[str]
-) -> list[dict[str, Any]]:
+) -> tuple[_Sheet, list[dict[str, Any]]]:
     """Data rows as dicts keyed by field, each with its spreadsheet row number in ``_row``."""
     rows = _rows(path)
     name = str(path)
     if not rows:
-        raise InvalidFileError([Problem(name, 1, 1, "the file is empty")])
+        raise InvalidFileError([Problem(name, 1, 1, "文件是空的：第 1 行应为表头")])
     header = [_normalise(cell) for cell in rows[0]]
     where: dict[str, int] = {}
     for field_name, synonyms in columns.items():
@@ -77,8 +113,8 @@ def _table(
                 break
     missing = [f for f in required if f not in where]
     if missing:
-        wanted = "、".join(columns[f][0] for f in missing)
-        raise InvalidFileError([Problem(name, 1, 1, f"row 1: missing column(s) {wanted}")])
+        wanted = "、".join(f"“{columns[f][0]}”" for f in missing)
+        raise InvalidFileError([Problem(name, 1, 1, f"第 1 行（表头）：缺少 {wanted} 列")])
     records = []
     for number, row in enumerate(rows[1:], start=2):
         if all(cell in (None, "") for cell in row):
@@ -89,14 +125,49 @@ def _table(
             if value not in (None, ""):
                 record[field_name] = value.strip() if isinstance(value, str) else value
         records.append(record)
-    return records
+    return _Sheet(path, columns, where), records
+
+
+def _explain(error: ErrorDetails) -> str:
+    """One pydantic error as the person who keeps the sheet would say it."""
+    field = str(error["loc"][0]) if error["loc"] else ""
+    given = error.get("input")
+    shown = f"（现为“{given}”）" if isinstance(given, str | int) and given != "" else ""
+    kind = error["type"]
+    if kind in ("missing", "string_too_short"):
+        return "不能为空"
+    if field == "level":
+        return "应为 " + "、".join(level.value for level in Level) + " 之一" + shown
+    if field == "kind":
+        return "应为 " + "、".join(k.value for k in Kind) + " 之一" + shown
+    if field in ("id", "parent") and kind == "string_pattern_mismatch":
+        return "编号只能由字母、数字、- 和 _ 组成，最长 32 个字符" + shown
+    if kind == "string_too_long":
+        return f"太长了，最多 {error.get('ctx', {}).get('max_length', '')} 个字"
+    if field == "secretaries":
+        return "应为书记的 Telegram 用户 ID（数字），多个用逗号分开" + shown
+    if field == "leaderboard":
+        return "应为 是 或 否" + shown
+    return "无法识别" + shown
+
+
+def _date_problem(typed: object, refusal: DateRefusal) -> str:
+    return {
+        DateProblem.FORM: f"“{typed}”不是日期，请写成 1985-10-01、1985/10/1 或 1985年10月1日",
+        DateProblem.MONTH: f"“{typed}”：没有 {refusal.month} 月",
+        DateProblem.DAY: (
+            f"“{typed}”：{refusal.year}年{refusal.month}月只有 {refusal.days_in_month} 天"
+        ),
+        DateProblem.FUTURE: f"“{typed}”在今天之后，入党日期不能晚于今天",
+    }[refusal.problem]
 
 
 def load_units_file(path: Path) -> list[UnitSettings]:
     """Units from a YAML list (as under ``organisation.units``), a CSV or an XLSX."""
     if path.suffix.lower() in (".yaml", ".yml"):
         return _units_from_yaml(path)
-    records = _table(path, UNIT_COLUMNS, ("id", "name", "level"))
+    sheet, records = _table(path, UNIT_COLUMNS, ("id", "name", "level"))
+    names = {str(r["name"]).strip(): str(r["id"]) for r in records if "name" in r and "id" in r}
     units: list[UnitSettings] = []
     unit_rows: list[int] = []
     problems: list[Problem] = []
@@ -114,19 +185,19 @@ def load_units_file(path: Path) -> list[UnitSettings]:
         for key in ("id", "parent"):
             if key in record:
                 record[key] = str(record[key])
+        ids = set(names.values())
+        if "parent" in record and record["parent"] not in ids and record["parent"] in names:
+            # The parent written by name, as people do (上级: 示范镇党委).
+            record["parent"] = names[record["parent"]]
         try:
             units.append(UnitSettings.model_validate(record))
             unit_rows.append(row)
         except ValidationError as error:
             for item in error.errors(include_url=False):
-                column = UNIT_COLUMNS[str(item["loc"][0])][0] if item["loc"] else "?"
-                message = item["msg"].removeprefix("Value error, ")
-                problems.append(
-                    Problem(str(path), row, 1, f"row {row}, column {column}: {message}")
-                )
+                field = str(item["loc"][0]) if item["loc"] else None
+                problems.append(sheet.problem(row, field, _explain(item)))
     for index, message in tree_problems([u.unit() for u in units]):
-        row = unit_rows[index]
-        problems.append(Problem(str(path), row, 1, f"row {row}: {message}"))
+        problems.append(sheet.problem(unit_rows[index], None, message))
     if problems:
         raise InvalidFileError(problems)
     return units
@@ -145,43 +216,53 @@ def _units_from_yaml(path: Path) -> list[UnitSettings]:
         try:
             units.append(UnitSettings.model_validate(item))
         except ValidationError as error:
-            problems.extend(validation_problems(located, error, (index,)))
+            for detail in error.errors(include_url=False):
+                where = (index, *detail["loc"])
+                field = UNIT_COLUMNS.get(str(detail["loc"][0]), ("",))[0] if detail["loc"] else ""
+                message = f"第 {index + 1} 个组织的{field or '设置'}：{_explain(detail)}"
+                problems.append(located.problem(where, message))
     for index, message in tree_problems([u.unit() for u in units]):
-        problems.append(located.problem((index,), f"[{index}]: {message}"))
+        problems.append(located.problem((index,), f"第 {index + 1} 个组织：{message}"))
     if problems:
         raise InvalidFileError(problems)
     return units
 
 
-def load_roster_file(path: Path, branches: set[str]) -> list[RosterEntry]:
-    """Roster entries from a CSV or XLSX; every branch must exist."""
-    records = _table(path, ROSTER_COLUMNS, ("real_name", "branch_id"))
+def load_roster_file(path: Path, branches: Sequence[Unit], today: date) -> list[RosterEntry]:
+    """Roster entries from a CSV or XLSX; every branch (by id or name) must exist."""
+    sheet, records = _table(path, ROSTER_COLUMNS, ("real_name", "branch_id"))
     entries: list[RosterEntry] = []
     problems: list[Problem] = []
     for record in records:
         row = record["_row"]
-
-        def problem(column: str, message: str, row: int = row) -> None:
-            problems.append(Problem(str(path), row, 1, f"row {row}, column {column}: {message}"))
-
         name = str(record.get("real_name", "")).strip()
         branch = str(record.get("branch_id", "")).strip()
         joined = record.get("party_joined_on")
         if not name:
-            problem("姓名", "empty")
-        if branch not in branches:
-            problem("支部", f'"{branch}" is not a 党支部 id')
+            problems.append(sheet.problem(row, "real_name", "不能为空"))
+        found = OrgTree(tuple(branches)).unit_named(branch) if branch else None
+        if not branch:
+            problems.append(sheet.problem(row, "branch_id", "不能为空"))
+        elif found is None:
+            message = f"没有编号或名称为“{branch}”的党支部"
+            problems.append(sheet.problem(row, "branch_id", message))
+        elif isinstance(found, list):
+            message = f"有 {len(found)} 个党支部都叫“{branch}”，请写编号（{'、'.join(found)}）"
+            problems.append(sheet.problem(row, "branch_id", message))
         joined_on: date | None = None
         if isinstance(joined, datetime):
             joined_on = joined.date()
         elif isinstance(joined, date):
             joined_on = joined
         elif joined is not None:
-            try:
-                joined_on = date.fromisoformat(str(joined).strip())
-            except ValueError:
-                problem("入党日期", f'"{joined}" is not a date (YYYY-MM-DD)')
-        entries.append(RosterEntry(name, branch, joined_on))
+            parsed = parse_date(str(joined), today)
+            if isinstance(parsed, DateRefusal):
+                problems.append(
+                    sheet.problem(row, "party_joined_on", _date_problem(joined, parsed))
+                )
+            else:
+                joined_on = parsed
+        entries.append(RosterEntry(name, found if isinstance(found, str) else branch, joined_on))
     if problems:
         raise InvalidFileError(problems)
     return entries

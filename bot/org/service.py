@@ -7,22 +7,21 @@ members stops the start with a clear message.
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
 from bot.clock import Clock
-from bot.org.access import Actor, actor_for
+from bot.org.access import ADMIN_UNIT, Actor, actor_for
 from bot.org.config import OrganisationSettings, UnitSettings
 from bot.org.importer import load_units_file
+from bot.org.joining import Decision, JoinRequest, RequestKind, real_name
 from bot.org.members import Member
 from bot.org.tree import OrgTree, UnitChanges, UnitInUseError
+from bot.storage.joins import JoinStore
 from bot.storage.org import OrgStore
 from bot.yamlfile import InvalidFileError, Problem
-
-REAL_NAME = re.compile(r"^[\u4e00-\u9fff·•A-Za-z][\u4e00-\u9fff·•A-Za-z .]{0,29}$")
 
 
 class JoinProblem(StrEnum):
@@ -37,10 +36,23 @@ class JoinStarted:
     branch_id: str
 
 
+class RenameProblem(StrEnum):
+    BAD_NAME = "bad_name"
+    SAME = "same"
+
+
 @dataclass(frozen=True)
 class Joined:
     branch_id: str
+    name: str
     roster_matched: bool
+
+
+@dataclass(frozen=True)
+class AwaitingApproval:
+    """The name is taken; the branch's secretary decides on ``request`` next."""
+
+    request: JoinRequest
 
 
 def configured_units(settings: OrganisationSettings) -> list[UnitSettings]:
@@ -54,15 +66,21 @@ class OrgService:
     def __init__(
         self,
         store: OrgStore,
+        joins: JoinStore,
         settings: OrganisationSettings,
         units: list[UnitSettings],
         tree: OrgTree,
         clock: Clock,
     ) -> None:
         self._store = store
+        self._joins = joins
         self._clock = clock
         self.tree = tree
         self._admins = frozenset(settings.admins)
+        self._approval = settings.join_approval
+        self._branch_approval = {
+            u.id: u.join_approval for u in units if u.join_approval is not None
+        }
         secretaries: dict[int, set[str]] = {}
         for unit in units:
             for telegram_id in unit.secretaries:
@@ -71,7 +89,7 @@ class OrgService:
 
     @classmethod
     async def load(
-        cls, store: OrgStore, settings: OrganisationSettings, clock: Clock
+        cls, store: OrgStore, joins: JoinStore, settings: OrganisationSettings, clock: Clock
     ) -> tuple[OrgService, UnitChanges]:
         """Apply the configured tree to the database and build the service around it: the
         tree is fixed from here on and every service is given it once."""
@@ -82,7 +100,7 @@ class OrgService:
             # Nothing configured: the tree is what `python -m bot org import` stored.
             changes = UnitChanges()
         tree = OrgTree(tuple(await store.units()))
-        return cls(store, settings, units, tree, clock), changes
+        return cls(store, joins, settings, units, tree, clock), changes
 
     # Members
 
@@ -119,6 +137,19 @@ class OrgService:
         granted = [tid for tid, unit in await self._store.role_grants() if unit == branch_id]
         return sorted(set(named) | set(granted))
 
+    async def approvers_of(self, branch_id: str) -> list[int]:
+        """Who decides on joins and renames in a branch, and hears of joins and leaves: its
+        secretaries, or the admins when it has none (so no request waits for nobody)."""
+        return await self.secretaries_of(branch_id) or await self.admins()
+
+    async def admins(self) -> list[int]:
+        """Telegram ids of the admins (named in config or promoted)."""
+        granted = [tid for tid, unit in await self._store.role_grants() if unit == ADMIN_UNIT]
+        return sorted(self._admins | set(granted))
+
+    def approval_needed(self, branch_id: str) -> bool:
+        return self._branch_approval.get(branch_id, self._approval)
+
     def branch_name(self, branch_id: str | None) -> str:
         """The unit's name; callers pass known units, so the id stands in for a vanished one."""
         unit = self.tree.by_id.get(branch_id) if branch_id else None
@@ -127,9 +158,10 @@ class OrgService:
     # Invites and joining
 
     async def create_invite(self, actor: Actor, branch_id: str, days: int | None) -> str:
+        """A join link's code, good for ``days`` days (None: for good, until revoked)."""
         code = secrets.token_urlsafe(12)
         now = self._clock.now()
-        expires = now + timedelta(days=days) if days else None
+        expires = now + timedelta(days=days) if days is not None else None
         await self._store.create_invite(code, branch_id, actor.telegram_id, now, expires)
         return code
 
@@ -151,24 +183,85 @@ class OrgService:
         return JoinStarted(invite.branch_id)
 
     async def finish_join(
-        self, member: Member, code: str, real_name: str
-    ) -> Joined | JoinProblem | None:
+        self, member: Member, code: str, typed: str
+    ) -> Joined | AwaitingApproval | JoinProblem | None:
         """The real name for the invite ``code``. None: the name is not acceptable, ask again.
         The invite and the person are checked again: the link may have been revoked, or the
-        person joined a branch, in between."""
+        person joined a branch, in between. Where the branch approves joins, a request for
+        its secretary is opened instead of joining."""
         assert member.telegram_id is not None
-        name = " ".join(real_name.split())
-        if not REAL_NAME.match(name):
+        name = real_name(typed)
+        if name is None:
             return None
         invite = await self._store.invite(code)
-        if invite is None or not invite.usable(self._clock.now()):
+        now = self._clock.now()
+        if invite is None or not invite.usable(now):
             return JoinProblem.REVOKED if invite and invite.revoked_at else JoinProblem.EXPIRED
         if member.branch_id is not None:
             return JoinProblem.ALREADY_MEMBER
+        if self.approval_needed(invite.branch_id):
+            request = await self._joins.open_request(
+                RequestKind.JOIN,
+                member.telegram_id,
+                invite.branch_id,
+                name,
+                None,
+                invite.code,
+                now,
+            )
+            return AwaitingApproval(request)
         matched = await self._store.join_branch(
-            member.telegram_id, name, invite.branch_id, invite.created_by, self._clock.now()
+            member.telegram_id, name, invite.branch_id, invite.created_by, now
         )
-        return Joined(invite.branch_id, matched)
+        return Joined(invite.branch_id, name, matched)
+
+    async def request_rename(self, member: Member, typed: str) -> JoinRequest | RenameProblem:
+        """A member asks for their registered name to be corrected."""
+        assert member.telegram_id is not None and member.branch_id is not None
+        name = real_name(typed)
+        if name is None:
+            return RenameProblem.BAD_NAME
+        if name == member.real_name:
+            return RenameProblem.SAME
+        return await self._joins.open_request(
+            RequestKind.RENAME,
+            member.telegram_id,
+            member.branch_id,
+            name,
+            member.real_name,
+            None,
+            self._clock.now(),
+        )
+
+    async def decide(
+        self, actor: Actor, request_id: int, approve: bool
+    ) -> tuple[Decision, JoinRequest | None]:
+        """A secretary's tap on a join or rename request, checked against their scope now.
+        A join is approved only while the person is in no branch (they may have joined
+        elsewhere in between), a rename only while they are still in the branch asked."""
+        request = await self._joins.join_request(request_id)
+        if request is None:
+            return Decision.GONE, None
+        if not actor.can_see(request.branch_id):
+            return Decision.OUT_OF_SCOPE, request
+        if request.approved is not None:
+            return Decision.DECIDED, request
+        now = self._clock.now()
+        member = await self._store.member(request.telegram_id)
+        wanted = None if request.kind is RequestKind.JOIN else request.branch_id
+        if approve and (member is None or member.branch_id != wanted):
+            return Decision.GONE, request
+        if not await self._joins.decide_request(request_id, approve, actor.telegram_id, now):
+            return Decision.DECIDED, request
+        if not approve:
+            return Decision.REJECTED, request
+        if request.kind is RequestKind.JOIN:
+            await self._store.join_branch(
+                request.telegram_id, request.name, request.branch_id, actor.telegram_id, now
+            )
+        else:
+            await self._store.set_real_name(request.telegram_id, request.name)
+        return Decision.APPROVED, request
 
     # Secretaries' and admins' actions
 

@@ -101,6 +101,14 @@ class OrgTree:
     def branches(self) -> list[Unit]:
         return [u for u in self.units if u.level is Level.BRANCH]
 
+    def unit_named(self, typed: str) -> str | list[str] | None:
+        """The id of the unit ``typed`` names — an id, or else a name only one unit has; the
+        ids sharing that name when several do; None when no unit is meant."""
+        if typed in self.by_id:
+            return typed
+        named = [u.id for u in self.units if u.name == typed]
+        return named[0] if len(named) == 1 else named or None
+
 
 def tree_problems(units: Iterable[Unit]) -> list[tuple[int, str]]:
     """What is wrong with a list of units, as (index, message): duplicate ids, unknown or
@@ -111,32 +119,28 @@ def tree_problems(units: Iterable[Unit]) -> list[tuple[int, str]]:
     first: dict[str, int] = {}
     for index, unit in enumerate(units):
         if unit.id in first:
-            problems.append(
-                (index, f'id "{unit.id}" is already used (entry {first[unit.id] + 1})')
-            )
+            problems.append((index, f"编号“{unit.id}”重复（第 {first[unit.id] + 1} 个组织已用）"))
         else:
             first[unit.id] = index
         if unit.leaderboard and unit.level is not Level.BRANCH:
-            problems.append((index, f"a leaderboard is for a 党支部, not a {unit.level.value}"))
+            problems.append((index, f"学习榜只能在党支部开，不能在{unit.level.value}开"))
     by_id = {u.id: u for u in units}
     for index, unit in enumerate(units):
         if unit.parent is None:
             continue
         parent = by_id.get(unit.parent)
         if parent is None:
-            problems.append((index, f'parent "{unit.parent}" is not a unit'))
+            problems.append((index, f"上级“{unit.parent}”不是已列出的组织"))
         elif LEVEL_RANK[parent.level] >= LEVEL_RANK[unit.level] and not (
             parent.level is Level.COMMITTEE and unit.level is Level.COMMITTEE
         ):
-            problems.append(
-                (index, f"a {unit.level.value} cannot sit under a {parent.level.value}")
-            )
+            problems.append((index, f"{unit.level.value}不能隶属于{parent.level.value}"))
     for index, unit in enumerate(units):
         seen = {unit.id}
         current = by_id.get(unit.parent) if unit.parent else None
         while current is not None:
             if current.id in seen:
-                problems.append((index, f'"{unit.id}" is its own ancestor'))
+                problems.append((index, f"“{unit.id}”的上级关系绕回了自己"))
                 break
             seen.add(current.id)
             current = by_id.get(current.parent) if current.parent else None

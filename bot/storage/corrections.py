@@ -60,15 +60,29 @@ class CorrectionStore(StoreBase):
         )
         return {row[0]: row[1] for row in rows}
 
-    async def close_corrections(self, question_id: str, by: int, now: datetime) -> int:
-        async with (
-            self._write_lock,
-            self._db.execute(
-                """
-            UPDATE corrections SET closed_by = ?, closed_at = ?
-            WHERE question_id = ? AND closed_at IS NULL
-            """,
-                (by, to_ms(now), question_id),
-            ) as cursor,
-        ):
-            return cursor.rowcount
+    async def close_corrections(
+        self,
+        question_id: str,
+        branches: Collection[str] | None,
+        by: int,
+        reply: str,
+        now: datetime,
+    ) -> list[int]:
+        """Close the open reports on a question by members of ``branches`` (None: all) with
+        ``reply``; the Telegram ids of the members who reported them (once each)."""
+        scoped = "" if branches is None else f"AND m.branch_id IN ({marks(branches)})"
+        async with self._transaction() as db:
+            async with db.execute(
+                f"""
+                SELECT c.id, m.telegram_id FROM corrections c JOIN members m ON m.id = c.member_id
+                WHERE c.question_id = ? AND c.closed_at IS NULL {scoped}
+                """,
+                (question_id, *(branches or ())),
+            ) as cursor:
+                rows = list(await cursor.fetchall())
+            await db.execute(
+                f"UPDATE corrections SET closed_by = ?, closed_at = ?, reply = ? "
+                f"WHERE id IN ({marks(rows)})",
+                (by, to_ms(now), reply, *(row[0] for row in rows)),
+            )
+        return sorted({row[1] for row in rows if row[1] is not None})

@@ -324,7 +324,31 @@ MIGRATIONS: tuple[str, ...] = (
     FROM members WHERE pending_invite IS NOT NULL AND telegram_id IS NOT NULL;
     UPDATE members SET pending_invite = NULL WHERE pending_invite IS NOT NULL;
     """,
-    # 8: a secretary's edits of one occurrence (topic and place are already columns): the
+    # join: a guarded way in — requests to join a branch or to correct one's real name,
+    # each waiting for a secretary's one-tap decision (one open request per person and kind);
+    # the reply a correction report is closed with; a broadcast's 收到.
+    """
+    CREATE TABLE join_requests (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('join', 'rename')),
+        telegram_id INTEGER NOT NULL,
+        branch_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        old_name TEXT,
+        invite_code TEXT,
+        created_at INTEGER NOT NULL,
+        approved INTEGER,
+        decided_by INTEGER,
+        decided_at INTEGER
+    );
+    CREATE UNIQUE INDEX join_requests_open ON join_requests(telegram_id, kind)
+        WHERE decided_at IS NULL;
+    -- The answer a correction was closed with, sent back to the member who reported it.
+    ALTER TABLE corrections ADD COLUMN reply TEXT;
+    -- When a member tapped 收到 under a broadcast that asked for it.
+    ALTER TABLE deliveries ADD COLUMN acknowledged_at INTEGER;
+    """,
+    # meetings: a secretary's edits of one occurrence (topic and place are already columns): the
     # agenda, the speaker, why it was cancelled, and who last changed it and when.
     """
     ALTER TABLE events ADD COLUMN agenda TEXT NOT NULL DEFAULT '';

@@ -145,6 +145,11 @@ class OrgStore(StoreBase):
         )
         return [_member(row) for row in rows]
 
+    async def set_real_name(self, telegram_id: int, real_name: str) -> bool:
+        return await self._write(
+            "UPDATE members SET real_name = ? WHERE telegram_id = ?", (real_name, telegram_id)
+        )
+
     async def join_branch(
         self, telegram_id: int, real_name: str, branch_id: str, by: int, now: datetime
     ) -> bool:

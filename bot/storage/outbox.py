@@ -10,7 +10,7 @@ messages that were in flight, and can lose none.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -34,9 +34,13 @@ class OutboxStore(StoreBase):
         occurs_at: datetime | None = None,
         progress_chat_id: int | None = None,
         event_id: int | None = None,
+        batch_markup: Callable[[int], dict[str, Any]] | None = None,
     ) -> int | None:
         """Write a batch and its deliveries in one transaction. None when a batch with this
-        key exists already: a schedule occurrence is expanded once, whatever happens."""
+        key exists already: a schedule occurrence is expanded once, whatever happens.
+        ``batch_markup`` gives the keyboard of deliveries that have none of their own from the
+        new batch's id (a 收到 button names its batch), in the same transaction, so the
+        sender never sees a delivery without it."""
         async with self._transaction() as db:
             cursor = await db.execute(
                 """
@@ -72,7 +76,7 @@ class OutboxStore(StoreBase):
                         d.chat_id,
                         d.member_id,
                         d.text,
-                        json.dumps(d.reply_markup, ensure_ascii=False) if d.reply_markup else None,
+                        _markup_json(d.reply_markup or (batch_markup and batch_markup(batch_id))),
                         to_ms(not_before),
                         to_ms(expires_at) if expires_at else None,
                     )
@@ -210,6 +214,42 @@ class OutboxStore(StoreBase):
         assert row is not None
         return BatchProgress(row["total"], row["sent"], row["failed"], row["skipped"])
 
+    async def acknowledge(self, batch_id: int, telegram_id: int, now: datetime) -> bool | None:
+        """Record 收到 from the member behind ``telegram_id`` on their delivery of the batch:
+        True the first time, False when already recorded, None when they got no delivery."""
+        row = await self._one(
+            """
+            SELECT d.id, d.acknowledged_at FROM deliveries d JOIN members m ON m.id = d.member_id
+            WHERE d.batch_id = ? AND m.telegram_id = ?
+            """,
+            (batch_id, telegram_id),
+        )
+        if row is None:
+            return None
+        return await self._write(
+            "UPDATE deliveries SET acknowledged_at = ? WHERE id = ? AND acknowledged_at IS NULL",
+            (to_ms(now), row["id"]),
+        )
+
+    async def acknowledgements(self, batch_id: int) -> list[tuple[int, bool]]:
+        """Every member the batch was for, and whether they tapped 收到."""
+        rows = await self._all(
+            """
+            SELECT member_id, acknowledged_at IS NOT NULL FROM deliveries
+            WHERE batch_id = ? AND member_id IS NOT NULL ORDER BY member_id
+            """,
+            (batch_id,),
+        )
+        return [(row[0], bool(row[1])) for row in rows]
+
+    async def batch_text(self, batch_id: int) -> str | None:
+        """The text the batch's deliveries carry (the same for every recipient)."""
+        row = await self._one(
+            "SELECT text FROM deliveries WHERE batch_id = ? AND text != '' ORDER BY id LIMIT 1",
+            (batch_id,),
+        )
+        return row[0] if row else None
+
     async def failed_members(self, batch_id: int) -> list[int]:
         rows = await self._all(
             """
@@ -251,3 +291,7 @@ def _batch(row: Any) -> Batch:
         finished_at=from_ms(row["finished_at"]) if row["finished_at"] is not None else None,
         event_id=row["event_id"],
     )
+
+
+def _markup_json(markup: dict[str, Any] | None) -> str | None:
+    return json.dumps(markup, ensure_ascii=False) if markup else None

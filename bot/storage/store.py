@@ -14,6 +14,7 @@ from bot.storage.attendance import AttendanceStore
 from bot.storage.base import BUSY_TIMEOUT, Database
 from bot.storage.conversations import ConversationStore
 from bot.storage.corrections import CorrectionStore
+from bot.storage.joins import JoinStore
 from bot.storage.org import OrgStore
 from bot.storage.outbox import OutboxStore
 from bot.storage.quiz import QuizStore
@@ -31,6 +32,8 @@ class Storage:
     attendance: AttendanceStore
     corrections: CorrectionStore
     conversations: ConversationStore
+    joins: JoinStore
+    """Join and rename requests waiting for a secretary."""
 
     @classmethod
     async def open(cls, path: Path | str, *, busy_timeout: float = BUSY_TIMEOUT) -> Storage:
@@ -44,6 +47,7 @@ class Storage:
             attendance=AttendanceStore(database),
             corrections=CorrectionStore(database),
             conversations=ConversationStore(database),
+            joins=JoinStore(database),
         )
 
     async def close(self) -> None:

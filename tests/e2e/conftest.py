@@ -249,17 +249,42 @@ async def invite_link(secretary: Member) -> str:
     return next(line for line in reply["text"].splitlines() if line.startswith("https://"))
 
 
-async def join(harness: Harness, link: str, name: str) -> Member:
-    """A new person opens a link to 东村党支部 (zb-1) and gives their name."""
+async def join(
+    harness: Harness,
+    link: str,
+    name: str,
+    approver: int = SECRETARY_1,
+    *,
+    branch: str = "东村党支部",
+) -> Member:
+    """A new person opens a link (to 东村党支部, zb-1, unless told) and gives their name; the
+    branch's secretary (``approver``) taps 同意加入."""
     member = await person(harness, name)
     code = link.rsplit("start=", 1)[1]
     await harness.client.send_text(member.id, f"/start {code}")
-    await member.next_message()  # greeting
+    greeting = await member.next_message()
+    assert "/quiz" not in greeting["text"], greeting["text"]
     ask = await member.next_message()
-    assert "请发送您的真实姓名" in ask["text"]
-    joined = await member.say(name)
-    assert f"{name}同志，您已加入【东村党支部】" in joined["text"]
+    assert "第一步：请发送您的真实姓名" in ask["text"], ask["text"]
+    mark = harness.client.cursor
+    assert "请等待" in (await member.say(name))["text"]
+    await approve(harness, approver, name, after=mark)
+    joined = await member.next_message()
+    assert f"{name}同志，您已加入【{branch}】" in joined["text"], joined["text"]
     return member
+
+
+async def approve(
+    harness: Harness, approver: int, name: str, *, after: int, yes: bool = True
+) -> JsonDict:
+    """``approver`` taps 同意 (or 不同意) under the request naming ``name`` sent after the
+    event ``after``; returns the request message."""
+    request = await harness.client.wait_for_message(
+        approver, lambda m: "申请" in m["text"] and name in m["text"], after=after
+    )
+    data = next(d for _, d in buttons(request) if d.endswith(":yes" if yes else ":no"))
+    await harness.client.tap_button(approver, approver, request["message_id"], data)
+    return request
 
 
 async def take_quiz(member: Member, wrong: int) -> None:

@@ -77,12 +77,12 @@ async def test_bad_invites_join_nothing(org_harness: Harness) -> None:
         code = link.rsplit("=", 1)[1]
         stranger = await person(harness, "路人")
         await harness.client.send_text(stranger.id, "/start not-a-code")
-        await stranger.next_message()
+        await stranger.next_message()  # greeting
         assert "邀请链接无效" in (await stranger.next_message())["text"]
         revoked = (await secretary.say("/invite revoke"))["text"]
         assert "已作废【东村党支部】的 1 个邀请链接" in revoked
         await harness.client.send_text(stranger.id, f"/start {code}")
-        await stranger.next_message()
+        await stranger.next_message()  # greeting
         assert "已被作废" in (await stranger.next_message())["text"]
     assert harness.rows("SELECT branch_id FROM members WHERE real_name IS NOT NULL") == []
 

@@ -10,8 +10,11 @@ import pytest
 
 from bot.handlers.callbacks import NUDGE, NudgeTap
 from bot.stats.periods import Period, Span
-from tests.e2e.conftest import SECRETARY_1, Harness, buttons, invite_link, person
+from tests.e2e.conftest import SECRETARY_1, SECRETARY_2, Harness, buttons, invite_link, person
 from tests.e2e.test_branches import join
+
+SIGNED = "📢 东村党支部 · 书记 赵书记"
+"""The sender line every broadcast of 赵书记 (SECRETARY_1) opens with."""
 
 
 async def test_broadcast_reaches_everyone_reachable_once(org_harness: Harness) -> None:
@@ -21,6 +24,8 @@ async def test_broadcast_reaches_everyone_reachable_once(org_harness: Harness) -
         link = await invite_link(secretary)
         members = [await join(harness, link, name) for name in ("张三", "李四", "王五")]
         await harness.client.block_bot(members[2].id)
+        # The secretary hears that 王五 stopped the bot before anything else.
+        await secretary.next_message(lambda m: "王五（东村党支部）已停用" in m["text"])
 
         ask = await secretary.say("/broadcast")
         assert "请发送要群发给【东村党支部】全体党员的内容" in ask["text"]
@@ -30,7 +35,11 @@ async def test_broadcast_reaches_everyone_reachable_once(org_harness: Harness) -
         await secretary.tap(preview, send)
         for member in members[:2]:
             got = await member.next_message(lambda m: "主题党日改到周五" in m["text"])
-            assert got["text"] == "本月主题党日改到周五下午三点，地点村委会。"
+            assert (
+                got["text"]
+                == "📢 东村党支部 · 书记 赵书记\n\n本月主题党日改到周五下午三点，地点村委会。"
+            )
+            assert "reply_markup" not in got  # no 收到 asked for
         summary = await harness.client.wait_for_edit(
             secretary.id, predicate=lambda m: m["text"].startswith("群发完成")
         )
@@ -98,6 +107,73 @@ async def test_stats_button_reminds_those_who_have_not_studied(org_harness: Harn
     assert harness.rows("SELECT COUNT(*) FROM batches WHERE kind = 'nudge'") == [(1,)]
 
 
+async def test_members_acknowledge_and_the_rest_get_it_again(org_harness: Harness) -> None:
+    """确认发送 asking for 收到: each copy carries the button; a tap counts once, for the
+    broadcast, even on the copy sent again; the sender sees who has and has not tapped and
+    sends it again to the rest with one tap; nobody else can."""
+    harness = org_harness
+    async with harness.bot():
+        secretary = await person(harness, "赵书记", SECRETARY_1)
+        other_secretary = await person(harness, "孙书记", SECRETARY_2)
+        link = await invite_link(secretary)
+        members = [await join(harness, link, name) for name in ("张三", "李四", "王五")]
+        await secretary.say("/broadcast")
+        preview = await secretary.say("周五下午三点开支部大会，请准时参加。")
+        assert "📢 东村党支部 · 书记 赵书记\n\n周五下午三点" in preview["text"]
+        labels = [label for label, _ in buttons(preview)]
+        assert labels == ["确认发送，请党员点“收到”", "确认发送", "取消"]
+        await secretary.tap(preview, buttons(preview)[0][1])
+        copies = [await m.next_message(lambda msg: "支部大会" in msg["text"]) for m in members]
+        assert all(buttons(c) == buttons(copies[0]) for c in copies)
+        ((label, ack),) = buttons(copies[0])
+        assert label == "收到"
+
+        taps = [
+            (members[0], copies[0], "已确认收到，谢谢！"),
+            (members[0], copies[0], "您已经确认过收到了。"),
+            (other_secretary, await other_secretary.say("/help"), "这个按钮已失效"),
+        ]
+        for who, message, expected in taps:
+            query = await who.tap(message, ack, forge=True)
+            answer = await harness.client.wait_for_callback_answer(query, after=0)
+            assert answer.get("text") == expected, (who.user["first_name"], expected)
+        edited = await harness.client.get_message(members[0].id, copies[0]["message_id"])
+        assert edited is not None and "reply_markup" not in edited
+
+        summary = await harness.client.wait_for_edit(
+            secretary.id, predicate=lambda m: m["text"].startswith("群发完成"), after=0
+        )
+        ((label, show),) = buttons(summary)
+        assert label == "查看谁点了“收到”"
+        refused = await other_secretary.tap(await other_secretary.say("/help"), show, forge=True)
+        answer = await harness.client.wait_for_callback_answer(refused, after=0)
+        assert answer.get("text") == "抱歉，您无权进行这个操作"
+        await secretary.tap(summary, show)
+        view = await secretary.next_message(lambda m: m["text"].startswith("📋"))
+        assert "已点“收到” 1/3 人" in view["text"]
+        assert "未点“收到”（2 人）：李四、王五" in view["text"]
+        assert "已点“收到”（1 人）：张三" in view["text"]
+        resend = next(data for label, data in buttons(view) if label.startswith("再发给"))
+        assert buttons(view)[0][0] == "再发给未点“收到”的 2 人"
+        mark = harness.client.cursor
+        await secretary.tap(view, resend)
+        again = await members[1].next_message(lambda m: "支部大会" in m["text"], after=mark)
+        assert again["text"] == copies[1]["text"]
+        with pytest.raises(TimeoutError):
+            await members[0].next_message(lambda m: "支部大会" in m["text"], after=mark)
+        await members[1].tap(again, buttons(again)[0][1])
+        refresh = next(data for label, data in buttons(view) if label == "刷新")
+        await secretary.tap(view, refresh)
+        view = await harness.client.wait_for_edit(
+            secretary.id, view["message_id"], lambda m: "2/3" in m["text"]
+        )
+        assert "未点“收到”（1 人）：王五" in view["text"]
+    assert harness.rows(
+        "SELECT COUNT(*) FROM deliveries d JOIN batches b ON b.id = d.batch_id "
+        "WHERE b.kind = 'broadcast_ack' AND d.acknowledged_at IS NOT NULL"
+    ) == [(2,)]
+
+
 async def test_a_broadcast_at_the_stated_limit_is_previewed_and_sent(
     org_harness: Harness,
 ) -> None:
@@ -114,8 +190,8 @@ async def test_a_broadcast_at_the_stated_limit_is_previewed_and_sent(
         assert preview["text"].endswith(text) and len(preview["text"]) <= 4096
         send = next(data for label, data in buttons(preview) if label == "确认发送")
         await secretary.tap(preview, send)
-        got = await member.next_message(lambda m: m["text"].startswith("学学"))
-        assert got["text"] == text
+        got = await member.next_message(lambda m: m["text"].endswith(text))
+        assert got["text"] == f"{SIGNED}\n\n{text}"
 
 
 @pytest.mark.parametrize("fault", [429, 502])
@@ -136,8 +212,8 @@ async def test_a_failed_progress_message_never_loses_the_broadcast(
         )
         await secretary.tap(preview, send)
         for member in members:
-            got = await member.next_message(lambda m: m["text"] == "明早八点集合。")
-            assert got["text"] == "明早八点集合。"
+            got = await member.next_message(lambda m: m["text"].endswith("明早八点集合。"))
+            assert got["text"] == f"{SIGNED}\n\n明早八点集合。"
         await harness.client.clear_faults()
         # The preview's button is spent: a second tap sends nothing more.
         query = await secretary.tap(preview, send, forge=True)

@@ -9,12 +9,12 @@ import pytest
 
 from tests.e2e.conftest import ADMIN, SECRETARY_1, Harness, person
 
-MEMBER = ["quiz", "me", "cancel", "joindate", "themeday", "leaderboard", "rules", "help"]
+MEMBER = ["quiz", "me", "cancel", "joindate", "name", "themeday", "leaderboard", "rules", "help"]
 MEMBER += ["start", "keyboard"]
 GROUP = ["leaderboard", "rules", "help"]
 SECRETARY = [*MEMBER, "stats", "hardest", "chart", "export", "broadcast", "attendance"]
 SECRETARY += ["corrections", "invite", "transfer", "bindgroup"]
-ADMIN_ONLY = ["ranking", "promote", "demote"]
+ADMIN_ONLY = ["ranking", "promote", "demote", "status"]
 PROMOTED = 500077
 
 

@@ -61,7 +61,7 @@ async def test_a_broadcast_is_delivered_in_full_after_the_database_was_locked(
         await locker
         for member in members[1:]:
             got = await member.next_message(lambda m: "学习党章" in m["text"])
-            assert got["text"] == "周五下午三点学习党章。"
+            assert got["text"] == "📢 东村党支部 · 书记 赵书记\n\n周五下午三点学习党章。"
         summary = await harness.client.wait_for_edit(
             secretary.id, predicate=lambda m: m["text"].startswith("群发完成")
         )
@@ -72,4 +72,4 @@ async def test_a_broadcast_is_delivered_in_full_after_the_database_was_locked(
     assert harness.rows("SELECT status, COUNT(*) FROM deliveries GROUP BY status") == [("sent", 4)]
     for member in members:
         texts = [m["text"] for m in await harness.client.get_messages(member.id)]
-        assert texts.count("周五下午三点学习党章。") == 1
+        assert texts.count("📢 东村党支部 · 书记 赵书记\n\n周五下午三点学习党章。") == 1

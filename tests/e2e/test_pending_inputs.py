@@ -37,7 +37,7 @@ async def test_a_secretary_demoted_before_confirming_sends_nothing(org_harness: 
     harness = org_harness
     async with harness.bot():
         admin, secretary = await _promoted_secretary(harness)
-        await join_branch(harness, await invite_link(secretary), "张三")
+        await join_branch(harness, await invite_link(secretary), "张三", secretary.id)
         await secretary.say("/broadcast")
         preview = await secretary.say("今晚七点开支部大会。")
         assert "确认发送" in str(buttons(preview))
@@ -69,7 +69,7 @@ async def test_an_older_preview_cannot_send_the_newer_text(org_harness: Harness)
     harness = org_harness
     async with harness.bot():
         secretary = await person(harness, "赵书记", SECRETARY_1)
-        await join_branch(harness, await invite_link(secretary), "张三")
+        await join_branch(harness, await invite_link(secretary), "张三", secretary.id)
         await secretary.say("/broadcast")
         first = await secretary.say("第一稿")
         await secretary.say("/broadcast")
@@ -86,7 +86,7 @@ async def test_what_was_asked_lapses_after_the_configured_minutes(org_harness: H
     harness.settings = harness.settings.model_copy(update={"pending_input_minutes": 10})
     async with harness.bot():
         secretary = await person(harness, "赵书记", SECRETARY_1)
-        await join_branch(harness, await invite_link(secretary), "张三")
+        await join_branch(harness, await invite_link(secretary), "张三", secretary.id)
         # A broadcast text sent 11 minutes after /broadcast is not taken for one.
         await secretary.say("/broadcast")
         clock.advance(timedelta(minutes=11))

@@ -10,6 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.handlers.callbacks import (
+    ACK,
+    ACKS,
     BROADCAST,
     CLOSE_CORRECTION,
     CORRECTIONS_PAGE,
@@ -21,9 +23,12 @@ from bot.handlers.callbacks import (
     NEXT,
     NUDGE,
     QUIZ,
+    REQUEST,
     RSVP,
     SIGN,
     TOPIC,
+    AcksTap,
+    AckTap,
     BroadcastTap,
     CloseTap,
     Codec,
@@ -34,6 +39,7 @@ from bot.handlers.callbacks import (
     NextTap,
     NudgeTap,
     PageTap,
+    RequestTap,
     RsvpTap,
     SignTap,
     TopicTap,
@@ -78,7 +84,15 @@ VALUES: dict[str, tuple[Codec[Any], st.SearchStrategy[Any]]] = {
     "fix": (FIX, st.builds(FixTap, ROW_ID, SMALL)),
     "fixdone": (CLOSE_CORRECTION, st.builds(CloseTap, NAME)),
     "fixpage": (CORRECTIONS_PAGE, st.builds(PageTap, st.integers(0, 9999))),
-    "broadcast": (BROADCAST, st.builds(BroadcastTap, st.booleans(), ROW_ID)),
+    "broadcast": (
+        BROADCAST,
+        st.one_of(
+            st.builds(BroadcastTap, st.booleans(), ROW_ID),
+            st.builds(BroadcastTap, st.just(True), ROW_ID, st.just(True)),
+        ),
+    ),
+    "ack": (ACK, st.builds(AckTap, ROW_ID)),
+    "acks": (ACKS, st.builds(AcksTap, ROW_ID, st.booleans())),
     "rsvp": (RSVP, st.builds(RsvpTap, ROW_ID, st.sampled_from(["yes", "leave"]))),
     "nudge": (NUDGE, st.builds(NudgeTap, NAME, PERIOD)),
     "sign": (SIGN, st.builds(SignTap, ROW_ID, ROW_ID)),
@@ -95,6 +109,7 @@ VALUES: dict[str, tuple[Codec[Any], st.SearchStrategy[Any]]] = {
         st.builds(LeaveChoiceTap, ROW_ID, st.sampled_from(["trip", "ill", "work"])),
     ),
     "meetok": (MEET_CONFIRM, st.builds(MeetConfirmTap, st.booleans(), ROW_ID)),
+    "request": (REQUEST, st.builds(RequestTap, ROW_ID, st.booleans())),
 }
 
 
@@ -192,6 +207,14 @@ def test_packed_data_round_trips_and_fits(prefix: str, data: st.DataObject) -> N
         (MEET, "meet:topic"),
         (MEET_CONFIRM, "meetok:save:01"),
         (MEET_CONFIRM, "meetok:maybe:1"),
+        (ACK, "ack:0"),
+        (ACK, "ack:1:2"),
+        (ACKS, "acks:1"),
+        (ACKS, "acks:1:again"),
+        (REQUEST, "request:1"),
+        (REQUEST, "request:0:yes"),
+        (REQUEST, "request:1:maybe"),
+        (REQUEST, "request:1:yes:1"),
     ],
 )
 def test_near_misses_are_refused(codec: Codec[Any], data: str) -> None:

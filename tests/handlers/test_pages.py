@@ -4,13 +4,15 @@ lost its buttons)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.delivery.outbox import Batch
 from bot.handlers.attendance import sheet_text
 from bot.handlers.pages import MESSAGE_LIMIT, fit, fit_names, length, page_text, pages
 from bot.i18n import catalogue
+from bot.meetings.events import Event, EventStatus
 from bot.meetings.service import Sheet
 from bot.org.members import Member
 
@@ -52,10 +54,20 @@ def member(n: int) -> Member:
 
 
 def test_an_attendance_sheet_with_many_long_leave_reasons_is_one_message() -> None:
-    batch = Batch(1, "k", "theme_day", "主题" * 100, "zb-1", None, None, None, None, None)
+    event = Event(
+        1,
+        "k",
+        "zb-1",
+        "theme_day",
+        datetime(2026, 12, 7, 1, tzinfo=UTC),
+        "主题党日",
+        "主题" * 100,
+        "村委会",
+        EventStatus.SCHEDULED,
+    )
     everyone = [member(n) for n in range(400)]
     sheet = Sheet(
-        batch,
+        event,
         coming=everyone[:100],
         leave=[(m, "外出务工" * 50) for m in everyone[100:200]],
         no_reply=everyone[200:300],
@@ -65,6 +77,6 @@ def test_an_attendance_sheet_with_many_long_leave_reasons_is_one_message() -> No
     text = sheet_text(TEXTS, "东村党支部" * 5, sheet, "2026-12-07")
     assert length(text) <= MESSAGE_LIMIT
     # Every list still shows, each with its count and how many more there are.
-    for label in ("参加", "请假", "未回复", "失联", "已签到"):
+    for label in ("参加", "请假", "未回复", "未联系上", "已签到"):
         assert label in text
     assert "另有" in text

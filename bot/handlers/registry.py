@@ -116,7 +116,7 @@ async def start_command(update: Update, context: BotContext) -> None:
         return
     # With an invite link the greeting does not say "发送 /quiz": the name comes first.
     texts = context.services.texts
-    from_group = bool(context.args) and context.args[0] == THEMEDAY_START
+    from_group = list(context.args or [])[:1] == [THEMEDAY_START]
     await common.greet(
         update,
         context,

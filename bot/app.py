@@ -35,7 +35,7 @@ from bot.delivery.sender import Sender
 from bot.delivery.service import DeliveryService
 from bot.handlers.registry import register_handlers, set_menus
 from bot.i18n import catalogue
-from bot.meetings.service import MeetingService
+from bot.meetings.service import THEMEDAY_START, MeetingService
 from bot.org.service import OrgService
 from bot.quiz.questions import Bank
 from bot.quiz.service import QuizService
@@ -176,7 +176,14 @@ def build_services(
     delivery = DeliveryService(storage.outbox, storage.org, tree, clock)
     progress = ProgressReporter(bot, delivery, texts)
     meetings = MeetingService(
-        storage.outbox, storage.attendance, storage.org, tree, clock, texts, settings.zone
+        storage.outbox,
+        storage.attendance,
+        storage.org,
+        tree,
+        clock,
+        texts,
+        settings.zone,
+        private_link=f"https://t.me/{bot.username}?start={THEMEDAY_START}",
     )
     schedule = Schedule(settings.schedules, settings.zone)
     return Services(

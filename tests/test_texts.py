@@ -33,6 +33,10 @@ ANSWERS = ("tap_", "signed_now", "corrections_closed", "nudge_already", "rsvp_pa
 BUTTONS = (
     "submit", "rsvp_yes", "rsvp_leave", "sign_button", "nudge_button", "broadcast_confirm",
     "broadcast_cancel", "correction_button", "corrections_close", "topic_all",
+    "rsvp_change_to_leave", "rsvp_change_to_yes", "themeday_set_topic", "themeday_set_place",
+    "themeday_set_agenda", "themeday_set_speaker", "themeday_cancel_button", "themeday_confirm",
+    "themeday_discard", "themeday_manage_button", "themeday_open_private",
+    "leave_trip", "leave_ill", "leave_work",
 )  # fmt: skip
 
 

@@ -1,23 +1,33 @@
 """Theme-day attendance in chat: 参加/请假 on reminders, a reason for leave, /attendance for
-secretaries with 签到 buttons (代签 on the day, 补签 afterwards)."""
+secretaries with 签到 buttons (代签 on the day, 补签 afterwards).
+
+A reply sticks: the member's own reminder is edited to say what they answered, with one button
+to change it, so an older member sees at a glance that the tap counted."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.context import BotContext
 from bot.handlers import conversation
-from bot.handlers.callbacks import SIGN, RsvpTap, SignTap
+from bot.handlers.callbacks import (
+    LEAVE_CHOICE,
+    RSVP,
+    SIGN,
+    LeaveChoice,
+    LeaveChoiceTap,
+    RsvpTap,
+    SignTap,
+)
 from bot.handlers.pages import MESSAGE_LIMIT, fit, fit_names, length
 from bot.handlers.scope import home_branch
 from bot.i18n import Texts
-from bot.meetings.events import Event, Meeting
+from bot.meetings.events import Event
 from bot.meetings.service import LEAVE_REASON_LIMIT, RsvpOutcome, Sheet
-from bot.schedule.holidays import Adjustment
-from bot.schedule.occurrences import OccurrenceKind
 
 SIGN_BUTTONS = 40
 
@@ -28,6 +38,35 @@ class LeaveReason(conversation.State):
 
     kind = "leave_reason"
     event: int
+    message: int = 0
+    """The reminder tapped, edited to show the leave once the reason is in (0: none)."""
+    reminder: str = ""
+    """That reminder's text without any earlier answer on it."""
+
+
+def _reminder_text(texts: Texts, text: str) -> str:
+    """A reminder's own text, without the answer an earlier tap put under it."""
+    head, _, last = text.rpartition("\n\n")
+    marks = (texts.rsvp_state_yes, texts.rsvp_state_leave.split("{")[0])
+    return head if head and last.startswith(marks) else text
+
+
+def _answered(
+    texts: Texts, reminder: str, event_id: int, reason: str | None
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The reminder as it stays after an answer: the answer under it, and a button to change
+    it (refused once the meeting has begun)."""
+    if reason is None:
+        state, label, tap = (
+            texts.rsvp_state_yes,
+            texts.rsvp_change_to_leave,
+            RsvpTap(event_id, "leave"),
+        )
+    else:
+        state = texts.rsvp_state_leave.format(reason=reason)
+        label, tap = texts.rsvp_change_to_yes, RsvpTap(event_id, "yes")
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=RSVP.pack(tap))]])
+    return f"{reminder}\n\n{state}", keyboard
 
 
 async def rsvp_callback(update: Update, context: BotContext, tap: RsvpTap) -> None:
@@ -48,41 +87,104 @@ async def rsvp_callback(update: Update, context: BotContext, tap: RsvpTap) -> No
         await query.answer(texts.tap_invalid)
     elif outcome is RsvpOutcome.ASK_REASON:
         await query.answer()
-        await conversation.ask(context, query.from_user.id, LeaveReason(tap.event_id))
+        shown = query.message
+        reminder = _reminder_text(texts, shown.text or "") if isinstance(shown, Message) else ""
+        state = LeaveReason(tap.event_id, shown.message_id if shown else 0, reminder)
+        await conversation.ask(context, query.from_user.id, state)
+        choices: list[LeaveChoice] = ["trip", "ill", "work"]
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        _leave_label(texts, choice),
+                        callback_data=LEAVE_CHOICE.pack(LeaveChoiceTap(tap.event_id, choice)),
+                    )
+                    for choice in choices
+                ]
+            ]
+        )
         await context.bot.send_message(
-            query.from_user.id, texts.rsvp_ask_reason.format(limit=LEAVE_REASON_LIMIT)
+            query.from_user.id,
+            texts.rsvp_ask_reason.format(limit=LEAVE_REASON_LIMIT),
+            reply_markup=keyboard,
         )
     else:
-        await query.answer(texts.rsvp_recorded, show_alert=True)
+        await query.answer(texts.rsvp_recorded)
+        if isinstance(query.message, Message) and query.message.text:
+            text, keyboard = _answered(
+                texts, _reminder_text(texts, query.message.text), tap.event_id, None
+            )
+            await query.edit_message_text(text, reply_markup=keyboard)
 
 
-async def leave_reason(update: Update, context: BotContext, state: LeaveReason) -> None:
-    """The reason for leave, recorded if the member is still invited and the day is ahead."""
-    message = update.effective_message
-    user = update.effective_user
-    if message is None or user is None or message.text is None:
-        return
+def _leave_label(texts: Texts, choice: LeaveChoice) -> str:
+    return {"trip": texts.leave_trip, "ill": texts.leave_ill, "work": texts.leave_work}[choice]
+
+
+async def _record_leave(
+    context: BotContext,
+    telegram_id: int,
+    state: LeaveReason,
+    reason: str,
+    tell: Callable[[str], Awaitable[object]],
+) -> None:
+    """Record leave with ``reason``, ``tell`` the member, then show it on their reminder."""
     services = context.services
     member = context.actor.member
-    reason = message.text.strip()
-    if length(reason) > LEAVE_REASON_LIMIT:
-        # The question stays open: the member shortens the reason and sends it again.
-        await message.reply_text(
-            services.texts.text_too_long.format(length=length(reason), limit=LEAVE_REASON_LIMIT)
-        )
-        return
-    await conversation.end(context, user.id)
+    await conversation.end(context, telegram_id)
     outcome = (
         await services.meetings.leave_reason(member, state.event, reason)
         if member is not None
         else RsvpOutcome.NOT_INVITED
     )
     if outcome is RsvpOutcome.PAST:
-        await message.reply_text(services.texts.rsvp_past)
-    elif outcome is RsvpOutcome.NOT_INVITED:
-        await message.reply_text(services.texts.tap_refused)
-    else:
-        await message.reply_text(services.texts.rsvp_leave_recorded.format(reason=reason))
+        await tell(services.texts.rsvp_past)
+        return
+    if outcome is RsvpOutcome.NOT_INVITED:
+        await tell(services.texts.tap_refused)
+        return
+    await tell(services.texts.rsvp_leave_recorded.format(reason=reason))
+    if state.message and state.reminder:
+        text, keyboard = _answered(services.texts, state.reminder, state.event, reason)
+        await context.bot.edit_message_text(
+            text, chat_id=telegram_id, message_id=state.message, reply_markup=keyboard
+        )
+
+
+async def leave_reason(update: Update, context: BotContext, state: LeaveReason) -> None:
+    """A typed reason for leave, recorded if the member is still invited and the day is
+    ahead."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None or message.text is None:
+        return
+    reason = message.text.strip()
+    if length(reason) > LEAVE_REASON_LIMIT:
+        # The question stays open: the member shortens the reason and sends it again.
+        await message.reply_text(
+            context.services.texts.text_too_long.format(
+                length=length(reason), limit=LEAVE_REASON_LIMIT
+            )
+        )
+        return
+    await _record_leave(context, user.id, state, reason, message.reply_text)
+
+
+async def leave_choice_callback(update: Update, context: BotContext, tap: LeaveChoiceTap) -> None:
+    """出差, 生病 or 工作冲突 tapped under the question: the same as typing it, and only while
+    that question is open for that theme day."""
+    query = update.callback_query
+    if query is None:
+        return
+    texts = context.services.texts
+    user_id = query.from_user.id
+    state = await conversation.current(context, user_id, [LeaveReason])
+    if not isinstance(state, LeaveReason) or state.event != tap.event_id:
+        await query.answer(texts.tap_invalid)
+        return
+    await query.answer()
+    reason = _leave_label(texts, tap.reason)
+    await _record_leave(context, user_id, state, reason, query.edit_message_text)
 
 
 SECTION_LIMIT = 760
@@ -210,38 +312,3 @@ async def sign_callback(update: Update, context: BotContext, tap: SignTap) -> No
         sheet_text(texts, services.org.branch_name(event.branch_id), sheet, day),
         reply_markup=sheet_keyboard(texts, sheet),
     )
-
-
-async def themeday_command(update: Update, context: BotContext) -> None:
-    """/themeday [支部编号] — the branch's next three theme days, as the schedule has them."""
-    message = update.effective_message
-    if message is None:
-        return
-    services = context.services
-    texts = services.texts
-    actor = context.actor
-    branch_id, _ = home_branch(actor, list(context.args or []))
-    if branch_id is None and actor.member is not None:
-        branch_id = actor.member.branch_id
-    if branch_id is None:
-        await message.reply_text(texts.no_branch)
-        return
-    unit = services.org.tree.by_id[branch_id]
-    plan = services.schedule.branch(unit.id, unit.kind)
-    events = plan.next_occurrences(services.clock.now(), 3, kinds=[OccurrenceKind.THEME_DAY])
-    if not events:
-        await message.reply_text(texts.themeday_none.format(branch=unit.name))
-        return
-    lines = [texts.themeday_title.format(branch=unit.name), ""]
-    for event in events:
-        day = Meeting(unit.id, event.occurs_at, event.topic or event.title, event.place)
-        lines.append(services.meetings.describe(day))
-        if event.holiday is not None and event.holiday.adjustment is Adjustment.MOVED:
-            lines.append(
-                texts.themeday_moved.format(
-                    date=texts.month_day(event.holiday.rule_date),
-                    holiday=event.holiday.holiday or "",
-                )
-            )
-        lines.append("")
-    await message.reply_text("\n".join(lines).strip())

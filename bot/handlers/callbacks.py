@@ -307,6 +307,81 @@ class SignCodec(Codec[SignTap]):
         return SignTap(int(match.group(1)), int(match.group(2)))
 
 
+LeaveChoice = Literal["trip", "ill", "work"]
+
+
+@dataclass(frozen=True)
+class LeaveChoiceTap:
+    """A reason for leave picked from the buttons under the question (出差, 生病, 工作冲突);
+    any other reason is typed."""
+
+    event_id: int
+    reason: LeaveChoice
+
+
+class LeaveChoiceCodec(Codec[LeaveChoiceTap]):
+    prefix = "leave"
+    fields = re.compile(rf"{_ID}:(trip|ill|work)")
+    _reasons: ClassVar[dict[str, LeaveChoice]] = {"trip": "trip", "ill": "ill", "work": "work"}
+
+    def _fields(self, value: LeaveChoiceTap) -> tuple[str, ...]:
+        return (str(value.event_id), value.reason)
+
+    def _value(self, match: re.Match[str]) -> LeaveChoiceTap:
+        return LeaveChoiceTap(int(match.group(1)), self._reasons[match.group(2)])
+
+
+MeetAction = Literal["open", "topic", "place", "agenda", "speaker", "cancel"]
+
+
+@dataclass(frozen=True)
+class MeetTap:
+    """A secretary's button on one occurrence of a meeting: open its menu, set one detail
+    (topic, place, agenda, speaker) or cancel it."""
+
+    event_id: int
+    action: MeetAction
+
+
+class MeetCodec(Codec[MeetTap]):
+    prefix = "meet"
+    fields = re.compile(rf"(open|topic|place|agenda|speaker|cancel):{_ID}")
+    _actions: ClassVar[dict[str, MeetAction]] = {
+        "open": "open",
+        "topic": "topic",
+        "place": "place",
+        "agenda": "agenda",
+        "speaker": "speaker",
+        "cancel": "cancel",
+    }
+
+    def _fields(self, value: MeetTap) -> tuple[str, ...]:
+        return (value.action, str(value.event_id))
+
+    def _value(self, match: re.Match[str]) -> MeetTap:
+        return MeetTap(int(match.group(2)), self._actions[match.group(1)])
+
+
+@dataclass(frozen=True)
+class MeetConfirmTap:
+    """确认 (save) or 放弃 under the preview of an edit; ``stamp`` names the preview, so an
+    older preview cannot apply a newer edit."""
+
+    save: bool
+    stamp: int
+
+
+class MeetConfirmCodec(Codec[MeetConfirmTap]):
+    prefix = "meetok"
+    fields = re.compile(rf"(save|drop):{_ID}")
+
+    def _fields(self, value: MeetConfirmTap) -> tuple[str, ...]:
+        return ("save" if value.save else "drop", str(value.stamp))
+
+    def _value(self, match: re.Match[str]) -> MeetConfirmTap:
+        return MeetConfirmTap(match.group(1) == "save", int(match.group(2)))
+
+
 @dataclass(frozen=True)
 class RequestTap:
     """A secretary's 同意 (yes) or 不同意 under a join or rename request."""
@@ -336,6 +411,9 @@ BROADCAST = BroadcastCodec()
 RSVP = RsvpCodec()
 NUDGE = NudgeCodec()
 SIGN = SignCodec()
+MEET = MeetCodec()
+MEET_CONFIRM = MeetConfirmCodec()
+LEAVE_CHOICE = LeaveChoiceCodec()
 REQUEST = RequestCodec()
 ACK = AckCodec()
 ACKS = AcksCodec()

@@ -56,6 +56,7 @@ from bot.handlers import (
     reports,
     stats,
     text,
+    themeday,
 )
 from bot.handlers.access import admit, refusal
 from bot.handlers.callbacks import (
@@ -65,6 +66,9 @@ from bot.handlers.callbacks import (
     CLOSE_CORRECTION,
     CORRECTIONS_PAGE,
     FIX,
+    LEAVE_CHOICE,
+    MEET,
+    MEET_CONFIRM,
     NEXT,
     NUDGE,
     QUIZ,
@@ -75,6 +79,7 @@ from bot.handlers.callbacks import (
     Codec,
 )
 from bot.i18n import LOCALES, Texts
+from bot.meetings.service import THEMEDAY_START
 from bot.org.access import Role
 
 log = logging.getLogger(__name__)
@@ -111,10 +116,17 @@ async def start_command(update: Update, context: BotContext) -> None:
         return
     # With an invite link the greeting does not say "发送 /quiz": the name comes first.
     texts = context.services.texts
+    from_group = list(context.args or [])[:1] == [THEMEDAY_START]
     await common.greet(
-        update, context, joining=bool(context.args), reply_markup=member_keyboard(texts)
+        update,
+        context,
+        joining=bool(context.args) and not from_group,
+        reply_markup=member_keyboard(texts),
     )
-    if context.args:
+    if from_group:
+        # From the link in a group's theme-day reminder: the buttons are in this chat.
+        await update.effective_message.reply_text(context.services.texts.themeday_from_group)
+    elif context.args:
         await org.begin_join(update, context, context.args[0])
     await set_chat_menu(context.bot, texts, update.effective_chat.id, context.actor.role)
 
@@ -150,7 +162,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("cancel", lambda t: t.command_cancel, quiz.cancel_command),
     Command("joindate", lambda t: t.command_joindate, me.joindate_command),
     Command("name", lambda t: t.command_name, org.name_command),
-    Command("themeday", lambda t: t.command_themeday, attendance.themeday_command),
+    Command("themeday", lambda t: t.command_themeday, themeday.themeday_command),
     Command(
         "leaderboard", lambda t: t.command_leaderboard, stats.leaderboard_command, private=False
     ),
@@ -343,8 +355,11 @@ BUTTONS: tuple[Button[Any], ...] = (
     Button(CORRECTIONS_PAGE, corrections.page_callback, Role.SECRETARY),
     Button(BROADCAST, broadcast.broadcast_callback, Role.SECRETARY),
     Button(RSVP, attendance.rsvp_callback),
+    Button(LEAVE_CHOICE, attendance.leave_choice_callback),
     Button(NUDGE, stats.nudge_callback, Role.SECRETARY),
     Button(SIGN, attendance.sign_callback, Role.SECRETARY),
+    Button(MEET, themeday.meet_callback, Role.SECRETARY),
+    Button(MEET_CONFIRM, themeday.meet_confirm_callback, Role.SECRETARY),
     Button(REQUEST, org.request_callback, Role.SECRETARY),
     Button(ACK, broadcast.ack_callback),
     Button(ACKS, broadcast.acks_callback, Role.SECRETARY),

@@ -16,7 +16,16 @@ from telegram import Update
 
 from bot.context import BotContext
 from bot.dates import DateProblem, DateRefusal, parse_date
-from bot.handlers import attendance, broadcast, conversation, corrections, me, org, quiz
+from bot.handlers import (
+    attendance,
+    broadcast,
+    conversation,
+    corrections,
+    me,
+    org,
+    quiz,
+    themeday,
+)
 from bot.handlers.access import admit
 from bot.handlers.common import unknown_text
 from bot.org.access import Role
@@ -41,6 +50,9 @@ INPUTS: tuple[Input[Any], ...] = (
     # Whether the replier may still close is decided by the corrections service when it arrives.
     Input(corrections.CorrectionReply, corrections.correction_reply),
     Input(attendance.LeaveReason, attendance.leave_reason),
+    Input(themeday.EventDetailText, themeday.detail_text, Role.SECRETARY),
+    Input(themeday.CancelReason, themeday.cancel_reason_text, Role.SECRETARY),
+    Input(themeday.EventConfirm, themeday.waiting_confirm, Role.SECRETARY),
     Input(me.JoinDate, me.joindate_text),
     Input(org.JoinName, org.join_name),
 )

@@ -184,6 +184,13 @@ class Texts:
     rsvp_ask_reason: str
     rsvp_leave_recorded: str
     rsvp_past: str
+    leave_trip: str
+    leave_ill: str
+    leave_work: str
+    rsvp_state_yes: str
+    rsvp_state_leave: str
+    rsvp_change_to_leave: str
+    rsvp_change_to_yes: str
     themeday_when: str
     themeday_place: str
     themeday_topic: str
@@ -229,6 +236,40 @@ class Texts:
     themeday_none: str
     no_branch: str
     themeday_moved: str
+    themeday_reminder_group: str
+    themeday_open_private: str
+    themeday_from_group: str
+    themeday_see_you: str
+    themeday_on_leave_today: str
+    themeday_speaker: str
+    themeday_agenda: str
+    themeday_cancelled_mark: str
+    themeday_manage_hint: str
+    themeday_manage_button: str
+    themeday_manage_title: str
+    themeday_set_topic: str
+    themeday_set_place: str
+    themeday_set_agenda: str
+    themeday_set_speaker: str
+    themeday_cancel_button: str
+    themeday_detail_topic: str
+    themeday_detail_place: str
+    themeday_detail_agenda: str
+    themeday_detail_speaker: str
+    themeday_ask_detail: str
+    themeday_too_long: str
+    themeday_preview: str
+    themeday_ask_cancel_reason: str
+    themeday_cancel_preview: str
+    themeday_confirm: str
+    themeday_discard: str
+    themeday_saved: str
+    themeday_cancel_done: str
+    themeday_discarded: str
+    themeday_waiting_confirm: str
+    themeday_edit_past: str
+    themeday_edit_cancelled: str
+    themeday_cancelled_notice: str
     unit_unknown: str
     bindgroup_not_group_admin: str
     group_bound_elsewhere: str

@@ -17,6 +17,23 @@ class EventStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class Detail(StrEnum):
+    """What a secretary may set on one occurrence (config keeps the defaults), with the most
+    characters each may have: a detail is read on a phone, in a reminder."""
+
+    TOPIC = "topic"
+    PLACE = "place"
+    AGENDA = "agenda"
+    SPEAKER = "speaker"
+
+    @property
+    def limit(self) -> int:
+        return {"topic": 60, "place": 60, "agenda": 500, "speaker": 30}[self.value]
+
+
+CANCEL_REASON_LIMIT = 200
+
+
 @dataclass(frozen=True)
 class Meeting:
     """A meeting as the schedule gives it: which branch, when, about what, where.
@@ -31,6 +48,8 @@ class Meeting:
     kind: str = THEME_DAY
     rule: str = THEME_DAY
     title: str = ""
+    agenda: str = ""
+    speaker: str = ""
 
     @property
     def key(self) -> str:
@@ -51,6 +70,23 @@ class Event:
     topic: str
     place: str
     status: EventStatus
+    agenda: str = ""
+    speaker: str = ""
+    note: str = ""
+    """Why it was cancelled, as the secretary wrote it."""
+
+    def as_meeting(self) -> Meeting:
+        """The stored occurrence with the secretary's edits, as reminders describe it."""
+        return Meeting(
+            self.branch_id,
+            self.occurs_at,
+            self.topic,
+            self.place,
+            kind=self.kind,
+            title=self.title,
+            agenda=self.agenda,
+            speaker=self.speaker,
+        )
 
 
 @dataclass(frozen=True)

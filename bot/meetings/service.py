@@ -1,6 +1,7 @@
 """Meetings as the handlers and the scheduler need them: the monthly 支部主题党日 with
 reminders carrying 参加/请假, attendance, 签到, and 补课 the day after; reminders of other
-meetings.
+meetings; a secretary's edits of one occurrence (topic, place, agenda, speaker) and its
+cancellation, announced once to every member.
 
 A meeting is an event (``events``: branch, kind, time, topic, place, status) that holds its
 attendance; each reminder and 补课 message is an outbox batch pointing at the event, whose
@@ -19,7 +20,7 @@ from bot.clock import Clock
 from bot.delivery.outbox import NewDelivery
 from bot.handlers.callbacks import RSVP, RsvpTap
 from bot.i18n import Texts
-from bot.meetings.events import THEME_DAY, Event, Meeting, Reply
+from bot.meetings.events import THEME_DAY, Detail, Event, EventStatus, Meeting, Reply
 from bot.org.members import Member
 from bot.org.tree import OrgTree
 from bot.storage.attendance import AttendanceStore
@@ -28,6 +29,17 @@ from bot.storage.outbox import OutboxStore
 
 LEAVE_REASON_LIMIT = 200
 """A leave reason's length, stated when it is asked for (the handler refuses longer ones)."""
+
+
+THEMEDAY_START = "themeday"
+"""The /start payload of the link in a group's reminder: it opens the private chat."""
+
+
+class EditRefusal(StrEnum):
+    """Why an occurrence can no longer be edited."""
+
+    PAST = "past"
+    CANCELLED = "cancelled"
 
 
 class RsvpOutcome(StrEnum):
@@ -74,7 +86,11 @@ class MeetingService:
         clock: Clock,
         texts: Texts,
         zone: ZoneInfo,
+        private_link: str = "",
     ) -> None:
+        """``private_link`` opens the bot's private chat (``https://t.me/<bot>?start=…``): the
+        group copy of a reminder points members there, where their own copy has the buttons."""
+        self._private_link = private_link
         self._outbox = outbox
         self._attendance = attendance
         self._members = members
@@ -97,6 +113,10 @@ class MeetingService:
             lines.append(texts.themeday_place.format(place=day.place))
         if day.topic:
             lines.append(texts.themeday_topic.format(topic=day.topic))
+        if day.speaker:
+            lines.append(texts.themeday_speaker.format(speaker=day.speaker))
+        if day.agenda:
+            lines.append(texts.themeday_agenda.format(agenda=day.agenda))
         return "\n".join(lines)
 
     async def event(self, meeting: Meeting) -> int:
@@ -114,17 +134,25 @@ class MeetingService:
         """Write one reminder (``reminder`` names it, e.g. ``-1d@18:00``) to every member of
         the branch and its group chats. None when it was written before."""
         event_id = await self.event(day)
+        stored = await self._attendance.event(event_id)
+        if stored is None or stored.status is EventStatus.CANCELLED:
+            return None
+        # The occurrence as the secretary last set it: config only gave its defaults.
+        day = stored.as_meeting()
         members = await self._members.members_in([day.branch_id])
         text = self._texts.themeday_reminder.format(
             branch=self._tree.by_id[day.branch_id].name, details=self.describe(day)
         )
         keyboard = rsvp_keyboard(self._texts, event_id)
+        short = await self._answered_today(day, due, event_id)
         deliveries = [
-            NewDelivery(m.telegram_id, m.id, text, keyboard)
+            NewDelivery(m.telegram_id, m.id, short[m.id])
+            if m.id in short
+            else NewDelivery(m.telegram_id, m.id, text, keyboard)
             for m in members
             if m.reachable and m.telegram_id is not None
         ]
-        deliveries += [NewDelivery(chat, None, text) for chat in group_chats]
+        deliveries += self._group_copies(day, group_chats)
         batch_id = await self._outbox.create_batch(
             key=f"reminder:{day.key}:{reminder}",
             kind="reminder",
@@ -146,6 +174,107 @@ class MeetingService:
                 self._clock.now(),
             )
         return batch_id
+
+    def _group_copies(self, day: Meeting, group_chats: list[int]) -> list[NewDelivery]:
+        """The reminder for the branch's groups: no 参加/请假 (a reply is personal), but a
+        button that opens the private chat where each member's own copy has them."""
+        texts = self._texts
+        text = texts.themeday_reminder_group.format(
+            branch=self._tree.by_id[day.branch_id].name, details=self.describe(day)
+        )
+        keyboard: dict[str, object] | None = None
+        if self._private_link:
+            button = {"text": texts.themeday_open_private, "url": self._private_link}
+            keyboard = {"inline_keyboard": [[button]]}
+        return [NewDelivery(chat, None, text, keyboard) for chat in group_chats]
+
+    async def _answered_today(self, day: Meeting, due: datetime, event_id: int) -> dict[int, str]:
+        """On the day itself, those who answered get a short line instead of the full
+        reminder: "今天 09:00 见" after 参加, a word that their leave stands after 请假."""
+        local = day.occurs_at.astimezone(self._zone)
+        if due.astimezone(self._zone).date() != local.date():
+            return {}
+        texts = self._texts
+        time = local.strftime("%H:%M")
+        place = texts.themeday_place.format(place=day.place) if day.place else ""
+        lines = {
+            "yes": texts.themeday_see_you.format(time=time, place=place).strip(),
+            "leave": texts.themeday_on_leave_today.format(time=time),
+        }
+        replies = await self._attendance.replies(event_id)
+        return {
+            member_id: lines[reply.reply]
+            for member_id, reply in replies.items()
+            if reply.reply in lines
+        }
+
+    async def coming(self, meetings: list[Meeting]) -> list[Event]:
+        """The stored occurrences of meetings the schedule plans (created on first sight), so
+        that a secretary can edit one before its first reminder."""
+        found = []
+        for meeting in meetings:
+            event = await self._attendance.event(await self.event(meeting))
+            if event is not None:
+                found.append(event)
+        return found
+
+    async def set_detail(self, event: Event, detail: Detail, value: str, by: int) -> bool:
+        """Set one detail of one occurrence; the reminders written after it carry it."""
+        return await self._attendance.set_detail(
+            event.id, detail, value.strip()[: detail.limit], by, self._clock.now()
+        )
+
+    async def audience(self, branch_id: str) -> int:
+        """How many members an announcement to the branch reaches."""
+        members = await self._members.members_in([branch_id])
+        return sum(1 for m in members if m.reachable and m.telegram_id is not None)
+
+    def refusal(self, event: Event) -> EditRefusal | None:
+        """Why ``event`` can no longer be edited or cancelled (it began, or was cancelled);
+        None while it can. Scope is the caller's to check, with the actor of the moment."""
+        if event.status is EventStatus.CANCELLED:
+            return EditRefusal.CANCELLED
+        if event.occurs_at <= self._clock.now():
+            return EditRefusal.PAST
+        return None
+
+    async def cancel(self, event: Event, reason: str, by: int) -> int | None:
+        """Cancel one occurrence and announce it once to every member and the branch's group
+        chats (the outbox key is the event's, so a restart never announces it again). None
+        when it was cancelled already."""
+        now = self._clock.now()
+        if not await self._attendance.cancel(event.id, reason, by, now):
+            return None
+        local = event.occurs_at.astimezone(self._zone)
+        texts = self._texts
+        text = texts.themeday_cancelled_notice.format(
+            branch=self._tree.by_id[event.branch_id].name,
+            date=texts.long_date(local),
+            weekday=texts.weekday(local),
+            time=local.strftime("%H:%M"),
+            reason=reason,
+        )
+        members = await self._members.members_in([event.branch_id])
+        deliveries = [
+            NewDelivery(m.telegram_id, m.id, text)
+            for m in members
+            if m.reachable and m.telegram_id is not None
+        ]
+        groups = await self._members.group_chats_of(event.branch_id)
+        deliveries += [NewDelivery(chat, None, text) for chat in groups]
+        return await self._outbox.create_batch(
+            key=f"cancelled:{event.key}",
+            kind="cancellation",
+            title=event.topic,
+            unit_id=event.branch_id,
+            created_by=by,
+            now=now,
+            deliveries=deliveries,
+            not_before=now,
+            expires_at=max(event.occurs_at, now + timedelta(hours=6)),
+            occurs_at=event.occurs_at,
+            event_id=event.id,
+        )
 
     async def rsvp(self, member: Member, event_id: int, reply: str) -> RsvpOutcome:
         """参加 is recorded at once; 请假 asks for a reason first (``leave_reason``)."""

@@ -7,7 +7,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from bot.meetings.events import THEME_DAY, Event, EventStatus, Meeting, Reply
+from bot.meetings.events import THEME_DAY, Detail, Event, EventStatus, Meeting, Reply
 from bot.storage.base import StoreBase, from_ms, marks, to_ms
 
 
@@ -47,6 +47,29 @@ class AttendanceStore(StoreBase):
         row = await self._one("SELECT * FROM events WHERE id = ?", (event_id,))
         return _event(row) if row else None
 
+    async def set_detail(
+        self, event_id: int, detail: Detail, value: str, by: int, now: datetime
+    ) -> bool:
+        """A secretary's edit of one occurrence; False when it is no longer scheduled."""
+        column = {d: d.value for d in Detail}[detail]
+        return await self._write(
+            f"""
+            UPDATE events SET {column} = ?, edited_by = ?, edited_at = ?
+            WHERE id = ? AND status = 'scheduled'
+            """,
+            (value, by, to_ms(now), event_id),
+        )
+
+    async def cancel(self, event_id: int, reason: str, by: int, now: datetime) -> bool:
+        """Cancel one occurrence; False when it was cancelled already."""
+        return await self._write(
+            """
+            UPDATE events SET status = 'cancelled', note = ?, edited_by = ?, edited_at = ?
+            WHERE id = ? AND status = 'scheduled'
+            """,
+            (reason, by, to_ms(now), event_id),
+        )
+
     async def events_of(self, branch_id: str, kind: str) -> list[Event]:
         """A branch's events of one kind, the latest first."""
         rows = await self._all(
@@ -59,10 +82,11 @@ class AttendanceStore(StoreBase):
         return [_event(row) for row in rows]
 
     async def events_between(self, kind: str, start: datetime, end: datetime) -> list[Event]:
-        """Events of ``kind`` held in [start, end]."""
+        """Events of ``kind`` held (not cancelled) in [start, end]."""
         rows = await self._all(
             """
-            SELECT * FROM events WHERE kind = ? AND occurs_at BETWEEN ? AND ?
+            SELECT * FROM events
+            WHERE kind = ? AND occurs_at BETWEEN ? AND ? AND status = 'scheduled'
             ORDER BY occurs_at
             """,
             (kind, to_ms(start), to_ms(end)),
@@ -125,7 +149,8 @@ class AttendanceStore(StoreBase):
             SELECT e.branch_id, COUNT(DISTINCT e.id) AS days,
                    COALESCE(SUM(a.present), 0) AS present
             FROM events e LEFT JOIN attendance a ON a.event_id = e.id
-            WHERE e.kind = ? AND e.occurs_at >= ? AND e.occurs_at < ? {where}
+            WHERE e.kind = ? AND e.status = 'scheduled' AND e.occurs_at >= ? AND e.occurs_at < ?
+              {where}
             GROUP BY e.branch_id
             """,
             (THEME_DAY, to_ms(start), to_ms(end), *(branch_ids or ())),
@@ -144,4 +169,7 @@ def _event(row: Any) -> Event:
         topic=row["topic"],
         place=row["place"],
         status=EventStatus(row["status"]),
+        agenda=row["agenda"],
+        speaker=row["speaker"],
+        note=row["note"],
     )

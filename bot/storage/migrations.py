@@ -348,4 +348,13 @@ MIGRATIONS: tuple[str, ...] = (
     -- When a member tapped 收到 under a broadcast that asked for it.
     ALTER TABLE deliveries ADD COLUMN acknowledged_at INTEGER;
     """,
+    # meetings: a secretary's edits of one occurrence (topic and place are already columns): the
+    # agenda, the speaker, why it was cancelled, and who last changed it and when.
+    """
+    ALTER TABLE events ADD COLUMN agenda TEXT NOT NULL DEFAULT '';
+    ALTER TABLE events ADD COLUMN speaker TEXT NOT NULL DEFAULT '';
+    ALTER TABLE events ADD COLUMN note TEXT NOT NULL DEFAULT '';
+    ALTER TABLE events ADD COLUMN edited_by INTEGER;
+    ALTER TABLE events ADD COLUMN edited_at INTEGER;
+    """,
 )

@@ -16,6 +16,9 @@ from bot.handlers.callbacks import (
     CLOSE_CORRECTION,
     CORRECTIONS_PAGE,
     FIX,
+    LEAVE_CHOICE,
+    MEET,
+    MEET_CONFIRM,
     NEXT,
     NUDGE,
     REQUEST,
@@ -26,6 +29,9 @@ from bot.handlers.callbacks import (
     AckTap,
     CloseTap,
     FixTap,
+    LeaveChoiceTap,
+    MeetConfirmTap,
+    MeetTap,
     NextTap,
     NudgeTap,
     PageTap,
@@ -215,6 +221,32 @@ async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -
                 SIGN.pack(SignTap(event_id, owner_id)),
                 TAP_INVALID,
             ),
+            Replay(
+                "leave",
+                "another branch's member",
+                LEAVE_CHOICE.pack(LeaveChoiceTap(event_id, "ill")),
+                TAP_INVALID,
+            ),
+            Replay(
+                "leave",
+                "a stranger",
+                LEAVE_CHOICE.pack(LeaveChoiceTap(event_id, "trip")),
+                TAP_INVALID,
+            ),
+            Replay("meet", "a member", MEET.pack(MeetTap(event_id, "topic")), TAP_REFUSED),
+            Replay(
+                "meet",
+                "another branch's secretary",
+                MEET.pack(MeetTap(event_id, "cancel")),
+                TAP_INVALID,
+            ),
+            Replay("meetok", "a member", MEET_CONFIRM.pack(MeetConfirmTap(True, 1)), TAP_REFUSED),
+            Replay(
+                "meetok",
+                "another branch's secretary",
+                MEET_CONFIRM.pack(MeetConfirmTap(True, 1)),
+                TAP_INVALID,
+            ),
             # The broadcast here is only previewed, so no batch exists to acknowledge; the
             # refusals of a real one are in test_broadcast.py.
             Replay("ack", "a stranger", ACK.pack(AckTap(1)), TAP_INVALID),
@@ -267,6 +299,11 @@ async def test_odd_numbers_in_any_button_are_answered_not_crashed(org_harness: H
             "sign:²:1",
             f"sign:1:{huge}",
             "sign:-1:1",
+            "leave:²:ill",
+            f"leave:{huge}:trip",
+            "meet:topic:²",
+            f"meet:open:{huge}",
+            f"meetok:save:{huge}",
         ):
             answer = await harness.client.wait_for_callback_answer(
                 await admin.tap(anchor, data, forge=True), after=0

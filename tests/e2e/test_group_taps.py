@@ -39,6 +39,14 @@ async def test_forged_taps_in_a_group_touch_nothing(org_harness: Harness) -> Non
         assert written is not None
         services.sender.wake()
         reminder = await client.wait_for_message(group, lambda m: "主题党日提醒" in m["text"])
+        # No 参加/请假 in the group: one button opens the private chat, where they are.
+        assert "点下面的按钮，到与我的私聊里" in reminder["text"]
+        ((link,),) = [
+            [b["url"] for b in row] for row in reminder["reply_markup"]["inline_keyboard"]
+        ]
+        assert link == f"https://t.me/{app.bot.username}?start=themeday"
+        await client.send_text(member.id, f"/start {link.rsplit('start=', 1)[1]}")
+        await member.next_message(lambda m: "请在提醒消息下面点「参加」或「请假」" in m["text"])
         before = await client.get_messages(group)
         question = await member.say("/quiz")
         (event_id,) = harness.rows("SELECT id FROM events WHERE kind = 'theme_day'")[0]

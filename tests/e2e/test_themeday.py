@@ -35,10 +35,20 @@ async def test_reminder_rsvp_attendance_and_sign_in(org_harness: Harness) -> Non
             await coming.tap(reminders[coming.id], yes), after=0
         )
         assert answer["text"] == "已登记：参加。到时见！"
+        # The answer sticks on the member's own reminder, with one button to change it.
+        stuck = await coming.edited(reminders[coming.id])
+        assert stuck["text"].startswith(reminders[coming.id]["text"])
+        assert stuck["text"].endswith("✅ 您已报名参加。如有变化，可点下面的按钮改为请假。")
+        assert [label for label, _ in buttons(stuck)] == ["改为请假"]
         leave = next(d for label, d in buttons(reminders[away.id]) if label == "请假")
         await away.tap(reminders[away.id], leave)
         assert "请假原因" in (await away.next_message())["text"]
         assert "已登记请假：外出务工" in (await away.say("外出务工"))["text"]
+        on_leave = await away.edited(reminders[away.id])
+        assert on_leave["text"] == reminders[away.id]["text"] + (
+            "\n\n📝 您已请假（外出务工）。如能参加，可点下面的按钮改为参加。"
+        )
+        assert [label for label, _ in buttons(on_leave)] == ["改为参加"]
 
         sheet = await secretary.say("/attendance")
         assert "参加（1）：张三" in sheet["text"]
@@ -231,3 +241,55 @@ async def test_a_reminder_missed_beyond_the_grace_window_is_not_sent(
         for m in await harness.client.get_messages(member.id)
         if "主题党日提醒" in m.get("text", "")
     ]
+
+
+async def test_the_day_of_reminder_is_short_for_those_who_answered(org_harness: Harness) -> None:
+    """参加 gets "今天 09:00 主题党日见", 请假 a word that the leave stands, no answer the full
+    reminder with its buttons. The bot's clock is 08:00 in Shanghai, the meeting at 09:00."""
+    from zoneinfo import ZoneInfo
+
+    from bot.clock import ShiftedClock
+
+    harness = org_harness
+    zone = ZoneInfo("Asia/Shanghai")
+    real = datetime.now(UTC)
+    eight = real.astimezone(zone).replace(hour=8, minute=0, second=0, microsecond=0)
+    clock = ShiftedClock(eight - real)
+    harness.clock = clock
+    async with harness.bot() as app:
+        services = app.bot_data.services
+        assert services is not None
+        secretary = await person(harness, "赵书记", SECRETARY_1)
+        link = await invite_link(secretary)
+        coming, away, silent = [await join(harness, link, n) for n in ("张三", "李四", "王五")]
+        now = clock.now()
+        day = Meeting("zb-1", (eight + timedelta(hours=1)).astimezone(UTC), "学习党章", "村委会")
+        await services.meetings.remind(day, "-1d@18:00", now, now + timedelta(hours=6), [])
+        services.sender.wake()
+        first = {
+            m.id: await m.next_message(lambda m: "主题党日提醒" in m["text"])
+            for m in (coming, away, silent)
+        }
+        await coming.tap(
+            first[coming.id], next(d for t, d in buttons(first[coming.id]) if t == "参加")
+        )
+        await coming.edited(first[coming.id])
+        await away.tap(first[away.id], next(d for t, d in buttons(first[away.id]) if t == "请假"))
+        ask = await away.next_message(lambda m: "请假原因" in m["text"])
+        assert [t for t, _ in buttons(ask)] == ["出差", "生病", "工作冲突"]
+        await away.tap(ask, next(d for t, d in buttons(ask) if t == "出差"))
+        recorded = await away.edited(ask)
+        assert recorded["text"].startswith("已登记请假：出差")
+        stuck = await away.edited(first[away.id])
+        assert "您已请假（出差）" in stuck["text"]
+        await services.meetings.remind(day, "0d@08:00", now, now + timedelta(hours=1), [])
+        services.sender.wake()
+        short = await coming.next_message(lambda m: "今天" in m["text"])
+        assert short["text"] == "📣 今天 09:00 主题党日见！\n地点：村委会"
+        assert buttons(short) == []
+        leave = await away.next_message(lambda m: "今天" in m["text"])
+        assert leave["text"].startswith("今天 09:00 的主题党日您已请假")
+        full = await silent.next_message(
+            lambda m: m["message_id"] != first[silent.id]["message_id"]
+        )
+        assert "主题党日提醒" in full["text"] and len(buttons(full)) == 2

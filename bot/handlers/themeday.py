@@ -1,0 +1,305 @@
+"""/themeday: the branch's coming theme days, and for its secretary a menu on each one to set
+the topic, place, agenda or speaker of that occurrence, or to cancel it (announced to every
+member). Each step is a typed state; nothing changes before the preview's 确认, and every step
+checks the secretary's scope again at the moment it acts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.context import BotContext
+from bot.handlers import conversation
+from bot.handlers.callbacks import MEET, MEET_CONFIRM, MeetAction, MeetConfirmTap, MeetTap
+from bot.handlers.scope import home_branch
+from bot.i18n import Texts
+from bot.meetings.events import CANCEL_REASON_LIMIT, Detail, Event, EventStatus, Meeting
+from bot.meetings.service import EditRefusal
+from bot.org.access import Role
+from bot.schedule.holidays import Adjustment
+from bot.schedule.occurrences import OccurrenceKind
+
+CANCEL = "cancel"
+"""The ``field`` of a confirmation that cancels the occurrence rather than setting a detail."""
+
+
+@dataclass(frozen=True)
+class EventDetailText(conversation.State):
+    """The secretary is typing one detail (a ``Detail`` value) of one occurrence."""
+
+    kind = "event_detail"
+    event: int
+    detail: str
+
+
+@dataclass(frozen=True)
+class CancelReason(conversation.State):
+    """The secretary is typing why one occurrence is cancelled."""
+
+    kind = "event_cancel_reason"
+    event: int
+
+
+@dataclass(frozen=True)
+class EventConfirm(conversation.State):
+    """The preview is shown; 确认 or 放弃 is next. ``field`` is a ``Detail`` value or
+    ``cancel``; ``stamp`` is in the preview's buttons."""
+
+    kind = "event_confirm"
+    event: int
+    field: str
+    value: str
+    stamp: int
+
+
+def _detail_name(texts: Texts, detail: Detail) -> str:
+    return {
+        Detail.TOPIC: texts.themeday_detail_topic,
+        Detail.PLACE: texts.themeday_detail_place,
+        Detail.AGENDA: texts.themeday_detail_agenda,
+        Detail.SPEAKER: texts.themeday_detail_speaker,
+    }[detail]
+
+
+def _day(context: BotContext, event: Event) -> str:
+    local = event.occurs_at.astimezone(context.services.settings.zone)
+    return context.services.texts.month_day(local.date())
+
+
+def _refusal_text(texts: Texts, refusal: EditRefusal) -> str:
+    return {
+        EditRefusal.PAST: texts.themeday_edit_past,
+        EditRefusal.CANCELLED: texts.themeday_edit_cancelled,
+    }[refusal]
+
+
+async def themeday_command(update: Update, context: BotContext) -> None:
+    """/themeday [支部编号] — the branch's next three theme days with this month's topic and
+    place as set; its secretaries get a button on each to change it."""
+    message = update.effective_message
+    if message is None:
+        return
+    services = context.services
+    texts = services.texts
+    actor = context.actor
+    branch_id, _ = home_branch(actor, list(context.args or []))
+    if branch_id is None and actor.member is not None:
+        branch_id = actor.member.branch_id
+    if branch_id is None:
+        await message.reply_text(texts.no_branch)
+        return
+    unit = services.org.tree.by_id[branch_id]
+    plan = services.schedule.branch(unit.id, unit.kind)
+    planned = plan.next_occurrences(services.clock.now(), 3, kinds=[OccurrenceKind.THEME_DAY])
+    if not planned:
+        await message.reply_text(texts.themeday_none.format(branch=unit.name))
+        return
+    events = await services.meetings.coming(
+        [Meeting(unit.id, o.occurs_at, o.topic or o.title, o.place) for o in planned]
+    )
+    lines = [texts.themeday_title.format(branch=unit.name), ""]
+    for occurrence, event in zip(planned, events, strict=True):
+        lines.append(services.meetings.describe(event.as_meeting()))
+        if event.status is EventStatus.CANCELLED:
+            lines.append(texts.themeday_cancelled_mark)
+        holiday = occurrence.holiday
+        if holiday is not None and holiday.adjustment is Adjustment.MOVED:
+            lines.append(
+                texts.themeday_moved.format(
+                    date=texts.month_day(holiday.rule_date), holiday=holiday.holiday or ""
+                )
+            )
+        lines.append("")
+    keyboard = None
+    if actor.allowed(Role.SECRETARY) and actor.can_see(unit.id):
+        editable = [e for e in events if services.meetings.refusal(e) is None]
+        if editable:
+            lines.append(texts.themeday_manage_hint)
+            keyboard = InlineKeyboardMarkup(
+                [
+                    [
+                        InlineKeyboardButton(
+                            texts.themeday_manage_button.format(date=_day(context, e)),
+                            callback_data=MEET.pack(MeetTap(e.id, "open")),
+                        )
+                    ]
+                    for e in editable
+                ]
+            )
+    await message.reply_text("\n".join(lines).strip(), reply_markup=keyboard)
+
+
+async def _event_in_scope(context: BotContext, event_id: int) -> Event | None:
+    """The theme day if the actor of this moment answers for its branch, else None."""
+    event = await context.services.meetings.find(event_id)
+    if event is None or not context.actor.can_see(event.branch_id):
+        return None
+    return event
+
+
+def _menu(texts: Texts, event_id: int) -> InlineKeyboardMarkup:
+    def button(label: str, action: MeetAction) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=MEET.pack(MeetTap(event_id, action)))
+
+    return InlineKeyboardMarkup(
+        [
+            [button(texts.themeday_set_topic, "topic"), button(texts.themeday_set_place, "place")],
+            [
+                button(texts.themeday_set_agenda, "agenda"),
+                button(texts.themeday_set_speaker, "speaker"),
+            ],
+            [button(texts.themeday_cancel_button, "cancel")],
+        ]
+    )
+
+
+async def meet_callback(update: Update, context: BotContext, tap: MeetTap) -> None:
+    """A secretary's button on one occurrence: its menu, or the question for one detail or
+    for the reason of cancelling."""
+    query = update.callback_query
+    if query is None:
+        return
+    services = context.services
+    texts = services.texts
+    event = await _event_in_scope(context, tap.event_id)
+    if event is None:
+        await query.answer(texts.tap_invalid)
+        return
+    refusal = services.meetings.refusal(event)
+    if refusal is not None:
+        await query.answer(_refusal_text(texts, refusal), show_alert=True)
+        return
+    await query.answer()
+    chat = query.from_user.id
+    if tap.action == "open":
+        text = texts.themeday_manage_title.format(
+            branch=services.org.branch_name(event.branch_id),
+            details=services.meetings.describe(event.as_meeting()),
+        )
+        await context.bot.send_message(chat, text, reply_markup=_menu(texts, event.id))
+    elif tap.action == CANCEL:
+        await conversation.ask(context, chat, CancelReason(event.id))
+        await context.bot.send_message(
+            chat, texts.themeday_ask_cancel_reason.format(limit=CANCEL_REASON_LIMIT)
+        )
+    else:
+        detail = Detail(tap.action)
+        await conversation.ask(context, chat, EventDetailText(event.id, detail.value))
+        await context.bot.send_message(
+            chat,
+            texts.themeday_ask_detail.format(
+                detail=_detail_name(texts, detail), limit=detail.limit
+            ),
+        )
+
+
+async def _preview(
+    update: Update, context: BotContext, event_id: int, field: str, limit: int
+) -> None:
+    """Check the typed value against its limit and the secretary's scope, then show it back
+    with 确认 / 放弃."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None or message.text is None:
+        return
+    services = context.services
+    texts = services.texts
+    event = await _event_in_scope(context, event_id)
+    refusal = services.meetings.refusal(event) if event is not None else None
+    if event is None or refusal is not None:
+        await conversation.end(context, user.id)
+        await message.reply_text(
+            texts.tap_refused
+            if event is None or refusal is None
+            else _refusal_text(texts, refusal)
+        )
+        return
+    value = message.text.strip()
+    if len(value) > limit:
+        await message.reply_text(texts.themeday_too_long.format(length=len(value), limit=limit))
+        return
+    stamp = int(services.clock.now().timestamp() * 1000)
+    await conversation.ask(context, user.id, EventConfirm(event.id, field, value, stamp))
+    if field == CANCEL:
+        count = await services.meetings.audience(event.branch_id)
+        text = texts.themeday_cancel_preview.format(
+            date=_day(context, event), count=count, reason=value
+        )
+    else:
+        text = texts.themeday_preview.format(
+            date=_day(context, event), detail=_detail_name(texts, Detail(field)), value=value
+        )
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.themeday_confirm,
+                    callback_data=MEET_CONFIRM.pack(MeetConfirmTap(True, stamp)),
+                ),
+                InlineKeyboardButton(
+                    texts.themeday_discard,
+                    callback_data=MEET_CONFIRM.pack(MeetConfirmTap(False, stamp)),
+                ),
+            ]
+        ]
+    )
+    await message.reply_text(text, reply_markup=keyboard)
+
+
+async def detail_text(update: Update, context: BotContext, state: EventDetailText) -> None:
+    """The new topic, place, agenda or speaker: previewed, not yet saved."""
+    detail = Detail(state.detail)
+    await _preview(update, context, state.event, detail.value, detail.limit)
+
+
+async def cancel_reason_text(update: Update, context: BotContext, state: CancelReason) -> None:
+    """Why the occurrence is cancelled: previewed with the number of members told."""
+    await _preview(update, context, state.event, CANCEL, CANCEL_REASON_LIMIT)
+
+
+async def waiting_confirm(update: Update, context: BotContext, state: EventConfirm) -> None:
+    """Text while a preview waits for its buttons: point at them."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(context.services.texts.themeday_waiting_confirm)
+
+
+async def meet_confirm_callback(update: Update, context: BotContext, tap: MeetConfirmTap) -> None:
+    """确认 or 放弃 under a preview: a stale, repeated, lapsed or no longer authorised tap
+    changes nothing."""
+    query = update.callback_query
+    if query is None:
+        return
+    services = context.services
+    texts = services.texts
+    user_id = query.from_user.id
+    state = await conversation.current(context, user_id, [EventConfirm])
+    if isinstance(state, conversation.Expired):
+        minutes = services.settings.pending_input_minutes
+        await query.answer(texts.input_expired.format(minutes=minutes), show_alert=True)
+        return
+    if state is None or state.stamp != tap.stamp:
+        await query.answer(texts.tap_invalid)
+        return
+    await conversation.end(context, user_id)
+    event = await _event_in_scope(context, state.event)
+    if event is None:
+        await query.answer(texts.tap_refused, show_alert=True)
+        return
+    refusal = services.meetings.refusal(event)
+    if refusal is not None:
+        await query.answer(_refusal_text(texts, refusal), show_alert=True)
+        return
+    await query.answer()
+    if not tap.save:
+        await query.edit_message_text(texts.themeday_discarded)
+        return
+    if state.field == CANCEL:
+        await services.meetings.cancel(event, state.value, user_id)
+        count = await services.meetings.audience(event.branch_id)
+        services.sender.wake()
+        await query.edit_message_text(texts.themeday_cancel_done.format(count=count))
+        return
+    detail = Detail(state.field)
+    await services.meetings.set_detail(event, detail, state.value, user_id)
+    await query.edit_message_text(texts.themeday_saved.format(detail=_detail_name(texts, detail)))

@@ -48,7 +48,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -60,6 +60,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.answers import TOKEN, Control, free_port, spawn, wait_ready  # noqa: E402
 from bench.citygen import ADMIN_TELEGRAM_ID  # noqa: E402
+from bot.clock import FixedClock  # noqa: E402
 from bot.org.tree import OrgTree  # noqa: E402
 from bot.quiz.bank import load_bank  # noqa: E402
 from bot.stats.chart import Bar  # noqa: E402
@@ -165,14 +166,18 @@ async def measure(db: Path, month: Period, year: Period, samples: int, seed: int
     bank = load_bank([ROOT / "question_bank"]).bank
     storage = await Storage.open(db)
     tree = OrgTree(tuple(await storage.units()))
-    stats = StatsService(storage, ZONE)
+    # The day after the measured month: its members are counted at its end, as on any day
+    # after it.
+    clock = FixedClock(month.bounds(ZONE)[1] + timedelta(hours=9))
+    stats = StatsService(storage, ZONE, clock)
     root = next(unit.id for unit in tree.units if unit.parent is None)
     branches = sorted(unit.id for unit in tree.branches)
     rng = random.Random(seed)
     sample = rng.sample(branches, min(samples, len(branches)))
-    counts = await storage.member_counts(branches)
-    biggest = max(branches, key=lambda b: (counts.get(b, (0, 0))[0], b))
-    reports = ReportProcess(db, ZONE, "auto")
+    window = stats.window(month)
+    counts = await storage.member_counts(branches, window.at, window.start, window.end)
+    biggest = max(branches, key=lambda b: (counts[b].members if b in counts else 0, b))
+    reports = ReportProcess(db, ZONE, "auto", clock)
     figures: JsonDict = {"month": month.key, "year": year.key, "rss_ready_mb": round(rss_mb())}
     gc.freeze()  # as the bot does once started: what is loaded now is never collected
     lag, pauses = LoopLag(), GcPauses()
@@ -223,7 +228,7 @@ async def measure(db: Path, month: Period, year: Period, samples: int, seed: int
     took = await timed(figures, "export_year", [export])
     figures["export_year_s"] = round(took[0], 2) if took else None
     figures["export_branch"] = biggest
-    figures["export_members"] = counts.get(biggest, (0, 0))[0]
+    figures["export_members"] = counts[biggest].members if biggest in counts else 0
     figures["export_kib"] = sizes[0] // 1024 if sizes else None
 
     await lag.enter("chart")

@@ -89,7 +89,7 @@ def build_application(
                 changes.moved,
                 changes.removed,
             )
-        stats = StatsService(storage, settings.zone)
+        stats = StatsService(storage, settings.zone, clock)
         delivery = DeliveryService(storage, clock)
         progress = ProgressReporter(application.bot, storage, delivery, texts, clock)
         sender = Sender(
@@ -127,7 +127,7 @@ def build_application(
             quiz,
             org,
             stats,
-            ReportProcess(settings.database, settings.zone, settings.chart_font),
+            ReportProcess(settings.database, settings.zone, settings.chart_font, clock),
             delivery,
             sender,
             progress,

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.cli.run import configured
+from bot.clock import SystemClock
 from bot.org.tree import OrgTree
 from bot.quiz.bank import load_bank
 from bot.stats.periods import parse_period
@@ -42,7 +43,7 @@ def _report(args: argparse.Namespace) -> int:
                 raise InvalidFileError(
                     [Problem("--branch", 1, 1, f'"{args.branch}" is not a unit in the database')]
                 )
-            stats = StatsService(storage, settings.zone)
+            stats = StatsService(storage, settings.zone, SystemClock())
             return await stats.ledger(tree, args.branch, period, bank.by_id)
         finally:
             await storage.close()

@@ -101,6 +101,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("invite", lambda t: t.command_invite, org.invite_command, Role.SECRETARY),
     Command("transfer", lambda t: t.command_transfer, org.transfer_command, Role.SECRETARY),
+    Command("depart", lambda t: t.command_depart, org.depart_command, Role.SECRETARY),
     Command(
         "bindgroup",
         lambda t: t.command_bindgroup,

@@ -34,7 +34,7 @@ async def chart_command(update: Update, context: BotContext) -> None:
             months.insert(0, months[0].previous())
         bars = []
         for month in months:
-            (figures,) = await services.stats.figures([unit_id], month)
+            (figures,) = await services.stats.figures([unit_id], services.stats.window(month))
             bars.append(Bar(f"{month.index}月", figures.rate, figures.average))
         title = texts.chart_months_title.format(unit=unit.name)
         horizontal = False

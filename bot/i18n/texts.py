@@ -210,3 +210,11 @@ class Texts:
     themeday_none: str
     no_branch: str
     themeday_moved: str
+    # 党员减少 and membership over time.
+    command_depart: str
+    depart_usage: str
+    departed: str
+    depart_too_early: str
+    departure_expelled: str
+    departure_died: str
+    departure_moved_out: str

@@ -205,4 +205,12 @@ TEXTS = Texts(
     themeday_none="【{branch}】近期没有安排主题党日。",
     no_branch="您还没有加入支部。请向支部书记索取邀请链接。",
     themeday_moved="（原定 {date}，逢{holiday}顺延）",
+    # 党员减少 and membership over time.
+    command_depart="党员减少登记（出党、去世、转出本系统）",
+    depart_usage="用法：/depart 姓名或编号 原因 [日期]。原因写“出党”“去世”或“转出本系统”；日期如 2026-12-01，不写即今天，不能晚于今天。例如：/depart 张三 转出本系统 2026-12-01",
+    departed="已登记：{name} {date} {reason}。自这一天起不再计入【{branch}】的党员数；此前各期的统计和本人的学习记录都保留不变。",
+    depart_too_early="{name} 加入【{branch}】在这一天之后，减少日期不能早于加入日期，请核对。",
+    departure_expelled="出党",
+    departure_died="去世",
+    departure_moved_out="转出本系统",
 )

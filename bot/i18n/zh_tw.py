@@ -206,4 +206,12 @@ TEXTS = Texts(
     themeday_none="【{branch}】近期沒有安排主題黨日。",
     no_branch="您還沒有加入支部。請向支部書記索取邀請鏈接。",
     themeday_moved="（原定 {date}，逢{holiday}順延）",
+    # 党员减少 and membership over time.
+    command_depart="黨員減少登記（出黨、去世、轉出本系統）",
+    depart_usage="用法：/depart 姓名或編號 原因 [日期]。原因寫「出黨」「去世」或「轉出本系統」；日期如 2026-12-01，不寫即今天，不能晚於今天。例如：/depart 張三 轉出本系統 2026-12-01",
+    departed="已登記：{name} {date} {reason}。自這一天起不再計入【{branch}】的黨員數；此前各期的統計和本人的學習記錄都保留不變。",
+    depart_too_early="{name} 加入【{branch}】在這一天之後，減少日期不能早於加入日期，請核對。",
+    departure_expelled="出黨",
+    departure_died="去世",
+    departure_moved_out="轉出本系統",
 )

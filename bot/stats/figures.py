@@ -1,7 +1,10 @@
 """The numbers secretaries report upward: participation, scores, rankings, hard questions.
 
 Scores are percentages of a quiz's points (0–100), so quizzes of different lengths compare.
-A member "participated" in a period when they finished at least one quiz in it.
+A period's members are those in the unit at its end (at the moment of the report for the
+period under way), from the membership history; a member "participated" when they finished at
+least one quiz in the period. Quizzes, scores and answers count for the branch the member was
+in when taking them.
 """
 
 from __future__ import annotations
@@ -9,8 +12,10 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
+
+from bot.org.members import Member
 
 UPPER_LOWER_SHARE = 0.27
 """Kelley's 27 %: the top and bottom groups compared for an item's discrimination."""
@@ -38,6 +43,30 @@ class BranchTotals:
     participants: int
     quizzes: int
     percent_sum: float
+
+
+@dataclass(frozen=True)
+class MemberCounts:
+    """A branch's members at the period's end: how many, how many the bot could not reach
+    then, how many of them finished a quiz in the period."""
+
+    members: int
+    unreachable: int
+    participants: int
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """A member as a period's report sees them: in the branch they were in at its end."""
+
+    member: Member
+    joined_at: datetime
+    """When this stay in the branch began."""
+    last_active: datetime | None
+    reachable: bool
+    """Whether the bot could write to them at the period's end."""
+    studied: bool
+    """Whether they finished a quiz in the period."""
 
 
 @dataclass(frozen=True)
@@ -92,49 +121,30 @@ class BranchFigures:
         return self.present / (self.members * self.theme_days)
 
 
-def branch_figures(
-    branch_id: str, members: int, quizzes: Sequence[QuizRow], unreachable: int = 0
-) -> BranchFigures:
-    percents = [q.percent for q in quizzes]
-    return BranchFigures(
-        branch_id=branch_id,
-        members=members,
-        participants=len({q.member_id for q in quizzes}),
-        quizzes=len(quizzes),
-        average=statistics.fmean(percents) if percents else None,
-        median=statistics.median(percents) if percents else None,
-        unreachable=unreachable,
-    )
-
-
 def combine(
     branch_ids: Sequence[str],
-    counts: Mapping[str, tuple[int, int]],
+    counts: Mapping[str, MemberCounts],
     totals: Mapping[str, BranchTotals],
     attendance: Mapping[str, tuple[int, int]],
     quizzes: Mapping[str, Sequence[QuizRow]] | None,
 ) -> list[BranchFigures]:
     """Each branch's figures from what the database aggregated. With ``quizzes`` (every
-    finished quiz of each branch) the average and median come from the rows; without, the
-    average comes from the SQL totals and there is no median."""
+    finished quiz of each branch) there is a median too; without, there is none."""
     result = []
     for branch_id in branch_ids:
-        members, unreachable = counts.get(branch_id, (0, 0))
+        count = counts.get(branch_id, MemberCounts(0, 0, 0))
         days, present = attendance.get(branch_id, (0, 0))
-        if quizzes is not None:
-            figures = branch_figures(branch_id, members, quizzes.get(branch_id, ()), unreachable)
-            result.append(replace(figures, theme_days=days, present=present))
-            continue
         total = totals.get(branch_id, BranchTotals(0, 0, 0.0))
+        percents = [q.percent for q in quizzes.get(branch_id, ())] if quizzes is not None else None
         result.append(
             BranchFigures(
                 branch_id=branch_id,
-                members=members,
-                participants=total.participants,
+                members=count.members,
+                participants=count.participants,
                 quizzes=total.quizzes,
                 average=total.percent_sum / total.quizzes if total.quizzes else None,
-                median=None,
-                unreachable=unreachable,
+                median=statistics.median(percents) if percents else None,
+                unreachable=count.unreachable,
                 theme_days=days,
                 present=present,
             )

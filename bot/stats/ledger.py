@@ -9,9 +9,12 @@ sit in memory; Excel's row limit is respected and any cut is stated in the sheet
 from __future__ import annotations
 
 import io
+import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import date, datetime, time
+from typing import IO, Any
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 from zoneinfo import ZoneInfo
 
 import openpyxl
@@ -19,6 +22,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from bot.org.members import Member
 from bot.org.tree import OrgTree
@@ -60,6 +64,9 @@ class LedgerData:
     items: Sequence[ItemFigures]
     questions: Mapping[str, Question]
     zone: ZoneInfo
+    made_on: date
+    """The day the ledger is made (制表日期): the only moment written into the file, so the
+    same period's ledger made twice that day is the same bytes."""
 
 
 class Ledger:
@@ -119,7 +126,11 @@ class Ledger:
             )
         sheet.append([])
         sheet.append(
-            [f"{data.title} · {data.period_label}；参学率 = 完成至少一次答题的党员 ÷ 党员数"]
+            [
+                f"{data.title} · {data.period_label}；党员数 = 期末（本期未结束时为制表时）"
+                "在册的党员；参学率 = 其中完成至少一次答题的党员 ÷ 党员数；"
+                "答题按答题时所在支部统计"
+            ]
         )
 
     def _member_sheet(self) -> None:
@@ -183,8 +194,11 @@ class Ledger:
                     _round(item.discrimination, 2),
                 ]
             )
+        made = datetime.combine(self._data.made_on, time())
+        self._book.properties.created = self._book.properties.modified = made
         buffer = io.BytesIO()
-        self._book.save(buffer)
+        with _PinnedZip(buffer, made) as archive:
+            ExcelWriter(self._book, archive).save()
         return buffer.getvalue()
 
 
@@ -194,3 +208,30 @@ def _percent(value: float) -> str:
 
 def _round(value: float | None, digits: int = 1) -> Any:
     return None if value is None else round(value, digits)
+
+
+class _PinnedZip(ZipFile):
+    """A zip archive whose entries all carry one timestamp instead of the moment each was
+    written, so that a ledger's bytes depend only on its content and its day."""
+
+    def __init__(self, file: IO[bytes], moment: datetime) -> None:
+        super().__init__(file, "w", ZIP_DEFLATED, allowZip64=True)
+        self._moment = moment.timetuple()[:6]
+
+    def writestr(  # type: ignore[override]
+        self, name: str | ZipInfo, data: bytes | str, *args: Any, **kwargs: Any
+    ) -> None:
+        if isinstance(name, str):
+            name = ZipInfo(name, self._moment)
+            name.compress_type = ZIP_DEFLATED
+        super().writestr(name, data, *args, **kwargs)
+
+    def write(  # type: ignore[override]
+        self, filename: str, arcname: str | None = None, *args: Any, **kwargs: Any
+    ) -> None:
+        """A sheet openpyxl streamed to a temporary file, copied without reading it whole."""
+        info = ZipInfo.from_file(filename, arcname)
+        info.date_time = self._moment
+        info.compress_type = ZIP_DEFLATED
+        with open(filename, "rb") as source, self.open(info, "w", force_zip64=True) as target:
+            shutil.copyfileobj(source, target, 1 << 20)

@@ -19,10 +19,12 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.clock import Clock, FixedClock
 from bot.org.tree import OrgTree
 from bot.quiz.questions import Question
 from bot.stats.chart import Bar, draw_chart, font_for
@@ -48,6 +50,8 @@ class LedgerRequest:
     unit_id: str
     period: Period
     questions: Mapping[str, Question]
+    now: datetime
+    """The bot's clock at the request: the worker counts members as of the same moment."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,7 @@ async def _build(request: LedgerRequest) -> bytes:
     storage = await Storage.open(request.database)
     try:
         tree = OrgTree(tuple(await storage.units()))
-        stats = StatsService(storage, request.zone)
+        stats = StatsService(storage, request.zone, FixedClock(request.now))
         return await stats.ledger(tree, request.unit_id, request.period, request.questions)
     finally:
         await storage.close()
@@ -91,8 +95,10 @@ class ReportProcess:
         database: Path,
         zone: ZoneInfo,
         chart_font: str,
+        clock: Clock,
         idle_seconds: float = IDLE_SECONDS,
     ) -> None:
+        self._clock = clock
         self._database = database
         self._zone = zone
         self._chart_font = chart_font
@@ -105,7 +111,9 @@ class ReportProcess:
     async def ledger(
         self, unit_id: str, period: Period, questions: Mapping[str, Question]
     ) -> bytes:
-        request = LedgerRequest(self._database, self._zone, unit_id, period, dict(questions))
+        request = LedgerRequest(
+            self._database, self._zone, unit_id, period, dict(questions), self._clock.now()
+        )
         return await self._run(build_ledger, request)
 
     async def chart(self, title: str, bars: Sequence[Bar], *, horizontal: bool) -> bytes | None:

@@ -7,14 +7,17 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.clock import Clock
 from bot.org.members import Member
 from bot.org.tree import OrgTree, Unit
 from bot.quiz.questions import Question
 from bot.stats.figures import (
     AnswerDetail,
     BranchFigures,
+    Enrolment,
     ItemFigures,
     MemberTotals,
     QuizRow,
@@ -33,6 +36,16 @@ LEDGER_BATCH = 500
 
 MEDIAN_BRANCH_LIMIT = 500
 """Above this many branches a ledger's summary leaves medians out: they need every quiz row."""
+
+
+@dataclass(frozen=True)
+class Window:
+    """What a report covers: quizzes finished in [start, end), and the members in each unit
+    at ``at`` — the period's end, or the moment of the report for a period under way."""
+
+    start: datetime
+    end: datetime
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -70,12 +83,18 @@ class Standing:
 
 
 class StatsService:
-    def __init__(self, storage: Storage, zone: ZoneInfo) -> None:
+    def __init__(self, storage: Storage, zone: ZoneInfo, clock: Clock) -> None:
         self._storage = storage
         self._zone = zone
+        self._clock = clock
+
+    def window(self, period: Period) -> Window:
+        """The period up to now: members are counted at its end, or now while it lasts."""
+        start, end = period.bounds(self._zone)
+        return Window(start, end, min(end, self._clock.now()))
 
     async def figures(
-        self, branch_ids: Collection[str] | None, period: Period, *, medians: bool = False
+        self, branch_ids: Collection[str] | None, window: Window, *, medians: bool = False
     ) -> list[BranchFigures]:
         """Figures for each branch (branches without members included; ``None``: all
         branches that have members or quizzes). Medians need every quiz row, so they are
@@ -84,8 +103,8 @@ class StatsService:
         it is thousands of objects that would otherwise hold up quiz taps."""
         if branch_ids is not None and not branch_ids:
             return []
-        start, end = period.bounds(self._zone)
-        counts = await self._storage.member_counts(branch_ids)
+        start, end = window.start, window.end
+        counts = await self._storage.member_counts(branch_ids, window.at, start, end)
         totals = await self._storage.branch_totals(branch_ids, start, end)
         quizzes: dict[str, list[QuizRow]] | None = None
         if medians and branch_ids is not None:
@@ -97,16 +116,13 @@ class StatsService:
         return await asyncio.to_thread(combine, ids, counts, totals, attendance, quizzes)
 
     async def branch_report(self, tree: OrgTree, branch_id: str, period: Period) -> BranchReport:
+        window = self.window(period)
         siblings = tree.siblings(branch_id)
-        current = await self.figures(siblings, period)
-        (mine,) = await self.figures([branch_id], period, medians=True)
-        (previous,) = await self.figures([branch_id], period.previous(), medians=True)
+        current = await self.figures(siblings, window)
+        (mine,) = await self.figures([branch_id], window, medians=True)
+        (previous,) = await self.figures([branch_id], self.window(period.previous()), medians=True)
         place, out_of = rank_of(branch_id, current)
-        start, end = period.bounds(self._zone)
-        took_part = {
-            row.member_id for row in await self._storage.finished_quizzes([branch_id], start, end)
-        }
-        members = await self._storage.members_in([branch_id])
+        members = await self.enrolments([branch_id], window)
         unit = tree.by_id[branch_id]
         return BranchReport(
             period=period,
@@ -116,25 +132,30 @@ class StatsService:
             place=place,
             out_of=out_of,
             parent=tree.by_id.get(unit.parent) if unit.parent else None,
-            not_participated=[m for m in members if m.id not in took_part],
+            not_participated=[e.member for e in members if not e.studied],
         )
+
+    async def enrolments(self, branch_ids: Collection[str], window: Window) -> list[Enrolment]:
+        """The members of these branches as the window counts them."""
+        return await self._storage.members_at(branch_ids, window.at, window.start, window.end)
 
     async def ranking(self, tree: OrgTree, unit_id: str, period: Period) -> list[BranchFigures]:
         """Every 党支部 under ``unit_id``, best first. For the root of the whole tree the
         database aggregates all branches at once instead of naming thousands of ids."""
+        window = self.window(period)
         branches = tree.branches_under([unit_id])
         if len(branches) == len(tree.branches):
-            everything = await self.figures(None, period)
+            everything = await self.figures(None, window)
             known = [f for f in everything if f.branch_id in branches]
             missing = branches - {f.branch_id for f in known}
             return await asyncio.to_thread(
-                ranked, known + await self.figures(sorted(missing), period)
+                ranked, known + await self.figures(sorted(missing), window)
             )
-        return await asyncio.to_thread(ranked, await self.figures(sorted(branches), period))
+        return await asyncio.to_thread(ranked, await self.figures(sorted(branches), window))
 
     async def hardest(self, branch_ids: Collection[str], period: Period) -> list[ItemFigures]:
-        start, end = period.bounds(self._zone)
-        rows = await self._storage.answer_rows(branch_ids, start, end)
+        window = self.window(period)
+        rows = await self._storage.answer_rows(branch_ids, window.start, window.end)
         return await asyncio.to_thread(item_figures, rows)
 
     async def ledger(
@@ -145,18 +166,20 @@ class StatsService:
         holds up this event loop: the bot runs it in ``ReportProcess``, the report command
         where nothing else waits."""
         branches = sorted(tree.branches_under([unit_id]))
-        start, end = period.bounds(self._zone)
+        window = self.window(period)
+        start, end = window.start, window.end
         medians = len(branches) <= MEDIAN_BRANCH_LIMIT
         data = LedgerData(
             title=tree.by_id[unit_id].name,
             period_label=period.label,
             tree=tree,
-            figures=await self.figures(branches, period, medians=medians),
-            members=await self._storage.members_in(branches),
+            figures=await self.figures(branches, window, medians=medians),
+            members=[e.member for e in await self.enrolments(branches, window)],
             member_totals=await self._storage.member_totals(branches, start, end),
             items=await self.hardest(branches, period),
             questions=questions,
             zone=self._zone,
+            made_on=self._clock.now().astimezone(self._zone).date(),
         )
         ledger = Ledger(data)
         batch: list[AnswerDetail] = []

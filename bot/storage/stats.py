@@ -8,31 +8,109 @@ the report it serves needs.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Collection
-from datetime import datetime
+from datetime import date, datetime
 
-from bot.stats.figures import AnswerDetail, AnswerRow, BranchTotals, MemberTotals, QuizRow
+from bot.org.members import Member
+from bot.stats.figures import (
+    AnswerDetail,
+    AnswerRow,
+    BranchTotals,
+    Enrolment,
+    MemberCounts,
+    MemberTotals,
+    QuizRow,
+)
 from bot.storage.base import StoreBase, from_ms, marks, to_ms
+
+# A member counts for a branch at moment ``at`` when one of their stays began before it and
+# had not ended by then (docs/organisation.md). "Reachable then": they had opened the bot by
+# ``at`` and Telegram had not refused a delivery to them before it.
+_IN_BRANCH_AT = "ms.joined_at < :at AND (ms.left_at IS NULL OR ms.left_at >= :at)"
+_UNREACHABLE_AT = (
+    "(m.telegram_id IS NULL OR m.created_at >= :at"
+    " OR (m.unreachable_since IS NOT NULL AND m.unreachable_since < :at))"
+)
+
+_STUDIED = """
+    SELECT 1 FROM quiz_sessions s INDEXED BY quiz_sessions_member_finished
+    WHERE s.member_id = ms.member_id AND s.status = 'finished'
+      AND s.finished_at >= :start AND s.finished_at < :end
+"""
+"""Whether the member of ``ms`` finished a quiz in [start, end), in whichever branch."""
+
+
+def _branch_filter(branch_ids: Collection[str] | None, column: str) -> tuple[str, dict[str, str]]:
+    """``AND column IN (:b0, :b1, …)`` with its parameters; nothing for every branch."""
+    if branch_ids is None:
+        return "", {}
+    names = {f"b{n}": branch for n, branch in enumerate(branch_ids)}
+    return f"AND {column} IN ({','.join(':' + name for name in names)})", names
 
 
 class StatsStore(StoreBase):
     async def member_counts(
-        self, branch_ids: Collection[str] | None
-    ) -> dict[str, tuple[int, int]]:
-        """Per branch: (members, unreachable members). ``None`` means every branch."""
-        where = (
-            "WHERE branch_id IS NOT NULL"
-            if branch_ids is None
-            else f"WHERE branch_id IN ({marks(branch_ids)})"
-        )
+        self, branch_ids: Collection[str] | None, at: datetime, start: datetime, end: datetime
+    ) -> dict[str, MemberCounts]:
+        """Per branch, the members in it at ``at``: how many, how many the bot could not
+        reach then, and how many of them finished a quiz in [start, end). ``None`` means
+        every branch."""
+        where, names = _branch_filter(branch_ids, "ms.branch_id")
         rows = await self._all(
             f"""
-            SELECT branch_id, COUNT(*) AS members,
-                   SUM(telegram_id IS NULL OR unreachable_since IS NOT NULL) AS unreachable
-            FROM members {where} GROUP BY branch_id
+            SELECT ms.branch_id, COUNT(*) AS members, SUM({_UNREACHABLE_AT}) AS unreachable,
+                   SUM(EXISTS ({_STUDIED})) AS participants
+            FROM memberships ms JOIN members m ON m.id = ms.member_id
+            WHERE {_IN_BRANCH_AT} {where}
+            GROUP BY ms.branch_id
             """,
-            tuple(branch_ids or ()),
+            {"at": to_ms(at), "start": to_ms(start), "end": to_ms(end), **names},
         )
-        return {row["branch_id"]: (row["members"], row["unreachable"]) for row in rows}
+        return {
+            row["branch_id"]: MemberCounts(row["members"], row["unreachable"], row["participants"])
+            for row in rows
+        }
+
+    async def members_at(
+        self, branch_ids: Collection[str], at: datetime, start: datetime, end: datetime
+    ) -> list[Enrolment]:
+        """The members of these branches at ``at``, each with the branch they were in then
+        and whether they finished a quiz in [start, end)."""
+        where, names = _branch_filter(branch_ids, "ms.branch_id")
+        rows = await self._all(
+            f"""
+            SELECT m.id, m.telegram_id, m.first_name, m.real_name, ms.branch_id,
+                   m.party_joined_on, m.unreachable_since, m.pending_invite,
+                   ms.joined_at, m.last_seen_at, {_UNREACHABLE_AT} AS unreachable,
+                   EXISTS ({_STUDIED}) AS studied
+            FROM memberships ms JOIN members m ON m.id = ms.member_id
+            WHERE {_IN_BRANCH_AT} {where}
+            ORDER BY m.id
+            """,
+            {"at": to_ms(at), "start": to_ms(start), "end": to_ms(end), **names},
+        )
+        return [
+            Enrolment(
+                member=Member(
+                    id=row["id"],
+                    telegram_id=row["telegram_id"],
+                    first_name=row["first_name"],
+                    real_name=row["real_name"],
+                    branch_id=row["branch_id"],
+                    party_joined_on=date.fromisoformat(row["party_joined_on"])
+                    if row["party_joined_on"]
+                    else None,
+                    unreachable_since=from_ms(row["unreachable_since"])
+                    if row["unreachable_since"] is not None
+                    else None,
+                    pending_invite=row["pending_invite"],
+                ),
+                joined_at=from_ms(row["joined_at"]),
+                last_active=from_ms(row["last_seen_at"]) if row["last_seen_at"] else None,
+                reachable=not row["unreachable"],
+                studied=bool(row["studied"]),
+            )
+            for row in rows
+        ]
 
     async def branch_totals(
         self, branch_ids: Collection[str] | None, start: datetime, end: datetime

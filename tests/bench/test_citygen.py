@@ -20,6 +20,7 @@ import openpyxl
 import pytest
 
 from bench import citygen
+from bot.clock import FixedClock
 from bot.org.importer import load_units_file
 from bot.org.tree import Level, OrgTree, tree_problems
 from bot.quiz.bank import load_bank
@@ -33,6 +34,8 @@ from tests.conftest import SAMPLE_BANK
 
 ZONE = ZoneInfo("Asia/Shanghai")
 MONTH = Period(Span.MONTH, 2026, 10)
+CLOCK = FixedClock(datetime(2026, 11, 2, 1, tzinfo=UTC))
+"""The day after the generated data ends."""
 
 
 @dataclass(frozen=True)
@@ -199,10 +202,10 @@ async def test_the_bots_statistics_run_on_it(city: City, db: sqlite3.Connection)
     storage = await Storage.open(city.db)
     try:
         tree = OrgTree(tuple(await storage.units()))
-        stats = StatsService(storage, ZONE)
+        stats = StatsService(storage, ZONE, CLOCK)
         branch = sorted(u.id for u in tree.branches)[3]
         report = await stats.branch_report(tree, branch, MONTH)
-        assert report.figures.members == len(await storage.members_in([branch]))
+        assert report.figures.members == len(await stats.enrolments([branch], stats.window(MONTH)))
         start, end = (int(b.timestamp() * 1000) for b in MONTH.bounds(ZONE))
         quizzes = db.execute(
             "SELECT COUNT(*) FROM quiz_sessions WHERE status = 'finished' AND branch_id = ? "
@@ -226,7 +229,7 @@ async def test_ranking_of_the_whole_city_with_visitors(city: City) -> None:
     storage = await Storage.open(city.db)
     try:
         tree = OrgTree(tuple(await storage.units()))
-        ranking = await StatsService(storage, ZONE).ranking(tree, "city", MONTH)
+        ranking = await StatsService(storage, ZONE, CLOCK).ranking(tree, "city", MONTH)
         assert {f.branch_id for f in ranking} == {u.id for u in tree.branches}
     finally:
         await storage.close()
@@ -243,8 +246,8 @@ async def test_reports_read_only_the_covering_indexes(city: City) -> None:
         siblings = tree.siblings(sorted(u.id for u in tree.branches)[0])
         # The SQL the storage layer really sends, with its parameters bound.
         await storage._db.set_trace_callback(statements.append)
-        await storage.member_counts(None)
-        await storage.member_counts(siblings)
+        await storage.member_counts(None, end, start, end)
+        await storage.member_counts(siblings, end, start, end)
         await storage.branch_totals(None, start, end)
         await storage.branch_totals(siblings, start, end)
         await storage._db.set_trace_callback(None)
@@ -270,10 +273,10 @@ async def test_the_ledger_process_writes_what_the_service_writes(city: City) -> 
     try:
         tree = OrgTree(tuple(await storage.units()))
         district = next(u.id for u in tree.units if u.parent == "city")
-        here = await StatsService(storage, ZONE).ledger(tree, district, year, {})
+        here = await StatsService(storage, ZONE, CLOCK).ledger(tree, district, year, {})
     finally:
         await storage.close()
-    reports = ReportProcess(city.db, ZONE, "auto")
+    reports = ReportProcess(city.db, ZONE, "auto", CLOCK)
     try:
         there = await reports.ledger(district, year, {})
         assert sheets(there) == sheets(here)
@@ -288,7 +291,7 @@ async def test_the_ledger_process_writes_what_the_service_writes(city: City) -> 
 
 
 async def test_an_idle_ledger_worker_is_stopped_and_started_again(city: City) -> None:
-    reports = ReportProcess(city.db, ZONE, "auto", idle_seconds=0.2)
+    reports = ReportProcess(city.db, ZONE, "auto", CLOCK, idle_seconds=0.2)
     try:
         first = await reports.ledger("city", MONTH, {})
         assert len(multiprocessing.active_children()) == 1

@@ -97,11 +97,12 @@ async def test_transfer_keeps_history_and_admin_sees_all(org_harness: Harness) -
         moved = (await secretary.say("/transfer 张三 zb-2"))["text"]
         assert "从【东村党支部】转到【镇机关党支部】" in moved
         admin = await person(harness, "管理员", ADMIN)
-        # The quiz stays with the branch it was taken in; the member now counts in zb-2.
+        # The quiz stays with the branch it was taken in; the member now counts in zb-2, and
+        # has studied this month (in zb-1).
         old = (await admin.say("/stats 本月 zb-1"))["text"]
         assert "党员 0 人" in old and "答题 1 次" in old
         new = (await admin.say("/stats 本月 zb-2"))["text"]
-        assert "党员 1 人，已参学 0 人" in new
+        assert "党员 1 人，已参学 1 人" in new and "答题 0 次" in new
         assert (await member.say("/me"))["text"].startswith("所在支部：镇机关党支部")
     assert harness.rows("SELECT from_branch, to_branch FROM transfers ORDER BY id") == [
         (None, "zb-1"),

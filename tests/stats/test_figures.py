@@ -7,10 +7,12 @@ from datetime import UTC, datetime, timedelta
 from bot.stats.figures import (
     AnswerRow,
     BranchFigures,
+    BranchTotals,
+    MemberCounts,
     MemberTotals,
     QuizRow,
     bar,
-    branch_figures,
+    combine,
     item_figures,
     leaders,
     rank_of,
@@ -22,10 +24,13 @@ NOW = datetime(2026, 11, 2, tzinfo=UTC)
 
 def test_branch_figures() -> None:
     rows = [QuizRow(1, "a", 10, 10, NOW), QuizRow(1, "a", 5, 10, NOW), QuizRow(2, "a", 3, 4, NOW)]
-    figures = branch_figures("a", 4, rows, unreachable=1)
-    assert (figures.participants, figures.quizzes) == (2, 3)
+    counts = {"a": MemberCounts(4, 1, 2)}
+    totals = {"a": BranchTotals(2, 3, 225.0)}
+    (figures, empty) = combine(["a", "b"], counts, totals, {}, {"a": rows})
+    assert (figures.participants, figures.quizzes, figures.unreachable) == (2, 3, 1)
     assert figures.rate == 0.5
     assert figures.average == (100 + 50 + 75) / 3 and figures.median == 75
+    assert (empty.members, empty.quizzes, empty.average, empty.median) == (0, 0, None, None)
 
 
 def test_ranking_by_rate_then_average_with_shared_places() -> None:

@@ -6,7 +6,7 @@
 
 Every figure comes from the bot's real code on the database ``bench.citygen`` builds:
 
-* ``stats_p50_ms``, ``stats_p95_ms`` — ``StatsService.branch_report`` (what /stats shows) for
+* ``stats_p50_ms``, ``stats_p95_ms`` — ``StatsService.report`` (what /stats shows) for
   random 党支部, for the month of the latest data; ``stats_year_*`` the same for its year;
 * ``ranking_city_s`` — ``StatsService.ranking`` of every 党支部 under the root for that month,
   ``ranking_city_year_s`` for the year;
@@ -186,7 +186,7 @@ async def measure(db: Path, month: Period, year: Period, samples: int, seed: int
     await asyncio.sleep(2)  # the idle phase: the machine's own noise, for comparison
 
     def report(branch: str, period: Period) -> Callable[[], Awaitable[object]]:
-        return lambda: stats.branch_report(tree, branch, period)
+        return lambda: stats.report(tree, branch, period)
 
     def hardest(branch: str) -> Callable[[], Awaitable[object]]:
         return lambda: stats.hardest([branch], month)

@@ -84,8 +84,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("start", lambda t: t.command_start, start_command),
     Command("stats", lambda t: t.command_stats, stats.stats_command, Role.SECRETARY),
     Command("hardest", lambda t: t.command_hardest, stats.hardest_command, Role.SECRETARY),
-    Command("ranking", lambda t: t.command_ranking, stats.ranking_command, Role.GENERAL_SECRETARY),
+    Command("ranking", lambda t: t.command_ranking, stats.ranking_command, Role.SECRETARY),
     Command("chart", lambda t: t.command_chart, reports.chart_command, Role.SECRETARY),
+    Command("units", lambda t: t.command_units, stats.units_command, Role.SECRETARY),
+    Command("members", lambda t: t.command_members, stats.members_command, Role.SECRETARY),
     Command("export", lambda t: t.command_export, reports.export_command, Role.SECRETARY),
     Command(
         "broadcast", lambda t: t.command_broadcast, broadcast.broadcast_command, Role.SECRETARY

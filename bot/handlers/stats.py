@@ -6,27 +6,41 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.handlers.scope import parse_arguments, report_target
+from bot.handlers.scope import (
+    Refusal,
+    Refused,
+    Want,
+    answers_for,
+    own_units,
+    parse_arguments,
+    refusal_text,
+    report_target,
+)
 from bot.handlers.stats_view import (
     LEADERS_SHOWN,
     hardest_text,
     leaderboard_text,
+    members_text,
     ranking_text,
     report_text,
+    units_text,
 )
 from bot.org.tree import Level
 from bot.stats.periods import parse_period
 
+MAX_QUERY = 30
+"""A name or keyword searched for is cut to this many characters."""
+
 
 async def stats_command(update: Update, context: BotContext) -> None:
-    """/stats [期间] [支部编号] — the branch's participation for a month, quarter or year."""
+    """/stats [期间] [组织编号] — a unit's participation for a month, quarter or year: a
+    branch with who has not studied, a 党总支 or 党委 with its child units ranked."""
     message = update.effective_message
-    target = await report_target(update, context, branch_only=True, example="/stats 本月 zb-001")
+    target = await report_target(update, context, "stats")
     if message is None or target is None:
         return
-    period, branch_id = target
     services = context.services
-    report = await services.stats.branch_report(services.org.tree, branch_id, period)
+    report = await services.stats.report(services.org.tree, target.unit, target.period)
     waiting = [m for m in report.not_participated if m.reachable]
     keyboard = (
         InlineKeyboardMarkup(
@@ -34,7 +48,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
                 [
                     InlineKeyboardButton(
                         services.texts.nudge_button.format(count=len(waiting)),
-                        callback_data=f"nudge:{branch_id}:{period.key}",
+                        callback_data=f"nudge:{target.unit}:{target.period.key}",
                     )
                 ]
             ]
@@ -61,7 +75,7 @@ async def nudge_callback(update: Update, context: BotContext) -> None:
         await query.answer(texts.tap_invalid)
         return
     branch_id = parts[1]
-    report = await services.stats.branch_report(services.org.tree, branch_id, period)
+    report = await services.stats.report(services.org.tree, branch_id, period)
     progress = await context.bot.send_message(
         query.message.chat.id, texts.broadcast_progress.format(sent=0, total="…", failed=0)
     )
@@ -87,36 +101,80 @@ async def nudge_callback(update: Update, context: BotContext) -> None:
 
 
 async def ranking_command(update: Update, context: BotContext) -> None:
-    """/ranking [期间] [组织编号] — branches under a 党总支 or 党委, best first."""
+    """/ranking [期间] [组织编号] — the branches under a unit, best first; a branch
+    secretary's own branch among its sibling branches."""
     message = update.effective_message
-    target = await report_target(update, context, branch_only=False, example="/ranking 本月")
+    target = await report_target(update, context, "ranking", Want.RANKING)
     if message is None or target is None:
         return
-    period, unit = target
     services = context.services
-    figures = await services.stats.ranking(services.org.tree, unit, period)
+    tree = services.org.tree
+    figures = await services.stats.ranking(tree, target.unit, target.period)
+    mine = context.actor.secretary_of
     await message.reply_text(
-        ranking_text(services.texts, services.org.tree, unit, period.label, figures)
+        ranking_text(services.texts, tree, target.unit, target.period.label, figures, mine)
     )
 
 
 async def hardest_command(update: Update, context: BotContext) -> None:
-    """/hardest [期间] [支部编号] — the questions the branch missed most, to study next."""
+    """/hardest [期间] [组织编号] — the questions a unit's members missed most, to study next."""
     message = update.effective_message
-    target = await report_target(update, context, branch_only=True, example="/hardest 本月 zb-001")
+    target = await report_target(update, context, "hardest")
     if message is None or target is None:
         return
-    period, branch_id = target
     services = context.services
-    items = await services.stats.hardest([branch_id], period)
+    items = await services.stats.hardest_in(services.org.tree, target.unit, target.period)
     await message.reply_text(
         hardest_text(
             services.texts,
-            services.org.branch_name(branch_id),
-            period.label,
+            services.org.branch_name(target.unit),
+            target.period.label,
             items,
             services.quiz.bank.by_id,
         )
+    )
+
+
+async def units_command(update: Update, context: BotContext) -> None:
+    """/units [名称关键词] — the units one may see, with the codes commands take."""
+    message = update.effective_message
+    if message is None:
+        return
+    services = context.services
+    query = " ".join(context.args or [])[:MAX_QUERY] or None
+    tree = services.org.tree
+    roots = own_units(context.actor)
+    visible = [u for root in roots for u in tree.descendants(root)]
+    await message.reply_text(units_text(services.texts, tree, visible, roots, query))
+
+
+async def members_command(update: Update, context: BotContext) -> None:
+    """/members [组织编号] [姓名] — the members of a unit: when they joined, when they last
+    used the bot, 未启用 for those who never opened it; a name searches one's whole scope."""
+    message = update.effective_message
+    if message is None:
+        return
+    services = context.services
+    texts = services.texts
+    actor = context.actor
+    tree = services.org.tree
+    args = list(context.args or [])
+    units = [a for a in args if a in tree.by_id]
+    name = " ".join(a for a in args if a not in tree.by_id)[:MAX_QUERY] or None
+    if units and not answers_for(actor, units[0]):
+        refusal = Refusal(Refused.NOT_ALLOWED, units[0])
+        await message.reply_text(refusal_text(context, refusal, "members"))
+        return
+    roots = units[:1] or own_units(actor)
+    if not units and name is None and len(roots) != 1:
+        refusal = Refusal(Refused.CHOOSE, roots[0] if roots else "")
+        await message.reply_text(refusal_text(context, refusal, "members"))
+        return
+    branches = None if actor.admin and not units else tree.branches_under(roots)
+    found = await services.stats.members(branches, name)
+    title = name if name is not None else services.org.branch_name(roots[0])
+    await message.reply_text(
+        members_text(texts, tree, title, found, services.settings.zone, by_name=name is not None)
     )
 
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from zoneinfo import ZoneInfo
 
 from bot.i18n import Texts
 from bot.org.tree import OrgTree
 from bot.quiz.questions import Question
-from bot.stats.figures import BranchFigures, ItemFigures, bar
-from bot.stats.service import BranchReport, Leaderboard
+from bot.stats.figures import BranchFigures, Enrolment, ItemFigures, bar
+from bot.stats.service import Leaderboard, UnitReport
 
 NAMES_SHOWN = 30
 RANKING_SHOWN = 20
 LEADERS_SHOWN = 10
+CHILDREN_SHOWN = 20
+UNITS_SHOWN = 60
+MEMBERS_SHOWN = 60
 
 
 def _score(value: float | None) -> str:
@@ -28,18 +32,23 @@ def _change(texts: Texts, now: float, before: float) -> str:
     return texts.change_none
 
 
-def report_text(texts: Texts, report: BranchReport) -> str:
+def report_text(texts: Texts, report: UnitReport) -> str:
     f, p = report.figures, report.previous
+    scores = (
+        texts.stats_scores.format(
+            quizzes=f.quizzes, average=_score(f.average), median=_score(f.median)
+        )
+        if not report.children
+        else texts.stats_scores_unit.format(quizzes=f.quizzes, average=_score(f.average))
+    )
     lines = [
-        texts.stats_title.format(branch=report.branch.name, period=report.period.label),
+        texts.stats_title.format(branch=report.unit.name, period=report.period.label),
         "",
         texts.stats_members.format(members=f.members, participants=f.participants),
         texts.stats_rate.format(
             bar=bar(f.rate), previous=round(100 * p.rate), change=_change(texts, f.rate, p.rate)
         ),
-        texts.stats_scores.format(
-            quizzes=f.quizzes, average=_score(f.average), median=_score(f.median)
-        ),
+        scores,
         texts.stats_previous_average.format(average=_score(p.average)),
     ]
     if f.attendance is not None:
@@ -52,6 +61,15 @@ def report_text(texts: Texts, report: BranchReport) -> str:
         )
     if f.unreachable:
         lines.append(texts.stats_unreachable.format(count=f.unreachable))
+    if report.children:
+        lines += ["", texts.stats_children]
+        lines += [
+            _unit_line(texts, place, report_unit_name(report, f.branch_id), f)
+            for place, f in enumerate(report.children[:CHILDREN_SHOWN], start=1)
+        ]
+        if len(report.children) > CHILDREN_SHOWN:
+            lines.append(texts.stats_children_more.format(count=len(report.children)))
+        return "\n".join(lines)
     missing = report.not_participated
     if missing:
         names = "、".join(m.name for m in missing[:NAMES_SHOWN])
@@ -66,27 +84,114 @@ def report_text(texts: Texts, report: BranchReport) -> str:
     return "\n".join(lines)
 
 
+def report_unit_name(report: UnitReport, unit_id: str) -> str:
+    return report.names.get(unit_id, unit_id)
+
+
+def _unit_line(texts: Texts, place: int, name: str, f: BranchFigures, mark: str = "") -> str:
+    line = texts.ranking_item.format(
+        place=place, branch=mark + name, bar=bar(f.rate), average=_score(f.average)
+    )
+    if f.attendance is not None:
+        line += texts.ranking_attendance.format(rate=round(100 * f.attendance))
+    return line
+
+
 def ranking_text(
-    texts: Texts, tree: OrgTree, unit_id: str, period_label: str, figures: Sequence[BranchFigures]
+    texts: Texts,
+    tree: OrgTree,
+    unit_id: str,
+    period_label: str,
+    figures: Sequence[BranchFigures],
+    mine: Collection[str] = (),
 ) -> str:
+    """Branches best first; a branch secretary's own branches marked, and shown even when
+    they are below the first ``RANKING_SHOWN``."""
     lines = [
         texts.ranking_title.format(unit=tree.by_id[unit_id].name, period=period_label),
         "",
     ]
     if not figures:
         return "\n".join([*lines, texts.ranking_empty])
-    for place, f in enumerate(figures[:RANKING_SHOWN], start=1):
-        line = texts.ranking_item.format(
-            place=place,
-            branch=tree.by_id[f.branch_id].name,
-            bar=bar(f.rate),
-            average=_score(f.average),
-        )
-        if f.attendance is not None:
-            line += texts.ranking_attendance.format(rate=round(100 * f.attendance))
-        lines.append(line)
+    for place, f in enumerate(figures, start=1):
+        if place <= RANKING_SHOWN or f.branch_id in mine:
+            mark = texts.ranking_mine if f.branch_id in mine else ""
+            lines.append(_unit_line(texts, place, tree.by_id[f.branch_id].name, f, mark))
     if len(figures) > RANKING_SHOWN:
         lines.append(texts.ranking_more.format(count=len(figures)))
+    return "\n".join(lines)
+
+
+def units_text(
+    texts: Texts,
+    tree: OrgTree,
+    visible: Sequence[str],
+    roots: Sequence[str],
+    query: str | None,
+) -> str:
+    """The units one may see, indented by depth under their highest units, with codes."""
+    if not visible:
+        return texts.units_none_at_all
+    base = {root: len(tree.path(root)) for root in roots}
+    depth = {}
+    for root in roots:
+        for uid in tree.descendants(root):
+            depth[uid] = len(tree.path(uid)) - base[root]
+    shown = [
+        u
+        for u in visible
+        if query is None or query in tree.by_id[u].name or query.lower() in u.lower()
+    ]
+    if not shown:
+        return texts.units_none.format(query=query)
+    lines = [texts.units_title, ""]
+    for uid in shown[:UNITS_SHOWN]:
+        unit = tree.by_id[uid]
+        lines.append(
+            texts.units_line.format(
+                indent="　" * depth[uid], code=uid, name=unit.name, level=unit.level.value
+            )
+        )
+    if len(shown) > UNITS_SHOWN:
+        lines.append(texts.units_more.format(count=len(shown)))
+    lines += ["", texts.units_footer]
+    return "\n".join(lines)
+
+
+def members_text(
+    texts: Texts,
+    tree: OrgTree,
+    title: str,
+    members: Sequence[Enrolment],
+    zone: ZoneInfo,
+    *,
+    by_name: bool,
+) -> str:
+    """One line per member: name, branch when searching by name, joined, last active."""
+    if not members:
+        return texts.members_none.format(name=title) if by_name else texts.members_empty
+    lines = [texts.members_title.format(unit=title, count=len(members)), ""]
+    for e in sorted(members, key=lambda e: (e.member.branch_id or "", e.member.name))[
+        :MEMBERS_SHOWN
+    ]:
+        branch = tree.by_id.get(e.member.branch_id or "")
+        active = (
+            texts.members_never
+            if e.member.telegram_id is None
+            else texts.members_active.format(date=e.last_active.astimezone(zone).date())
+            if e.last_active
+            else texts.members_no_activity
+        )
+        lines.append(
+            texts.members_line.format(
+                name=e.member.name,
+                branch=f"{branch.name} · " if by_name and branch else "",
+                joined=e.joined_at.astimezone(zone).date(),
+                active=active,
+            )
+        )
+    if len(members) > MEMBERS_SHOWN:
+        lines.append(texts.members_more.format(count=len(members)))
     return "\n".join(lines)
 
 

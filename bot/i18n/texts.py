@@ -218,3 +218,26 @@ class Texts:
     departure_expelled: str
     departure_died: str
     departure_moved_out: str
+    # Statistics at every level: units, members, scope.
+    command_units: str
+    command_members: str
+    scope_unknown: str
+    scope_not_allowed: str
+    stats_scores_unit: str
+    stats_children: str
+    stats_children_more: str
+    ranking_mine: str
+    units_title: str
+    units_line: str
+    units_more: str
+    units_footer: str
+    units_none: str
+    units_none_at_all: str
+    members_title: str
+    members_line: str
+    members_active: str
+    members_no_activity: str
+    members_never: str
+    members_more: str
+    members_none: str
+    members_empty: str

@@ -108,6 +108,8 @@ class BranchFigures:
     theme_days: int = 0
     present: int = 0
     """Members signed in, summed over the period's theme days."""
+    seats: int | None = None
+    """For a unit above branches: the sum of its branches' members × theme days."""
 
     @property
     def rate(self) -> float:
@@ -116,9 +118,10 @@ class BranchFigures:
     @property
     def attendance(self) -> float | None:
         """Theme-day attendance: sign-ins over (members × theme days); None without any."""
-        if not self.theme_days or not self.members:
+        seats = self.members * self.theme_days if self.seats is None else self.seats
+        if not self.theme_days or not seats:
             return None
-        return self.present / (self.members * self.theme_days)
+        return self.present / seats
 
 
 def combine(
@@ -150,6 +153,27 @@ def combine(
             )
         )
     return result
+
+
+def aggregate(unit_id: str, figures: Iterable[BranchFigures]) -> BranchFigures:
+    """A unit's figures from its branches': members, participants, quizzes and theme days
+    add up; the average is over all the quizzes (each branch weighted by its quizzes). There
+    is no median, which would need every quiz row of the subtree."""
+    parts = list(figures)
+    quizzes = sum(f.quizzes for f in parts)
+    points = sum((f.average or 0.0) * f.quizzes for f in parts)
+    return BranchFigures(
+        branch_id=unit_id,
+        members=sum(f.members for f in parts),
+        participants=sum(f.participants for f in parts),
+        quizzes=quizzes,
+        average=points / quizzes if quizzes else None,
+        median=None,
+        unreachable=sum(f.unreachable for f in parts),
+        theme_days=sum(f.theme_days for f in parts),
+        present=sum(f.present for f in parts),
+        seats=sum(f.members * f.theme_days for f in parts),
+    )
 
 
 def ranked(figures: Iterable[BranchFigures]) -> list[BranchFigures]:

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.org.members import Member
-from bot.org.tree import OrgTree, Unit
+from bot.org.tree import Level, OrgTree, Unit
 from bot.quiz.questions import Question
 from bot.stats.figures import (
     AnswerDetail,
@@ -21,6 +21,7 @@ from bot.stats.figures import (
     ItemFigures,
     MemberTotals,
     QuizRow,
+    aggregate,
     combine,
     item_figures,
     leaders,
@@ -49,15 +50,23 @@ class Window:
 
 
 @dataclass(frozen=True)
-class BranchReport:
+class UnitReport:
+    """What /stats shows for a unit: a 党支部 with its members who have not studied, or a
+    党总支/党委 with its subtree's figures and its child units ranked."""
+
     period: Period
-    branch: Unit
+    unit: Unit
     figures: BranchFigures
     previous: BranchFigures
     place: int
     out_of: int
+    """Among the sibling branches, for a 党支部 (0: not ranked)."""
     parent: Unit | None
+    children: list[BranchFigures]
+    """Each child unit's figures (its whole subtree), best first; empty for a 党支部."""
     not_participated: list[Member]
+    names: Mapping[str, str]
+    """The child units' names."""
 
 
 @dataclass(frozen=True)
@@ -115,29 +124,60 @@ class StatsService:
         ids = list(branch_ids) if branch_ids is not None else sorted(set(counts) | set(totals))
         return await asyncio.to_thread(combine, ids, counts, totals, attendance, quizzes)
 
-    async def branch_report(self, tree: OrgTree, branch_id: str, period: Period) -> BranchReport:
-        window = self.window(period)
-        siblings = tree.siblings(branch_id)
-        current = await self.figures(siblings, window)
-        (mine,) = await self.figures([branch_id], window, medians=True)
-        (previous,) = await self.figures([branch_id], self.window(period.previous()), medians=True)
-        place, out_of = rank_of(branch_id, current)
-        members = await self.enrolments([branch_id], window)
-        unit = tree.by_id[branch_id]
-        return BranchReport(
+    async def report(self, tree: OrgTree, unit_id: str, period: Period) -> UnitReport:
+        window, before = self.window(period), self.window(period.previous())
+        unit = tree.by_id[unit_id]
+        parent = tree.by_id.get(unit.parent) if unit.parent else None
+        if unit.level is not Level.BRANCH:
+            branches = sorted(tree.branches_under([unit_id]))
+            current = await self.figures(branches, window)
+            previous = await self.figures(branches, before)
+            children = await asyncio.to_thread(_children, tree, unit_id, current)
+            return UnitReport(
+                period=period,
+                unit=unit,
+                figures=aggregate(unit_id, current),
+                previous=aggregate(unit_id, previous),
+                place=0,
+                out_of=0,
+                parent=parent,
+                children=children,
+                not_participated=[],
+                names={c: tree.by_id[c].name for c in tree.children.get(unit_id, ())},
+            )
+        siblings = await self.figures(tree.siblings(unit_id), window)
+        (mine,) = await self.figures([unit_id], window, medians=True)
+        (last,) = await self.figures([unit_id], before, medians=True)
+        place, out_of = rank_of(unit_id, siblings)
+        members = await self.enrolments([unit_id], window)
+        return UnitReport(
             period=period,
-            branch=unit,
+            unit=unit,
             figures=mine,
-            previous=previous,
+            previous=last,
             place=place,
             out_of=out_of,
-            parent=tree.by_id.get(unit.parent) if unit.parent else None,
+            parent=parent,
+            children=[],
             not_participated=[e.member for e in members if not e.studied],
+            names={},
         )
 
-    async def enrolments(self, branch_ids: Collection[str], window: Window) -> list[Enrolment]:
-        """The members of these branches as the window counts them."""
-        return await self._storage.members_at(branch_ids, window.at, window.start, window.end)
+    async def enrolments(
+        self, branch_ids: Collection[str] | None, window: Window, name: str | None = None
+    ) -> list[Enrolment]:
+        """The members of these branches (``None``: all) as the window counts them; with
+        ``name``, those whose name begins with it."""
+        return await self._storage.members_at(
+            branch_ids, window.at, window.start, window.end, name
+        )
+
+    async def members(
+        self, branch_ids: Collection[str] | None, name: str | None = None
+    ) -> list[Enrolment]:
+        """The members now (/members), with when they joined and were last active."""
+        now = self._clock.now()
+        return await self.enrolments(branch_ids, Window(now, now, now), name)
 
     async def ranking(self, tree: OrgTree, unit_id: str, period: Period) -> list[BranchFigures]:
         """Every 党支部 under ``unit_id``, best first. For the root of the whole tree the
@@ -152,6 +192,10 @@ class StatsService:
                 ranked, known + await self.figures(sorted(missing), window)
             )
         return await asyncio.to_thread(ranked, await self.figures(sorted(branches), window))
+
+    async def hardest_in(self, tree: OrgTree, unit_id: str, period: Period) -> list[ItemFigures]:
+        """The hardest questions of every branch at or below ``unit_id``."""
+        return await self.hardest(sorted(tree.branches_under([unit_id])), period)
 
     async def hardest(self, branch_ids: Collection[str], period: Period) -> list[ItemFigures]:
         window = self.window(period)
@@ -225,3 +269,12 @@ class StatsService:
             return Standing(0, None, None, len(best))
         place = 1 + sum(1 for score in best.values() if score > best[member.id])
         return Standing(len(mine), best[member.id], place, len(best))
+
+
+def _children(tree: OrgTree, unit_id: str, figures: list[BranchFigures]) -> list[BranchFigures]:
+    """Each child unit of ``unit_id`` with its subtree's figures, best first."""
+    by_branch = {f.branch_id: f for f in figures}
+    return ranked(
+        aggregate(child, [by_branch[b] for b in tree.branches_under([child]) if b in by_branch])
+        for child in tree.children.get(unit_id, ())
+    )

@@ -47,6 +47,11 @@ def _branch_filter(branch_ids: Collection[str] | None, column: str) -> tuple[str
     return f"AND {column} IN ({','.join(':' + name for name in names)})", names
 
 
+def _like_prefix(text: str) -> str:
+    """A LIKE pattern for "begins with ``text``", its wildcards taken literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 class StatsStore(StoreBase):
     async def member_counts(
         self, branch_ids: Collection[str] | None, at: datetime, start: datetime, end: datetime
@@ -71,11 +76,20 @@ class StatsStore(StoreBase):
         }
 
     async def members_at(
-        self, branch_ids: Collection[str], at: datetime, start: datetime, end: datetime
+        self,
+        branch_ids: Collection[str] | None,
+        at: datetime,
+        start: datetime,
+        end: datetime,
+        name: str | None = None,
     ) -> list[Enrolment]:
-        """The members of these branches at ``at``, each with the branch they were in then
-        and whether they finished a quiz in [start, end)."""
+        """The members of these branches (``None``: all) at ``at``, each with the branch they
+        were in then and whether they finished a quiz in [start, end); with ``name``, only
+        those whose real name begins with it."""
         where, names = _branch_filter(branch_ids, "ms.branch_id")
+        if name is not None:
+            where += " AND m.real_name LIKE :name ESCAPE '\\'"
+            names["name"] = _like_prefix(name)
         rows = await self._all(
             f"""
             SELECT m.id, m.telegram_id, m.first_name, m.real_name, ms.branch_id,

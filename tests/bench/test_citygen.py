@@ -204,7 +204,7 @@ async def test_the_bots_statistics_run_on_it(city: City, db: sqlite3.Connection)
         tree = OrgTree(tuple(await storage.units()))
         stats = StatsService(storage, ZONE, CLOCK)
         branch = sorted(u.id for u in tree.branches)[3]
-        report = await stats.branch_report(tree, branch, MONTH)
+        report = await stats.report(tree, branch, MONTH)
         assert report.figures.members == len(await stats.enrolments([branch], stats.window(MONTH)))
         start, end = (int(b.timestamp() * 1000) for b in MONTH.bounds(ZONE))
         quizzes = db.execute(

@@ -33,10 +33,13 @@ ARGUMENTS = {
     "bindgroup": "zb-1",
     "chart": "本月 zb-1",
     "export": "本月 zb-1",
+    "members": "zb-1",
 }
 # Who may see zb-1's data: for these commands, being allowed the role is not enough.
 SEES_ZB1 = {"secretary of zb-1", "secretary of the 党总支", "admin"}
-OUT_OF_SCOPE_REPLY = "请在命令后写上您负责的组织编号"
+# The branch secretaries of zb-1 and zb-2 may both rank their 党总支's branches.
+SEES_DZZ_RANKING = SEES_ZB1 | {"secretary of zb-2"}
+OUT_OF_SCOPE_REPLY = "您无权查看"
 
 
 async def test_every_command_for_every_role_and_scope(org_harness: Harness) -> None:
@@ -60,13 +63,17 @@ async def test_every_command_for_every_role_and_scope(org_harness: Harness) -> N
                     "stats",
                     "hardest",
                     "ranking",
-                    "invite",
                     "chart",
                     "export",
+                    "members",
                 )
                 if scoped and not refused:
                     out_of_scope = OUT_OF_SCOPE_REPLY in reply
-                    assert out_of_scope == (persona not in SEES_ZB1), (persona, text, reply)
+                    sees = SEES_DZZ_RANKING if command.name == "ranking" else SEES_ZB1
+                    assert out_of_scope == (persona not in sees), (persona, text, reply)
+                if command.name == "invite" and not refused:
+                    refused_invite = "请在命令后写上您负责的组织编号" in reply
+                    assert refused_invite == (persona not in SEES_ZB1), (persona, text, reply)
                 outcomes[(persona, command.name)] = "refused" if refused else "ran"
     assert len(outcomes) == len(PERSONAS) * len(COMMANDS)
     refusals = sum(1 for outcome in outcomes.values() if outcome == "refused")

@@ -63,10 +63,12 @@ async def test_invite_join_study_and_report(org_harness: Harness) -> None:
         # Another branch's secretary cannot see this branch.
         other = await person(harness, "孙书记", SECRETARY_2)
         refused = (await other.say("/stats 本月 zb-1"))["text"]
-        assert "请在命令后写上您负责的组织编号" in refused and "张三" not in refused
-        # Nor can a branch secretary rank the 党总支.
-        assert (await secretary.say("/ranking"))["text"].startswith("抱歉")
-    assert harness.rows("SELECT COUNT(*) FROM refusals") == [(6,)]
+        assert "您无权查看 zb-1（东村党支部）" in refused and "张三" not in refused
+        # A branch secretary ranks their branch among its siblings, marked, with no names.
+        siblings = (await secretary.say("/ranking"))["text"]
+        assert "👉 东村党支部" in siblings and "镇机关党支部" in siblings
+        assert "张三" not in siblings
+    assert harness.rows("SELECT COUNT(*) FROM refusals") == [(5,)]
 
 
 async def test_bad_invites_join_nothing(org_harness: Harness) -> None:

@@ -115,7 +115,7 @@ async def figures_of(storage: Storage, now: datetime) -> object:
     later becomes the joiner's row (another id), the same person."""
     stats = StatsService(storage, ZONE, FixedClock(now))
     window = stats.window(NOVEMBER)
-    report = await stats.branch_report(TREE, "zb-1", NOVEMBER)
+    report = await stats.report(TREE, "zb-1", NOVEMBER)
     return (
         await stats.figures(BRANCHES, window, medians=True),
         await stats.ranking(TREE, "dw", NOVEMBER),

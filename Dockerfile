@@ -33,7 +33,10 @@ RUN python -c "from matplotlib import font_manager; font_manager.fontManager"
 # mounted secret named in telegram.token_file — never from the image.
 ENV BOT__DATABASE=/data/bot.sqlite3
 VOLUME ["/data"]
-# Webhook mode listens here (telegram.mode: webhook); polling needs no port.
+# Webhook mode listens here (telegram.mode: webhook, which needs BOT_WEBHOOK_SECRET and an
+# https public_url); polling needs no port. Inside the container the port must face the
+# container network; publish it to the TLS proxy only.
+ENV BOT__TELEGRAM__WEBHOOK__LISTEN=0.0.0.0
 EXPOSE 8443
 
 ENTRYPOINT ["python", "-m", "bot"]

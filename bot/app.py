@@ -22,7 +22,6 @@ from datetime import timedelta
 
 from telegram import Update
 from telegram.ext import Application, ContextTypes, ExtBot
-from telegram.request import HTTPXRequest
 
 from bot.clock import Clock, SystemClock
 from bot.config import Mode, Settings
@@ -43,8 +42,9 @@ from bot.services import Services
 from bot.stats.report_process import ReportProcess
 from bot.stats.service import StatsService
 from bot.storage import Storage
-from bot.transport import PerChatUpdateProcessor, RetryingRequest
-from bot.yamlfile import InvalidFileError, Problem
+from bot.transport import PerChatUpdateProcessor, telegram_request
+from bot.webhook import WebhookServer, webhook_problems
+from bot.yamlfile import InvalidFileError
 
 log = logging.getLogger(__name__)
 
@@ -173,8 +173,8 @@ def build_application(
         Application.builder()
         .token(token)
         .context_types(context_types)
-        .request(RetryingRequest(connection_pool_size=16, pool_timeout=None))
-        .get_updates_request(RetryingRequest())
+        .request(telegram_request(settings.telegram.http, pool_size=16, pool_timeout=None))
+        .get_updates_request(telegram_request(settings.telegram.http, pool_size=1))
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -195,7 +195,9 @@ def sender_bot(settings: Settings, token: str) -> ExtBot[None]:
         token,
         base_url=settings.telegram.base_url or "https://api.telegram.org/bot",
         base_file_url=settings.telegram.base_file_url or "https://api.telegram.org/file/bot",
-        request=HTTPXRequest(connection_pool_size=64, pool_timeout=None),
+        request=telegram_request(
+            settings.telegram.http, pool_size=64, pool_timeout=None, retrying=False
+        ),
     )
 
 
@@ -227,33 +229,22 @@ async def running(
 ) -> AsyncIterator[BotApplication]:
     """Run the bot inside the current event loop, the way the library's ``run_polling`` and
     ``run_webhook`` do: initialize, post_init, start receiving updates, start; and the reverse
-    on the way out. Long polling or a webhook, as configured."""
+    on the way out. Long polling or a webhook, as configured; a webhook without its secret
+    or https address is refused before anything starts."""
+    secret = os.environ.get(settings.telegram.webhook.secret_token_env, "")
+    if settings.telegram.mode is Mode.WEBHOOK:
+        problems = webhook_problems(settings.telegram.webhook, secret)
+        if problems:
+            raise InvalidFileError(problems)
     await application.initialize()
     try:
         if application.post_init is not None:
             await application.post_init(application)
         assert application.updater is not None
+        webhook: WebhookServer | None = None
         if settings.telegram.mode is Mode.WEBHOOK:
-            hook = settings.telegram.webhook
-            if not hook.public_url:
-                raise InvalidFileError(
-                    [
-                        Problem(
-                            "config.yaml",
-                            1,
-                            1,
-                            "telegram.webhook.public_url: required in webhook mode",
-                        )
-                    ]
-                )
-            await application.updater.start_webhook(
-                listen=hook.listen,
-                port=hook.port,
-                url_path=hook.url_path,
-                webhook_url=f"{hook.public_url.rstrip('/')}/{hook.url_path}",
-                secret_token=os.environ.get(hook.secret_token_env) or None,
-                allowed_updates=ALLOWED_UPDATES,
-            )
+            webhook = WebhookServer(application, settings.telegram.webhook, secret)
+            await webhook.start(ALLOWED_UPDATES)
         else:
             await application.updater.start_polling(
                 poll_interval=0.0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
@@ -262,6 +253,8 @@ async def running(
         try:
             yield application
         finally:
+            if webhook is not None:
+                await webhook.stop()
             if application.updater.running:
                 await application.updater.stop()
             await application.stop()

@@ -75,7 +75,9 @@ class Mode(StrEnum):
 
 
 class WebhookSettings(_Section):
-    listen: str = "0.0.0.0"
+    listen: str = "127.0.0.1"
+    """Behind a TLS-terminating reverse proxy on the same host; 0.0.0.0 only in a container
+    whose port is reachable by the proxy alone."""
     port: Annotated[int, _between(1, 65535)] = 8443
     url_path: str = "telegram"
     public_url: str | None = Field(
@@ -84,8 +86,16 @@ class WebhookSettings(_Section):
     secret_token_env: str = "BOT_WEBHOOK_SECRET"
 
 
+class Http(StrEnum):
+    """The HTTP client python-telegram-bot's requests go through (bot/transport.py)."""
+
+    AIOHTTP = "aiohttp"
+    HTTPX = "httpx"
+
+
 class TelegramSettings(_Section):
     mode: Mode = Mode.POLLING
+    http: Http = Http.AIOHTTP
     base_url: str | None = None
     base_file_url: str | None = None
     token_file: Path | None = None
@@ -114,6 +124,9 @@ class Settings(_Section):
     organisation: OrganisationSettings = OrganisationSettings()
     delivery: DeliverySettings = DeliverySettings()
     schedules: ScheduleSettings = ScheduleSettings()
+    pending_input_minutes: Annotated[int, _between(1, 1440)] = 30
+    """What the bot asked someone for (a broadcast text and its 确认发送, a leave reason, a
+    correction) lapses after this many minutes, so an old question never acts on a new day."""
     log_level: str = "INFO"
     chart_font: Annotated[str, AfterValidator(_chart_font)] = AUTO_FONT
     """auto: an installed CJK font (fonts-noto-cjk); none: /chart sends text; or a font file."""

@@ -5,9 +5,12 @@ Two choices live here, both through the library's public extension points:
 * ``PerChatUpdateProcessor`` handles updates of different chats concurrently, so a 50 ms
   round trip to Telegram does not queue every member behind every other, while the updates of
   one chat run strictly in order, so one member's taps can never overtake each other.
-* ``RetryingRequest`` retries what Telegram asks to be retried (429 after ``retry_after``) and
-  what failed before Telegram acted on it (5xx, refused connections), logging each retry by
-  method name only: request URLs carry the token and must never reach a log.
+* ``AiohttpRequest`` sends the Bot API requests over aiohttp, which costs about half the CPU of
+  the library's default httpx transport; ``telegram.http`` chooses between the two.
+* ``RetryingRequest`` wraps either and retries what Telegram asks to be retried (429 after
+  ``retry_after``) and what failed before Telegram acted on it (5xx, refused connections),
+  logging each retry by method name only: request URLs carry the token and must never reach
+  a log.
 """
 
 from __future__ import annotations
@@ -16,12 +19,16 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable
+from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from telegram import Update
 from telegram.error import NetworkError, TimedOut
 from telegram.ext import BaseUpdateProcessor
-from telegram.request import HTTPXRequest, RequestData
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
+
+from bot.config import Http
 
 log = logging.getLogger(__name__)
 
@@ -64,21 +71,166 @@ def _chat_key(update: object) -> int | None:
     return update.effective_user.id if update.effective_user is not None else None
 
 
-class RetryingRequest(HTTPXRequest):
-    """An HTTPXRequest that retries flood waits, server errors and refused connections."""
+class AiohttpRequest(BaseRequest):
+    """python-telegram-bot's requests over one aiohttp session.
+
+    The library's default transport (httpx) spends about half of the bot's CPU on an answer in
+    the HTTP client and request building; aiohttp does the same work in about half the time
+    (docs/performance.md). Timeouts keep the library's meaning: a request not sent because the
+    pool was full is a ``TimedOut`` saying so, a read that timed out is a ``TimedOut`` (Telegram
+    may have acted), and everything that failed before Telegram saw it is a ``NetworkError``.
+    """
 
     def __init__(
         self,
-        *args: Any,
+        connection_pool_size: int = 256,
+        read_timeout: float | None = 5.0,
+        write_timeout: float | None = 5.0,
+        connect_timeout: float | None = 5.0,
+        pool_timeout: float | None = 1.0,
+        media_write_timeout: float | None = 20.0,
+    ) -> None:
+        self._pool_size = connection_pool_size
+        self._defaults = _Timeouts(read_timeout, write_timeout, connect_timeout, pool_timeout)
+        self._media_write_timeout = media_write_timeout
+        self._session: aiohttp.ClientSession | None = None
+        # The pool is counted here rather than by aiohttp, whose connect timeout would also
+        # bound waiting for a free connection: the library keeps the two apart.
+        self._slots = asyncio.Semaphore(connection_pool_size)
+
+    @property
+    def read_timeout(self) -> float | None:
+        """The default read timeout, as the library asks every request class to tell."""
+        return self._defaults.read
+
+    async def initialize(self) -> None:
+        """Open the session (again, after a shutdown)."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._pool_size),
+                headers={"User-Agent": self.USER_AGENT},
+                skip_auto_headers=("Accept-Encoding",),
+            )
+
+    async def shutdown(self) -> None:
+        """Close the session and its connections."""
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+        write_timeout: object = BaseRequest.DEFAULT_NONE,
+        connect_timeout: object = BaseRequest.DEFAULT_NONE,
+        pool_timeout: object = BaseRequest.DEFAULT_NONE,
+    ) -> tuple[int, bytes]:
+        """Send one Bot API request: JSON when it carries no file, multipart when it does."""
+        if self._session is None or self._session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
+        files = request_data.multipart_data if request_data else None
+        default_write = self._media_write_timeout if files else self._defaults.write
+        timeouts = _Timeouts(
+            _given(read_timeout, self._defaults.read),
+            _given(write_timeout, default_write),
+            _given(connect_timeout, self._defaults.connect),
+            _given(pool_timeout, self._defaults.pool),
+        )
+        body: aiohttp.FormData | bytes | None = None
+        headers: dict[str, str] = {}
+        if files:
+            # File names go as raw UTF-8 (RFC 7578, as httpx and browsers send them); aiohttp's
+            # default percent-encoding would reach Telegram literally ("%E7%AC%94.txt").
+            body = aiohttp.FormData(
+                request_data.json_parameters if request_data else {}, quote_fields=False
+            )
+            for name, part in files.items():
+                filename, content, mime = _upload(part)
+                body.add_field(name, content, filename=filename, content_type=mime)
+        elif request_data is not None and request_data.parameters:
+            body = request_data.json_payload
+            headers["Content-Type"] = "application/json"
+        try:
+            async with asyncio.timeout(timeouts.pool):
+                await self._slots.acquire()
+        except TimeoutError as error:
+            raise TimedOut(
+                "Pool timeout: all connections are in use; the request was *not* sent."
+            ) from error
+        try:
+            async with self._session.request(
+                method, url, data=body, headers=headers, timeout=timeouts.client()
+            ) as response:
+                return response.status, await response.read()
+        except TimeoutError as error:  # aiohttp's connect and read timeouts are TimeoutErrors
+            raise TimedOut from error
+        except aiohttp.ClientError as error:
+            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+        finally:
+            self._slots.release()
+
+
+@dataclass(frozen=True)
+class _Timeouts:
+    read: float | None
+    write: float | None
+    connect: float | None
+    pool: float | None
+
+    def client(self) -> aiohttp.ClientTimeout:
+        """aiohttp has no write timeout: a request is bounded in total by connect + write +
+        read, each phase it can tell apart by its own figure."""
+        parts = (self.connect, self.write, self.read)
+        total = None if any(part is None for part in parts) else sum(p for p in parts if p)
+        return aiohttp.ClientTimeout(total=total, sock_connect=self.connect, sock_read=self.read)
+
+
+def _given(value: object, default: float | None) -> float | None:
+    """A timeout the caller gave, or the default where it gave the library's DEFAULT_NONE
+    (annotated ``object`` so as not to import the library's private ``DefaultValue``)."""
+    if value is None or isinstance(value, int | float):
+        return value
+    return default
+
+
+def _upload(part: object) -> tuple[str | None, object, str | None]:
+    """A multipart part as python-telegram-bot builds it: (filename, content, mime type)."""
+    if isinstance(part, tuple):
+        filename, content, *rest = part
+        return filename, content, rest[0] if rest else None
+    return None, part, None
+
+
+class RetryingRequest(BaseRequest):
+    """Retries flood waits, server errors and refused connections around any transport."""
+
+    def __init__(
+        self,
+        inner: BaseRequest,
+        *,
         attempts: int = 4,
         max_flood_wait: float = 60.0,
         backoff: float = 0.5,
-        **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)
+        self._inner = inner
         self._attempts = attempts
         self._max_flood_wait = max_flood_wait
         self._backoff = backoff
+
+    @property
+    def read_timeout(self) -> float | None:
+        """The transport's default read timeout."""
+        return self._inner.read_timeout
+
+    async def initialize(self) -> None:
+        """Open the transport."""
+        await self._inner.initialize()
+
+    async def shutdown(self) -> None:
+        """Close the transport."""
+        await self._inner.shutdown()
 
     async def do_request(
         self,
@@ -88,11 +240,12 @@ class RetryingRequest(HTTPXRequest):
         *args: Any,
         **kwargs: Any,
     ) -> tuple[int, bytes]:
+        """Send through the transport, retrying what is safe to retry."""
         api_method = url.rsplit("/", 1)[-1]
         for attempt in range(1, self._attempts + 1):
             last = attempt == self._attempts
             try:
-                code, payload = await super().do_request(
+                code, payload = await self._inner.do_request(
                     url, method, request_data, *args, **kwargs
                 )
             except TimedOut:
@@ -112,6 +265,19 @@ class RetryingRequest(HTTPXRequest):
             log.warning("%s: HTTP %d; retry %d in %.1fs", api_method, code, attempt, delay)
             await asyncio.sleep(delay)
         raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def telegram_request(
+    http: Http, *, pool_size: int, pool_timeout: float | None = 1.0, retrying: bool = True
+) -> BaseRequest:
+    """The request class for ``telegram.http`` (``aiohttp`` or ``httpx``), with or without the
+    retries: the outbox sender decides retries itself and takes its transport bare."""
+    inner: BaseRequest
+    if http is Http.HTTPX:
+        inner = HTTPXRequest(connection_pool_size=pool_size, pool_timeout=pool_timeout)
+    else:
+        inner = AiohttpRequest(connection_pool_size=pool_size, pool_timeout=pool_timeout)
+    return RetryingRequest(inner) if retrying else inner
 
 
 def _retry_after(payload: bytes) -> float | None:

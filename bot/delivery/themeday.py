@@ -13,6 +13,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.handlers.callbacks import RSVP, RsvpTap
 from bot.i18n import Texts
 from bot.org.members import Member
 from bot.org.tree import OrgTree
@@ -58,8 +59,11 @@ def rsvp_keyboard(texts: Texts, event_id: int) -> dict[str, object]:
     return {
         "inline_keyboard": [
             [
-                {"text": texts.rsvp_yes, "callback_data": f"rsvp:{event_id}:yes"},
-                {"text": texts.rsvp_leave, "callback_data": f"rsvp:{event_id}:leave"},
+                {"text": texts.rsvp_yes, "callback_data": RSVP.pack(RsvpTap(event_id, "yes"))},
+                {
+                    "text": texts.rsvp_leave,
+                    "callback_data": RSVP.pack(RsvpTap(event_id, "leave")),
+                },
             ]
         ]
     }
@@ -155,26 +159,33 @@ class ThemeDayService:
         return batch_id
 
     async def rsvp(self, member: Member, event_id: int, reply: str) -> RsvpOutcome:
+        """参加 is recorded at once; 请假 asks for a reason first (``leave_reason``)."""
+        refused = await self._refusal(member, event_id)
+        if refused is not None:
+            return refused
+        if reply == "leave":
+            return RsvpOutcome.ASK_REASON
+        await self._storage.set_reply(event_id, member.id, "yes", None, self._clock.now())
+        return RsvpOutcome.RECORDED
+
+    async def leave_reason(self, member: Member, event_id: int, reason: str) -> RsvpOutcome:
+        """Record leave with its reason, checked again: the member may have moved branch, or
+        the day passed, since they tapped 请假."""
+        refused = await self._refusal(member, event_id)
+        if refused is not None:
+            return refused
+        await self._storage.set_reply(
+            event_id, member.id, "leave", reason.strip()[:200], self._clock.now()
+        )
+        return RsvpOutcome.RECORDED
+
+    async def _refusal(self, member: Member, event_id: int) -> RsvpOutcome | None:
         batch = await self._storage.batch(event_id)
         if batch is None or batch.kind != "theme_day" or batch.unit_id != member.branch_id:
             return RsvpOutcome.NOT_INVITED
         if batch.occurs_at is not None and batch.occurs_at < self._clock.now():
             return RsvpOutcome.PAST
-        if reply == "leave":
-            assert member.telegram_id is not None
-            await self._storage.set_pending_input(
-                member.telegram_id, "leave_reason", {"event": event_id}, self._clock.now()
-            )
-            return RsvpOutcome.ASK_REASON
-        await self._storage.set_reply(event_id, member.id, "yes", None, self._clock.now())
-        return RsvpOutcome.RECORDED
-
-    async def leave_reason(self, member: Member, event_id: int, reason: str) -> None:
-        assert member.telegram_id is not None
-        await self._storage.set_reply(
-            event_id, member.id, "leave", reason.strip()[:200], self._clock.now()
-        )
-        await self._storage.clear_pending_input(member.telegram_id)
+        return None
 
     async def sheet(self, event_id: int) -> Sheet | None:
         batch = await self._storage.batch(event_id)

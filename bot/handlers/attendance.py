@@ -3,12 +3,15 @@ secretaries with 签到 buttons (代签 on the day, 补签 afterwards)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
 from bot.delivery.themeday import RsvpOutcome, Sheet, ThemeDay
+from bot.handlers import conversation
+from bot.handlers.callbacks import SIGN, RsvpTap, SignTap
 from bot.handlers.scope import home_branch
 from bot.i18n import Texts
 from bot.org.members import Member
@@ -19,43 +22,60 @@ from bot.storage.delivery import Batch
 SIGN_BUTTONS = 40
 
 
-async def rsvp_callback(update: Update, context: BotContext) -> None:
+@dataclass(frozen=True)
+class LeaveReason(conversation.State):
+    """The member tapped 请假 and is typing the reason."""
+
+    kind = "leave_reason"
+    event: int
+
+
+async def rsvp_callback(update: Update, context: BotContext, tap: RsvpTap) -> None:
     """参加 or 请假 on a reminder; a tap after the day is answered and changes nothing."""
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None:
         return
     services = context.services
     texts = services.texts
-    parts = query.data.split(":")
-    member = await services.storage.member(query.from_user.id)
-    if len(parts) != 3 or not parts[1].isdigit() or parts[2] not in ("yes", "leave") or not member:
+    member = context.actor.member
+    if member is None:
         await query.answer(texts.tap_invalid)
         return
-    outcome = await services.themeday.rsvp(member, int(parts[1]), parts[2])
+    outcome = await services.themeday.rsvp(member, tap.event_id, tap.reply)
     if outcome is RsvpOutcome.PAST:
         await query.answer(texts.rsvp_past, show_alert=True)
     elif outcome is RsvpOutcome.NOT_INVITED:
         await query.answer(texts.tap_invalid)
     elif outcome is RsvpOutcome.ASK_REASON:
         await query.answer()
+        await conversation.ask(context, query.from_user.id, LeaveReason(tap.event_id))
         await context.bot.send_message(query.from_user.id, texts.rsvp_ask_reason)
     else:
         await query.answer(texts.rsvp_recorded, show_alert=True)
 
 
-async def leave_reason(update: Update, context: BotContext, event_id: int) -> None:
+async def leave_reason(update: Update, context: BotContext, state: LeaveReason) -> None:
+    """The reason for leave, recorded if the member is still invited and the day is ahead."""
     message = update.effective_message
     user = update.effective_user
     if message is None or user is None or message.text is None:
         return
     services = context.services
-    member = await services.storage.member(user.id)
-    if member is None:
-        return
-    await services.themeday.leave_reason(member, event_id, message.text)
-    await message.reply_text(
-        services.texts.rsvp_leave_recorded.format(reason=message.text.strip()[:200])
+    member = context.actor.member
+    await conversation.end(context, user.id)
+    outcome = (
+        await services.themeday.leave_reason(member, state.event, message.text)
+        if member is not None
+        else RsvpOutcome.NOT_INVITED
     )
+    if outcome is RsvpOutcome.PAST:
+        await message.reply_text(services.texts.rsvp_past)
+    elif outcome is RsvpOutcome.NOT_INVITED:
+        await message.reply_text(services.texts.tap_refused)
+    else:
+        await message.reply_text(
+            services.texts.rsvp_leave_recorded.format(reason=message.text.strip()[:200])
+        )
 
 
 def _names(members: list[Member]) -> str:
@@ -92,7 +112,8 @@ def sheet_keyboard(texts: Texts, sheet: Sheet) -> InlineKeyboardMarkup | None:
     ]
     buttons = [
         InlineKeyboardButton(
-            texts.sign_button.format(name=m.name), callback_data=f"sign:{sheet.batch.id}:{m.id}"
+            texts.sign_button.format(name=m.name),
+            callback_data=SIGN.pack(SignTap(sheet.batch.id, m.id)),
         )
         for m in candidates[:SIGN_BUTTONS]
     ]
@@ -148,23 +169,23 @@ async def attendance_command(update: Update, context: BotContext) -> None:
     )
 
 
-async def sign_callback(update: Update, context: BotContext) -> None:
+async def sign_callback(update: Update, context: BotContext, tap: SignTap) -> None:
     """A secretary signs a member in from the attendance list."""
     query = update.callback_query
-    if query is None or query.data is None or query.message is None:
+    if query is None or query.message is None:
         return
     services = context.services
     texts = services.texts
-    parts = query.data.split(":")
-    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isdigit():
+    event = await services.storage.batch(tap.event_id)
+    if (
+        event is None
+        or event.kind != "theme_day"
+        or event.unit_id is None
+        or not context.actor.can_see(event.unit_id)
+    ):
         await query.answer(texts.tap_invalid)
         return
-    event = await services.storage.batch(int(parts[1]))
-    actor = await services.org.actor(query.from_user.id)
-    if event is None or event.unit_id is None or not actor.can_see(event.unit_id):
-        await query.answer(texts.tap_invalid)
-        return
-    member = await services.storage.member_by_id(int(parts[2]))
+    member = await services.storage.member_by_id(tap.member_id)
     if member is None or member.branch_id != event.unit_id:
         await query.answer(texts.tap_invalid)
         return

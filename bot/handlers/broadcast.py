@@ -4,17 +4,43 @@ live progress in the secretary's chat and a final summary naming who could not b
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
 from bot.delivery.service import MAX_TEXT
+from bot.handlers import conversation
+from bot.handlers.callbacks import BROADCAST, BroadcastTap
 from bot.handlers.scope import home_unit
+from bot.org.access import Actor
 
 log = logging.getLogger(__name__)
 
-PENDING_TEXT = "broadcast_text"
-PENDING_CONFIRM = "broadcast_confirm"
+
+@dataclass(frozen=True)
+class BroadcastText(conversation.State):
+    """The secretary is typing the text of a broadcast to ``unit``."""
+
+    kind = "broadcast_text"
+    unit: str
+
+
+@dataclass(frozen=True)
+class BroadcastConfirm(conversation.State):
+    """The preview is shown; 确认发送 or 取消 is next. ``stamp`` is in the preview's buttons,
+    so only this preview's 确认发送 sends this text."""
+
+    kind = "broadcast_confirm"
+    unit: str
+    text: str
+    stamp: int
+
+
+def _answers_for(actor: Actor, unit: str) -> bool:
+    """Whether the actor still answers for every branch under ``unit``: asked again at each
+    step, since a secretary can be demoted or moved between the preview and 确认发送."""
+    return home_unit(actor, [unit]) == unit
 
 
 async def broadcast_command(update: Update, context: BotContext) -> None:
@@ -29,15 +55,13 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
     if unit is None:
         await message.reply_text(services.texts.choose_branch.format(example="/broadcast zb-001"))
         return
-    await services.storage.set_pending_input(
-        user.id, PENDING_TEXT, {"unit": unit}, services.clock.now()
-    )
+    await conversation.ask(context, user.id, BroadcastText(unit))
     await message.reply_text(
         services.texts.broadcast_ask.format(unit=services.org.branch_name(unit), limit=MAX_TEXT)
     )
 
 
-async def broadcast_text(update: Update, context: BotContext, unit: str) -> None:
+async def broadcast_text(update: Update, context: BotContext, state: BroadcastText) -> None:
     """The text of a broadcast: show it back with the number of recipients, and ask."""
     message = update.effective_message
     user = update.effective_user
@@ -45,26 +69,35 @@ async def broadcast_text(update: Update, context: BotContext, unit: str) -> None
         return
     services = context.services
     texts = services.texts
+    if not _answers_for(context.actor, state.unit):
+        await conversation.end(context, user.id)
+        await message.reply_text(texts.tap_refused)
+        return
     if len(message.text) > MAX_TEXT:
         await message.reply_text(
             texts.broadcast_too_long.format(length=len(message.text), limit=MAX_TEXT)
         )
         return
-    audience = await services.delivery.audience(services.org.tree, unit)
-    await services.storage.set_pending_input(
-        user.id, PENDING_CONFIRM, {"unit": unit, "text": message.text}, services.clock.now()
-    )
+    audience = await services.delivery.audience(services.org.tree, state.unit)
+    stamp = int(services.clock.now().timestamp() * 1000)
+    await conversation.ask(context, user.id, BroadcastConfirm(state.unit, message.text, stamp))
     keyboard = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(texts.broadcast_confirm, callback_data="broadcast:send"),
-                InlineKeyboardButton(texts.broadcast_cancel, callback_data="broadcast:cancel"),
+                InlineKeyboardButton(
+                    texts.broadcast_confirm,
+                    callback_data=BROADCAST.pack(BroadcastTap(True, stamp)),
+                ),
+                InlineKeyboardButton(
+                    texts.broadcast_cancel,
+                    callback_data=BROADCAST.pack(BroadcastTap(False, stamp)),
+                ),
             ]
         ]
     )
     await message.reply_text(
         texts.broadcast_preview.format(
-            unit=services.org.branch_name(unit),
+            unit=services.org.branch_name(state.unit),
             count=len(audience.reachable),
             unreachable=len(audience.unreachable),
             text=message.text,
@@ -73,20 +106,34 @@ async def broadcast_text(update: Update, context: BotContext, unit: str) -> None
     )
 
 
-async def broadcast_callback(update: Update, context: BotContext) -> None:
-    """确认发送 or 取消 under a preview; a stale or repeated tap changes nothing."""
+async def waiting_confirm(update: Update, context: BotContext, state: BroadcastConfirm) -> None:
+    """Text while a preview waits for its buttons: point at them."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(context.services.texts.broadcast_waiting_confirm)
+
+
+async def broadcast_callback(update: Update, context: BotContext, tap: BroadcastTap) -> None:
+    """确认发送 or 取消 under a preview; a stale, repeated, lapsed or no longer authorised tap
+    sends nothing."""
     query = update.callback_query
     if query is None or query.message is None:
         return
     services = context.services
     texts = services.texts
-    pending = await services.storage.pending_input(query.from_user.id)
-    if pending is None or pending[0] != PENDING_CONFIRM:
+    user_id = query.from_user.id
+    state = await conversation.current(context, user_id, [BroadcastConfirm])
+    if isinstance(state, conversation.Expired):
+        minutes = services.settings.pending_input_minutes
+        await query.answer(texts.input_expired.format(minutes=minutes), show_alert=True)
+        return
+    if state is None or state.stamp != tap.stamp:
         await query.answer(texts.tap_invalid)
         return
-    await services.storage.clear_pending_input(query.from_user.id)
-    payload = pending[1]
-    if query.data != "broadcast:send":
+    await conversation.end(context, user_id)
+    if not _answers_for(context.actor, state.unit):
+        await query.answer(texts.tap_refused, show_alert=True)
+        return
+    if not tap.send:
         await query.answer()
         await query.edit_message_text(texts.broadcast_cancelled)
         return
@@ -96,9 +143,9 @@ async def broadcast_callback(update: Update, context: BotContext) -> None:
     )
     batch_id = await services.delivery.create_broadcast(
         services.org.tree,
-        payload["unit"],
-        payload["text"],
-        query.from_user.id,
+        state.unit,
+        state.text,
+        user_id,
         query.message.chat.id,
     )
     await services.storage.set_progress_message(

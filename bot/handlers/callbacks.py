@@ -1,34 +1,234 @@
-"""Callback data of the quiz keyboards: ``quiz:<action>:<session>:<position>[:<option>]``.
+"""Callback data: one small codec per button prefix, e.g. ``quiz:<action>:<session>:<n>[:<o>]``.
 
-Callback data comes back from clients and can be forged, so parsing is strict and total:
-anything that is not exactly what the bot would have written parses to None.
+Callback data comes back from clients and can be forged, so every codec's ``unpack`` is strict
+and total: anything that is not exactly what its ``pack`` would have written — other bytes,
+another prefix, a number with a sign, a leading zero, a non-ASCII digit such as ``²``, or out of
+range — gives None, never an exception. The command registry routes each prefix to its handler
+behind the same access check as commands; this module is plain Python so that the outbox (which
+stores keyboards as JSON) can pack buttons too.
 """
 
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import ClassVar, Generic, Literal, TypeVar
 
 from bot.quiz.session import Tap, TapAction
+from bot.stats.periods import Period, Span
 
 MAX_CALLBACK_BYTES = 64
-_PATTERN = re.compile(r"quiz:(answer|toggle|submit):([1-9][0-9]{0,17}):([0-9]{1,2})(?::([0-7]))?")
+"""Telegram's limit on a button's callback data."""
+
+T = TypeVar("T")
+
+_ID = r"([1-9][0-9]{0,17})"
+"""A database row id: positive, canonical, at most 18 digits so it always fits SQLite's int64."""
+_SMALL = r"(0|[1-9][0-9]?)"
+"""An index into a short list shown on one keyboard (0..99)."""
+_NAME = r"([A-Za-z0-9_-]{1,32})"
+"""A unit or question id, as the organisation and bank schemas allow them."""
 
 
-def quiz_data(tap: Tap) -> str:
-    parts = ["quiz", tap.action.value, str(tap.session_id), str(tap.position)]
-    if tap.option is not None:
-        parts.append(str(tap.option))
-    return ":".join(parts)
+class Codec(ABC, Generic[T]):
+    """Packs a value into ``<prefix>:<fields>`` and unpacks exactly that back."""
+
+    prefix: ClassVar[str]
+    fields: ClassVar[re.Pattern[str]]
+    """What follows ``<prefix>:``, matched in full."""
+
+    def pack(self, value: T) -> str:
+        data = ":".join((self.prefix, *self._fields(value)))
+        if len(data) > MAX_CALLBACK_BYTES or not data.isascii():
+            raise ValueError(f"callback data does not fit a button: {data!r}")
+        return data
+
+    def unpack(self, data: object) -> T | None:
+        """The value ``data`` stands for, or None for anything ``pack`` would not write."""
+        if not isinstance(data, str) or len(data) > MAX_CALLBACK_BYTES or not data.isascii():
+            return None
+        head, colon, rest = data.partition(":")
+        if head != self.prefix or not colon:
+            return None
+        match = self.fields.fullmatch(rest)
+        return self._value(match) if match is not None else None
+
+    @abstractmethod
+    def _fields(self, value: T) -> tuple[str, ...]: ...
+
+    @abstractmethod
+    def _value(self, match: re.Match[str]) -> T | None: ...
 
 
-def parse_quiz_data(data: object) -> Tap | None:
-    if not isinstance(data, str) or len(data.encode()) > MAX_CALLBACK_BYTES:
-        return None
-    match = _PATTERN.fullmatch(data)
-    if match is None:
-        return None
-    action = TapAction(match.group(1))
-    option = int(match.group(4)) if match.group(4) is not None else None
-    if (action is TapAction.SUBMIT) != (option is None):
-        return None
-    return Tap(int(match.group(2)), int(match.group(3)), action, option)
+class QuizCodec(Codec[Tap]):
+    """A tap on a question's keyboard."""
+
+    prefix = "quiz"
+    fields = re.compile(rf"(answer|toggle|submit):{_ID}:{_SMALL}(?::([0-7]))?")
+
+    def _fields(self, value: Tap) -> tuple[str, ...]:
+        option = () if value.option is None else (str(value.option),)
+        return (value.action.value, str(value.session_id), str(value.position), *option)
+
+    def _value(self, match: re.Match[str]) -> Tap | None:
+        action = TapAction(match.group(1))
+        option = int(match.group(4)) if match.group(4) is not None else None
+        if (action is TapAction.SUBMIT) != (option is None):
+            return None
+        return Tap(int(match.group(2)), int(match.group(3)), action, option)
+
+
+@dataclass(frozen=True)
+class TopicTap:
+    """A tap in the /quiz 选题 menu: a document (show its chapters), or a chapter of it, or
+    the whole document ("all")."""
+
+    document: int
+    chapter: int | Literal["all"] | None = None
+
+
+class TopicCodec(Codec[TopicTap]):
+    prefix = "topic"
+    fields = re.compile(rf"{_SMALL}(?::(all|0|[1-9][0-9]?))?")
+
+    def _fields(self, value: TopicTap) -> tuple[str, ...]:
+        chapter = () if value.chapter is None else (str(value.chapter),)
+        return (str(value.document), *chapter)
+
+    def _value(self, match: re.Match[str]) -> TopicTap:
+        chapter = match.group(2)
+        if chapter is None or chapter == "all":
+            return TopicTap(int(match.group(1)), "all" if chapter else None)
+        return TopicTap(int(match.group(1)), int(chapter))
+
+
+@dataclass(frozen=True)
+class FixTap:
+    """纠错 under an answered question: which quiz, which question of it."""
+
+    session_id: int
+    position: int
+
+
+class FixCodec(Codec[FixTap]):
+    prefix = "fix"
+    fields = re.compile(rf"{_ID}:{_SMALL}")
+
+    def _fields(self, value: FixTap) -> tuple[str, ...]:
+        return (str(value.session_id), str(value.position))
+
+    def _value(self, match: re.Match[str]) -> FixTap:
+        return FixTap(int(match.group(1)), int(match.group(2)))
+
+
+@dataclass(frozen=True)
+class CloseTap:
+    """An admin marks the correction reports on one question handled."""
+
+    question_id: str
+
+
+class CloseCodec(Codec[CloseTap]):
+    prefix = "fixdone"
+    fields = re.compile(_NAME)
+
+    def _fields(self, value: CloseTap) -> tuple[str, ...]:
+        return (value.question_id,)
+
+    def _value(self, match: re.Match[str]) -> CloseTap:
+        return CloseTap(match.group(1))
+
+
+@dataclass(frozen=True)
+class BroadcastTap:
+    """确认发送 (send) or 取消 under a broadcast preview. ``stamp`` names the preview, so that
+    an older preview's button cannot send a newer text."""
+
+    send: bool
+    stamp: int
+
+
+class BroadcastCodec(Codec[BroadcastTap]):
+    prefix = "broadcast"
+    fields = re.compile(rf"(send|cancel):{_ID}")
+
+    def _fields(self, value: BroadcastTap) -> tuple[str, ...]:
+        return ("send" if value.send else "cancel", str(value.stamp))
+
+    def _value(self, match: re.Match[str]) -> BroadcastTap:
+        return BroadcastTap(match.group(1) == "send", int(match.group(2)))
+
+
+@dataclass(frozen=True)
+class RsvpTap:
+    """参加 (yes) or 请假 (leave) under a theme-day reminder."""
+
+    event_id: int
+    reply: Literal["yes", "leave"]
+
+
+class RsvpCodec(Codec[RsvpTap]):
+    prefix = "rsvp"
+    fields = re.compile(rf"{_ID}:(yes|leave)")
+
+    def _fields(self, value: RsvpTap) -> tuple[str, ...]:
+        return (str(value.event_id), value.reply)
+
+    def _value(self, match: re.Match[str]) -> RsvpTap:
+        return RsvpTap(int(match.group(1)), "yes" if match.group(2) == "yes" else "leave")
+
+
+@dataclass(frozen=True)
+class NudgeTap:
+    """提醒未参学 under /stats: the branch and the period the report was about."""
+
+    branch_id: str
+    period: Period
+
+
+class NudgeCodec(Codec[NudgeTap]):
+    prefix = "nudge"
+    fields = re.compile(rf"{_NAME}:([1-9][0-9]{{3}})(?:-(?:(0[1-9]|1[0-2])|Q([1-4])))?")
+
+    def _fields(self, value: NudgeTap) -> tuple[str, ...]:
+        return (value.branch_id, value.period.key)
+
+    def _value(self, match: re.Match[str]) -> NudgeTap:
+        branch, year, month, quarter = match.groups()
+        if month is not None:
+            period = Period(Span.MONTH, int(year), int(month))
+        elif quarter is not None:
+            period = Period(Span.QUARTER, int(year), int(quarter))
+        else:
+            period = Period(Span.YEAR, int(year))
+        return NudgeTap(branch, period)
+
+
+@dataclass(frozen=True)
+class SignTap:
+    """A secretary signs a member in on the attendance sheet of one event."""
+
+    event_id: int
+    member_id: int
+
+
+class SignCodec(Codec[SignTap]):
+    prefix = "sign"
+    fields = re.compile(rf"{_ID}:{_ID}")
+
+    def _fields(self, value: SignTap) -> tuple[str, ...]:
+        return (str(value.event_id), str(value.member_id))
+
+    def _value(self, match: re.Match[str]) -> SignTap:
+        return SignTap(int(match.group(1)), int(match.group(2)))
+
+
+QUIZ = QuizCodec()
+TOPIC = TopicCodec()
+FIX = FixCodec()
+CLOSE_CORRECTION = CloseCodec()
+BROADCAST = BroadcastCodec()
+RSVP = RsvpCodec()
+NUDGE = NudgeCodec()
+SIGN = SignCodec()

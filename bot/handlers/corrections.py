@@ -3,42 +3,45 @@ reports with /corrections, admins mark them handled."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
+from bot.handlers import conversation
+from bot.handlers.callbacks import CLOSE_CORRECTION, CloseTap, FixTap
 from bot.org.access import Role
 
-PENDING = "correction"
 SHOWN = 20
 
 
-async def fix_callback(update: Update, context: BotContext) -> None:
+@dataclass(frozen=True)
+class CorrectionText(conversation.State):
+    """The member is typing what is wrong with a question they answered."""
+
+    kind = "correction"
+    question: str
+
+
+async def fix_callback(update: Update, context: BotContext, tap: FixTap) -> None:
     """纠错 under an answered question: ask what is wrong."""
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None:
         return
     services = context.services
-    parts = query.data.split(":")
-    session = (
-        await services.storage.member_session(query.from_user.id, int(parts[1]))
-        if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit()
-        else None
-    )
-    position = int(parts[2]) if session is not None else -1
-    if session is None or not 0 <= position < min(session.position, session.total):
+    session = await services.storage.member_session(query.from_user.id, tap.session_id)
+    if session is None or not 0 <= tap.position < min(session.position, session.total):
         await query.answer(services.texts.tap_invalid)
         return
     await query.answer()
-    await services.storage.set_pending_input(
-        query.from_user.id,
-        PENDING,
-        {"question": session.question_ids[position]},
-        services.clock.now(),
+    await conversation.ask(
+        context, query.from_user.id, CorrectionText(session.question_ids[tap.position])
     )
     await context.bot.send_message(query.from_user.id, services.texts.correction_ask)
 
 
-async def correction_text(update: Update, context: BotContext, question_id: str) -> None:
+async def correction_text(update: Update, context: BotContext, state: CorrectionText) -> None:
+    """The text of a correction report."""
     message = update.effective_message
     user = update.effective_user
     if message is None or user is None or message.text is None:
@@ -48,13 +51,13 @@ async def correction_text(update: Update, context: BotContext, question_id: str)
     if member_id is None:
         return
     await services.storage.add_correction(
-        question_id,
+        state.question,
         services.quiz.bank.version,
         member_id,
         message.text.strip()[:500],
         services.clock.now(),
     )
-    await services.storage.clear_pending_input(user.id)
+    await conversation.end(context, user.id)
     await message.reply_text(services.texts.correction_thanks)
 
 
@@ -65,7 +68,8 @@ async def corrections_command(update: Update, context: BotContext) -> None:
         return
     services = context.services
     texts = services.texts
-    reports = await services.storage.open_corrections()
+    actor = context.actor
+    reports = await services.storage.open_corrections(None if actor.admin else actor.scope)
     if not reports:
         await message.reply_text(texts.corrections_none)
         return
@@ -89,7 +93,7 @@ async def corrections_command(update: Update, context: BotContext) -> None:
                 [
                     InlineKeyboardButton(
                         texts.corrections_close.format(id=question_id),
-                        callback_data=f"fixdone:{question_id}",
+                        callback_data=CLOSE_CORRECTION.pack(CloseTap(question_id)),
                     )
                 ]
             )
@@ -98,18 +102,13 @@ async def corrections_command(update: Update, context: BotContext) -> None:
     )
 
 
-async def close_callback(update: Update, context: BotContext) -> None:
-    """An admin marks a question's reports handled."""
+async def close_callback(update: Update, context: BotContext, tap: CloseTap) -> None:
+    """An admin marks a question's reports handled (the registry has checked the role)."""
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None:
         return
     services = context.services
-    actor = await services.org.actor(query.from_user.id)
-    if actor.role < Role.ADMIN:
-        await query.answer(services.texts.refused_admin, show_alert=True)
-        return
-    question_id = query.data.removeprefix("fixdone:")
     closed = await services.storage.close_corrections(
-        question_id, query.from_user.id, services.clock.now()
+        tap.question_id, query.from_user.id, services.clock.now()
     )
-    await query.answer(services.texts.corrections_closed.format(id=question_id, count=closed))
+    await query.answer(services.texts.corrections_closed.format(id=tap.question_id, count=closed))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from telegram import Update
+from telegram.constants import ChatMemberStatus
 
 from bot.context import BotContext
 from bot.handlers.scope import home_branch
@@ -228,13 +229,33 @@ async def bindgroup_command(update: Update, context: BotContext) -> None:
         await message.reply_text(texts.bindgroup_in_group)
         return
     args = list(context.args or [])
-    units = [a for a in args if a in services.org.tree.by_id] or context.actor.home_units[:1]
+    unknown = [a for a in args if a not in services.org.tree.by_id]
+    if unknown:
+        await message.reply_text(texts.unit_unknown.format(unit=unknown[0]))
+        return
+    units = args or context.actor.home_units[:1]
     unit = units[0] if units else None
     if unit is None or not _answers_for(context.actor, unit):
         await message.reply_text(texts.choose_branch.format(example="/bindgroup zb-001"))
         return
-    await services.org.bind_group(context.actor, chat.id, unit)
+    if not await _group_admin(context, chat.id, context.actor.telegram_id):
+        await message.reply_text(texts.bindgroup_not_group_admin)
+        return
+    kept = await services.org.bind_group(context.actor, chat.id, unit)
+    if kept is not None:
+        await message.reply_text(
+            texts.group_bound_elsewhere.format(unit=services.org.branch_name(kept))
+        )
+        return
     await message.reply_text(texts.group_bound.format(unit=services.org.branch_name(unit)))
+
+
+async def _group_admin(context: BotContext, chat_id: int, user_id: int) -> bool:
+    """Whether Telegram says the person owns or administers the group: binding decides where
+    a branch's reminders go, so a secretary who is only a member of someone's group (or not
+    in it at all) cannot claim it."""
+    member = await context.bot.get_chat_member(chat_id, user_id)
+    return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 
 
 def _answers_for(actor: Actor, unit: str) -> bool:

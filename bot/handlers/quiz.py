@@ -9,7 +9,8 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.error import BadRequest
 
 from bot.context import BotContext
-from bot.handlers.callbacks import parse_quiz_data
+from bot.handlers import conversation
+from bot.handlers.callbacks import FIX, TOPIC, FixTap, TopicTap
 from bot.handlers.common import register
 from bot.handlers.quiz_view import question_keyboard, question_text, result_text, summary_text
 from bot.quiz.session import (
@@ -18,6 +19,7 @@ from bot.quiz.session import (
     IgnoredReason,
     Outdated,
     QuizSession,
+    Tap,
     Toggled,
 )
 
@@ -64,7 +66,7 @@ def _documents_menu(context: BotContext) -> InlineKeyboardMarkup:
                     context.services.texts.topic_document.format(
                         document=document, count=len(quiz.pool(document))
                     ),
-                    callback_data=f"topic:{index}",
+                    callback_data=TOPIC.pack(TopicTap(index)),
                 )
             ]
             for index, (document, _) in enumerate(quiz.topics())
@@ -78,45 +80,37 @@ def _chapters_menu(context: BotContext, index: int) -> InlineKeyboardMarkup:
     rows = [
         [
             InlineKeyboardButton(
-                texts.topic_all.format(document=document), callback_data=f"topic:{index}:all"
+                texts.topic_all.format(document=document),
+                callback_data=TOPIC.pack(TopicTap(index, "all")),
             )
         ]
     ]
     rows += [
-        [InlineKeyboardButton(chapter, callback_data=f"topic:{index}:{number}")]
+        [InlineKeyboardButton(chapter, callback_data=TOPIC.pack(TopicTap(index, number)))]
         for number, chapter in enumerate(chapters)
     ]
     return InlineKeyboardMarkup(rows)
 
 
-async def topic_callback(update: Update, context: BotContext) -> None:
+async def topic_callback(update: Update, context: BotContext, tap: TopicTap) -> None:
     """A tap in the document/chapter menu: show the chapters, or start the quiz."""
     query = update.callback_query
-    if query is None or query.data is None or query.message is None:
+    if query is None or query.message is None:
         return
     services = context.services
     topics = services.quiz.topics()
-    parts = query.data.split(":")
-    valid = (
-        len(parts) in (2, 3)
-        and parts[1].isdigit()
-        and int(parts[1]) < len(topics)
-        and (
-            len(parts) == 2
-            or parts[2] == "all"
-            or (parts[2].isdigit() and int(parts[2]) < len(topics[int(parts[1])][1]))
-        )
-    )
-    if not valid:
+    if tap.document >= len(topics) or (
+        isinstance(tap.chapter, int) and tap.chapter >= len(topics[tap.document][1])
+    ):
         await query.answer(services.texts.tap_invalid)
         return
     await query.answer()
-    document, chapters = topics[int(parts[1])]
-    if len(parts) == 2:
-        await _edit_tapped_markup(context, query, _chapters_menu(context, int(parts[1])))
+    document, chapters = topics[tap.document]
+    if tap.chapter is None:
+        await _edit_tapped_markup(context, query, _chapters_menu(context, tap.document))
         return
     await _edit_tapped_markup(context, query, None)
-    chapter = None if parts[2] == "all" else chapters[int(parts[2])]
+    chapter = None if tap.chapter == "all" else chapters[tap.chapter]
     await _begin(update, context, query.message.chat.id, document, chapter)
 
 
@@ -148,9 +142,8 @@ async def cancel_command(update: Update, context: BotContext) -> None:
         return
     services = context.services
     user = update.effective_user
-    if user is not None and await services.storage.pending_input(user.id) is not None:
+    if user is not None and await conversation.end(context, user.id):
         # /cancel first abandons what the person was in the middle of saying.
-        await services.storage.clear_pending_input(user.id)
         await update.effective_message.reply_text(services.texts.input_cancelled)
         return
     cancelled = await services.quiz.cancel(member_id)
@@ -162,17 +155,13 @@ async def cancel_command(update: Update, context: BotContext) -> None:
     )
 
 
-async def quiz_callback(update: Update, context: BotContext) -> None:
+async def quiz_callback(update: Update, context: BotContext, tap: Tap) -> None:
     """A tap on a quiz keyboard: record it if it is valid, then show the result."""
     query = update.callback_query
     if query is None:
         return
     services = context.services
     texts = services.texts
-    tap = parse_quiz_data(query.data)
-    if tap is None:
-        await query.answer(texts.tap_invalid)
-        return
     outcome = await services.quiz.tap(query.from_user.id, tap)
     if isinstance(outcome, Ignored):
         await query.answer(_ignored_text(context, outcome.reason))
@@ -211,7 +200,7 @@ async def _show_result(query: CallbackQuery, context: BotContext, outcome: Answe
             [
                 InlineKeyboardButton(
                     texts.correction_button,
-                    callback_data=f"fix:{session.id}:{session.position - 1}",
+                    callback_data=FIX.pack(FixTap(session.id, session.position - 1)),
                 )
             ]
         ]

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.handlers.callbacks import quiz_data
+from bot.handlers.callbacks import QUIZ
 from bot.i18n import Texts
 from bot.quiz.questions import OPTION_LETTERS, Question, QuestionType
 from bot.quiz.rules import Verdict, max_points, passed
@@ -62,7 +62,7 @@ def question_keyboard(
 
     def button(label: str, action: TapAction, option: int | None = None) -> InlineKeyboardButton:
         tap = Tap(session.id, session.position, action, option)
-        return InlineKeyboardButton(label, callback_data=quiz_data(tap))
+        return InlineKeyboardButton(label, callback_data=QUIZ.pack(tap))
 
     labels = _shown_options(question, order)
     if question.type is QuestionType.JUDGE:

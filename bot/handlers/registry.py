@@ -1,17 +1,19 @@
-"""The one list of commands: it registers the handlers, sets Telegram's command menus, writes
+"""The one list of what people can do: commands, the buttons of every keyboard and the typed
+replies the bot asks for. It registers the handlers, sets Telegram's command menus, writes
 /help, and decides who may run what, so none of these can disagree.
 
-Each command names the least role it needs and whether it is for private chats only. Every
-command passes through ``guarded`` — the single place where roles are enforced and refusals
-recorded — before its handler runs.
+Each command and button names the least role it needs and whether it is for private chats only;
+each button names the codec of its callback data. Every command and every tap passes through
+the same check (``bot/handlers/access.py``) — the single place where roles are enforced and
+refusals recorded — at the moment it arrives, before its handler runs. Typed replies pass the
+same check in the free-text router (``bot/handlers/text.py``).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -29,12 +31,23 @@ from bot.handlers import (
     stats,
     text,
 )
+from bot.handlers.access import admit, refusal
+from bot.handlers.callbacks import (
+    BROADCAST,
+    CLOSE_CORRECTION,
+    FIX,
+    NUDGE,
+    QUIZ,
+    RSVP,
+    SIGN,
+    TOPIC,
+    Codec,
+)
 from bot.i18n import Texts
-from bot.org.access import Actor, Role
-
-log = logging.getLogger(__name__)
+from bot.org.access import Role
 
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -131,15 +144,6 @@ def bot_commands(texts: Texts, role: Role = Role.MEMBER) -> list[BotCommand]:
     return [BotCommand(c.name, c.description(texts)) for c in commands_for(role)]
 
 
-def refusal(texts: Texts, needed: Role) -> str:
-    return {
-        Role.MEMBER: texts.refused_member,
-        Role.SECRETARY: texts.refused_secretary,
-        Role.GENERAL_SECRETARY: texts.refused_general_secretary,
-        Role.ADMIN: texts.refused_admin,
-    }[needed]
-
-
 def guarded(command: Command) -> Handler:
     """The command behind its checks: chat type, then role. A refusal names no data."""
 
@@ -151,38 +155,88 @@ def guarded(command: Command) -> Handler:
         )
         if user is None or chat is None or message is None:
             return
-        services = context.services
-        if command.private and chat.type != "private":
-            await message.reply_text(services.texts.private_only)
+        texts = context.services.texts
+        refused = await admit(
+            context,
+            user.id,
+            chat.type,
+            what=command.name,
+            role=command.role,
+            private=command.private,
+        )
+        if refused is not None:
+            needed = refused.needed
+            await message.reply_text(
+                texts.private_only if needed is None else refusal(texts, needed)
+            )
             return
-        actor: Actor = await services.org.actor(user.id)
-        if not actor.allowed(command.role):
-            log.info("refused /%s to user %s (%s)", command.name, user.id, actor.role.name)
-            await services.org.record_refusal(user.id, command.name)
-            await message.reply_text(refusal(services.texts, command.role))
-            return
-        context.actor = actor
         await command.callback(update, context)
 
     return run
+
+
+@dataclass(frozen=True)
+class Button(Generic[T]):
+    """A button prefix: the codec of its callback data and the handler of a tap, which gets
+    the unpacked value."""
+
+    codec: Codec[T]
+    callback: Callable[[Update, BotContext, T], Coroutine[Any, Any, None]]
+    role: Role = Role.MEMBER
+    private: bool = True
+    """Private-chat only: a tap on a group's message (forged, or on a keyboard that should not
+    be there) must never post a question, a list of names or a result into the group."""
+
+
+BUTTONS: tuple[Button[Any], ...] = (
+    Button(QUIZ, quiz.quiz_callback),
+    Button(TOPIC, quiz.topic_callback),
+    Button(FIX, corrections.fix_callback),
+    Button(CLOSE_CORRECTION, corrections.close_callback, Role.ADMIN),
+    Button(BROADCAST, broadcast.broadcast_callback, Role.SECRETARY),
+    Button(RSVP, attendance.rsvp_callback),
+    Button(NUDGE, stats.nudge_callback, Role.SECRETARY),
+    Button(SIGN, attendance.sign_callback, Role.SECRETARY),
+)
+_BY_PREFIX = {button.codec.prefix: button for button in BUTTONS}
+
+
+async def button_tapped(update: Update, context: BotContext) -> None:
+    """Any tap: unpacked by its prefix's codec, checked like a command, then handled. Data no
+    codec accepts (an old keyboard, a forged tap) is answered and ignored."""
+    query = update.callback_query
+    if query is None:
+        return
+    texts = context.services.texts
+    data = query.data if isinstance(query.data, str) else ""
+    button = _BY_PREFIX.get(data.partition(":")[0])
+    value = button.codec.unpack(data) if button is not None else None
+    if button is None or value is None or query.message is None:
+        await query.answer(texts.tap_invalid)
+        return
+    refused = await admit(
+        context,
+        query.from_user.id,
+        query.message.chat.type,
+        what=f"{button.codec.prefix}:",
+        role=button.role,
+        private=button.private,
+    )
+    if refused is not None:
+        await query.answer(
+            texts.tap_private_only if refused.needed is None else texts.tap_refused,
+            show_alert=True,
+        )
+        return
+    await button.callback(update, context, value)
 
 
 def register_handlers(application: BotApplication) -> None:
     # Commands first, so that "/quiz" is never taken for plain text.
     for command in COMMANDS:
         application.add_handler(CommandHandler(command.name, guarded(command)))
-    application.add_handler(CallbackQueryHandler(quiz.quiz_callback, pattern=r"^quiz:"))
-    application.add_handler(CallbackQueryHandler(quiz.topic_callback, pattern=r"^topic:"))
-    application.add_handler(CallbackQueryHandler(corrections.fix_callback, pattern=r"^fix:"))
-    application.add_handler(CallbackQueryHandler(corrections.close_callback, pattern=r"^fixdone:"))
-    application.add_handler(
-        CallbackQueryHandler(broadcast.broadcast_callback, pattern=r"^broadcast:")
-    )
-    application.add_handler(CallbackQueryHandler(attendance.rsvp_callback, pattern=r"^rsvp:"))
-    application.add_handler(CallbackQueryHandler(stats.nudge_callback, pattern=r"^nudge:"))
-    application.add_handler(CallbackQueryHandler(attendance.sign_callback, pattern=r"^sign:"))
-    # Any other button (an old keyboard, a forged tap) is answered and ignored.
-    application.add_handler(CallbackQueryHandler(quiz.quiz_callback))
+    # Every tap goes to one router: its prefix picks the codec and the handler.
+    application.add_handler(CallbackQueryHandler(button_tapped))
     # Text in private: what the person was asked for (a real name, a broadcast), else a
     # pointer to /help. Groups are not ours to fill, so the bot stays silent there.
     application.add_handler(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
+from bot.handlers.callbacks import NUDGE, NudgeTap
 from bot.handlers.scope import (
     Refusal,
     Refused,
@@ -26,7 +27,6 @@ from bot.handlers.stats_view import (
     units_text,
 )
 from bot.org.tree import Level
-from bot.stats.periods import parse_period
 
 MAX_QUERY = 30
 """A name or keyword searched for is cut to this many characters."""
@@ -48,7 +48,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
                 [
                     InlineKeyboardButton(
                         services.texts.nudge_button.format(count=len(waiting)),
-                        callback_data=f"nudge:{target.unit}:{target.period.key}",
+                        callback_data=NUDGE.pack(NudgeTap(target.unit, target.period)),
                     )
                 ]
             ]
@@ -59,22 +59,19 @@ async def stats_command(update: Update, context: BotContext) -> None:
     await message.reply_text(report_text(services.texts, report), reply_markup=keyboard)
 
 
-async def nudge_callback(update: Update, context: BotContext) -> None:
+async def nudge_callback(update: Update, context: BotContext, tap: NudgeTap) -> None:
     """提醒未参学: a message to the members of the branch who have not studied in the period,
     through the outbox, once a day at most."""
     query = update.callback_query
-    if query is None or query.data is None or query.message is None:
+    if query is None or query.message is None:
         return
     services = context.services
     texts = services.texts
-    parts = query.data.split(":")
-    actor = await services.org.actor(query.from_user.id)
     now = services.clock.now().astimezone(services.settings.zone)
-    period = parse_period(parts[2], now.date()) if len(parts) == 3 else None
-    if period is None or not actor.can_see(parts[1]):
+    branch_id, period = tap.branch_id, tap.period
+    if not context.actor.can_see(branch_id):
         await query.answer(texts.tap_invalid)
         return
-    branch_id = parts[1]
     report = await services.stats.report(services.org.tree, branch_id, period)
     progress = await context.bot.send_message(
         query.message.chat.id, texts.broadcast_progress.format(sent=0, total="…", failed=0)

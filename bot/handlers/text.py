@@ -1,40 +1,77 @@
 """Plain text in a private chat: whatever the person was asked for last, else a pointer.
 
-What someone is in the middle of saying — their real name after an invite, a broadcast's text,
-a reason for leave — is stored, not remembered, so it survives a restart.
+What someone is in the middle of saying — a broadcast's text, a reason for leave, a correction
+— is a typed state (``bot/handlers/conversation.py``) declared next to the handler that
+consumes it; ``INPUTS`` routes each state to that handler behind the same access check as
+commands, made now and not when the question was asked. A real name after an invite is kept
+on the member's row (``pending_invite``) and comes last.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers import attendance, broadcast, corrections, org
+from bot.handlers import attendance, broadcast, conversation, corrections, org
+from bot.handlers.access import admit
 from bot.handlers.common import unknown_text
+from bot.org.access import Role
+
+S = TypeVar("S", bound=conversation.State)
+
+
+@dataclass(frozen=True)
+class Input(Generic[S]):
+    """A state the bot can be waiting in, the handler of the text that answers it, and the
+    least role that may still give that answer."""
+
+    state: type[S]
+    callback: Callable[[Update, BotContext, S], Coroutine[Any, Any, None]]
+    role: Role = Role.MEMBER
+
+
+INPUTS: tuple[Input[Any], ...] = (
+    Input(broadcast.BroadcastText, broadcast.broadcast_text, Role.SECRETARY),
+    Input(broadcast.BroadcastConfirm, broadcast.waiting_confirm, Role.SECRETARY),
+    Input(corrections.CorrectionText, corrections.correction_text),
+    Input(attendance.LeaveReason, attendance.leave_reason),
+)
+_BY_STATE: dict[type[conversation.State], Input[Any]] = {i.state: i for i in INPUTS}
 
 
 async def text_message(update: Update, context: BotContext) -> None:
+    """Text in a private chat: the answer to the pending state, a real name, or a pointer."""
     message = update.effective_message
     user = update.effective_user
     if message is None or user is None or message.text is None or message.text.startswith("/"):
         await unknown_text(update, context)
         return
     services = context.services
-    pending = await services.storage.pending_input(user.id)
-    if pending is not None:
-        kind, payload = pending
-        if kind == broadcast.PENDING_TEXT:
-            await broadcast.broadcast_text(update, context, str(payload["unit"]))
+    state = await conversation.current(context, user.id, list(_BY_STATE))
+    if isinstance(state, conversation.Expired):
+        minutes = services.settings.pending_input_minutes
+        await message.reply_text(services.texts.input_expired.format(minutes=minutes))
+        return
+    if state is not None:
+        expected = _BY_STATE[type(state)]
+        refused = await admit(
+            context,
+            user.id,
+            "private",
+            what=f"input:{state.kind}",
+            role=expected.role,
+            private=True,
+        )
+        if refused is not None:
+            await conversation.end(context, user.id)
+            await message.reply_text(services.texts.tap_refused)
             return
-        if kind == corrections.PENDING:
-            await corrections.correction_text(update, context, str(payload["question"]))
-            return
-        if kind == "leave_reason":
-            await attendance.leave_reason(update, context, int(payload["event"]))
-            return
-        if kind == broadcast.PENDING_CONFIRM:
-            await message.reply_text(services.texts.broadcast_waiting_confirm)
-            return
+        await expected.callback(update, context, state)
+        return
     member = await services.storage.member(user.id)
     if member is not None and member.pending_invite is not None:
         await org.join_name(update, context, member)

@@ -66,6 +66,9 @@ class Texts:
     tap_not_yours: str
     tap_nothing_selected: str
     tap_invalid: str
+    tap_private_only: str
+    tap_refused: str
+    input_expired: str
 
     me_empty: str
     me: str
@@ -210,6 +213,9 @@ class Texts:
     themeday_none: str
     no_branch: str
     themeday_moved: str
+    unit_unknown: str
+    bindgroup_not_group_admin: str
+    group_bound_elsewhere: str
     # 党员减少 and membership over time.
     command_depart: str
     depart_usage: str

@@ -58,6 +58,9 @@ TEXTS = Texts(
     tap_not_yours="这不是您的题目",
     tap_nothing_selected="请先选择至少一个选项",
     tap_invalid="这个按钮已失效",
+    tap_private_only="请在与我的私聊中使用这个按钮",
+    tap_refused="抱歉，您无权进行这个操作",
+    input_expired="您上次的操作超过 {minutes} 分钟未完成，已自动取消，请重新开始。",
     me_empty="您还没有答过题。发送 /quiz 开始第一次答题。",
     me=(
         "我的答题记录\n\n"
@@ -205,6 +208,9 @@ TEXTS = Texts(
     themeday_none="【{branch}】近期没有安排主题党日。",
     no_branch="您还没有加入支部。请向支部书记索取邀请链接。",
     themeday_moved="（原定 {date}，逢{holiday}顺延）",
+    unit_unknown="没有编号为 {unit} 的组织，请核对编号。",
+    bindgroup_not_group_admin="只有本群的群主或管理员才能绑定本群。",
+    group_bound_elsewhere="本群已绑定到【{unit}】。如需改绑，请联系管理员。",
     # 党员减少 and membership over time.
     command_depart="党员减少登记（出党、去世、转出本系统）",
     depart_usage="用法：/depart 姓名或编号 原因 [日期]。原因写“出党”“去世”或“转出本系统”；日期如 2026-12-01，不写即今天，不能晚于今天。例如：/depart 张三 转出本系统 2026-12-01",

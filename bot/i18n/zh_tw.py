@@ -59,6 +59,9 @@ TEXTS = Texts(
     tap_not_yours="這不是您的題目",
     tap_nothing_selected="請先選擇至少一個選項",
     tap_invalid="這個按鈕已失效",
+    tap_private_only="請在與我的私聊中使用這個按鈕",
+    tap_refused="抱歉，您無權進行這個操作",
+    input_expired="您上次的操作超過 {minutes} 分鐘未完成，已自動取消，請重新開始。",
     me_empty="您還沒有答過題。發送 /quiz 開始第一次答題。",
     me=(
         "我的答題記錄\n\n"
@@ -206,6 +209,9 @@ TEXTS = Texts(
     themeday_none="【{branch}】近期沒有安排主題黨日。",
     no_branch="您還沒有加入支部。請向支部書記索取邀請鏈接。",
     themeday_moved="（原定 {date}，逢{holiday}順延）",
+    unit_unknown="沒有編號為 {unit} 的組織，請核對編號。",
+    bindgroup_not_group_admin="只有本群的群主或管理員才能綁定本群。",
+    group_bound_elsewhere="本群已綁定到【{unit}】。如需改綁，請聯繫管理員。",
     # 党员减少 and membership over time.
     command_depart="黨員減少登記（出黨、去世、轉出本系統）",
     depart_usage="用法：/depart 姓名或編號 原因 [日期]。原因寫「出黨」「去世」或「轉出本系統」；日期如 2026-12-01，不寫即今天，不能晚於今天。例如：/depart 張三 轉出本系統 2026-12-01",

@@ -174,8 +174,13 @@ class OrgService:
     async def demote(self, telegram_id: int, unit_id: str) -> bool:
         return await self._storage.revoke_role(telegram_id, unit_id)
 
-    async def bind_group(self, actor: Actor, chat_id: int, unit_id: str) -> None:
-        await self._storage.bind_group(chat_id, unit_id, actor.telegram_id, self._clock.now())
+    async def bind_group(self, actor: Actor, chat_id: int, unit_id: str) -> str | None:
+        """Bind the group to ``unit_id``; None when done, else the unit it stays bound to
+        (only an admin moves a group bound to another unit)."""
+        bound = await self._storage.bind_group(
+            chat_id, unit_id, actor.telegram_id, self._clock.now(), takeover=actor.admin
+        )
+        return None if bound else await self._storage.group_unit(chat_id)
 
     async def record_refusal(self, telegram_id: int, command: str) -> None:
         await self._storage.record_refusal(telegram_id, command, self._clock.now())

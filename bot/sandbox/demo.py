@@ -122,9 +122,13 @@ async def populate(
     for branch_id, (title, _, _) in BRANCHES.items():
         members = [uid for uid, _, b in people if b == branch_id]
         group = world.add_group(
-            f"{title}群", [*members, SECRETARIES[branch_id]], supergroup=False, with_bot=True
+            f"{title}群",
+            [*members, SECRETARIES[branch_id]],
+            supergroup=False,
+            with_bot=True,
+            admin_ids=[SECRETARIES[branch_id]],
         )
-        await storage.bind_group(group.id, branch_id, SECRETARIES[branch_id], now)
+        await storage.bind_group(group.id, branch_id, SECRETARIES[branch_id], now, takeover=True)
         groups.append(group.id)
     if fresh:
         await _history(storage, bank, people, now, rng)

@@ -30,6 +30,15 @@ class Delivery:
 
 
 @dataclass(frozen=True)
+class PendingInput:
+    """What a person is in the middle of typing, as stored: its kind, payload and start."""
+
+    kind: str
+    payload: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class NewDelivery:
     chat_id: int
     member_id: int | None
@@ -359,11 +368,14 @@ class DeliveryStore(StoreBase):
             (telegram_id, kind, json.dumps(payload, ensure_ascii=False), to_ms(now)),
         )
 
-    async def pending_input(self, telegram_id: int) -> tuple[str, dict[str, Any]] | None:
+    async def pending_input(self, telegram_id: int) -> PendingInput | None:
         row = await self._one(
-            "SELECT kind, payload FROM pending_input WHERE telegram_id = ?", (telegram_id,)
+            "SELECT kind, payload, created_at FROM pending_input WHERE telegram_id = ?",
+            (telegram_id,),
         )
-        return (row["kind"], json.loads(row["payload"])) if row else None
+        if row is None:
+            return None
+        return PendingInput(row["kind"], json.loads(row["payload"]), from_ms(row["created_at"]))
 
     async def clear_pending_input(self, telegram_id: int) -> None:
         await self._write("DELETE FROM pending_input WHERE telegram_id = ?", (telegram_id,))

@@ -331,14 +331,20 @@ class OrgStore(StoreBase):
 
     # Group chats
 
-    async def bind_group(self, chat_id: int, unit_id: str, by: int, now: datetime) -> None:
-        await self._write(
+    async def bind_group(
+        self, chat_id: int, unit_id: str, by: int, now: datetime, *, takeover: bool
+    ) -> bool:
+        """Bind a group chat to a unit. A group bound to another unit is moved only with
+        ``takeover`` (an admin): one secretary cannot take another branch's group. False when
+        the group stays where it was."""
+        return await self._write(
             """
             INSERT INTO group_chats (chat_id, unit_id, bound_by, bound_at) VALUES (?, ?, ?, ?)
             ON CONFLICT (chat_id) DO UPDATE SET unit_id = excluded.unit_id,
                 bound_by = excluded.bound_by, bound_at = excluded.bound_at
+            WHERE ? OR group_chats.unit_id = excluded.unit_id
             """,
-            (chat_id, unit_id, by, to_ms(now)),
+            (chat_id, unit_id, by, to_ms(now), takeover),
         )
 
     async def forget_group_chats(self) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime
 
 import aiosqlite
@@ -16,7 +16,7 @@ from bot.quiz.session import (
     QuizSession,
     SessionStatus,
 )
-from bot.storage.base import StoreBase, from_ms, to_ms
+from bot.storage.base import StoreBase, from_ms, marks, to_ms
 
 
 class QuizStore(StoreBase):
@@ -265,14 +265,18 @@ class QuizStore(StoreBase):
         ):
             return int(cursor.lastrowid or 0)
 
-    async def open_corrections(self) -> list[Correction]:
+    async def open_corrections(self, branches: Collection[str] | None) -> list[Correction]:
+        """Open reports by members of ``branches`` (None: everyone's, for admins). A report's
+        text and reporter's name are personal: a secretary sees their own members' only."""
+        scoped = "" if branches is None else f"AND m.branch_id IN ({marks(branches)})"
         rows = await self._all(
-            """
+            f"""
             SELECT c.id, c.question_id, c.bank_version, c.text, c.created_at,
                    COALESCE(m.real_name, m.first_name) AS name
             FROM corrections c JOIN members m ON m.id = c.member_id
-            WHERE c.closed_at IS NULL ORDER BY c.question_id, c.id
-            """
+            WHERE c.closed_at IS NULL {scoped} ORDER BY c.question_id, c.id
+            """,
+            () if branches is None else tuple(branches),
         )
         return [
             Correction(

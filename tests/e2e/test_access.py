@@ -3,15 +3,40 @@ one place (the command registry); this test is the proof that the place is compl
 
 from __future__ import annotations
 
-from bot.handlers.registry import COMMANDS
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.delivery.themeday import ThemeDay
+from bot.handlers.callbacks import (
+    CLOSE_CORRECTION,
+    FIX,
+    NUDGE,
+    RSVP,
+    SIGN,
+    TOPIC,
+    CloseTap,
+    FixTap,
+    NudgeTap,
+    RsvpTap,
+    SignTap,
+    TopicTap,
+)
+from bot.handlers.registry import BUTTONS, COMMANDS
 from bot.org.access import Role
+from bot.stats.periods import Period, Span
 from tests.e2e.conftest import (
     ADMIN,
     GENERAL_SECRETARY,
     SECRETARY_1,
     SECRETARY_2,
     Harness,
+    Member,
+    buttons,
+    correct_taps,
     person,
+    take_quiz,
 )
 
 PERSONAS = {
@@ -78,3 +103,193 @@ async def test_every_command_for_every_role_and_scope(org_harness: Harness) -> N
     assert len(outcomes) == len(PERSONAS) * len(COMMANDS)
     refusals = sum(1 for outcome in outcomes.values() if outcome == "refused")
     assert harness.rows("SELECT COUNT(*) FROM refusals") == [(refusals,)]
+
+
+# --- Buttons: every callback prefix replayed by the wrong person --------------------------
+
+TAP_INVALID = "这个按钮已失效"
+TAP_REFUSED = "抱歉，您无权进行这个操作"
+NOT_YOURS = "这不是您的题目"
+
+
+async def _join(harness: Harness, inviter: Member, unit: str, name: str) -> Member:
+    """A new person opens ``inviter``'s link to ``unit`` and gives their real name."""
+    reply = await inviter.say(f"/invite {unit}")
+    link = next(line for line in reply["text"].splitlines() if line.startswith("https://"))
+    member = await person(harness, name)
+    await harness.client.send_text(member.id, f"/start {link.rsplit('start=', 1)[1]}")
+    await member.next_message()  # greeting
+    assert "请发送您的真实姓名" in (await member.next_message())["text"]
+    assert "您已加入" in (await member.say(name))["text"]
+    return member
+
+
+@dataclass(frozen=True)
+class Replay:
+    prefix: str
+    by: str
+    """Who replays it: a key of ``people`` below."""
+    data: str
+    answer: str | None
+
+
+async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -> None:
+    """Each prefix's real callback data, made for one person, is tapped by people it was not
+    made for — a member replaying a secretary's or admin's button, another branch's secretary,
+    another branch's member, a stranger — and changes nothing."""
+    harness = org_harness
+    async with harness.bot() as app:
+        services = app.bot_data.services
+        assert services is not None
+        admin = await person(harness, "管理员", ADMIN)
+        secretary_1 = await person(harness, "赵书记", SECRETARY_1)
+        secretary_2 = await person(harness, "钱书记", SECRETARY_2)
+        owner = await _join(harness, secretary_1, "zb-1", "张三")
+        other = await _join(harness, secretary_2, "zb-2", "王五")
+        stranger = await person(harness, "路人甲")
+        people = {
+            "another branch's member": other,
+            "a member": owner,
+            "a stranger": stranger,
+            "a branch secretary": secretary_1,
+            "another branch's secretary": secretary_2,
+        }
+        # The owner's quiz, one answer, and a correction report on it.
+        question = await owner.say("/quiz")
+        first = correct_taps(owner.question_of(question), question)[0]
+        ((session_id,),) = harness.rows("SELECT id FROM quiz_sessions")
+        for data in correct_taps(owner.question_of(question), question):
+            await owner.tap(question, data)
+        await owner.next_message()
+        await owner.tap(question, FIX.pack(FixTap(session_id, 0)), forge=True)
+        await owner.next_message(lambda m: "哪里有问题" in m["text"])
+        await owner.say("选项有误")
+        ((question_id,),) = harness.rows("SELECT question_id FROM corrections")
+        # The secretary's preview and zb-1's theme day.
+        await secretary_1.say("/broadcast")
+        preview = await secretary_1.say("今晚七点开支部大会。")
+        send = next(data for label, data in buttons(preview) if label == "确认发送")
+        now = datetime.now(UTC)
+        event_id = await services.themeday.event(
+            services.org.tree, ThemeDay("zb-1", now + timedelta(days=1), "学习党章", "村委会")
+        )
+        owner_id = harness.rows("SELECT id FROM members WHERE real_name = '张三'")[0][0]
+        month = Period(Span.MONTH, now.year, now.month)
+        replays = [
+            Replay("quiz", "another branch's member", first, NOT_YOURS),
+            Replay("quiz", "a stranger", first, NOT_YOURS),
+            Replay("topic", "a stranger", TOPIC.pack(TopicTap(99)), TAP_INVALID),
+            Replay("fix", "another branch's member", FIX.pack(FixTap(session_id, 0)), TAP_INVALID),
+            Replay(
+                "fixdone", "a member", CLOSE_CORRECTION.pack(CloseTap(question_id)), TAP_REFUSED
+            ),
+            Replay(
+                "fixdone",
+                "a branch secretary",
+                CLOSE_CORRECTION.pack(CloseTap(question_id)),
+                TAP_REFUSED,
+            ),
+            Replay("broadcast", "a member", send, TAP_REFUSED),
+            Replay("broadcast", "another branch's secretary", send, TAP_INVALID),
+            Replay(
+                "rsvp", "another branch's member", RSVP.pack(RsvpTap(event_id, "yes")), TAP_INVALID
+            ),
+            Replay("rsvp", "a stranger", RSVP.pack(RsvpTap(event_id, "leave")), TAP_INVALID),
+            Replay("nudge", "a member", NUDGE.pack(NudgeTap("zb-1", month)), TAP_REFUSED),
+            Replay(
+                "nudge",
+                "another branch's secretary",
+                NUDGE.pack(NudgeTap("zb-1", month)),
+                TAP_INVALID,
+            ),
+            Replay("sign", "a member", SIGN.pack(SignTap(event_id, owner_id)), TAP_REFUSED),
+            Replay(
+                "sign",
+                "another branch's secretary",
+                SIGN.pack(SignTap(event_id, owner_id)),
+                TAP_INVALID,
+            ),
+        ]
+        assert {r.prefix for r in replays} == {b.codec.prefix for b in BUTTONS}
+        for replay in replays:
+            who = people[replay.by]
+            anchor = await who.say("/help")
+            answer = await harness.client.wait_for_callback_answer(
+                await who.tap(anchor, replay.data, forge=True), after=0
+            )
+            assert answer.get("text") == replay.answer, replay
+        await admin.say("/help")
+    assert harness.rows("SELECT COUNT(*) FROM answers") == [(1,)]
+    assert harness.rows("SELECT COUNT(*) FROM corrections WHERE closed_at IS NULL") == [(1,)]
+    assert harness.rows("SELECT kind FROM batches") == [("theme_day",)]
+    assert harness.rows("SELECT COUNT(*) FROM attendance") == [(0,)]
+    assert harness.rows("SELECT telegram_id FROM pending_input") == [(SECRETARY_1,)]
+
+
+# --- Lists: every listing command, for every persona, names no one outside their scope ----
+
+NAMES = {"zb-1": ("张三", "李四"), "zb-2": ("王五",), "zb-3": ("赵六",)}
+COMMITTEE_SECRETARY = 500006
+LISTINGS = [
+    "stats",
+    "hardest",
+    "ranking",
+    "attendance",
+    "corrections",
+    "leaderboard",
+    "me",
+    "themeday",
+]
+
+
+@pytest.mark.parametrize("command", LISTINGS)
+async def test_a_listing_names_no_one_outside_the_personas_scope(
+    org_harness: Harness, command: str
+) -> None:
+    harness = org_harness
+    async with harness.bot() as app:
+        services = app.bot_data.services
+        assert services is not None
+        admin = await person(harness, "管理员", ADMIN)
+        secretary_1 = await person(harness, "赵书记", SECRETARY_1)
+        secretary_2 = await person(harness, "钱书记", SECRETARY_2)
+        general = await person(harness, "孙书记", GENERAL_SECRETARY)
+        committee = await person(harness, "周书记", COMMITTEE_SECRETARY)
+        assert "已任命" in (await admin.say(f"/promote {COMMITTEE_SECRETARY} dw"))["text"]
+        inviters = {"zb-1": secretary_1, "zb-2": secretary_2, "zb-3": admin}
+        members = {
+            name: await _join(harness, inviters[unit], unit, name)
+            for unit, names in NAMES.items()
+            for name in names
+        }
+        now = datetime.now(UTC)
+        for unit in NAMES:
+            day = ThemeDay(unit, now - timedelta(hours=1), "学习党章", "活动室")
+            await services.themeday.event(services.org.tree, day)
+        for name, member in members.items():
+            if name == "李四":  # someone has not studied, so /stats lists a name
+                continue
+            await take_quiz(member, wrong=1)
+            ((session,),) = harness.rows(
+                "SELECT s.id FROM quiz_sessions s JOIN members m ON m.id = s.member_id "
+                "WHERE m.real_name = ?",
+                name,
+            )
+            await member.tap(await member.say("/help"), FIX.pack(FixTap(session, 0)), forge=True)
+            await member.next_message(lambda m: "哪里有问题" in m["text"])
+            await member.say(f"{name}认为这道题有误")
+        personas = {
+            "member of zb-1": (members["张三"], {"张三"}),
+            "stranger": (await person(harness, "路人甲"), set()),
+            "secretary of zb-1": (secretary_1, set(NAMES["zb-1"])),
+            "secretary of zb-2": (secretary_2, set(NAMES["zb-2"])),
+            "secretary of the 党总支": (general, set(NAMES["zb-1"] + NAMES["zb-2"])),
+            "secretary of the 党委": (committee, {n for names in NAMES.values() for n in names}),
+            "admin": (admin, {n for names in NAMES.values() for n in names}),
+        }
+        everyone = {n for names in NAMES.values() for n in names}
+        for persona, (who, allowed) in personas.items():
+            for target in ("", "zb-1", "zb-2", "zb-3", "dzz", "dw"):
+                reply = (await who.say(f"/{command} {target}".strip()))["text"]
+                leaked = {name for name in everyone - allowed if name in reply}
+                assert not leaked, (persona, command, target, reply)

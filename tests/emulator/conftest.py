@@ -7,7 +7,9 @@ from collections.abc import AsyncIterator
 import pytest
 from telegram import Bot
 
+from bot.config import Http
 from bot.sandbox.emulator import Emulator, EmulatorClient
+from bot.transport import telegram_request
 
 
 class FakeClock:
@@ -38,9 +40,16 @@ async def emu(clock: FakeClock) -> AsyncIterator[Emulator]:
         await emulator.stop()
 
 
-@pytest.fixture
-async def bot(emu: Emulator) -> AsyncIterator[Bot]:
-    async with Bot(emu.token, base_url=emu.base_url, base_file_url=emu.base_file_url) as ptb_bot:
+@pytest.fixture(params=[Http.AIOHTTP, Http.HTTPX])
+async def bot(emu: Emulator, request: pytest.FixtureRequest) -> AsyncIterator[Bot]:
+    """A python-telegram-bot ``Bot`` on each of the bot's transports: every method the
+    emulator implements is driven through both HTTP clients."""
+    async with Bot(
+        emu.token,
+        base_url=emu.base_url,
+        base_file_url=emu.base_file_url,
+        request=telegram_request(request.param, pool_size=8, retrying=False),
+    ) as ptb_bot:
         yield ptb_bot
 
 

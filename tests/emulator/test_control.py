@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 
 import aiohttp
@@ -198,3 +199,16 @@ async def test_misc_control_requests(emu: Emulator, client: EmulatorClient) -> N
     assert fault["description"] == "Too Many Requests: retry after 1"
     with pytest.raises(EmulatorError):
         await client.inject_fault("sendMessage", 400)
+
+
+async def test_calls_are_counted_by_method(bot: Bot, client: EmulatorClient) -> None:
+    user = await client.create_user("计数")
+    await client.send_text(user["id"], "/start")
+    await client.take_calls()
+    await bot.send_message(user["id"], "一")
+    await bot.send_message(user["id"], "二")
+    await bot.get_me()
+    with contextlib.suppress(Exception):
+        await bot.send_message(user["id"], "")  # refused, yet a call Telegram received
+    assert await client.take_calls() == {"sendMessage": 3, "getMe": 1}
+    assert await client.take_calls() == {}

@@ -198,10 +198,50 @@ async def test_text_limits_and_markup_errors(api: Api, client: EmulatorClient) -
         400,
         "Bad Request: wrong parameter action in request",
     )
-    commands = [{"command": "Bad Command", "description": "x"}]
-    assert await api.error("setMyCommands", commands=commands) == (
+
+
+@pytest.mark.parametrize(
+    ("command", "description", "error"),
+    [
+        ("Bad Command", "x", "BOT_COMMAND_INVALID"),
+        ("Quiz", "开始答题", "BOT_COMMAND_INVALID"),
+        ("答题", "开始答题", "BOT_COMMAND_INVALID"),
+        ("quiz-now", "开始答题", "BOT_COMMAND_INVALID"),
+        ("  /  ", "开始答题", "command must be non-empty"),
+        ("a" * 33, "开始答题", "command length must not exceed 32"),
+        ("quiz", "", "command description must be non-empty"),
+        ("quiz", "   ", "command description must be non-empty"),
+        ("quiz", "题" * 257, "command description length must not exceed 256"),
+    ],
+)
+async def test_set_my_commands_refuses_what_telegram_refuses(
+    api: Api, command: str, description: str, error: str
+) -> None:
+    for scope in ({"type": "default"}, {"type": "all_group_chats"}):
+        commands = [{"command": command, "description": description}]
+        assert await api.error("setMyCommands", commands=commands, scope=scope) == (
+            400,
+            f"Bad Request: {error}",
+        )
+
+
+async def test_set_my_commands_takes_what_telegram_takes(api: Api) -> None:
+    commands = [
+        {"command": " /quiz_2 ", "description": " 开始答题 "},
+        {"command": "a" * 32, "description": "题" * 256},
+    ]
+    status, _ = await api("setMyCommands", commands=commands)
+    assert status == 200
+    _, got = await api("getMyCommands")
+    assert got["result"][0] == {"command": "quiz_2", "description": "开始答题"}
+    too_many = [{"command": f"c{i}", "description": "x"} for i in range(101)]
+    assert await api.error("setMyCommands", commands=too_many) == (
         400,
-        "Bad Request: BOT_COMMAND_INVALID",
+        "Bad Request: BOT_COMMANDS_TOO_MUCH",
+    )
+    assert await api.error("getMyCommands", language_code="zh-CN") == (
+        400,
+        "Bad Request: invalid language code specified",
     )
 
 

@@ -11,6 +11,8 @@ from telegram import (
     BotCommand,
     BotCommandScopeChat,
     ChatFullInfo,
+    ChatMemberAdministrator,
+    ChatMemberOwner,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -300,3 +302,26 @@ async def test_errors_surface_as_ptb_exceptions(
     stranger_bot = Bot("1234:" + "x" * 35, base_url=emu.base_url)
     with pytest.raises(InvalidToken):
         await stranger_bot.get_me()
+
+
+async def test_get_chat_member_tells_owner_administrator_member_and_left(
+    bot: Bot, client: EmulatorClient
+) -> None:
+    owner, admin, member, outsider = [await started_user(client, n) for n in "甲乙丙丁"]
+    group = await client.create_group("支部群", [owner, admin, member], admin_ids=[admin])
+    statuses = {
+        who: (await bot.get_chat_member(group["id"], who)).status
+        for who in (owner, admin, member, outsider)
+    }
+    assert statuses == {
+        owner: "creator",
+        admin: "administrator",
+        member: "member",
+        outsider: "left",
+    }
+    assert isinstance(await bot.get_chat_member(group["id"], owner), ChatMemberOwner)
+    assert isinstance(await bot.get_chat_member(group["id"], admin), ChatMemberAdministrator)
+    with pytest.raises(BadRequest, match="User not found"):
+        await bot.get_chat_member(group["id"], 987654321)
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await bot.get_chat_member(-42, owner)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -33,6 +34,8 @@ Method = Callable[[Params], Awaitable[Any]]
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
+COMMAND_NAME = re.compile(r"[a-z0-9_]+")  # what Telegram's servers accept in setMyCommands
+LANGUAGE_CODE = re.compile(r"[a-z]{2}")  # TDLib: empty or two lowercase letters
 MAX_POLL_OPTIONS = 12
 CHAT_ACTIONS = frozenset(
     {
@@ -53,6 +56,24 @@ ACCEPTED_GIFT_TYPES = {
     "premium_subscription": False,
     "gifts_from_channels": False,
 }
+
+
+ADMIN_RIGHTS = {
+    "can_be_edited": False,
+    "is_anonymous": False,
+    "can_manage_chat": True,
+    "can_delete_messages": True,
+    "can_manage_video_chats": True,
+    "can_restrict_members": True,
+    "can_promote_members": False,
+    "can_change_info": True,
+    "can_invite_users": True,
+    "can_post_stories": False,
+    "can_edit_stories": False,
+    "can_delete_stories": False,
+    "can_pin_messages": True,
+}
+"""What an administrator added by the group's owner may do by default (minus promoting)."""
 
 
 class BotApi:
@@ -87,6 +108,7 @@ class BotApi:
             "sendPoll": self.send_poll,
             "stopPoll": self.stop_poll,
             "getChat": self.get_chat,
+            "getChatMember": self.get_chat_member,
         }
 
     # ------------------------------------------------------------------ identity & updates
@@ -236,6 +258,30 @@ class BotApi:
             "accepted_gift_types": dict(ACCEPTED_GIFT_TYPES),
         }
 
+    async def get_chat_member(self, p: Params) -> JsonDict:
+        """A ``ChatMember``: ``creator``, ``administrator``, ``member`` or ``left``; a user id
+        the bot has never seen is "user not found", as on Telegram."""
+        chat = self.world.chat_for_bot(p.raw("chat_id"), sending=False)
+        user_id = p.int_("user_id")
+        if user_id is None:
+            raise e.bad_request("invalid user_id specified")
+        if user_id == self.world.bot.id:
+            return {"status": "member", "user": self.world.bot.to_json()}
+        user = self.world.users.get(user_id)
+        if user is None:
+            raise e.bad_request("user not found")
+        if chat.type == "private":
+            status = "member" if chat.id == user.id else "left"
+        elif user.id not in chat.members:
+            status = "left"
+        elif user.id == chat.creator:
+            return {"status": "creator", "user": user.to_json(), "is_anonymous": False}
+        elif user.id in chat.admins:
+            return {"status": "administrator", "user": user.to_json(), **ADMIN_RIGHTS}
+        else:
+            status = "member"
+        return {"status": status, "user": user.to_json()}
+
     # ------------------------------------------------------------------ callback queries
     async def answer_callback_query(self, p: Params) -> bool:
         record = self.world.callbacks.get(p.str_("callback_query_id") or "")
@@ -255,21 +301,30 @@ class BotApi:
 
     # ------------------------------------------------------------------ commands & menu
     async def set_my_commands(self, p: Params) -> bool:
+        """Telegram's checks, in its order: the list, then each command as TDLib trims and
+        measures it, then the characters Telegram's servers allow (BOT_COMMAND_INVALID)."""
         commands = p.json_("commands")
-        if not isinstance(commands, list) or len(commands) > 100:
+        if not isinstance(commands, list):
             raise e.bad_request("can't parse commands JSON object")
+        if len(commands) > 100:
+            raise e.bad_request("BOT_COMMANDS_TOO_MUCH")
         cleaned: list[JsonDict] = []
         for item in commands:
             if not isinstance(item, dict):
                 raise e.bad_request("can't parse BotCommand JSON object")
-            command = str(item.get("command", "")).removeprefix("/")
-            description = str(item.get("description", ""))
-            valid_chars = all(ch.isascii() and (ch.isalnum() or ch == "_") for ch in command)
-            if not 1 <= len(command) <= 32 or not valid_chars:
+            command = str(item.get("command", "")).strip().removeprefix("/")
+            description = str(item.get("description", "")).strip()
+            if not command:
+                raise e.bad_request("command must be non-empty")
+            if len(command) > 32:
+                raise e.bad_request("command length must not exceed 32")
+            if not description:
+                raise e.bad_request("command description must be non-empty")
+            if len(description) > 256:
+                raise e.bad_request("command description length must not exceed 256")
+            if not COMMAND_NAME.fullmatch(command):
                 raise e.bad_request("BOT_COMMAND_INVALID")
-            if not 1 <= len(description) <= 256:
-                raise e.bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
-            cleaned.append({"command": command.lower(), "description": description})
+            cleaned.append({"command": command, "description": description})
         key = self._commands_key(p)
         if cleaned:
             self.world.commands[key] = cleaned
@@ -676,4 +731,7 @@ class BotApi:
         scope = p.json_("scope") or {"type": "default"}
         if not isinstance(scope, dict) or not isinstance(scope.get("type"), str):
             raise e.bad_request("can't parse BotCommandScope JSON object")
-        return json.dumps(scope, sort_keys=True), p.str_("language_code") or ""
+        language = p.str_("language_code") or ""
+        if language and not LANGUAGE_CODE.fullmatch(language):
+            raise e.bad_request("invalid language code specified")
+        return json.dumps(scope, sort_keys=True), language

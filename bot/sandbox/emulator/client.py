@@ -107,11 +107,14 @@ class EmulatorClient:
         *,
         supergroup: bool = False,
         with_bot: bool = True,
+        admin_ids: list[int] | None = None,
     ) -> JsonDict:
-        """Create a group (or supergroup) with these users, the bot included by default."""
+        """Create a group (or supergroup) with these users, the bot included by default. The
+        first member is its owner (``creator``); ``admin_ids`` are its administrators."""
         body = {
             "title": title,
             "member_ids": member_ids,
+            "admin_ids": admin_ids or [],
             "supergroup": supergroup,
             "with_bot": with_bot,
         }
@@ -352,6 +355,10 @@ class EmulatorClient:
     async def clear_faults(self) -> None:
         """Drop every pending injected fault."""
         await self._request("DELETE", "/faults")
+
+    async def take_calls(self) -> dict[str, int]:
+        """The Bot API calls received by method since the start or the last take."""
+        return dict((await self._request("DELETE", "/calls"))["calls"])
 
     async def set_latency(self, ms: float) -> None:
         """Delay added before answering each Bot API call from now on."""

@@ -67,9 +67,16 @@ class ControlApi:
             raise bad_request("title is empty")
         if not isinstance(members, list) or not all(isinstance(m, int) for m in members):
             raise bad_request("member_ids must be an array of user ids")
+        admins = body.get("admin_ids", [])
+        if not isinstance(admins, list) or not all(isinstance(m, int) for m in admins):
+            raise bad_request("admin_ids must be an array of user ids")
         with_bot = bool(body.get("with_bot", True))
         chat = self.world.add_group(
-            title, members, supergroup=bool(body.get("supergroup", False)), with_bot=with_bot
+            title,
+            members,
+            supergroup=bool(body.get("supergroup", False)),
+            with_bot=with_bot,
+            admin_ids=admins,
         )
         if with_bot and members:
             self._push_my_chat_member(chat, self.world.user(members[0]), "left", "member")
@@ -347,6 +354,8 @@ class ControlApi:
             web.get(f"{p}/faults", self._h_faults),
             web.delete(f"{p}/faults", self._h_clear_faults),
             web.get(f"{p}/latency", self._h_latency),
+            web.get(f"{p}/calls", self._h_calls),
+            web.delete(f"{p}/calls", self._h_calls),
             web.put(f"{p}/latency", self._h_latency),
         ]
 
@@ -435,6 +444,13 @@ class ControlApi:
     async def _h_clear_faults(self, request: web.Request) -> web.StreamResponse:
         self.world.faults.clear()
         return reply({"faults": []})
+
+    async def _h_calls(self, request: web.Request) -> web.StreamResponse:
+        """The Bot API calls counted by method since the start or the last DELETE."""
+        calls = dict(self.world.calls)
+        if request.method == "DELETE":
+            self.world.calls.clear()
+        return reply({"calls": calls})
 
     async def _h_latency(self, request: web.Request) -> web.StreamResponse:
         if request.method == "PUT":

@@ -160,6 +160,7 @@ class Emulator:
             canonical = self.spec.canonical(method)
             if canonical is None:
                 raise not_found()
+            self.world.calls[canonical] += 1
             params = await read_params(request)
             result = await self._call(canonical, params)
         except ApiError as error:

@@ -13,7 +13,7 @@ import contextlib
 import copy
 import itertools
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,6 +87,8 @@ class Chat:
     title: str | None = None
     user: User | None = None  # the other side of a private chat
     members: set[int] = field(default_factory=set)
+    creator: int | None = None  # the group's owner: the first member it was created with
+    admins: set[int] = field(default_factory=set)  # administrators besides the owner
     bot_member: bool = True
     messages: dict[int, JsonDict] = field(default_factory=dict)
     next_message_id: int = 1
@@ -225,6 +227,8 @@ class World:
         self.menu_buttons: dict[int | None, JsonDict] = {}
         self.webhook: JsonDict | None = None
         self.faults: list[Fault] = []
+        # Bot API calls received, by method: benchmarks count the calls an answer costs.
+        self.calls: Counter[str] = Counter()
         # updates
         self.updates: deque[JsonDict] = deque()
         self.next_update_id = 1
@@ -323,7 +327,13 @@ class World:
         return chat
 
     def add_group(
-        self, title: str, member_ids: list[int], *, supergroup: bool, with_bot: bool
+        self,
+        title: str,
+        member_ids: list[int],
+        *,
+        supergroup: bool,
+        with_bot: bool,
+        admin_ids: list[int] | None = None,
     ) -> Chat:
         for member in member_ids:
             self.user(member)
@@ -336,6 +346,8 @@ class World:
             "supergroup" if supergroup else "group",
             title=title,
             members=set(member_ids),
+            creator=member_ids[0] if member_ids else None,
+            admins=set(admin_ids or ()) & set(member_ids),
             bot_member=with_bot,
         )
         self.chats[chat_id] = chat

@@ -89,7 +89,7 @@ def build_application(
                 changes.moved,
                 changes.removed,
             )
-        stats = StatsService(storage, settings.zone, clock)
+        stats = StatsService(storage, settings.zone, clock, settings.stats.min_attempts)
         delivery = DeliveryService(storage, clock)
         progress = ProgressReporter(application.bot, storage, delivery, texts, clock)
         sender = Sender(
@@ -127,7 +127,13 @@ def build_application(
             quiz,
             org,
             stats,
-            ReportProcess(settings.database, settings.zone, settings.chart_font, clock),
+            ReportProcess(
+                settings.database,
+                settings.zone,
+                settings.chart_font,
+                clock,
+                settings.stats.min_attempts,
+            ),
             delivery,
             sender,
             progress,

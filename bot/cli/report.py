@@ -43,7 +43,9 @@ def _report(args: argparse.Namespace) -> int:
                 raise InvalidFileError(
                     [Problem("--branch", 1, 1, f'"{args.branch}" is not a unit in the database')]
                 )
-            stats = StatsService(storage, settings.zone, SystemClock())
+            stats = StatsService(
+                storage, settings.zone, SystemClock(), settings.stats.min_attempts
+            )
             return await stats.ledger(tree, args.branch, period, bank.by_id)
         finally:
             await storage.close()

@@ -128,6 +128,7 @@ async def hardest_command(update: Update, context: BotContext) -> None:
             target.period.label,
             items,
             services.quiz.bank.by_id,
+            services.stats.min_attempts,
         )
     )
 

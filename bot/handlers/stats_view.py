@@ -6,9 +6,9 @@ from collections.abc import Collection, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Texts
-from bot.org.tree import OrgTree
+from bot.org.tree import Level, OrgTree
 from bot.quiz.questions import Question
-from bot.stats.figures import BranchFigures, Enrolment, ItemFigures, bar
+from bot.stats.figures import BranchFigures, Enrolment, ItemFigures, bar, places
 from bot.stats.service import Leaderboard, UnitReport
 
 NAMES_SHOWN = 30
@@ -20,7 +20,8 @@ MEMBERS_SHOWN = 60
 
 
 def _score(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0f}"
+    """An average 正确率 as the texts show it: ``75%``, or ``—`` without any quiz."""
+    return "—" if value is None else f"{value:.0f}%"
 
 
 def _change(texts: Texts, now: float, before: float) -> str:
@@ -41,19 +42,27 @@ def report_text(texts: Texts, report: UnitReport) -> str:
         if not report.children
         else texts.stats_scores_unit.format(quizzes=f.quizzes, average=_score(f.average))
     )
+    same_time = report.previous_window.same_time
+    rate = texts.stats_rate_same_time if same_time else texts.stats_rate
+    average = texts.stats_previous_average_same_time if same_time else texts.stats_previous_average
     lines = [
         texts.stats_title.format(branch=report.unit.name, period=report.period.label),
         "",
         texts.stats_members.format(members=f.members, participants=f.participants),
-        texts.stats_rate.format(
-            bar=bar(f.rate), previous=round(100 * p.rate), change=_change(texts, f.rate, p.rate)
+        rate.format(
+            bar=bar(f.rate),
+            previous=round(100 * p.rate),
+            change=_change(texts, f.rate, p.rate),
+            days=report.previous_window.days,
         ),
         scores,
-        texts.stats_previous_average.format(average=_score(p.average)),
+        average.format(average=_score(p.average), days=report.previous_window.days),
     ]
     if f.attendance is not None:
         lines.append(texts.stats_attendance.format(bar=bar(f.attendance), days=f.theme_days))
-    if report.parent is not None and report.out_of > 1:
+    if report.unit.level is Level.BRANCH and not f.quizzes:
+        lines.append(texts.stats_unranked)
+    elif report.parent is not None and report.place is not None and report.out_of > 1:
         lines.append(
             texts.stats_rank.format(
                 parent=report.parent.name, count=report.out_of, place=report.place
@@ -63,9 +72,10 @@ def report_text(texts: Texts, report: UnitReport) -> str:
         lines.append(texts.stats_unreachable.format(count=f.unreachable))
     if report.children:
         lines += ["", texts.stats_children]
+        shown = report.children[:CHILDREN_SHOWN]
         lines += [
             _unit_line(texts, place, report_unit_name(report, f.branch_id), f)
-            for place, f in enumerate(report.children[:CHILDREN_SHOWN], start=1)
+            for place, f in zip(places(shown), shown, strict=True)
         ]
         if len(report.children) > CHILDREN_SHOWN:
             lines.append(texts.stats_children_more.format(count=len(report.children)))
@@ -88,7 +98,11 @@ def report_unit_name(report: UnitReport, unit_id: str) -> str:
     return report.names.get(unit_id, unit_id)
 
 
-def _unit_line(texts: Texts, place: int, name: str, f: BranchFigures, mark: str = "") -> str:
+def _unit_line(
+    texts: Texts, place: int | None, name: str, f: BranchFigures, mark: str = ""
+) -> str:
+    if place is None:
+        return texts.ranking_idle.format(branch=mark + name, members=f.members)
     line = texts.ranking_item.format(
         place=place, branch=mark + name, bar=bar(f.rate), average=_score(f.average)
     )
@@ -113,8 +127,8 @@ def ranking_text(
     ]
     if not figures:
         return "\n".join([*lines, texts.ranking_empty])
-    for place, f in enumerate(figures, start=1):
-        if place <= RANKING_SHOWN or f.branch_id in mine:
+    for index, (place, f) in enumerate(zip(places(figures), figures, strict=True)):
+        if index < RANKING_SHOWN or f.branch_id in mine:
             mark = texts.ranking_mine if f.branch_id in mine else ""
             lines.append(_unit_line(texts, place, tree.by_id[f.branch_id].name, f, mark))
     if len(figures) > RANKING_SHOWN:
@@ -201,12 +215,15 @@ def hardest_text(
     period_label: str,
     items: Sequence[ItemFigures],
     questions: Mapping[str, Question],
+    min_attempts: int,
     limit: int = 10,
 ) -> str:
+    """The questions answered least well, each with enough answers (``min_attempts``) for
+    its 正确率 to mean something."""
     lines = [texts.hardest_title.format(branch=title, period=period_label), ""]
     shown = [item for item in items if item.question_id in questions][:limit]
     if not shown:
-        return "\n".join([*lines, texts.hardest_empty])
+        return "\n".join([*lines, texts.hardest_too_few.format(count=min_attempts)])
     for number, item in enumerate(shown, start=1):
         question = questions[item.question_id]
         stem = question.stem if len(question.stem) <= 40 else question.stem[:39] + "…"
@@ -219,7 +236,7 @@ def hardest_text(
                 attempts=item.attempts,
             )
         )
-    lines += ["", texts.hardest_footer]
+    lines += ["", texts.hardest_threshold.format(count=min_attempts), texts.hardest_footer]
     return "\n".join(lines)
 
 

@@ -247,3 +247,10 @@ class Texts:
     members_more: str
     members_none: str
     members_empty: str
+    # Honest comparisons.
+    stats_rate_same_time: str
+    stats_previous_average_same_time: str
+    stats_unranked: str
+    ranking_idle: str
+    hardest_threshold: str
+    hardest_too_few: str

@@ -177,16 +177,36 @@ def aggregate(unit_id: str, figures: Iterable[BranchFigures]) -> BranchFigures:
 
 
 def ranked(figures: Iterable[BranchFigures]) -> list[BranchFigures]:
-    """Participation rate first, then average score, then id for a stable order."""
-    return sorted(figures, key=lambda f: (-f.rate, -(f.average or 0.0), f.branch_id))
+    """Participation rate first, then average score, then id for a stable order; units with
+    no quiz in the period (未参学) last, whatever their rate."""
+    return sorted(
+        figures, key=lambda f: (not f.quizzes, -f.rate, -(f.average or 0.0), f.branch_id)
+    )
 
 
-def rank_of(branch_id: str, figures: Iterable[BranchFigures]) -> tuple[int, int]:
-    """(place, out of) of ``branch_id``; equal rate and average share a place."""
+def places(figures: Sequence[BranchFigures]) -> list[int | None]:
+    """The place of each of ``figures`` (already ``ranked``): equal rate and average share
+    a place; a unit with no quiz in the period has none (未参学)."""
+    result: list[int | None] = []
+    previous: tuple[float, float] | None = None
+    for index, f in enumerate(figures):
+        key = (round(f.rate, 6), round(f.average or 0.0, 6))
+        if not f.quizzes:
+            result.append(None)
+        elif key == previous and result and result[-1] is not None:
+            result.append(result[-1])
+        else:
+            result.append(index + 1)
+        previous = key
+    return result
+
+
+def rank_of(branch_id: str, figures: Iterable[BranchFigures]) -> tuple[int | None, int]:
+    """(place, out of) of ``branch_id`` among ``figures``; no place for a unit with no quiz
+    in the period (未参学)."""
     order = ranked(figures)
-    keys = [(round(f.rate, 6), round(f.average or 0.0, 6)) for f in order]
     mine = next(i for i, f in enumerate(order) if f.branch_id == branch_id)
-    return keys.index(keys[mine]) + 1, len(order)
+    return places(order)[mine], len(order)
 
 
 def leaders(totals: Mapping[int, MemberTotals], limit: int) -> list[tuple[int, int]]:

@@ -52,6 +52,7 @@ class LedgerRequest:
     questions: Mapping[str, Question]
     now: datetime
     """The bot's clock at the request: the worker counts members as of the same moment."""
+    min_attempts: int
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ async def _build(request: LedgerRequest) -> bytes:
     storage = await Storage.open(request.database)
     try:
         tree = OrgTree(tuple(await storage.units()))
-        stats = StatsService(storage, request.zone, FixedClock(request.now))
+        stats = StatsService(storage, request.zone, FixedClock(request.now), request.min_attempts)
         return await stats.ledger(tree, request.unit_id, request.period, request.questions)
     finally:
         await storage.close()
@@ -96,9 +97,11 @@ class ReportProcess:
         zone: ZoneInfo,
         chart_font: str,
         clock: Clock,
+        min_attempts: int = 5,
         idle_seconds: float = IDLE_SECONDS,
     ) -> None:
         self._clock = clock
+        self._min_attempts = min_attempts
         self._database = database
         self._zone = zone
         self._chart_font = chart_font
@@ -112,7 +115,13 @@ class ReportProcess:
         self, unit_id: str, period: Period, questions: Mapping[str, Question]
     ) -> bytes:
         request = LedgerRequest(
-            self._database, self._zone, unit_id, period, dict(questions), self._clock.now()
+            self._database,
+            self._zone,
+            unit_id,
+            period,
+            dict(questions),
+            self._clock.now(),
+            self._min_attempts,
         )
         return await self._run(build_ledger, request)
 

@@ -47,6 +47,14 @@ class Window:
     start: datetime
     end: datetime
     at: datetime
+    same_time: bool = False
+    """The previous period cut at the same point as the period under way (1–5 November
+    against 1–5 December), so the comparison is like for like."""
+
+    @property
+    def days(self) -> int:
+        """Whole days covered, for saying how far a cut-short period goes."""
+        return max(1, round((self.end - self.start).total_seconds() / 86400))
 
 
 @dataclass(frozen=True)
@@ -58,12 +66,14 @@ class UnitReport:
     unit: Unit
     figures: BranchFigures
     previous: BranchFigures
-    place: int
+    place: int | None
+    """Among the sibling branches that studied in the period, for a 党支部; None when it
+    has no quiz in the period (未参学) or is not a 党支部."""
     out_of: int
-    """Among the sibling branches, for a 党支部 (0: not ranked)."""
     parent: Unit | None
     children: list[BranchFigures]
     """Each child unit's figures (its whole subtree), best first; empty for a 党支部."""
+    previous_window: Window
     not_participated: list[Member]
     names: Mapping[str, str]
     """The child units' names."""
@@ -92,15 +102,29 @@ class Standing:
 
 
 class StatsService:
-    def __init__(self, storage: Storage, zone: ZoneInfo, clock: Clock) -> None:
+    def __init__(
+        self, storage: Storage, zone: ZoneInfo, clock: Clock, min_attempts: int = 5
+    ) -> None:
         self._storage = storage
         self._zone = zone
         self._clock = clock
+        self.min_attempts = min_attempts
+        """Answers a question needs in a period before it is ranked or its 区分度 shown."""
 
     def window(self, period: Period) -> Window:
         """The period up to now: members are counted at its end, or now while it lasts."""
         start, end = period.bounds(self._zone)
         return Window(start, end, min(end, self._clock.now()))
+
+    def previous_window(self, period: Period) -> Window:
+        """The period before, whole when ``period`` is over; while it is under way, cut at
+        the same distance from its start (never beyond its own end)."""
+        now = self.window(period)
+        before = self.window(period.previous())
+        if now.at >= now.end or now.at <= now.start:
+            return before
+        cut = min(before.end, before.start + (now.at - now.start))
+        return Window(before.start, cut, cut, same_time=True)
 
     async def figures(
         self, branch_ids: Collection[str] | None, window: Window, *, medians: bool = False
@@ -125,7 +149,7 @@ class StatsService:
         return await asyncio.to_thread(combine, ids, counts, totals, attendance, quizzes)
 
     async def report(self, tree: OrgTree, unit_id: str, period: Period) -> UnitReport:
-        window, before = self.window(period), self.window(period.previous())
+        window, before = self.window(period), self.previous_window(period)
         unit = tree.by_id[unit_id]
         parent = tree.by_id.get(unit.parent) if unit.parent else None
         if unit.level is not Level.BRANCH:
@@ -138,10 +162,11 @@ class StatsService:
                 unit=unit,
                 figures=aggregate(unit_id, current),
                 previous=aggregate(unit_id, previous),
-                place=0,
+                place=None,
                 out_of=0,
                 parent=parent,
                 children=children,
+                previous_window=before,
                 not_participated=[],
                 names={c: tree.by_id[c].name for c in tree.children.get(unit_id, ())},
             )
@@ -159,6 +184,7 @@ class StatsService:
             out_of=out_of,
             parent=parent,
             children=[],
+            previous_window=before,
             not_participated=[e.member for e in members if not e.studied],
             names={},
         )
@@ -194,8 +220,10 @@ class StatsService:
         return await asyncio.to_thread(ranked, await self.figures(sorted(branches), window))
 
     async def hardest_in(self, tree: OrgTree, unit_id: str, period: Period) -> list[ItemFigures]:
-        """The hardest questions of every branch at or below ``unit_id``."""
-        return await self.hardest(sorted(tree.branches_under([unit_id])), period)
+        """The hardest questions of every branch at or below ``unit_id``, among those
+        answered at least ``min_attempts`` times (a question answered once is not hard)."""
+        items = await self.hardest(sorted(tree.branches_under([unit_id])), period)
+        return [item for item in items if item.attempts >= self.min_attempts]
 
     async def hardest(self, branch_ids: Collection[str], period: Period) -> list[ItemFigures]:
         window = self.window(period)

@@ -38,22 +38,24 @@ async def test_invite_join_study_and_report(org_harness: Harness) -> None:
         assert "党员 3 人，已参学 2 人" in report
         assert "参学率 ▇▇▇▇▇▇▇░░░ 67%" in report
         # 100, 50 and 75 points: average 75, median 75.
-        assert "答题 3 次 · 平均 75 分 · 中位数 75 分" in report
+        assert "答题 3 次 · 平均正确率 75% · 中位数 75%" in report
         assert "在第一党总支的 2 个支部中排第 1 名" in report
         assert "尚未参学（1 人）：王五" in report
 
+        # Three quizzes of four questions: no question has the five answers /hardest needs.
         hardest = (await secretary.say("/hardest"))["text"]
-        assert "正确率" in hardest and "【样例" in hardest
+        assert "本期还没有作答满 5 次的题目" in hardest and "【样例" not in hardest
 
         general = await person(harness, "总支钱书记", GENERAL_SECRETARY)
         ranking = (await general.say("/ranking"))["text"]
         lines = ranking.splitlines()
         assert lines[2].startswith("1. 东村党支部") and "67%" in lines[2]
-        assert lines[3].startswith("2. 镇机关党支部") and "0%" in lines[3]
+        # No quiz in 镇机关 this month: 未参学, no place.
+        assert lines[3].startswith("—  镇机关党支部  未参学") and "2." not in lines[3]
 
         standing = (await first.say("/me"))["text"]
         assert "所在支部：东村党支部" in standing
-        assert "答题 2 次，最好 100 分，在本支部参学党员中排第 1/2 名" in standing
+        assert "答题 2 次，最好正确率 100%，在本支部参学党员中排第 1/2 名" in standing
 
         # A member is refused every secretary command, and learns nothing from it.
         for command in ("/stats", "/ranking", "/hardest", "/invite", "/transfer 李四 zb-2"):

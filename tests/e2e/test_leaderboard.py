@@ -50,8 +50,8 @@ async def test_leaderboard_where_switched_on(org_harness: Harness) -> None:
         board = await in_group(third.id, "/leaderboard")
         lines = board.splitlines()
         assert lines[0].startswith("🏅 东村党支部") and "学习榜" in lines[0]
-        assert lines[2] == "1. 张三　最好 100 分 · 答题 2 次"
-        assert lines[3] == "2. 李四　最好 50 分 · 答题 1 次"
+        assert lines[2] == "1. 张三　最好正确率 100% · 答题 2 次"
+        assert lines[3] == "2. 李四　最好正确率 50% · 答题 1 次"
         assert "本期 2/3 名党员参学" in board
         assert "王五" not in board
         assert "没看懂要查哪个时间段" in await in_group(third.id, "/leaderboard 2026-13")

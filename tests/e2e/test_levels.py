@@ -63,15 +63,16 @@ async def test_a_general_branch_and_a_committee_add_up_their_subtree(
 
         dzz = (await general.say("/stats"))["text"]
         assert "第一党总支" in dzz
-        assert "党员 3 人，已参学 3 人" in dzz and "答题 3 次 · 平均 75 分" in dzz
+        assert "党员 3 人，已参学 3 人" in dzz and "答题 3 次 · 平均正确率 75%" in dzz
         children = dzz.split("下属组织")[1].splitlines()[1:]
         assert children[0].startswith("1. 东村党支部") and "100%" in children[0]
-        assert "平均 75 分" in children[0]
-        assert children[1].startswith("2. 镇机关党支部") and "平均 75 分" in children[1]
+        assert "平均正确率 75%" in children[0]
+        # Equal rate and average: a shared place.
+        assert children[1].startswith("1. 镇机关党支部") and "平均正确率 75%" in children[1]
 
         dw = (await admin.say("/stats 本月 dw"))["text"]
         assert "党员 4 人，已参学 3 人" in dw and "75%" in dw
-        assert "第一党总支" in dw and "中学党支部" in dw
+        assert "1. 第一党总支" in dw and "—  中学党支部  未参学" in dw
         assert "钱七" not in dw and "张三" not in dw
 
         hardest = (await admin.say("/hardest 本月 dw"))["text"]

@@ -58,7 +58,7 @@ async def test_a_member_completes_a_quiz_of_every_type(harness: Harness) -> None
             message = await member.next_message()
         assert seen_types == set(QuestionType)
         assert message["text"].startswith("答题结束")
-        assert "得分：3/4（75%）" in message["text"]
+        assert "答对 3/4 题（正确率 75%）" in message["text"]
         assert "答错的题：" in message["text"]
 
     answers = harness.rows(
@@ -82,7 +82,7 @@ async def test_me_shows_the_record(harness: Harness) -> None:
         record = await member.say("/me")
         assert "完成答题：1 次" in record["text"]
         assert "答对 4 道（正确率 100%）" in record["text"]
-        assert "4/4 分" in record["text"]
+        assert "答对 4/4 题" in record["text"]
 
 
 async def test_multiple_choice_ticks_and_refuses_an_empty_submit(harness: Harness) -> None:

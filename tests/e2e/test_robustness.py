@@ -70,7 +70,7 @@ async def test_a_restart_mid_quiz_resumes_where_it_stopped(harness: Harness) -> 
         for data in correct_taps(question, message):
             await member.tap(message, data)
         summary = await member.next_message(lambda m: m["text"].startswith("答题结束"))
-        assert "得分：4/4" in summary["text"]
+        assert "答对 4/4 题" in summary["text"]
     assert harness.rows("SELECT COUNT(*), SUM(correct) FROM answers") == [(4, 4)]
     assert harness.rows("SELECT COUNT(*) FROM quiz_sessions") == [(1,)]
 

@@ -15,6 +15,7 @@ from bot.stats.figures import (
     combine,
     item_figures,
     leaders,
+    places,
     rank_of,
     ranked,
 )
@@ -42,7 +43,9 @@ def test_ranking_by_rate_then_average_with_shared_places() -> None:
     ]
     assert [f.branch_id for f in ranked(figures)] == ["b", "a", "c", "d"]
     assert rank_of("c", figures) == (2, 4)
-    assert rank_of("d", figures) == (4, 4)
+    # No quiz in the period: no place (未参学).
+    assert rank_of("d", figures) == (None, 4)
+    assert places(ranked(figures)) == [1, 2, 2, None]
 
 
 def test_bar() -> None:

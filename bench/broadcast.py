@@ -3,7 +3,7 @@
 Processes as in production: the emulator with Telegram's flood limits enforced (it answers 429
 when they are broken), the real bot (``python -m bot run``) whose outbox sender does the
 sending, and this driver, which prepares recipients, writes the batches with the bot's own
-code (``ThemeDayService``, ``DeliveryService``) into the bot's database and counts what arrives.
+code (``MeetingService``, ``DeliveryService``) into the bot's database and counts what arrives.
 
 Runs, in order:
 1. a theme day for the whole city: one reminder to each branch's group chat;
@@ -41,8 +41,8 @@ sys.path.insert(0, str(ROOT))
 from bench.answers import free_port, spawn, wait_ready  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.delivery.service import DeliveryService  # noqa: E402
-from bot.delivery.themeday import ThemeDay, ThemeDayService  # noqa: E402
 from bot.i18n import catalogue  # noqa: E402
+from bot.meetings.service import MeetingService, ThemeDay  # noqa: E402
 from bot.org.tree import Level, OrgTree, Unit  # noqa: E402
 from bot.storage import Storage  # noqa: E402
 
@@ -157,17 +157,21 @@ async def theme_day(run: Run, tree: OrgTree, groups: list[tuple[str, int]]) -> l
     returns the reminder batches."""
     storage = await Storage.open(run.database)
     try:
-        service = ThemeDayService(
-            storage, SystemClock(), catalogue("zh-CN"), ZoneInfo("Asia/Shanghai")
+        service = MeetingService(
+            storage.outbox,
+            storage.attendance,
+            storage.org,
+            tree,
+            SystemClock(),
+            catalogue("zh-CN"),
+            ZoneInfo("Asia/Shanghai"),
         )
         now = datetime.now(UTC)
         day_at = now + timedelta(days=1)
         batches = []
         for branch_id, chat in groups:
             day = ThemeDay(branch_id, day_at, "学习党章", "党员活动室")
-            batch = await service.remind(
-                tree, day, "-1d@18:00", now, now + timedelta(hours=6), [chat]
-            )
+            batch = await service.remind(day, "-1d@18:00", now, now + timedelta(hours=6), [chat])
             assert batch is not None
             batches.append(batch)
     finally:
@@ -178,8 +182,8 @@ async def theme_day(run: Run, tree: OrgTree, groups: list[tuple[str, int]]) -> l
 async def broadcast(run: Run, tree: OrgTree, text: str) -> list[int]:
     storage = await Storage.open(run.database)
     try:
-        service = DeliveryService(storage, SystemClock())
-        return [await service.create_broadcast(tree, "city", text, 0, 0)]
+        service = DeliveryService(storage.outbox, storage.org, tree, SystemClock())
+        return [await service.create_broadcast("city", text, 0, 0)]
     finally:
         await storage.close()
 

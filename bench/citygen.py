@@ -13,7 +13,7 @@ probability that follows the member's ability and the question's difficulty, so 
 rankings and item statistics look like a real year.
 
 The database has the bot's real schema: it is created by ``Storage.open`` (the migrations) and
-the units are stored by ``Storage.sync_units``. Everything else is bulk-inserted with the
+the units are stored by ``OrgStore.sync_units``. Everything else is bulk-inserted with the
 stdlib ``sqlite3`` module, in big transactions with ``executemany`` and no journal: a bench
 tool is the only kind of code outside ``bot/storage`` allowed to write SQL, and this one does
 so for speed (the bot's own path, one answer per statement, would take days for a year of a
@@ -795,7 +795,7 @@ async def create_schema(path: Path, settings: Sequence[UnitSettings], now: datet
     """The bot's own code makes the schema (migrations) and stores the units."""
     storage = await Storage.open(path)
     try:
-        await storage.sync_units([s.unit() for s in settings], now)
+        await storage.org.sync_units([s.unit() for s in settings], now)
     finally:
         await storage.close()
 

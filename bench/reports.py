@@ -61,7 +61,6 @@ sys.path.insert(0, str(ROOT))
 from bench.answers import TOKEN, Control, free_port, spawn, wait_ready  # noqa: E402
 from bench.citygen import ADMIN_TELEGRAM_ID  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
-from bot.org.tree import OrgTree  # noqa: E402
 from bot.quiz.bank import load_bank  # noqa: E402
 from bot.stats.chart import Bar  # noqa: E402
 from bot.stats.periods import Period, Span  # noqa: E402
@@ -165,17 +164,17 @@ async def timed(
 async def measure(db: Path, month: Period, year: Period, samples: int, seed: int) -> JsonDict:
     bank = load_bank([ROOT / "question_bank"]).bank
     storage = await Storage.open(db)
-    tree = OrgTree(tuple(await storage.units()))
     # The day after the measured month: its members are counted at its end, as on any day
     # after it.
     clock = FixedClock(month.bounds(ZONE)[1] + timedelta(hours=9))
-    stats = StatsService(storage, ZONE, clock)
+    stats = await StatsService.reading(storage, ZONE, clock)
+    tree = stats.tree
     root = next(unit.id for unit in tree.units if unit.parent is None)
     branches = sorted(unit.id for unit in tree.branches)
     rng = random.Random(seed)
     sample = rng.sample(branches, min(samples, len(branches)))
     window = stats.window(month)
-    counts = await storage.member_counts(branches, window.at, window.start, window.end)
+    counts = await storage.stats.member_counts(branches, window.at, window.start, window.end)
     biggest = max(branches, key=lambda b: (counts[b].members if b in counts else 0, b))
     reports = ReportProcess(db, ZONE, "auto", clock)
     figures: JsonDict = {"month": month.key, "year": year.key, "rss_ready_mb": round(rss_mb())}
@@ -186,13 +185,13 @@ async def measure(db: Path, month: Period, year: Period, samples: int, seed: int
     await asyncio.sleep(2)  # the idle phase: the machine's own noise, for comparison
 
     def report(branch: str, period: Period) -> Callable[[], Awaitable[object]]:
-        return lambda: stats.report(tree, branch, period)
+        return lambda: stats.report(branch, period)
 
     def hardest(branch: str) -> Callable[[], Awaitable[object]]:
         return lambda: stats.hardest([branch], month)
 
     def ranking(period: Period) -> Callable[[], Awaitable[object]]:
-        return lambda: stats.ranking(tree, root, period)
+        return lambda: stats.ranking(root, period)
 
     await lag.enter("stats")
     first = await timed(figures, "stats", [report(sample[0], month)])
@@ -232,7 +231,7 @@ async def measure(db: Path, month: Period, year: Period, samples: int, seed: int
     figures["export_kib"] = sizes[0] // 1024 if sizes else None
 
     await lag.enter("chart")
-    city_month = await stats.ranking(tree, root, month)
+    city_month = await stats.ranking(root, month)
     bars = [Bar(tree.by_id[f.branch_id].name, f.rate, f.average) for f in city_month[:25]]
 
     async def chart() -> None:

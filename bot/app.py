@@ -20,20 +20,22 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.ext import Application, ContextTypes, ExtBot
 
 from bot.clock import Clock, SystemClock
 from bot.config import Mode, Settings
 from bot.context import BotApplication, BotContext, BotData
+from bot.conversations.service import ConversationService
+from bot.corrections.service import CorrectionsService
 from bot.delivery.pacing import Limits, Pacer
 from bot.delivery.progress import ProgressReporter
 from bot.delivery.scheduler import Scheduler, plan_from
 from bot.delivery.sender import Sender
 from bot.delivery.service import DeliveryService
-from bot.delivery.themeday import ThemeDayService
 from bot.handlers.registry import bot_commands, register_handlers
 from bot.i18n import catalogue
+from bot.meetings.service import MeetingService
 from bot.org.service import OrgService
 from bot.quiz.questions import Bank
 from bot.quiz.service import QuizService
@@ -64,101 +66,26 @@ def build_application(
 ) -> BotApplication:
     clock = clock or SystemClock()
     rng = rng or random.Random()
+    opened = _Opened()
 
     async def post_init(application: BotApplication) -> None:
-        storage = await Storage.open(settings.database)
-        texts = catalogue(settings.locale)
-        quiz = QuizService(
-            storage,
-            bank,
-            clock,
-            rng,
-            questions_per_quiz=settings.quiz.questions_per_quiz,
-            seconds_per_question=settings.quiz.seconds_per_question,
+        # Order matters: the organisation is applied to the database before any service is
+        # given the tree, and the sender starts only once every service exists.
+        opened.storage = await Storage.open(settings.database)
+        org = await load_organisation(storage=opened.storage, settings=settings, clock=clock)
+        services = build_services(
+            settings=settings,
+            storage=opened.storage,
+            org=org,
+            bank=bank,
+            bot=application.bot,
+            outbox_bot=sender_bot(settings, token),
+            clock=clock,
+            rng=rng,
         )
-        try:
-            org, changes = await OrgService.load(storage, settings.organisation, clock)
-        except BaseException:
-            await storage.close()
-            raise
-        if not changes.empty:
-            log.info(
-                "organisation applied: added %s, renamed %s, moved %s, removed %s",
-                changes.added,
-                changes.renamed,
-                changes.moved,
-                changes.removed,
-            )
-        stats = StatsService(storage, settings.zone, clock, settings.stats.min_attempts)
-        delivery = DeliveryService(storage, clock)
-        progress = ProgressReporter(application.bot, storage, delivery, texts, clock)
-        sender = Sender(
-            storage,
-            sender_bot(settings, token),
-            clock,
-            Pacer(
-                Limits(
-                    per_second=settings.delivery.paid_per_second
-                    if settings.delivery.allow_paid_broadcast
-                    else settings.delivery.per_second
-                )
-            ),
-            progress.changed,
-            allow_paid_broadcast=settings.delivery.allow_paid_broadcast,
-        )
-        themeday = ThemeDayService(storage, clock, texts, settings.zone)
-        schedule = Schedule(settings.schedules, settings.zone)
-        scheduler = Scheduler(
-            storage,
-            clock,
-            themeday,
-            delivery,
-            texts,
-            settings.zone,
-            plan_from(schedule),
-            timedelta(hours=settings.delivery.grace_hours),
-            schedule,
-            org.secretaries_of,
-        )
-
-        application.bot_data.services = Services(
-            settings,
-            storage,
-            quiz,
-            org,
-            stats,
-            ReportProcess(
-                settings.database,
-                settings.zone,
-                settings.chart_font,
-                clock,
-                settings.stats.min_attempts,
-            ),
-            delivery,
-            sender,
-            progress,
-            themeday,
-            schedule,
-            scheduler,
-            texts,
-            clock,
-        )
-        await sender.start()
-        # Everything built so far lives as long as the bot: keep it out of the collector's
-        # full passes, which otherwise stall the event loop for tens of milliseconds.
-        gc.freeze()
-
-        async def tick(context: BotContext) -> None:
-            # Due-ness is in the database: a dropped or late run is caught up by the next.
-            report = await scheduler.tick(context.services.org.tree)
-            if report.written or report.makeups:
-                context.services.sender.wake()
-
-        assert application.job_queue is not None
-        application.job_queue.run_repeating(
-            tick, interval=SCHEDULER_INTERVAL, first=1, name="scheduler:tick"
-        )
-        await application.bot.set_my_commands(bot_commands(texts))
+        application.bot_data.services = services
+        await start_background_work(application=application, services=services)
+        await application.bot.set_my_commands(bot_commands(services.texts))
         log.info(
             "bot @%s ready: %d questions, database %s",
             application.bot.username,
@@ -171,8 +98,10 @@ def build_application(
         if services is not None:
             await services.sender.stop()
             await services.reports.close()
-            await services.storage.close()
             application.bot_data.services = None
+        if opened.storage is not None:
+            await opened.storage.close()
+            opened.storage = None
 
     context_types = ContextTypes(context=BotContext, bot_data=BotData)
     builder = (
@@ -192,6 +121,136 @@ def build_application(
     application: BotApplication = builder.build()
     register_handlers(application)
     return application
+
+
+class _Opened:
+    """The database ``post_init`` opened, for ``post_shutdown`` to close (also when
+    ``post_init`` failed half-way): no service hands storage out."""
+
+    storage: Storage | None = None
+
+
+async def load_organisation(*, storage: Storage, settings: Settings, clock: Clock) -> OrgService:
+    """Apply the configured organisation to the database; the tree is fixed from here on."""
+    org, changes = await OrgService.load(storage.org, settings.organisation, clock)
+    if not changes.empty:
+        log.info(
+            "organisation applied: added %s, renamed %s, moved %s, removed %s",
+            changes.added,
+            changes.renamed,
+            changes.moved,
+            changes.removed,
+        )
+    return org
+
+
+def build_services(
+    *,
+    settings: Settings,
+    storage: Storage,
+    org: OrgService,
+    bank: Bank,
+    bot: Bot,
+    outbox_bot: Bot,
+    clock: Clock,
+    rng: random.Random,
+) -> Services:
+    """Every service, each given only the stores it needs and the organisation tree."""
+    texts = catalogue(settings.locale)
+    tree = org.tree
+    delivery = DeliveryService(storage.outbox, storage.org, tree, clock)
+    progress = ProgressReporter(bot, delivery, texts)
+    meetings = MeetingService(
+        storage.outbox, storage.attendance, storage.org, tree, clock, texts, settings.zone
+    )
+    schedule = Schedule(settings.schedules, settings.zone)
+    return Services(
+        settings=settings,
+        texts=texts,
+        clock=clock,
+        org=org,
+        quiz=QuizService(
+            storage.quiz,
+            bank,
+            clock,
+            rng,
+            questions_per_quiz=settings.quiz.questions_per_quiz,
+            seconds_per_question=settings.quiz.seconds_per_question,
+        ),
+        corrections=CorrectionsService(
+            storage.corrections, storage.quiz, storage.org, bank, clock
+        ),
+        conversations=ConversationService(storage.conversations, clock),
+        stats=StatsService(
+            storage.stats,
+            storage.org,
+            storage.attendance,
+            tree,
+            settings.zone,
+            clock,
+            settings.stats.min_attempts,
+        ),
+        reports=ReportProcess(
+            settings.database,
+            settings.zone,
+            settings.chart_font,
+            clock,
+            settings.stats.min_attempts,
+        ),
+        delivery=delivery,
+        sender=Sender(
+            storage.outbox,
+            storage.org,
+            outbox_bot,
+            clock,
+            Pacer(
+                Limits(
+                    per_second=settings.delivery.paid_per_second
+                    if settings.delivery.allow_paid_broadcast
+                    else settings.delivery.per_second
+                )
+            ),
+            progress.changed,
+            allow_paid_broadcast=settings.delivery.allow_paid_broadcast,
+        ),
+        progress=progress,
+        meetings=meetings,
+        schedule=schedule,
+        scheduler=Scheduler(
+            outbox=storage.outbox,
+            members=storage.org,
+            quizzes=storage.stats,
+            tree=tree,
+            clock=clock,
+            meetings=meetings,
+            delivery=delivery,
+            texts=texts,
+            zone=settings.zone,
+            plan=plan_from(schedule),
+            grace=timedelta(hours=settings.delivery.grace_hours),
+            schedule=schedule,
+            secretaries=org.secretaries_of,
+        ),
+    )
+
+
+async def start_background_work(*, application: BotApplication, services: Services) -> None:
+    """The outbox sender and the scheduler's tick."""
+    await services.sender.start()
+    # Everything built so far lives as long as the bot: keep it out of the collector's
+    # full passes, which otherwise stall the event loop for tens of milliseconds.
+    gc.freeze()
+
+    async def tick(context: BotContext) -> None:
+        # Due-ness is in the database: a dropped or late run is caught up by the next.
+        report = await context.services.scheduler.tick()
+        if report.written or report.makeups:
+            context.services.sender.wake()
+
+    assert application.job_queue is not None
+    application.job_queue.run_repeating(
+        tick, interval=SCHEDULER_INTERVAL, first=1, name="scheduler:tick"
+    )
 
 
 def sender_bot(settings: Settings, token: str) -> ExtBot[None]:

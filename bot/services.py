@@ -1,4 +1,8 @@
-"""The services handlers reach through their typed context: built once in ``post_init``."""
+"""The services handlers reach through their typed context: built once in ``post_init``.
+
+There is no storage here: each service was given the stores it needs, and handlers reach
+data only through a service.
+"""
 
 from __future__ import annotations
 
@@ -6,33 +10,35 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.conversations.service import ConversationService
+from bot.corrections.service import CorrectionsService
 from bot.delivery.progress import ProgressReporter
 from bot.delivery.scheduler import Scheduler
 from bot.delivery.sender import Sender
 from bot.delivery.service import DeliveryService
-from bot.delivery.themeday import ThemeDayService
 from bot.i18n import Texts
+from bot.meetings.service import MeetingService
 from bot.org.service import OrgService
 from bot.quiz.service import QuizService
 from bot.schedule.planner import Schedule
 from bot.stats.report_process import ReportProcess
 from bot.stats.service import StatsService
-from bot.storage import Storage
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Services:
     settings: Settings
-    storage: Storage
-    quiz: QuizService
+    texts: Texts
+    clock: Clock
     org: OrgService
+    quiz: QuizService
+    corrections: CorrectionsService
+    conversations: ConversationService
     stats: StatsService
     reports: ReportProcess
     delivery: DeliveryService
     sender: Sender
     progress: ProgressReporter
-    themeday: ThemeDayService
+    meetings: MeetingService
     schedule: Schedule
     scheduler: Scheduler
-    texts: Texts
-    clock: Clock

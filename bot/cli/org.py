@@ -35,11 +35,11 @@ def _import_units(args: argparse.Namespace) -> int:
         storage = await Storage.open(settings.database)
         clock = SystemClock()
         try:
-            changes = await apply_units(storage, units, clock)
+            changes = await apply_units(storage.org, units, clock)
             # Secretaries named in the file become role grants, as if given with /promote.
             for unit in units:
                 for telegram_id in unit.secretaries:
-                    await storage.grant_role(telegram_id, unit.id, 0, clock.now())
+                    await storage.org.grant_role(telegram_id, unit.id, 0, clock.now())
         finally:
             await storage.close()
         return (
@@ -61,9 +61,9 @@ def _import_roster(args: argparse.Namespace) -> int:
     async def apply() -> int:
         storage = await Storage.open(settings.database)
         try:
-            branches = {u.id for u in await storage.units() if u.level is Level.BRANCH}
+            branches = {u.id for u in await storage.org.units() if u.level is Level.BRANCH}
             entries = load_roster_file(args.file, branches)
-            return await storage.add_roster(entries, SystemClock().now())
+            return await storage.org.add_roster(entries, SystemClock().now())
         finally:
             await storage.close()
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from bot.cli.run import configured
 from bot.clock import SystemClock
-from bot.org.tree import OrgTree
 from bot.quiz.bank import load_bank
 from bot.stats.periods import parse_period
 from bot.stats.service import StatsService
@@ -38,15 +37,14 @@ def _report(args: argparse.Namespace) -> int:
     async def build() -> bytes:
         storage = await Storage.open(settings.database)
         try:
-            tree = OrgTree(tuple(await storage.units()))
-            if args.branch not in tree.by_id:
+            stats = await StatsService.reading(
+                storage, settings.zone, SystemClock(), settings.stats.min_attempts
+            )
+            if args.branch not in stats.tree.by_id:
                 raise InvalidFileError(
                     [Problem("--branch", 1, 1, f'"{args.branch}" is not a unit in the database')]
                 )
-            stats = StatsService(
-                storage, settings.zone, SystemClock(), settings.stats.min_attempts
-            )
-            return await stats.ledger(tree, args.branch, period, bank.by_id)
+            return await stats.ledger(args.branch, period, bank.by_id)
         finally:
             await storage.close()
 

@@ -168,6 +168,6 @@ def _load(path: Path) -> tuple[ScheduleSettings, ZoneInfo, dict[str, Kind]]:
 async def _stored_units(database: Path) -> list[Unit]:
     storage = await Storage.open(database)
     try:
-        return await storage.units()
+        return await storage.org.units()
     finally:
         await storage.close()

@@ -9,10 +9,8 @@ import time
 from telegram import Bot
 from telegram.error import BadRequest
 
-from bot.clock import Clock
 from bot.delivery.service import DeliveryService
 from bot.i18n import Texts
-from bot.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -23,24 +21,20 @@ class ProgressReporter:
     """Keeps a batch's progress message current (at most once a second) and writes the final
     summary exactly once."""
 
-    def __init__(
-        self, bot: Bot, storage: Storage, delivery: DeliveryService, texts: Texts, clock: Clock
-    ) -> None:
+    def __init__(self, bot: Bot, delivery: DeliveryService, texts: Texts) -> None:
         self._bot = bot
-        self._storage = storage
         self._delivery = delivery
         self._texts = texts
-        self._clock = clock
         self._last: dict[int, float] = {}
 
     async def changed(self, batch_id: int) -> None:
-        batch = await self._storage.batch(batch_id)
+        batch = await self._delivery.batch(batch_id)
         if batch is None or batch.progress_chat_id is None or batch.progress_message_id is None:
             return
         progress = await self._delivery.progress(batch_id)
         texts = self._texts
         if progress.done:
-            if not await self._storage.finish_batch(batch_id, self._clock.now()):
+            if not await self._delivery.finish(batch_id):
                 return
             failed = await self._delivery.failed_members(batch_id)
             text = texts.broadcast_done.format(

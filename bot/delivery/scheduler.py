@@ -23,16 +23,18 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.delivery.outbox import NewDelivery
 from bot.delivery.service import DeliveryService
-from bot.delivery.themeday import ThemeDay, ThemeDayService
 from bot.i18n import Texts
+from bot.meetings.service import MeetingService, ThemeDay
 from bot.org.members import Member
 from bot.org.tree import OrgTree
 from bot.schedule.occurrences import Occurrence, OccurrenceKind
 from bot.schedule.planner import BranchSchedule, Schedule
 from bot.stats.periods import current_month
-from bot.storage import Storage
-from bot.storage.delivery import NewDelivery
+from bot.storage.org import OrgStore
+from bot.storage.outbox import OutboxStore
+from bot.storage.stats import StatsStore
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +69,13 @@ def plan_from(schedule: Schedule) -> Plan:
 class Scheduler:
     def __init__(
         self,
-        storage: Storage,
+        *,
+        outbox: OutboxStore,
+        members: OrgStore,
+        quizzes: StatsStore,
+        tree: OrgTree,
         clock: Clock,
-        themeday: ThemeDayService,
+        meetings: MeetingService,
         delivery: DeliveryService,
         texts: Texts,
         zone: ZoneInfo,
@@ -78,9 +84,12 @@ class Scheduler:
         schedule: Schedule | None = None,
         secretaries: Callable[[str], Awaitable[Sequence[int]]] | None = None,
     ) -> None:
-        self._storage = storage
+        self._outbox = outbox
+        self._members = members
+        self._quizzes = quizzes
+        self._tree = tree
         self._clock = clock
-        self._themeday = themeday
+        self._meetings = meetings
         self._delivery = delivery
         self._texts = texts
         self._zone = zone
@@ -89,11 +98,12 @@ class Scheduler:
         self._schedule = schedule
         self._secretaries = secretaries
 
-    async def tick(self, tree: OrgTree) -> TickReport:
+    async def tick(self) -> TickReport:
+        tree = self._tree
         now = self._clock.now()
-        since = await self._storage.checked_until(WATERMARK) or now - self._grace
+        since = await self._outbox.checked_until(WATERMARK) or now - self._grace
         due = list(self._plan(tree, since, now + timedelta(seconds=1)))
-        due += await self._birthdays(tree, since, now + timedelta(seconds=1))
+        due += await self._birthdays(since, now + timedelta(seconds=1))
         written = skipped = 0
         for occurrence in due:
             if occurrence.branch_id not in tree.by_id:
@@ -102,47 +112,47 @@ class Scheduler:
                 log.warning("%s missed by more than the grace window; skipped", occurrence.key)
                 skipped += 1
                 continue
-            written += await self._write(tree, occurrence)
-        makeups = await self._makeups(tree, now)
-        await self._storage.set_checked_until(WATERMARK, now)
+            written += await self._write(occurrence)
+        makeups = await self._makeups(now)
+        await self._outbox.set_checked_until(WATERMARK, now)
         return TickReport(written, skipped, makeups)
 
-    async def _write(self, tree: OrgTree, occurrence: Occurrence) -> bool:
+    async def _write(self, occurrence: Occurrence) -> bool:
         expires = occurrence.occurs_at + self._grace
         branch = occurrence.branch_id
         if occurrence.kind is OccurrenceKind.REMINDER:
             event = occurrence.event
             day = ThemeDay(branch, event.occurs_at, event.topic or event.title, event.place)
-            groups = await self._storage.group_chats_of(branch)
+            groups = await self._members.group_chats_of(branch)
             if event.kind is OccurrenceKind.THEME_DAY:
-                batch = await self._themeday.remind(
-                    tree, day, occurrence.offset or "", occurrence.occurs_at, expires, groups
+                batch = await self._meetings.remind(
+                    day, occurrence.offset or "", occurrence.occurs_at, expires, groups
                 )
                 return batch is not None
             text = self._texts.event_reminder.format(
-                branch=tree.by_id[branch].name,
+                branch=self._tree.by_id[branch].name,
                 title=event.title,
-                details=self._themeday.describe(day),
+                details=self._meetings.describe(day),
             )
-            members = await self._storage.members_in([branch])
+            members = await self._members.members_in([branch])
             return await self._send(occurrence.key, "reminder", branch, members, text) is not None
         if occurrence.kind is OccurrenceKind.QUIZ_NUDGE:
             month = current_month(occurrence.rule_date)
             start, end = month.bounds(self._zone)
             studied = {
-                row.member_id for row in await self._storage.finished_quizzes([branch], start, end)
+                row.member_id for row in await self._quizzes.finished_quizzes([branch], start, end)
             }
-            members = [m for m in await self._storage.members_in([branch]) if m.id not in studied]
+            members = [m for m in await self._members.members_in([branch]) if m.id not in studied]
             text = self._texts.nudge_text.format(period=month.label)
             return await self._send(occurrence.key, "nudge", branch, members, text) is not None
         if occurrence.kind is OccurrenceKind.POLITICAL_BIRTHDAY and occurrence.member_id:
-            member = await self._storage.member_by_id(occurrence.member_id)
+            member = await self._members.member_by_id(occurrence.member_id)
             if member is None:
                 return False
             text = self._texts.birthday_greeting.format(name=member.name, years=occurrence.years)
             return await self._send(occurrence.key, "birthday", branch, [member], text) is not None
         if occurrence.kind is OccurrenceKind.BIRTHDAY_NOTICE and occurrence.member_id:
-            member = await self._storage.member_by_id(occurrence.member_id)
+            member = await self._members.member_by_id(occurrence.member_id)
             secretaries = list(await self._secretaries(branch)) if self._secretaries else []
             if member is None or not secretaries:
                 return False
@@ -151,7 +161,7 @@ class Scheduler:
                 date=occurrence.rule_date.strftime("%m月%d日"),
                 years=occurrence.years,
             )
-            batch = await self._storage.create_batch(
+            batch = await self._outbox.create_batch(
                 key=occurrence.key,
                 kind="birthday_notice",
                 title=text[:40],
@@ -178,7 +188,7 @@ class Scheduler:
             progress_chat_id=None,
         )
 
-    async def _birthdays(self, tree: OrgTree, start: datetime, end: datetime) -> list[Occurrence]:
+    async def _birthdays(self, start: datetime, end: datetime) -> list[Occurrence]:
         """政治生日 greetings and notices due in the window, for the members whose anniversary
         the window can reach (the database narrows it to a few days of the year)."""
         if self._schedule is None:
@@ -189,10 +199,10 @@ class Scheduler:
         plans: dict[object, BranchSchedule] = {}
         overridden = self._schedule.settings.branches
         days = self._schedule.anniversaries_in_reach(start, end)
-        for member in await self._storage.members_with_anniversary_on(days):
+        for member in await self._members.members_with_anniversary_on(days):
             if member.branch_id is None or member.party_joined_on is None:
                 continue
-            unit = tree.by_id.get(member.branch_id)
+            unit = self._tree.by_id.get(member.branch_id)
             if unit is None:
                 continue
             key: object = unit.id if unit.id in overridden else unit.kind
@@ -204,13 +214,13 @@ class Scheduler:
             found += [o.for_branch(unit.id) for o in greetings]
         return found
 
-    async def _makeups(self, tree: OrgTree, now: datetime) -> int:
+    async def _makeups(self, now: datetime) -> int:
         """补课 for theme days that ended a day ago (written once per theme day)."""
         count = 0
-        ended = await self._storage.batches_between(
+        ended = await self._outbox.batches_between(
             "theme_day", now - MAKEUP_DELAY - self._grace, now - MAKEUP_DELAY
         )
         for event in ended:
-            if event.unit_id in tree.by_id:
-                count += await self._themeday.makeup(tree, event, now) is not None
+            if event.unit_id in self._tree.by_id:
+                count += await self._meetings.makeup(event, now) is not None
         return count

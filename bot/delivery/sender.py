@@ -23,9 +23,10 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
+from bot.delivery.outbox import Delivery
 from bot.delivery.pacing import Pacer
-from bot.storage import Storage
-from bot.storage.delivery import Delivery
+from bot.storage.org import OrgStore
+from bot.storage.outbox import OutboxStore
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,8 @@ UNREACHABLE_MARKERS = (
 class Sender:
     def __init__(
         self,
-        storage: Storage,
+        outbox: OutboxStore,
+        members: OrgStore,
         bot: Bot,
         clock: Clock,
         pacer: Pacer,
@@ -56,7 +58,8 @@ class Sender:
         allow_paid_broadcast: bool = False,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._storage = storage
+        self._outbox = outbox
+        self._members = members
         self._bot = bot
         self._clock = clock
         self._pacer = pacer
@@ -87,7 +90,7 @@ class Sender:
         self._wake.set()
 
     async def run(self) -> None:
-        self.in_flight_at_start = await self._storage.requeue_in_flight()
+        self.in_flight_at_start = await self._outbox.requeue_in_flight()
         if self.in_flight_at_start:
             log.warning(
                 "%d deliveries were in flight when the bot stopped; sending them again",
@@ -95,7 +98,7 @@ class Sender:
             )
         try:
             while True:
-                claimed, expired = await self._storage.claim_due(self._clock.now(), CLAIM)
+                claimed, expired = await self._outbox.claim_due(self._clock.now(), CLAIM)
                 for batch_id in expired:
                     log.warning("batch %d: deliveries past their grace window skipped", batch_id)
                     await self._on_batch_change(batch_id)
@@ -120,7 +123,7 @@ class Sender:
         """Sleep until woken, or until the next retry is due (at most a second)."""
         self._wake.clear()
         timeout = 1.0
-        due = await self._storage.next_due()
+        due = await self._outbox.next_due()
         if due is not None:
             timeout = min(timeout, max(0.0, (due - self._clock.now()).total_seconds()))
         with contextlib.suppress(TimeoutError):
@@ -143,7 +146,7 @@ class Sender:
             wait = _seconds(error.retry_after)
             self._pacer.pause(self._monotonic() + wait)
             log.warning("429 from Telegram: pausing deliveries for %.0fs", wait)
-            await self._storage.retry_later(
+            await self._outbox.retry_later(
                 delivery.id,
                 self._clock.now() + timedelta(seconds=wait),
                 f"429 retry after {wait:.0f}s",
@@ -154,16 +157,16 @@ class Sender:
         except (NetworkError, TelegramError) as error:
             await self._retry_or_fail(delivery, error)
         else:
-            await self._storage.mark_sent(delivery.id, message.message_id, self._clock.now())
+            await self._outbox.mark_sent(delivery.id, message.message_id, self._clock.now())
         finally:
             self._slots.release()
         await self._on_batch_change(delivery.batch_id)
 
     async def _unreachable_or_failed(self, delivery: Delivery, error: TelegramError) -> None:
         text = str(error.message).lower()
-        await self._storage.mark_failed(delivery.id, str(error.message))
+        await self._outbox.mark_failed(delivery.id, str(error.message))
         if delivery.member_id is not None and any(m in text for m in UNREACHABLE_MARKERS):
-            await self._storage.set_member_unreachable(delivery.member_id, self._clock.now())
+            await self._members.set_member_unreachable(delivery.member_id, self._clock.now())
         else:
             log.error("delivery %d to %s refused: %s", delivery.id, delivery.chat_id, error)
 
@@ -172,11 +175,11 @@ class Sender:
             log.error(
                 "delivery %d failed after %d attempts: %s", delivery.id, delivery.attempts, error
             )
-            await self._storage.mark_failed(delivery.id, str(error))
+            await self._outbox.mark_failed(delivery.id, str(error))
             return
         wait = self._backoff * 2 ** (delivery.attempts - 1)
         log.warning("delivery %d: %s; retry in %.0fs", delivery.id, error, wait)
-        await self._storage.retry_later(
+        await self._outbox.retry_later(
             delivery.id, self._clock.now() + timedelta(seconds=wait), str(error)
         )
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.clock import Clock
+from bot.delivery.outbox import Batch, BatchProgress, NewDelivery
 from bot.org.members import Member
 from bot.org.tree import OrgTree
-from bot.storage import Storage
-from bot.storage.delivery import BatchProgress, NewDelivery
+from bot.storage.org import OrgStore
+from bot.storage.outbox import OutboxStore
 
 MAX_TEXT = 4096
 """Telegram's limit for one message, in characters after entity parsing."""
@@ -24,29 +25,28 @@ class Audience:
 
 
 class DeliveryService:
-    def __init__(self, storage: Storage, clock: Clock) -> None:
-        self._storage = storage
+    def __init__(
+        self, outbox: OutboxStore, members: OrgStore, tree: OrgTree, clock: Clock
+    ) -> None:
+        self._outbox = outbox
+        self._members = members
+        self._tree = tree
         self._clock = clock
 
-    async def audience(self, tree: OrgTree, unit_id: str) -> Audience:
+    async def audience(self, unit_id: str) -> Audience:
         """Every member at or below ``unit_id``; those the bot cannot write to apart."""
-        members = await self._storage.members_in(tree.branches_under([unit_id]))
+        members = await self._members.members_in(self._tree.branches_under([unit_id]))
         return Audience(
             reachable=[m for m in members if m.reachable],
             unreachable=[m for m in members if not m.reachable],
         )
 
     async def create_broadcast(
-        self,
-        tree: OrgTree,
-        unit_id: str,
-        text: str,
-        created_by: int,
-        progress_chat_id: int,
+        self, unit_id: str, text: str, created_by: int, progress_chat_id: int
     ) -> int:
         """Write a broadcast to every member at or below ``unit_id`` into the outbox."""
         now = self._clock.now()
-        audience = await self.audience(tree, unit_id)
+        audience = await self.audience(unit_id)
         batch_id = await self.send_to(
             audience.reachable + audience.unreachable,
             key=f"broadcast:{created_by}:{now.timestamp():.6f}",
@@ -73,7 +73,7 @@ class DeliveryService:
         """One message to each of ``members``, written once under ``key`` (None when that
         key was used before); members the bot cannot reach are recorded as failed."""
         now = self._clock.now()
-        batch_id = await self._storage.create_batch(
+        batch_id = await self._outbox.create_batch(
             key=key,
             kind=kind,
             title=text[:40],
@@ -89,17 +89,28 @@ class DeliveryService:
             progress_chat_id=progress_chat_id,
         )
         if batch_id is not None:
-            await self._storage.record_unreachable(
+            await self._outbox.record_unreachable(
                 batch_id, [m.id for m in members if not m.reachable], UNREACHABLE, now
             )
         return batch_id
 
+    async def batch(self, batch_id: int) -> Batch | None:
+        return await self._outbox.batch(batch_id)
+
+    async def show_progress_in(self, batch_id: int, chat_id: int, message_id: int) -> None:
+        """The message that shows this batch's progress, to be edited as it goes."""
+        await self._outbox.set_progress_message(batch_id, chat_id, message_id)
+
+    async def finish(self, batch_id: int) -> bool:
+        """Mark the batch finished; True only the first time (one final summary)."""
+        return await self._outbox.finish_batch(batch_id, self._clock.now())
+
     async def progress(self, batch_id: int) -> BatchProgress:
-        return await self._storage.progress(batch_id)
+        return await self._outbox.progress(batch_id)
 
     async def failed_members(self, batch_id: int) -> list[Member]:
         members = [
-            await self._storage.member_by_id(m)
-            for m in await self._storage.failed_members(batch_id)
+            await self._members.member_by_id(m)
+            for m in await self._outbox.failed_members(batch_id)
         ]
         return [m for m in members if m is not None]

@@ -9,15 +9,15 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.delivery.themeday import RsvpOutcome, Sheet, ThemeDay
+from bot.delivery.outbox import Batch
 from bot.handlers import conversation
 from bot.handlers.callbacks import SIGN, RsvpTap, SignTap
 from bot.handlers.scope import home_branch
 from bot.i18n import Texts
+from bot.meetings.service import RsvpOutcome, Sheet, ThemeDay
 from bot.org.members import Member
 from bot.schedule.holidays import Adjustment
 from bot.schedule.occurrences import OccurrenceKind
-from bot.storage.delivery import Batch
 
 SIGN_BUTTONS = 40
 
@@ -41,7 +41,7 @@ async def rsvp_callback(update: Update, context: BotContext, tap: RsvpTap) -> No
     if member is None:
         await query.answer(texts.tap_invalid)
         return
-    outcome = await services.themeday.rsvp(member, tap.event_id, tap.reply)
+    outcome = await services.meetings.rsvp(member, tap.event_id, tap.reply)
     if outcome is RsvpOutcome.PAST:
         await query.answer(texts.rsvp_past, show_alert=True)
     elif outcome is RsvpOutcome.NOT_INVITED:
@@ -64,7 +64,7 @@ async def leave_reason(update: Update, context: BotContext, state: LeaveReason) 
     member = context.actor.member
     await conversation.end(context, user.id)
     outcome = (
-        await services.themeday.leave_reason(member, state.event, message.text)
+        await services.meetings.leave_reason(member, state.event, message.text)
         if member is not None
         else RsvpOutcome.NOT_INVITED
     )
@@ -156,11 +156,11 @@ async def attendance_command(update: Update, context: BotContext) -> None:
         except ValueError:
             await message.reply_text(texts.attendance_usage)
             return
-    event = _pick(await services.themeday.events(branch_id), wanted, context)
+    event = _pick(await services.meetings.events(branch_id), wanted, context)
     if event is None:
         await message.reply_text(texts.attendance_none)
         return
-    sheet = await services.themeday.sheet(event.id)
+    sheet = await services.meetings.sheet(event.id)
     assert sheet is not None and event.occurs_at is not None
     day = event.occurs_at.astimezone(services.settings.zone).strftime("%Y-%m-%d")
     await message.reply_text(
@@ -176,22 +176,17 @@ async def sign_callback(update: Update, context: BotContext, tap: SignTap) -> No
         return
     services = context.services
     texts = services.texts
-    event = await services.storage.batch(tap.event_id)
-    if (
-        event is None
-        or event.kind != "theme_day"
-        or event.unit_id is None
-        or not context.actor.can_see(event.unit_id)
-    ):
+    event = await services.meetings.find(tap.event_id)
+    if event is None or event.unit_id is None or not context.actor.can_see(event.unit_id):
         await query.answer(texts.tap_invalid)
         return
-    member = await services.storage.member_by_id(tap.member_id)
+    member = await services.org.member_by_id(tap.member_id)
     if member is None or member.branch_id != event.unit_id:
         await query.answer(texts.tap_invalid)
         return
-    kind = await services.themeday.sign_in(event, member.id, query.from_user.id)
+    kind = await services.meetings.sign_in(event, member.id, query.from_user.id)
     await query.answer(texts.signed_now.format(name=member.name) if kind else texts.tap_stale)
-    sheet = await services.themeday.sheet(event.id)
+    sheet = await services.meetings.sheet(event.id)
     if sheet is None or event.occurs_at is None:
         return
     day = event.occurs_at.astimezone(services.settings.zone).strftime("%Y-%m-%d")
@@ -224,7 +219,7 @@ async def themeday_command(update: Update, context: BotContext) -> None:
     lines = [texts.themeday_title.format(branch=unit.name), ""]
     for event in events:
         day = ThemeDay(unit.id, event.occurs_at, event.topic or event.title, event.place)
-        lines.append(services.themeday.describe(day))
+        lines.append(services.meetings.describe(day))
         if event.holiday is not None and event.holiday.adjustment is Adjustment.MOVED:
             lines.append(
                 texts.themeday_moved.format(

@@ -78,7 +78,7 @@ async def broadcast_text(update: Update, context: BotContext, state: BroadcastTe
             texts.broadcast_too_long.format(length=len(message.text), limit=MAX_TEXT)
         )
         return
-    audience = await services.delivery.audience(services.org.tree, state.unit)
+    audience = await services.delivery.audience(state.unit)
     stamp = int(services.clock.now().timestamp() * 1000)
     await conversation.ask(context, user.id, BroadcastConfirm(state.unit, message.text, stamp))
     keyboard = InlineKeyboardMarkup(
@@ -142,15 +142,12 @@ async def broadcast_callback(update: Update, context: BotContext, tap: Broadcast
         query.message.chat.id, texts.broadcast_progress.format(sent=0, total="…", failed=0)
     )
     batch_id = await services.delivery.create_broadcast(
-        services.org.tree,
         state.unit,
         state.text,
         user_id,
         query.message.chat.id,
     )
-    await services.storage.set_progress_message(
-        batch_id, query.message.chat.id, progress.message_id
-    )
+    await services.delivery.show_progress_in(batch_id, query.message.chat.id, progress.message_id)
     await query.edit_message_reply_markup(None)
     services.sender.wake()
     await services.progress.changed(batch_id)

@@ -18,9 +18,7 @@ async def register(update: Update, context: BotContext) -> int | None:
     if user is None:
         return None
     services = context.services
-    return await services.storage.upsert_member(
-        user.id, user.first_name, user.last_name, user.username, services.clock.now()
-    )
+    return await services.org.register(user.id, user.first_name, user.last_name, user.username)
 
 
 async def greet(update: Update, context: BotContext) -> None:

@@ -10,6 +10,7 @@ survive a restart.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,7 +40,9 @@ EXPIRED = Expired()
 S = TypeVar("S", bound=State)
 
 
+@functools.cache
 def _adapter(state_type: type[State]) -> TypeAdapter[Any]:
+    """Each state's validator, built once (building one takes about a millisecond)."""
     return TypeAdapter(state_type)
 
 
@@ -47,9 +50,7 @@ async def ask(context: BotContext, telegram_id: int, state: State) -> None:
     """Remember that ``telegram_id``'s next text answers ``state`` (replacing any other)."""
     services = context.services
     payload = _adapter(type(state)).dump_python(state, mode="json")
-    await services.storage.set_pending_input(
-        telegram_id, state.kind, payload, services.clock.now()
-    )
+    await services.conversations.expect(telegram_id, state.kind, payload)
 
 
 async def current(
@@ -58,7 +59,7 @@ async def current(
     """The pending state of ``telegram_id`` if it is one of ``states``; EXPIRED if it was but
     has lapsed; None otherwise (another kind of state is left alone)."""
     services = context.services
-    pending = await services.storage.pending_input(telegram_id)
+    pending = await services.conversations.pending(telegram_id)
     if pending is None:
         return None
     state_type = next((s for s in states if s.kind == pending.kind), None)
@@ -66,21 +67,21 @@ async def current(
         return None
     lifetime = timedelta(minutes=services.settings.pending_input_minutes)
     if services.clock.now() - pending.created_at > lifetime:
-        await services.storage.clear_pending_input(telegram_id)
+        await services.conversations.clear(telegram_id)
         return EXPIRED
     try:
         # Through JSON, as stored: pydantic's strict mode takes a dataclass only from JSON.
         state: S = _adapter(state_type).validate_json(json.dumps(pending.payload))
     except ValidationError:
-        await services.storage.clear_pending_input(telegram_id)
+        await services.conversations.clear(telegram_id)
         return None
     return state
 
 
 async def end(context: BotContext, telegram_id: int) -> bool:
     """Forget what ``telegram_id`` was asked for; whether anything was pending."""
-    storage = context.services.storage
-    pending = await storage.pending_input(telegram_id)
+    conversations = context.services.conversations
+    pending = await conversations.pending(telegram_id)
     if pending is not None:
-        await storage.clear_pending_input(telegram_id)
+        await conversations.clear(telegram_id)
     return pending is not None

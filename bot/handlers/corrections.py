@@ -29,14 +29,14 @@ async def fix_callback(update: Update, context: BotContext, tap: FixTap) -> None
     if query is None:
         return
     services = context.services
-    session = await services.storage.member_session(query.from_user.id, tap.session_id)
-    if session is None or not 0 <= tap.position < min(session.position, session.total):
+    question_id = await services.corrections.question_to_report(
+        query.from_user.id, tap.session_id, tap.position
+    )
+    if question_id is None:
         await query.answer(services.texts.tap_invalid)
         return
     await query.answer()
-    await conversation.ask(
-        context, query.from_user.id, CorrectionText(session.question_ids[tap.position])
-    )
+    await conversation.ask(context, query.from_user.id, CorrectionText(question_id))
     await context.bot.send_message(query.from_user.id, services.texts.correction_ask)
 
 
@@ -47,16 +47,8 @@ async def correction_text(update: Update, context: BotContext, state: Correction
     if message is None or user is None or message.text is None:
         return
     services = context.services
-    member_id = await services.storage.member_id(user.id)
-    if member_id is None:
+    if not await services.corrections.report(user.id, state.question, message.text):
         return
-    await services.storage.add_correction(
-        state.question,
-        services.quiz.bank.version,
-        member_id,
-        message.text.strip()[:500],
-        services.clock.now(),
-    )
     await conversation.end(context, user.id)
     await message.reply_text(services.texts.correction_thanks)
 
@@ -69,7 +61,7 @@ async def corrections_command(update: Update, context: BotContext) -> None:
     services = context.services
     texts = services.texts
     actor = context.actor
-    reports = await services.storage.open_corrections(None if actor.admin else actor.scope)
+    reports = await services.corrections.open_reports(None if actor.admin else actor.scope)
     if not reports:
         await message.reply_text(texts.corrections_none)
         return
@@ -108,7 +100,5 @@ async def close_callback(update: Update, context: BotContext, tap: CloseTap) -> 
     if query is None:
         return
     services = context.services
-    closed = await services.storage.close_corrections(
-        tap.question_id, query.from_user.id, services.clock.now()
-    )
+    closed = await services.corrections.close(tap.question_id, query.from_user.id)
     await query.answer(services.texts.corrections_closed.format(id=tap.question_id, count=closed))

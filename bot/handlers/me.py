@@ -58,7 +58,7 @@ async def joindate_command(update: Update, context: BotContext) -> None:
     if joined is None or not date(1921, 7, 1) <= joined <= today:
         await message.reply_text(texts.joindate_usage)
         return
-    await services.storage.set_party_joined_on(member_id, joined)
+    await services.org.set_party_joined_on(member_id, joined)
     years = today.year - joined.year - ((today.month, today.day) < (joined.month, joined.day))
     await message.reply_text(
         texts.joindate_saved.format(date=joined.strftime("%Y年%m月%d日"), years=years)

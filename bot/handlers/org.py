@@ -49,7 +49,7 @@ async def begin_join(update: Update, context: BotContext, code: str) -> None:
     if message is None or user is None:
         return
     services = context.services
-    member = await services.storage.member(user.id)
+    member = await services.org.member(user.id)
     if member is None:
         return
     outcome = await services.org.start_join(member, code)

@@ -116,7 +116,11 @@ def result_text(
     if not verdict.correct:
         lines.append(texts.your_answer.format(answer=_letters(question, order, verdict.chosen)))
     lines.append(texts.correct_answer.format(answer=_letters(question, order, question.answer)))
-    lines.append(texts.explanation.format(text=question.explanation))
+    # A question imported without 解析 shows the line it quotes, so the member still sees why.
+    if question.explanation:
+        lines.append(texts.explanation.format(text=question.explanation))
+    elif question.quote:
+        lines.append(texts.quote.format(text=question.quote))
     lines.append(texts.source.format(text=question.source))
     return "\n".join(lines)
 

@@ -40,7 +40,7 @@ async def chart_command(update: Update, context: BotContext) -> None:
         title = texts.chart_months_title.format(unit=unit.name)
         horizontal = False
     else:
-        report = await services.stats.report(tree, unit_id, period)
+        report = await services.stats.report(unit_id, period)
         bars = [
             Bar(tree.by_id[f.branch_id].name, f.rate, f.average)
             for f in report.children[:CHART_BRANCHES]
@@ -49,7 +49,7 @@ async def chart_command(update: Update, context: BotContext) -> None:
         horizontal = True
     png = await services.reports.chart(title, bars, horizontal=horizontal)
     if png is None:
-        report = report or await services.stats.report(tree, unit_id, period)
+        report = report or await services.stats.report(unit_id, period)
         await message.reply_text(texts.chart_unavailable + "\n\n" + report_text(texts, report))
         return
     await context.bot.send_photo(chat.id, InputFile(io.BytesIO(png), "chart.png"), caption=title)

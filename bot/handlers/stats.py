@@ -40,7 +40,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
     if message is None or target is None:
         return
     services = context.services
-    report = await services.stats.report(services.org.tree, target.unit, target.period)
+    report = await services.stats.report(target.unit, target.period)
     waiting = [m for m in report.not_participated if m.reachable]
     keyboard = (
         InlineKeyboardMarkup(
@@ -72,7 +72,7 @@ async def nudge_callback(update: Update, context: BotContext, tap: NudgeTap) -> 
     if not context.actor.can_see(branch_id):
         await query.answer(texts.tap_invalid)
         return
-    report = await services.stats.report(services.org.tree, branch_id, period)
+    report = await services.stats.report(branch_id, period)
     progress = await context.bot.send_message(
         query.message.chat.id, texts.broadcast_progress.format(sent=0, total="…", failed=0)
     )
@@ -90,9 +90,7 @@ async def nudge_callback(update: Update, context: BotContext, tap: NudgeTap) -> 
         await progress.delete()
         return
     await query.answer()
-    await services.storage.set_progress_message(
-        batch_id, query.message.chat.id, progress.message_id
-    )
+    await services.delivery.show_progress_in(batch_id, query.message.chat.id, progress.message_id)
     services.sender.wake()
     await services.progress.changed(batch_id)
 
@@ -106,7 +104,7 @@ async def ranking_command(update: Update, context: BotContext) -> None:
         return
     services = context.services
     tree = services.org.tree
-    figures = await services.stats.ranking(tree, target.unit, target.period)
+    figures = await services.stats.ranking(target.unit, target.period)
     mine = context.actor.secretary_of
     await message.reply_text(
         ranking_text(services.texts, tree, target.unit, target.period.label, figures, mine)
@@ -120,7 +118,7 @@ async def hardest_command(update: Update, context: BotContext) -> None:
     if message is None or target is None:
         return
     services = context.services
-    items = await services.stats.hardest_in(services.org.tree, target.unit, target.period)
+    items = await services.stats.hardest_in(target.unit, target.period)
     await message.reply_text(
         hardest_text(
             services.texts,
@@ -192,7 +190,7 @@ async def leaderboard_command(update: Update, context: BotContext) -> None:
             await message.reply_text(texts.no_branch)
             return
     else:
-        branch_id = await services.storage.group_unit(chat.id)
+        branch_id = await services.org.group_unit(chat.id)
         if branch_id is None:
             await message.reply_text(texts.leaderboard_unbound)
             return
@@ -204,5 +202,5 @@ async def leaderboard_command(update: Update, context: BotContext) -> None:
     if period is None:
         await message.reply_text(texts.period_usage)
         return
-    board = await services.stats.leaderboard(services.org.tree, branch_id, period, LEADERS_SHOWN)
+    board = await services.stats.leaderboard(branch_id, period, LEADERS_SHOWN)
     await message.reply_text(leaderboard_text(texts, board))

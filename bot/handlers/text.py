@@ -72,7 +72,7 @@ async def text_message(update: Update, context: BotContext) -> None:
             return
         await expected.callback(update, context, state)
         return
-    member = await services.storage.member(user.id)
+    member = await services.org.member(user.id)
     if member is not None and member.pending_invite is not None:
         await org.join_name(update, context, member)
         return

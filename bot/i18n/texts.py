@@ -46,6 +46,8 @@ class Texts:
     correct_answer: str
     explanation: str
     source: str
+    quote: str
+    """Shown instead of 解析 for a question that has none (public banks): the quoted line."""
 
     resumed: str
     summary: str

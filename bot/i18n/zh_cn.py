@@ -41,6 +41,7 @@ TEXTS = Texts(
     correct_answer="正确答案：{answer}",
     explanation="解析：{text}",
     source="出处：{text}",
+    quote="原文：{text}",
     resumed="您还有一次答题没有完成，接着答第 {number}/{total} 题。",
     summary="答题结束！\n\n答对 {score}/{total} 题（正确率 {percent}%）\n用时：{duration}",
     summary_full_marks="🎉 全部答对！",

@@ -42,6 +42,7 @@ TEXTS = Texts(
     correct_answer="正確答案：{answer}",
     explanation="解析：{text}",
     source="出處：{text}",
+    quote="原文：{text}",
     resumed="您還有一次答題沒有完成，接著答第 {number}/{total} 題。",
     summary="答題結束！\n\n答對 {score}/{total} 題（正確率 {percent}%）\n用時：{duration}",
     summary_full_marks="🎉 全部答對！",

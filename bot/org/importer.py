@@ -22,9 +22,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.org.config import UnitSettings
+from bot.org.members import RosterEntry
 from bot.org.tree import tree_problems
 from bot.spreadsheets import read_text, workbook_sheets
-from bot.storage.org import RosterEntry
 from bot.yamlfile import InvalidFileError, Problem, load_located, validation_problems
 
 UNIT_COLUMNS = {

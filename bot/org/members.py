@@ -52,3 +52,10 @@ class Invite:
 
     def usable(self, now: datetime) -> bool:
         return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    real_name: str
+    branch_id: str
+    party_joined_on: date | None = None

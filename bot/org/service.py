@@ -19,9 +19,8 @@ from bot.org.access import Actor, actor_for
 from bot.org.config import OrganisationSettings, UnitSettings
 from bot.org.importer import load_units_file
 from bot.org.members import Departure, Member
-from bot.org.tree import OrgTree
-from bot.storage import Storage
-from bot.storage.org import UnitChanges, UnitInUseError
+from bot.org.tree import OrgTree, UnitChanges, UnitInUseError
+from bot.storage.org import OrgStore
 from bot.yamlfile import InvalidFileError, Problem
 
 REAL_NAME = re.compile(r"^[\u4e00-\u9fff·•A-Za-z][\u4e00-\u9fff·•A-Za-z .]{0,29}$")
@@ -55,13 +54,13 @@ def configured_units(settings: OrganisationSettings) -> list[UnitSettings]:
 class OrgService:
     def __init__(
         self,
-        storage: Storage,
+        store: OrgStore,
         settings: OrganisationSettings,
         units: list[UnitSettings],
         tree: OrgTree,
         clock: Clock,
     ) -> None:
-        self._storage = storage
+        self._store = store
         self._clock = clock
         self.tree = tree
         self._admins = frozenset(settings.admins)
@@ -73,26 +72,52 @@ class OrgService:
 
     @classmethod
     async def load(
-        cls, storage: Storage, settings: OrganisationSettings, clock: Clock
+        cls, store: OrgStore, settings: OrganisationSettings, clock: Clock
     ) -> tuple[OrgService, UnitChanges]:
+        """Apply the configured tree to the database and build the service around it: the
+        tree is fixed from here on and every service is given it once."""
         units = configured_units(settings)
         if units:
-            changes = await apply_units(storage, units, clock)
+            changes = await apply_units(store, units, clock)
         else:
             # Nothing configured: the tree is what `python -m bot org import` stored.
             changes = UnitChanges()
-        tree = OrgTree(tuple(await storage.units()))
-        return cls(storage, settings, units, tree, clock), changes
+        tree = OrgTree(tuple(await store.units()))
+        return cls(store, settings, units, tree, clock), changes
+
+    # Members
+
+    async def register(
+        self, telegram_id: int, first_name: str, last_name: str | None, username: str | None
+    ) -> int:
+        """Record whoever wrote to the bot as a member (or refresh their names, and their
+        reachability) and return their id."""
+        return await self._store.upsert_member(
+            telegram_id, first_name, last_name, username, self._clock.now()
+        )
+
+    async def member(self, telegram_id: int) -> Member | None:
+        return await self._store.member(telegram_id)
+
+    async def member_by_id(self, member_id: int) -> Member | None:
+        return await self._store.member_by_id(member_id)
+
+    async def set_party_joined_on(self, member_id: int, joined: date) -> None:
+        await self._store.set_party_joined_on(member_id, joined)
+
+    async def group_unit(self, chat_id: int) -> str | None:
+        """The unit a group chat was bound to with /bindgroup, if any."""
+        return await self._store.group_unit(chat_id)
 
     async def actor(self, telegram_id: int) -> Actor:
-        member = await self._storage.member(telegram_id)
-        grants = await self._storage.role_grants()
+        member = await self._store.member(telegram_id)
+        grants = await self._store.role_grants()
         return actor_for(telegram_id, member, self.tree, self._admins, self._secretaries, grants)
 
     async def secretaries_of(self, branch_id: str) -> list[int]:
         """Telegram ids of the secretaries of a branch (named in config or promoted)."""
         named = [tid for tid, units in self._secretaries.items() if branch_id in units]
-        granted = [tid for tid, unit in await self._storage.role_grants() if unit == branch_id]
+        granted = [tid for tid, unit in await self._store.role_grants() if unit == branch_id]
         return sorted(set(named) | set(granted))
 
     def branch_name(self, branch_id: str | None) -> str:
@@ -105,15 +130,15 @@ class OrgService:
         code = secrets.token_urlsafe(12)
         now = self._clock.now()
         expires = now + timedelta(days=days) if days else None
-        await self._storage.create_invite(code, branch_id, actor.telegram_id, now, expires)
+        await self._store.create_invite(code, branch_id, actor.telegram_id, now, expires)
         return code
 
     async def revoke_invites(self, branch_id: str) -> int:
-        return await self._storage.revoke_invites(branch_id, self._clock.now())
+        return await self._store.revoke_invites(branch_id, self._clock.now())
 
     async def start_join(self, member: Member, code: str) -> JoinStarted | JoinProblem:
         """A person opened an invite link: check it and ask for their real name next."""
-        invite = await self._storage.invite(code)
+        invite = await self._store.invite(code)
         if invite is None or invite.branch_id not in self.tree.by_id:
             return JoinProblem.UNKNOWN
         if invite.revoked_at is not None:
@@ -123,7 +148,7 @@ class OrgService:
         if member.branch_id is not None:
             return JoinProblem.ALREADY_MEMBER
         assert member.telegram_id is not None
-        await self._storage.set_pending_invite(member.telegram_id, code)
+        await self._store.set_pending_invite(member.telegram_id, code)
         return JoinStarted(invite.branch_id)
 
     async def finish_join(self, member: Member, real_name: str) -> Joined | JoinProblem | None:
@@ -133,11 +158,11 @@ class OrgService:
         name = " ".join(real_name.split())
         if not REAL_NAME.match(name):
             return None
-        invite = await self._storage.invite(member.pending_invite)
+        invite = await self._store.invite(member.pending_invite)
         if invite is None or not invite.usable(self._clock.now()):
-            await self._storage.set_pending_invite(member.telegram_id, None)
+            await self._store.set_pending_invite(member.telegram_id, None)
             return JoinProblem.REVOKED if invite and invite.revoked_at else JoinProblem.EXPIRED
-        matched = await self._storage.join_branch(
+        matched = await self._store.join_branch(
             member.telegram_id, name, invite.branch_id, invite.created_by, self._clock.now()
         )
         return Joined(invite.branch_id, matched)
@@ -145,11 +170,11 @@ class OrgService:
     # Secretaries' and admins' actions
 
     async def members_named(self, actor: Actor, name: str) -> list[Member]:
-        members = await self._storage.members_in(actor.scope)
+        members = await self._store.members_in(actor.scope)
         return [m for m in members if m.name == name or str(m.id) == name]
 
     async def transfer(self, actor: Actor, member: Member, to_branch: str) -> None:
-        await self._storage.transfer(member.id, to_branch, actor.telegram_id, self._clock.now())
+        await self._store.transfer(member.id, to_branch, actor.telegram_id, self._clock.now())
 
     async def depart(
         self, actor: Actor, member: Member, reason: Departure, on: date, zone: ZoneInfo
@@ -164,32 +189,32 @@ class OrgService:
             if on >= now.astimezone(zone).date()
             else datetime.combine(on, time(), zone).astimezone(now.tzinfo)
         )
-        return await self._storage.depart(member.id, reason, moment, actor.telegram_id)
+        return await self._store.depart(member.id, reason, moment, actor.telegram_id)
 
     async def promote(self, actor: Actor, telegram_id: int, unit_id: str) -> bool:
-        return await self._storage.grant_role(
+        return await self._store.grant_role(
             telegram_id, unit_id, actor.telegram_id, self._clock.now()
         )
 
     async def demote(self, telegram_id: int, unit_id: str) -> bool:
-        return await self._storage.revoke_role(telegram_id, unit_id)
+        return await self._store.revoke_role(telegram_id, unit_id)
 
     async def bind_group(self, actor: Actor, chat_id: int, unit_id: str) -> str | None:
         """Bind the group to ``unit_id``; None when done, else the unit it stays bound to
         (only an admin moves a group bound to another unit)."""
-        bound = await self._storage.bind_group(
+        bound = await self._store.bind_group(
             chat_id, unit_id, actor.telegram_id, self._clock.now(), takeover=actor.admin
         )
-        return None if bound else await self._storage.group_unit(chat_id)
+        return None if bound else await self._store.group_unit(chat_id)
 
     async def record_refusal(self, telegram_id: int, command: str) -> None:
-        await self._storage.record_refusal(telegram_id, command, self._clock.now())
+        await self._store.record_refusal(telegram_id, command, self._clock.now())
 
 
-async def apply_units(storage: Storage, units: list[UnitSettings], clock: Clock) -> UnitChanges:
+async def apply_units(store: OrgStore, units: list[UnitSettings], clock: Clock) -> UnitChanges:
     """Apply configured units to storage; a unit still holding members cannot disappear."""
     try:
-        return await storage.sync_units([u.unit() for u in units], clock.now())
+        return await store.sync_units([u.unit() for u in units], clock.now())
     except UnitInUseError as error:
         raise InvalidFileError(
             [

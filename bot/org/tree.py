@@ -141,3 +141,26 @@ def tree_problems(units: Iterable[Unit]) -> list[tuple[int, str]]:
             seen.add(current.id)
             current = by_id.get(current.parent) if current.parent else None
     return problems
+
+
+@dataclass(frozen=True)
+class UnitChanges:
+    """What applying an organisation file changed, for the operator to read."""
+
+    added: list[str] = field(default_factory=list)
+    renamed: list[str] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.renamed or self.moved or self.removed)
+
+
+class UnitInUseError(Exception):
+    """A unit that still has members (or bound group chats) cannot be removed."""
+
+    def __init__(self, in_use: dict[str, int]) -> None:
+        self.in_use = in_use
+        listed = ", ".join(f"{uid} ({count} members)" for uid, count in sorted(in_use.items()))
+        super().__init__(f"cannot remove units that still have members: {listed}")

@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from bot.quiz import bank_texts as say
 from bot.quiz.questions import (
     JUDGE_OPTIONS,
     OPTION_LETTERS,
@@ -26,13 +27,13 @@ from bot.quiz.questions import (
     QuestionType,
     display_width,
 )
+from bot.quiz.reference import UNVERIFIED_MARK, Reference, ReferenceCache
 from bot.yamlfile import InvalidFileError, Located, Problem, load_located, validation_problems
 
 MAX_OPTION_WIDTH = 48
 """About 24 Chinese characters: what one full-width inline button shows on a phone."""
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 8
-UNVERIFIED_MARK = "【未核对】"
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
@@ -46,7 +47,8 @@ class _QuestionModel(BaseModel):
     stem: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
     options: list[Text] | None = None
     answer: Text
-    explanation: Text
+    explanation: str = ""
+    """Optional: public banks have none. Members then see the quote and source only."""
     source: Text
     quote: str = ""
     difficulty: Annotated[int, Field(ge=1, le=3)]
@@ -70,6 +72,8 @@ class FileSummary:
     path: str
     document: str
     questions: tuple[Question, ...]
+    reference: str | None = None
+    """The file's ``reference`` as written (see ``reference_path``)."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,11 @@ def _display(path: Path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
+def reference_path(bank_file: Path, reference: str) -> Path:
+    """Where a bank file's ``reference`` points: relative to the folder above its folder."""
+    return bank_file.parent.parent / reference
+
+
 def _check_file(
     path: Path,
     located: Located,
@@ -140,119 +149,152 @@ def _check_file(
         return None
     reference = None
     if header.reference:
-        reference = references.get(path.parent.parent / header.reference)
-        if reference is None:
-            problems.append(
-                located.problem(("reference",), f"reference: file not found: {header.reference}")
-            )
+        try:
+            reference = references.get(reference_path(path, header.reference))
+        except InvalidFileError as error:
+            problems.extend(error.problems)
+        else:
+            if reference is None:
+                message = say.REFERENCE_NOT_FOUND.format(path=header.reference)
+                problems.append(located.problem(("reference",), f"reference: {message}"))
     questions: list[Question] = []
     for index, raw in enumerate(header.questions):
         base = ("questions", index)
         if not isinstance(raw, dict):
             problems.append(located.problem(base, f"questions[{index}]: must be a mapping"))
             continue
-        try:
-            model = _QuestionModel.model_validate(raw)
-        except ValidationError as exc:
-            problems.extend(validation_problems(located, exc, base))
-            continue
-        found = _check_question(model, located, base)
-        if model.id in first_seen:
-            found.append(
-                located.problem(
-                    (*base, "id"), f'id: "{model.id}" is already used at {first_seen[model.id]}'
-                )
-            )
-        else:
+        question, findings = check_question(raw, header.document, reference)
+        identifier = raw.get("id")
+        if isinstance(identifier, str) and identifier in first_seen:
+            place = first_seen[identifier]
+            findings.append(Finding("id", say.ID_USED.format(id=identifier, place=place)))
+        elif isinstance(identifier, str):
             line, column = located.where((*base, "id"))
-            first_seen[model.id] = f"{located.file}:{line}:{column}"
-        if reference is not None:
-            found.extend(_check_reference(model, header.document, reference, located, base))
-        problems.extend(found)
-        if not found:
-            questions.append(_to_question(model, header.document))
-    return FileSummary(located.file, header.document, tuple(questions))
+            first_seen[identifier] = f"{located.file}:{line}:{column}"
+        problems.extend(_placed(finding, located, base, raw) for finding in findings)
+        if question is not None and not findings:  # not a second time under another id
+            questions.append(question)
+    return FileSummary(located.file, header.document, tuple(questions), header.reference)
 
 
-def _check_question(
-    model: _QuestionModel, located: Located, base: tuple[str | int, ...]
-) -> list[Problem]:
-    found: list[Problem] = []
+@dataclass(frozen=True)
+class Finding:
+    """One problem with one question, at one field (an option by its index).
 
-    def problem(key: str, message: str) -> None:
-        found.append(located.problem((*base, key), f"{key}: {message}"))
+    Structured, so that each reader puts it where its user looks: the loader at the YAML key's
+    ``file:line:column``, the importer at the spreadsheet cell, with the cell's own text. The
+    message names no value; ``value`` is the offending value as the check saw it, which the
+    loader shows and the importer replaces with what the cell holds."""
 
+    field: str
+    message: str
+    index: int | None = None
+    value: str | None = None
+
+
+def _placed(
+    finding: Finding, located: Located, base: tuple[str | int, ...], raw: dict[str, Any]
+) -> Problem:
+    path: tuple[str | int, ...] = (*base, finding.field)
+    key = finding.field
+    if finding.index is not None:
+        path = (*path, finding.index)
+        key = f"{key}[{finding.index}]"
+    was = say.VALUE_WAS.format(value=finding.value) if finding.value is not None else ""
+    on_key = finding.message == say.UNKNOWN_KEY
+    return located.problem(path, f"{key}: {finding.message}{was}", key=on_key)
+
+
+def check_question(
+    raw: dict[str, Any], document: str, reference: Reference | None
+) -> tuple[Question | None, list[Finding]]:
+    """Every check of one question mapping, as a bank file holds it: the question if it is
+    valid, and what is wrong with it. The importer calls this on each row it read."""
+    try:
+        model = _QuestionModel.model_validate(raw)
+    except ValidationError as exc:
+        return None, [_schema_finding(item) for item in exc.errors(include_url=False)]
+    found = _check_choices(model)
+    if reference is not None:
+        found.extend(_check_reference(model, document, reference))
+    return (None if found else _to_question(model, document)), found
+
+
+def _schema_finding(item: Any) -> Finding:
+    """A pydantic error on a question as a finding, in the bank tools' words."""
+    location = item["loc"]
+    field = str(location[0]) if location else "id"
+    index = location[1] if len(location) > 1 and isinstance(location[1], int) else None
+    kind = item["type"]
+    if kind == "missing":
+        return Finding(field, say.REQUIRED, index)
+    if kind == "extra_forbidden":
+        return Finding(field, say.UNKNOWN_KEY, index)
+    got = item.get("input")
+    value = str(got) if got is not None and not isinstance(got, dict | list) else None
+    if kind == "string_too_long":
+        return Finding(field, say.TOO_LONG.format(limit=item["ctx"]["max_length"]), index)
+    if kind == "string_too_short":
+        return Finding(field, say.REQUIRED, index)
+    if kind == "string_pattern_mismatch" and field == "id":
+        return Finding(field, say.ID_PATTERN, index, value)
+    return Finding(field, say.INVALID.format(detail=item["msg"]), index, value)
+
+
+def _check_choices(model: _QuestionModel) -> list[Finding]:
+    found: list[Finding] = []
     if model.type is QuestionType.JUDGE:
         if model.options is not None:
-            problem("options", "judge questions have no options (the answer is 正确 or 错误)")
+            found.append(Finding("options", say.JUDGE_HAS_OPTIONS))
         if model.answer not in JUDGE_OPTIONS:
-            problem("answer", f'judge answers are 正确 or 错误 (got "{model.answer}")')
+            found.append(Finding("answer", say.JUDGE_ANSWER, value=model.answer))
         return found
     options = model.options or []
     if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
-        problem("options", f"must have {MIN_OPTIONS}..{MAX_OPTIONS} options (got {len(options)})")
-        return found
+        message = say.OPTION_COUNT.format(low=MIN_OPTIONS, high=MAX_OPTIONS, count=len(options))
+        return [Finding("options", message)]
+    first: dict[str, int] = {}
     for index, option in enumerate(options):
-        if display_width(option) > MAX_OPTION_WIDTH:
-            found.append(
-                located.problem(
-                    (*base, "options", index),
-                    f"options[{index}]: too long for a button ({display_width(option)} columns, "
-                    f"at most {MAX_OPTION_WIDTH}; a Chinese character takes 2)",
-                )
-            )
-    if len(set(options)) != len(options):
-        problem("options", "two options are the same")
+        width = display_width(option)
+        if width > MAX_OPTION_WIDTH:
+            message = say.OPTION_TOO_LONG.format(width=width, limit=MAX_OPTION_WIDTH)
+            found.append(Finding("options", message, index))
+        if option in first:
+            letter = OPTION_LETTERS[first[option]]
+            found.append(Finding("options", say.OPTION_SAME.format(letter=letter), index))
+        else:
+            first[option] = index
     letters = model.answer.replace(" ", "").replace(",", "").replace("，", "")
     valid = OPTION_LETTERS[: len(options)]
-    bad = [ch for ch in letters if ch not in valid]
+    bad = "".join(ch for ch in letters if ch not in valid)
     if bad:
-        got = "" if "".join(bad) == letters else f' (got "{letters}")'
-        problem("answer", f'"{"".join(bad)}" is not among the options A–{valid[-1]}{got}')
+        message = say.ANSWER_NOT_AMONG.format(letters=bad, last=valid[-1])
+        found.append(Finding("answer", message, value=letters))
     elif len(set(letters)) != len(letters):
-        problem("answer", f'a letter is repeated (got "{letters}")')
+        found.append(Finding("answer", say.ANSWER_REPEATED, value=letters))
     elif model.type is QuestionType.SINGLE and len(letters) != 1:
-        problem("answer", f'a single-choice question has exactly one answer (got "{letters}")')
+        found.append(Finding("answer", say.SINGLE_ONE_ANSWER, value=letters))
     elif model.type is QuestionType.MULTIPLE and len(letters) < 2:
-        problem("answer", f'a multiple-choice question has two or more answers (got "{letters}")')
+        found.append(Finding("answer", say.MULTIPLE_TWO_ANSWERS, value=letters))
     return found
 
 
-def _check_reference(
-    model: _QuestionModel,
-    document: str,
-    reference: list[str],
-    located: Located,
-    base: tuple[str | int, ...],
-) -> list[Problem]:
-    found: list[Problem] = []
+def _check_reference(model: _QuestionModel, document: str, reference: Reference) -> list[Finding]:
+    found: list[Finding] = []
     article = model.source.removeprefix(document).strip()
     if not model.source.startswith(document) or not article:
-        found.append(
-            located.problem(
-                (*base, "source"), f'source: must be "{document} <article>" (got "{model.source}")'
-            )
-        )
-    elif not any(heading(line).startswith(article) for line in reference):
-        found.append(
-            located.problem((*base, "source"), f'source: "{article}" is not in the reference text')
-        )
+        message = say.SOURCE_FORM.format(document=document)
+        found.append(Finding("source", message, value=model.source))
+    elif not reference.has_heading(article):
+        found.append(Finding("source", say.SOURCE_NOT_IN_REFERENCE.format(article=article)))
     if not model.quote.strip():
-        found.append(
-            located.problem((*base, "quote"), "quote: required when the file names a reference")
-        )
+        found.append(Finding("quote", say.QUOTE_REQUIRED))
         return found
-    lines = [line for line in reference if model.quote in line]
+    lines = reference.lines_quoting(model.quote)
     if not lines:
-        found.append(
-            located.problem(
-                (*base, "quote"), "quote: not found word for word in the reference text"
-            )
-        )
-    elif all(line.startswith(UNVERIFIED_MARK) for line in lines):
-        found.append(
-            located.problem((*base, "quote"), "quote: rests on a passage marked 【未核对】")
-        )
+        found.append(Finding("quote", say.QUOTE_NOT_FOUND))
+    elif not any(line.verified for line in lines):
+        found.append(Finding("quote", say.QUOTE_UNVERIFIED))
     return found
 
 
@@ -277,27 +319,9 @@ def _to_question(model: _QuestionModel, document: str) -> Question:
         stem=model.stem,
         options=options,
         answer=answer,
-        explanation=model.explanation,
+        explanation=model.explanation.strip(),
         source=model.source,
         difficulty=model.difficulty,
         quote=model.quote.strip(),
         tags=tuple(model.tags),
     )
-
-
-class ReferenceCache:
-    """Reference texts, read once per run however many files cite them."""
-
-    def __init__(self) -> None:
-        self._texts: dict[Path, list[str] | None] = {}
-
-    def get(self, path: Path) -> list[str] | None:
-        key = path.resolve()
-        if key not in self._texts:
-            try:
-                text = key.read_text(encoding="utf-8")
-            except OSError:
-                self._texts[key] = None
-            else:
-                self._texts[key] = [line.strip() for line in text.splitlines() if line.strip()]
-        return self._texts[key]

@@ -7,6 +7,12 @@ an article without any question shows with 0 instead of silently missing. Refere
 read and matched exactly as the loader does, so an article counts here when ``bank check``
 accepts it as a source.
 
+Verification is counted per document: the reference lines still marked 【未核对】, the
+questions resting on them (a valid bank has none: the loader refuses such a quote, so the
+figure is the target 0 made visible) and the questions of files with no reference at all, whose
+quotes nobody checked. Documents registered with ``bank reference add`` that no question cites
+yet are listed with 0.
+
 Questions with open correction reports are flagged when the caller supplies the counts: the
 reports live in storage, and this module stays free of it.
 """
@@ -19,10 +25,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from bot.quiz.bank import LoadedBank, ReferenceCache, heading
+from bot.quiz.bank import LoadedBank, reference_path
 from bot.quiz.questions import Question, QuestionType, display_width
+from bot.quiz.reference import Line, Reference, ReferenceCache, shown_path
 
 MIN_PER_ARTICLE = 2
 """Fewer questions than this on an article is reported as thin coverage (issue 6)."""
@@ -50,12 +55,22 @@ class DocumentCoverage:
     types: Mapping[QuestionType, int]
     difficulties: Mapping[int, int]
     chapters: tuple[tuple[str, int], ...]
-    """In the order the chapters first appear in the files."""
+    """The reference's chapters in its order (0 where no question is on one), then chapters
+    only the questions name, in the order they first appear."""
     articles: tuple[ArticleCount, ...]
     """In the order of the reference text where there is one, else by article number."""
     reported: tuple[tuple[Question, int], ...] | None
     """Questions with open correction reports and their counts; None when the counts were
     not given, which is not the same as none open."""
+    references: tuple[str, ...] = ()
+    """The reference files the document's questions are checked against."""
+    unverified: tuple[tuple[str, Line], ...] = ()
+    """(reference file, line) of every line still marked 【未核对】."""
+    on_unverified: int = 0
+    """Questions whose quote is found only in unverified lines (target 0)."""
+    unchecked: int = 0
+    """Questions in files that name no reference: their quotes are not checked."""
+    without_explanation: int = 0
 
     @property
     def thin(self) -> tuple[ArticleCount, ...]:
@@ -99,34 +114,62 @@ def article_number(article: str) -> int | None:
     return total + digit
 
 
-def coverage(loaded: LoadedBank, open_reports: Mapping[str, int] | None = None) -> Coverage:
-    """Coverage of each document of a loaded (hence valid) bank, in file order.
+def coverage(
+    loaded: LoadedBank,
+    open_reports: Mapping[str, int] | None = None,
+    registered: Sequence[Reference] = (),
+) -> Coverage:
+    """Coverage of each document of a loaded (hence valid) bank, in file order, then of each
+    ``registered`` document no file names.
 
     ``open_reports`` maps question ids to their number of open correction reports."""
     references = ReferenceCache()
-    by_document: dict[str, list[tuple[str, tuple[Question, ...], list[str]]]] = {}
+    by_document: dict[str, list[tuple[str, tuple[Question, ...], Reference | None]]] = {}
     for summary in loaded.files:
-        lines = _reference_lines(Path(summary.path), references)
-        by_document.setdefault(summary.document, []).append(
-            (summary.path, summary.questions, lines)
+        path = Path(summary.path)
+        reference = (
+            references.get(reference_path(path, summary.reference)) if summary.reference else None
         )
+        by_document.setdefault(summary.document, []).append(
+            (summary.path, summary.questions, reference)
+        )
+    used = {r.path.resolve() for parts in by_document.values() for _, _, r in parts if r}
+    for extra in registered:
+        if extra.path.resolve() not in used and extra.short_name not in by_document:
+            by_document[extra.short_name] = [("", (), extra)]
     documents = []
     for document, parts in by_document.items():
         questions = [q for _, part, _ in parts for q in part]
-        lines = [line for _, _, part in parts for line in part]
+        texts = list(dict.fromkeys(r for _, _, r in parts if r is not None))
+        lines = [line for reference in texts for line in reference.lines]
         reported = None
         if open_reports is not None:
             reported = tuple((q, open_reports[q.id]) for q in questions if open_reports.get(q.id))
+        chapters = Counter({line.heading: 0 for line in lines if line.kind == "chapter"})
+        chapters.update(q.chapter for q in questions)
         documents.append(
             DocumentCoverage(
                 document=document,
-                files=tuple(path for path, _, _ in parts),
+                files=tuple(path for path, _, _ in parts if path),
                 questions=len(questions),
                 types=Counter(q.type for q in questions),
                 difficulties=Counter(q.difficulty for q in questions),
-                chapters=tuple(Counter(q.chapter for q in questions).items()),
+                chapters=tuple(chapters.items()),
                 articles=_articles(questions, lines),
                 reported=reported,
+                references=tuple(shown_path(r.path) for r in texts),
+                unverified=tuple(
+                    (shown_path(r.path), line) for r in texts for line in r.unverified
+                ),
+                on_unverified=sum(
+                    1
+                    for _, part, reference in parts
+                    if reference is not None
+                    for q in part
+                    if not any(line.verified for line in reference.lines_quoting(q.quote))
+                ),
+                unchecked=sum(len(part) for _, part, reference in parts if reference is None),
+                without_explanation=sum(1 for q in questions if not q.explanation),
             )
         )
     unmatched = None
@@ -135,21 +178,9 @@ def coverage(loaded: LoadedBank, open_reports: Mapping[str, int] | None = None) 
     return Coverage(tuple(documents), unmatched)
 
 
-def _reference_lines(path: Path, references: ReferenceCache) -> list[str]:
-    """The reference text a bank file names, as the loader reads it; none if it names none.
-
-    ``FileSummary`` does not carry the reference, so the header is read again; with libyaml
-    when present, as positions are not needed and the pure-Python parser takes half a second
-    for the shipped bank."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
-    reference = data.get("reference") if isinstance(data, dict) else None
-    return (references.get(path.parent.parent / str(reference)) or []) if reference else []
-
-
-def _articles(questions: Sequence[Question], lines: Sequence[str]) -> tuple[ArticleCount, ...]:
+def _articles(questions: Sequence[Question], lines: Sequence[Line]) -> tuple[ArticleCount, ...]:
     counts = Counter(article_of(q) for q in questions)
-    headings = [heading(line) for line in lines]
+    headings = [line.heading for line in lines]
     listed = [m.group(0) for h in headings if (m := _ARTICLE.match(h))]
     names = dict.fromkeys([*listed, *counts])
     unknown = len(lines) + 1
@@ -179,7 +210,8 @@ def stats_report(coverage: Coverage) -> str:
         f"{total} questions on {len(documents)} documents; {_types(types)}; {_levels(levels)}",
     ]
     for document in documents:
-        lines += ["", f"{document.document} ({', '.join(document.files)}): {document.questions}"]
+        files = ", ".join(document.files) or f"no questions yet; {', '.join(document.references)}"
+        lines += ["", f"{document.document} ({files}): {document.questions}"]
         lines.append(f"  {_types(document.types)}; {_levels(document.difficulties)}")
         lines.append("  chapters:")
         lines += [f"    {chapter}: {count}" for chapter, count in document.chapters]
@@ -194,6 +226,26 @@ def stats_report(coverage: Coverage) -> str:
             lines += _wrapped([f"{a.article} {a.questions}" for a in thin], "    ")
         else:
             lines.append(f"  every article has at least {MIN_PER_ARTICLE} questions")
+        if document.references:
+            lines.append(
+                f"  questions resting on unverified lines: {document.on_unverified} (target 0)"
+            )
+            lines.append(
+                f"  lines still marked 【未核对】 in {', '.join(document.references)}: "
+                f"{len(document.unverified)}"
+            )
+            lines += [
+                f"    {path}:{line.number} ({line.chapter or '-'}) {_excerpt(line.text, 60)}"
+                for path, line in document.unverified
+            ]
+        if document.unchecked:
+            lines.append(
+                f"  {document.unchecked} questions in files without a reference: quotes unchecked"
+            )
+        if document.without_explanation:
+            lines.append(
+                f"  {document.without_explanation} questions without 解析 (members see the quote)"
+            )
         if document.reported:
             lines.append(f"  questions with open correction reports: {len(document.reported)}")
             lines += [

@@ -29,7 +29,7 @@ from bot.quiz.session import (
     TapOutcome,
     Toggled,
 )
-from bot.storage import Storage
+from bot.storage.quiz import QuizStore
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class Started:
 class QuizService:
     def __init__(
         self,
-        storage: Storage,
+        store: QuizStore,
         bank: Bank,
         clock: Clock,
         rng: Random,
@@ -52,7 +52,7 @@ class QuizService:
         questions_per_quiz: int,
         seconds_per_question: int | None,
     ) -> None:
-        self._storage = storage
+        self._store = store
         self._bank = bank
         self._clock = clock
         self._rng = rng
@@ -90,20 +90,20 @@ class QuizService:
         """Start a quiz — across the whole bank, or narrowed to a document or a chapter — or
         hand back the one in progress so nothing is lost. A narrowed quiz draws from the
         member's bag too, but never refills it: that happens only on whole-bank quizzes."""
-        current = await self._storage.active_session(member_id)
+        current = await self._store.active_session(member_id)
         if current is not None:
             question = self._bank.by_id.get(current.current_question_id)
             if question is None:
                 return await self._outdated(current)
             return Started(current, question, resumed=True)
-        seen = await self._storage.seen_questions(member_id)
+        seen = await self._store.seen_questions(member_id)
         narrowed = document is not None or chapter is not None
         pool = self.pool(document, chapter) if narrowed else list(self._bank.questions)
         draw = draw_questions(pool, seen, self._count, self._rng)
         if narrowed:
             draw = Draw(draw.question_ids, bag_reset=False, seen=frozenset(draw.question_ids))
         orders = tuple(option_order(self._bank.by_id[qid], self._rng) for qid in draw.question_ids)
-        session = await self._storage.start_session(
+        session = await self._store.start_session(
             member_id,
             chat_id,
             draw.question_ids,
@@ -119,13 +119,13 @@ class QuizService:
         return Started(session, self._bank.by_id[session.current_question_id], resumed=False)
 
     async def question_shown(self, session: QuizSession, message_id: int) -> None:
-        await self._storage.set_question_message(
+        await self._store.set_question_message(
             session.id, session.position, message_id, self._clock.now()
         )
 
     async def tap(self, telegram_id: int, tap: Tap) -> TapOutcome:
         """Judge a tap by the Telegram user who made it; only their own quiz can change."""
-        session = await self._storage.member_session(telegram_id, tap.session_id)
+        session = await self._store.member_session(telegram_id, tap.session_id)
         if session is None:
             return Ignored(IgnoredReason.NOT_YOURS)
         if not session.active or tap.position != session.position:
@@ -139,7 +139,7 @@ class QuizService:
         is_multiple = question.type is QuestionType.MULTIPLE
         if tap.action is TapAction.TOGGLE and is_multiple and tap.option is not None:
             selection = session.selection ^ {tap.option}
-            if not await self._storage.set_selection(session.id, session.position, selection):
+            if not await self._store.set_selection(session.id, session.position, selection):
                 return Ignored(IgnoredReason.STALE)
             return Toggled(replace(session, selection=selection), question)
         if tap.action is TapAction.SUBMIT and is_multiple:
@@ -153,7 +153,7 @@ class QuizService:
         now = self._clock.now()
         elapsed = now - session.question_shown_at
         verdict = judge(question, session.to_bank_indices(chosen), elapsed, self._limit)
-        after = await self._storage.record_answer(
+        after = await self._store.record_answer(
             session, question.id, verdict, now, max(0, int(elapsed.total_seconds() * 1000))
         )
         if after is None:
@@ -164,14 +164,14 @@ class QuizService:
         return Answered(after, question, session.current_order, verdict, next_question)
 
     async def cancel(self, member_id: int) -> QuizSession | None:
-        session = await self._storage.active_session(member_id)
+        session = await self._store.active_session(member_id)
         if session is None:
             return None
-        await self._storage.cancel_session(session.id, self._clock.now())
+        await self._store.cancel_session(session.id, self._clock.now())
         return session
 
     async def summary(self, session: QuizSession) -> QuizSummary:
-        answers = await self._storage.answers(session.id)
+        answers = await self._store.answers(session.id)
         missed = tuple(
             self._bank.by_id[a.question_id]
             for a in answers
@@ -181,8 +181,8 @@ class QuizService:
         return QuizSummary(session.score, session.total, end - session.started_at, missed)
 
     async def overview(self, member_id: int) -> MemberOverview:
-        return await self._storage.member_overview(member_id)
+        return await self._store.member_overview(member_id)
 
     async def _outdated(self, session: QuizSession) -> Outdated:
-        await self._storage.cancel_session(session.id, self._clock.now())
+        await self._store.cancel_session(session.id, self._clock.now())
         return Outdated(session)

@@ -145,15 +145,3 @@ class MemberOverview:
     answers: int
     correct: int
     seen_in_bag: int
-
-
-@dataclass(frozen=True)
-class Correction:
-    """A member's report that a question is wrong (答题纠错), kept with the bank version."""
-
-    id: int
-    question_id: str
-    bank_version: str
-    text: str
-    created_at: datetime
-    reporter: str

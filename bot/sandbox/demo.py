@@ -102,10 +102,12 @@ async def populate(
             for name in names.split():
                 user = world.add_user(name[1:], last_name=name[0], language_code="zh-hans")
                 people.append((user.id, name, branch_id))
-                await storage.upsert_member(user.id, name[1:], name[0], None, now)
-                await storage.join_branch(user.id, name, branch_id, SECRETARIES[branch_id], now)
+                await storage.org.upsert_member(user.id, name[1:], name[0], None, now)
+                await storage.org.join_branch(
+                    user.id, name, branch_id, SECRETARIES[branch_id], now
+                )
     else:
-        for member in await storage.members_in(list(BRANCHES)):
+        for member in await storage.org.members_in(list(BRANCHES)):
             if member.telegram_id is not None and member.branch_id is not None:
                 name = member.name
                 world.add_user(name[1:], last_name=name[0], user_id=member.telegram_id)
@@ -117,7 +119,7 @@ async def populate(
         if not user.is_bot:
             user.started = True
             world.private_chat(user)
-    await storage.forget_group_chats()
+    await storage.org.forget_group_chats()
     groups: list[int] = []
     for branch_id, (title, _, _) in BRANCHES.items():
         members = [uid for uid, _, b in people if b == branch_id]
@@ -128,7 +130,9 @@ async def populate(
             with_bot=True,
             admin_ids=[SECRETARIES[branch_id]],
         )
-        await storage.bind_group(group.id, branch_id, SECRETARIES[branch_id], now, takeover=True)
+        await storage.org.bind_group(
+            group.id, branch_id, SECRETARIES[branch_id], now, takeover=True
+        )
         groups.append(group.id)
     if fresh:
         await _history(storage, bank, people, now, rng)
@@ -149,12 +153,14 @@ async def _history(
 ) -> None:
     """Three weeks of quizzes: a keen core, occasional members, and some who never start."""
     clock = FixedClock(now - timedelta(days=21))
-    quiz = QuizService(storage, bank, clock, rng, questions_per_quiz=10, seconds_per_question=None)
+    quiz = QuizService(
+        storage.quiz, bank, clock, rng, questions_per_quiz=10, seconds_per_question=None
+    )
     for telegram_id, _, _ in people:
         keenness = rng.random()
         if keenness < 0.3:
             continue
-        member_id = await storage.member_id(telegram_id)
+        member_id = await storage.org.member_id(telegram_id)
         assert member_id is not None
         ability = 0.5 + 0.45 * rng.random()
         for day in sorted(rng.sample(range(21), k=1 + int(keenness * 4))):

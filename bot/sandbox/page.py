@@ -115,7 +115,7 @@ class Page:
             return web.json_response({"fired": None})
         at = datetime.fromisoformat(upcoming[0])
         self._clock.advance(at - self._clock.now() + timedelta(seconds=1))
-        report = await services.scheduler.tick(services.org.tree)
+        report = await services.scheduler.tick()
         services.sender.wake()
         await asyncio.sleep(0)
         return web.json_response(

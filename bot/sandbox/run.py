@@ -19,6 +19,7 @@ from bot.quiz.questions import Bank
 from bot.sandbox.demo import ORGANISATION, populate
 from bot.sandbox.emulator.server import Emulator
 from bot.sandbox.page import Page
+from bot.storage import Storage
 
 SANDBOX_DATABASE = Path("sandbox/bot.sqlite3")
 
@@ -76,9 +77,13 @@ async def serve_sandbox(
     holder.append(application)
 
     async def started() -> None:
-        services = application.bot_data.services
-        assert services is not None
-        page.personas = await populate(emulator, services.storage, bank, clock.now(), fresh=new)
+        # The demo is data, not behaviour: it is written over a connection of its own, the
+        # way `python -m bot org roster` adds members, while the bot is already up.
+        storage = await Storage.open(local.database)
+        try:
+            page.personas = await populate(emulator, storage, bank, clock.now(), fresh=new)
+        finally:
+            await storage.close()
         print(f"沙盒已启动，请用浏览器打开：{emulator.url}", flush=True)
         print(f"Sandbox: open {emulator.url} in a browser (Ctrl+C to stop)", flush=True)
         if ready is not None:

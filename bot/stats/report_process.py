@@ -25,7 +25,6 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, FixedClock
-from bot.org.tree import OrgTree
 from bot.quiz.questions import Question
 from bot.stats.chart import Bar, draw_chart, font_for
 from bot.stats.periods import Period
@@ -72,9 +71,10 @@ def build_ledger(request: LedgerRequest) -> bytes:
 async def _build(request: LedgerRequest) -> bytes:
     storage = await Storage.open(request.database)
     try:
-        tree = OrgTree(tuple(await storage.units()))
-        stats = StatsService(storage, request.zone, FixedClock(request.now), request.min_attempts)
-        return await stats.ledger(tree, request.unit_id, request.period, request.questions)
+        stats = await StatsService.reading(
+            storage, request.zone, FixedClock(request.now), request.min_attempts
+        )
+        return await stats.ledger(request.unit_id, request.period, request.questions)
     finally:
         await storage.close()
 

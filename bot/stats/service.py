@@ -31,6 +31,9 @@ from bot.stats.figures import (
 from bot.stats.ledger import Ledger, LedgerData
 from bot.stats.periods import Period
 from bot.storage import Storage
+from bot.storage.attendance import AttendanceStore
+from bot.storage.org import OrgStore
+from bot.storage.stats import StatsStore
 
 LEDGER_BATCH = 500
 """Answers held in memory at once while a ledger is written."""
@@ -103,13 +106,36 @@ class Standing:
 
 class StatsService:
     def __init__(
-        self, storage: Storage, zone: ZoneInfo, clock: Clock, min_attempts: int = 5
+        self,
+        store: StatsStore,
+        members: OrgStore,
+        attendance: AttendanceStore,
+        tree: OrgTree,
+        zone: ZoneInfo,
+        clock: Clock,
+        min_attempts: int = 5,
     ) -> None:
-        self._storage = storage
+        self._store = store
+        self._members = members
+        self._attendance = attendance
+        self._tree = tree
         self._zone = zone
         self._clock = clock
         self.min_attempts = min_attempts
         """Answers a question needs in a period before it is ranked or its 区分度 shown."""
+
+    @classmethod
+    async def reading(
+        cls, storage: Storage, zone: ZoneInfo, clock: Clock, min_attempts: int = 5
+    ) -> StatsService:
+        """A service over an open database, with the tree as stored (for the report worker
+        and the command line, which run without the bot's configuration)."""
+        tree = OrgTree(tuple(await storage.org.units()))
+        return cls(storage.stats, storage.org, storage.attendance, tree, zone, clock, min_attempts)
+
+    @property
+    def tree(self) -> OrgTree:
+        return self._tree
 
     def window(self, period: Period) -> Window:
         """The period up to now: members are counted at its end, or now while it lasts."""
@@ -137,18 +163,19 @@ class StatsService:
         if branch_ids is not None and not branch_ids:
             return []
         start, end = window.start, window.end
-        counts = await self._storage.member_counts(branch_ids, window.at, start, end)
-        totals = await self._storage.branch_totals(branch_ids, start, end)
+        counts = await self._store.member_counts(branch_ids, window.at, start, end)
+        totals = await self._store.branch_totals(branch_ids, start, end)
         quizzes: dict[str, list[QuizRow]] | None = None
         if medians and branch_ids is not None:
             quizzes = defaultdict(list)
-            for row in await self._storage.finished_quizzes(branch_ids, start, end):
+            for row in await self._store.finished_quizzes(branch_ids, start, end):
                 quizzes[row.branch_id or ""].append(row)
-        attendance = await self._storage.theme_day_attendance(branch_ids, start, end)
+        attendance = await self._attendance.theme_day_attendance(branch_ids, start, end)
         ids = list(branch_ids) if branch_ids is not None else sorted(set(counts) | set(totals))
         return await asyncio.to_thread(combine, ids, counts, totals, attendance, quizzes)
 
-    async def report(self, tree: OrgTree, unit_id: str, period: Period) -> UnitReport:
+    async def report(self, unit_id: str, period: Period) -> UnitReport:
+        tree = self._tree
         window, before = self.window(period), self.previous_window(period)
         unit = tree.by_id[unit_id]
         parent = tree.by_id.get(unit.parent) if unit.parent else None
@@ -194,9 +221,7 @@ class StatsService:
     ) -> list[Enrolment]:
         """The members of these branches (``None``: all) as the window counts them; with
         ``name``, those whose name begins with it."""
-        return await self._storage.members_at(
-            branch_ids, window.at, window.start, window.end, name
-        )
+        return await self._store.members_at(branch_ids, window.at, window.start, window.end, name)
 
     async def members(
         self, branch_ids: Collection[str] | None, name: str | None = None
@@ -205,9 +230,10 @@ class StatsService:
         now = self._clock.now()
         return await self.enrolments(branch_ids, Window(now, now, now), name)
 
-    async def ranking(self, tree: OrgTree, unit_id: str, period: Period) -> list[BranchFigures]:
+    async def ranking(self, unit_id: str, period: Period) -> list[BranchFigures]:
         """Every 党支部 under ``unit_id``, best first. For the root of the whole tree the
         database aggregates all branches at once instead of naming thousands of ids."""
+        tree = self._tree
         window = self.window(period)
         branches = tree.branches_under([unit_id])
         if len(branches) == len(tree.branches):
@@ -219,35 +245,36 @@ class StatsService:
             )
         return await asyncio.to_thread(ranked, await self.figures(sorted(branches), window))
 
-    async def hardest_in(self, tree: OrgTree, unit_id: str, period: Period) -> list[ItemFigures]:
+    async def hardest_in(self, unit_id: str, period: Period) -> list[ItemFigures]:
         """The hardest questions of every branch at or below ``unit_id``, among those
         answered at least ``min_attempts`` times (a question answered once is not hard)."""
+        tree = self._tree
         items = await self.hardest(sorted(tree.branches_under([unit_id])), period)
         return [item for item in items if item.attempts >= self.min_attempts]
 
     async def hardest(self, branch_ids: Collection[str], period: Period) -> list[ItemFigures]:
         window = self.window(period)
-        rows = await self._storage.answer_rows(branch_ids, window.start, window.end)
+        rows = await self._store.answer_rows(branch_ids, window.start, window.end)
         return await asyncio.to_thread(item_figures, rows)
 
     async def ledger(
-        self, tree: OrgTree, unit_id: str, period: Period, questions: Mapping[str, Question]
+        self, unit_id: str, period: Period, questions: Mapping[str, Question]
     ) -> bytes:
         """The Excel 台账 of every branch at or below ``unit_id`` for the period, answers
         streamed from the database a batch at a time. Writing the workbook is CPU work that
         holds up this event loop: the bot runs it in ``ReportProcess``, the report command
         where nothing else waits."""
-        branches = sorted(tree.branches_under([unit_id]))
+        branches = sorted(self._tree.branches_under([unit_id]))
         window = self.window(period)
         start, end = window.start, window.end
         medians = len(branches) <= MEDIAN_BRANCH_LIMIT
         data = LedgerData(
-            title=tree.by_id[unit_id].name,
+            title=self._tree.by_id[unit_id].name,
             period_label=period.label,
-            tree=tree,
+            tree=self._tree,
             figures=await self.figures(branches, window, medians=medians),
             members=[e.member for e in await self.enrolments(branches, window)],
-            member_totals=await self._storage.member_totals(branches, start, end),
+            member_totals=await self._store.member_totals(branches, start, end),
             items=await self.hardest(branches, period),
             questions=questions,
             zone=self._zone,
@@ -255,7 +282,7 @@ class StatsService:
         )
         ledger = Ledger(data)
         batch: list[AnswerDetail] = []
-        async for answer in self._storage.answer_details(branches, start, end):
+        async for answer in self._store.answer_details(branches, start, end):
             batch.append(answer)
             if len(batch) >= LEDGER_BATCH:
                 ledger.add_answers(batch)
@@ -263,22 +290,20 @@ class StatsService:
         ledger.add_answers(batch)
         return ledger.finish()
 
-    async def leaderboard(
-        self, tree: OrgTree, branch_id: str, period: Period, limit: int
-    ) -> Leaderboard:
+    async def leaderboard(self, branch_id: str, period: Period, limit: int) -> Leaderboard:
         start, end = period.bounds(self._zone)
-        totals = await self._storage.member_totals([branch_id], start, end)
-        members = {m.id: m for m in await self._storage.members_in([branch_id])}
+        totals = await self._store.member_totals([branch_id], start, end)
+        members = {m.id: m for m in await self._members.members_in([branch_id])}
         board = []
         for place, member_id in leaders(totals, limit):
             # One who has since moved on still counts where they studied, by name too; only
             # the few on the board are looked up.
-            member = members.get(member_id) or await self._storage.member_by_id(member_id)
+            member = members.get(member_id) or await self._members.member_by_id(member_id)
             if member is not None:
                 board.append((place, member, totals[member_id]))
         return Leaderboard(
             period=period,
-            branch=tree.by_id[branch_id],
+            branch=self._tree.by_id[branch_id],
             leaders=board,
             participants=len(totals),
             members=len(members),
@@ -288,7 +313,7 @@ class StatsService:
         if member.branch_id is None:
             return Standing(0, None, None, 0)
         start, end = period.bounds(self._zone)
-        rows = await self._storage.finished_quizzes([member.branch_id], start, end)
+        rows = await self._store.finished_quizzes([member.branch_id], start, end)
         best: dict[int, float] = {}
         for row in rows:
             best[row.member_id] = max(best.get(row.member_id, 0.0), row.percent)

@@ -1,8 +1,11 @@
-"""What every part of the storage layer shares: the connection, the write lock, the helpers.
+"""What every store shares: the one connection, its write lock, the helpers.
 
-One aiosqlite connection in WAL mode serves the whole bot. Writes are serialised by a lock so
-that the statements of one transaction never interleave with another coroutine's; reads need
-no lock. Times are stored as UTC milliseconds.
+One aiosqlite connection in WAL mode serves the whole bot. ``Database`` owns it: opening,
+migrating, closing. Every per-feature store is built over the same ``Database``, so writes
+from all features are serialised by one lock and the statements of one transaction never
+interleave with another coroutine's; reads need no lock. Times are stored as UTC
+milliseconds. A second engine would be a second ``Database`` (and stores over it); nothing
+outside ``bot/storage`` sees a connection.
 """
 
 from __future__ import annotations
@@ -11,9 +14,12 @@ import asyncio
 from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import aiosqlite
+
+from bot.storage.migrations import MIGRATIONS
 
 Params = Sequence[Any] | Mapping[str, Any]
 
@@ -31,10 +37,56 @@ def marks(values: Collection[object]) -> str:
     return ",".join("?" * len(values))
 
 
-class StoreBase:
+class Database:
+    """The connection and the write lock every store shares."""
+
     def __init__(self, connection: aiosqlite.Connection) -> None:
-        self._db = connection
-        self._write_lock = asyncio.Lock()
+        self.connection = connection
+        self.write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Database:
+        """Connect, set the pragmas and bring the schema up to date."""
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        connection = await aiosqlite.connect(path, isolation_level=None)
+        connection.row_factory = aiosqlite.Row
+        await connection.execute("PRAGMA journal_mode = WAL")
+        await connection.execute("PRAGMA synchronous = NORMAL")
+        await connection.execute("PRAGMA foreign_keys = ON")
+        await connection.execute("PRAGMA busy_timeout = 5000")
+        database = cls(connection)
+        await database.migrate()
+        return database
+
+    async def close(self) -> None:
+        await self.connection.close()
+
+    async def schema_version(self) -> int:
+        async with self.connection.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def migrate(self, migrations: Sequence[str] = MIGRATIONS) -> None:
+        """Apply the migrations this database has not seen, each in its own transaction."""
+        current = await self.schema_version()
+        if current > len(migrations):
+            raise RuntimeError(
+                f"the database is at schema version {current}, newer than this bot "
+                f"({len(migrations)}); upgrade the bot instead of downgrading the data"
+            )
+        for version, script in enumerate(migrations[current:], start=current + 1):
+            await self.connection.executescript(
+                f"BEGIN;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;"
+            )
+
+
+class StoreBase:
+    """A feature's store: its SQL, over the shared ``Database``."""
+
+    def __init__(self, database: Database) -> None:
+        self._db = database.connection
+        self._write_lock = database.write_lock
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:

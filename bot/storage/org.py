@@ -4,45 +4,13 @@ group chats."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import aiosqlite
 
-from bot.org.members import Departure, Invite, Member
-from bot.org.tree import Kind, Level, Unit
+from bot.org.members import Departure, Invite, Member, RosterEntry
+from bot.org.tree import Kind, Level, Unit, UnitChanges, UnitInUseError
 from bot.storage.base import StoreBase, from_ms, marks, to_ms
-
-
-@dataclass(frozen=True)
-class UnitChanges:
-    """What applying an organisation file changed, for the operator to read."""
-
-    added: list[str] = field(default_factory=list)
-    renamed: list[str] = field(default_factory=list)
-    moved: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-
-    @property
-    def empty(self) -> bool:
-        return not (self.added or self.renamed or self.moved or self.removed)
-
-
-class UnitInUseError(Exception):
-    """A unit that still has members (or bound group chats) cannot be removed."""
-
-    def __init__(self, in_use: dict[str, int]) -> None:
-        self.in_use = in_use
-        listed = ", ".join(f"{uid} ({count} members)" for uid, count in sorted(in_use.items()))
-        super().__init__(f"cannot remove units that still have members: {listed}")
-
-
-@dataclass(frozen=True)
-class RosterEntry:
-    real_name: str
-    branch_id: str
-    party_joined_on: date | None = None
-
 
 MEMBER_COLUMNS = (
     "id, telegram_id, first_name, real_name, branch_id, party_joined_on, unreachable_since, "
@@ -123,7 +91,42 @@ class OrgStore(StoreBase):
             for row in rows
         ]
 
-    # Members
+    # Members: every write to a member row is in this store.
+
+    async def member_id(self, telegram_id: int) -> int | None:
+        row = await self._one("SELECT id FROM members WHERE telegram_id = ?", (telegram_id,))
+        return int(row["id"]) if row else None
+
+    async def upsert_member(
+        self,
+        telegram_id: int,
+        first_name: str,
+        last_name: str | None,
+        username: str | None,
+        now: datetime,
+    ) -> int:
+        """Record a Telegram user as a member (or refresh their names) and return the id."""
+        async with (
+            self._write_lock,
+            self._db.execute(
+                """
+                INSERT INTO members (telegram_id, first_name, last_name, username,
+                                     created_at, last_seen_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (telegram_id) DO UPDATE SET
+                    first_name = excluded.first_name,
+                    last_name = excluded.last_name,
+                    username = excluded.username,
+                    last_seen_at = excluded.last_seen_at,
+                    unreachable_since = NULL
+                RETURNING id
+                """,
+                (telegram_id, first_name, last_name, username, to_ms(now), to_ms(now)),
+            ) as cursor,
+        ):
+            row = await cursor.fetchone()
+        assert row is not None
+        return int(row["id"])
 
     async def member(self, telegram_id: int) -> Member | None:
         row = await self._one(

@@ -1,64 +1,19 @@
-"""Quiz storage: members as quiz takers, quiz sessions, answers, the per-member bag."""
+"""Quiz storage: quiz sessions, answers, the per-member bag."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 
 import aiosqlite
 
 from bot.quiz.rules import Verdict
-from bot.quiz.session import (
-    AnswerRecord,
-    Correction,
-    MemberOverview,
-    QuizSession,
-    SessionStatus,
-)
-from bot.storage.base import StoreBase, from_ms, marks, to_ms
+from bot.quiz.session import AnswerRecord, MemberOverview, QuizSession, SessionStatus
+from bot.storage.base import StoreBase, from_ms, to_ms
 
 
 class QuizStore(StoreBase):
-    # Members
-
-    async def member_id(self, telegram_id: int) -> int | None:
-        row = await self._one("SELECT id FROM members WHERE telegram_id = ?", (telegram_id,))
-        return int(row["id"]) if row else None
-
-    async def upsert_member(
-        self,
-        telegram_id: int,
-        first_name: str,
-        last_name: str | None,
-        username: str | None,
-        now: datetime,
-    ) -> int:
-        """Record a Telegram user as a member (or refresh their names) and return the id."""
-        async with (
-            self._write_lock,
-            self._db.execute(
-                """
-                INSERT INTO members (telegram_id, first_name, last_name, username,
-                                     created_at, last_seen_at)
-                VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (telegram_id) DO UPDATE SET
-                    first_name = excluded.first_name,
-                    last_name = excluded.last_name,
-                    username = excluded.username,
-                    last_seen_at = excluded.last_seen_at,
-                    unreachable_since = NULL
-                RETURNING id
-                """,
-                (telegram_id, first_name, last_name, username, to_ms(now), to_ms(now)),
-            ) as cursor,
-        ):
-            row = await cursor.fetchone()
-        assert row is not None
-        return int(row["id"])
-
-    # Quiz sessions
-
     async def active_session(self, member_id: int) -> QuizSession | None:
         row = await self._one(
             "SELECT * FROM quiz_sessions WHERE member_id = ? AND status = 'active'", (member_id,)
@@ -247,70 +202,6 @@ class QuizStore(StoreBase):
             correct=totals["correct"],
             seen_in_bag=totals["seen"],
         )
-
-    # 答题纠错
-
-    async def add_correction(
-        self, question_id: str, bank_version: str, member_id: int, text: str, now: datetime
-    ) -> int:
-        async with (
-            self._write_lock,
-            self._db.execute(
-                """
-            INSERT INTO corrections (question_id, bank_version, member_id, text, created_at)
-            VALUES (?, ?, ?, ?, ?)
-            """,
-                (question_id, bank_version, member_id, text, to_ms(now)),
-            ) as cursor,
-        ):
-            return int(cursor.lastrowid or 0)
-
-    async def open_corrections(self, branches: Collection[str] | None) -> list[Correction]:
-        """Open reports by members of ``branches`` (None: everyone's, for admins). A report's
-        text and reporter's name are personal: a secretary sees their own members' only."""
-        scoped = "" if branches is None else f"AND m.branch_id IN ({marks(branches)})"
-        rows = await self._all(
-            f"""
-            SELECT c.id, c.question_id, c.bank_version, c.text, c.created_at,
-                   COALESCE(m.real_name, m.first_name) AS name
-            FROM corrections c JOIN members m ON m.id = c.member_id
-            WHERE c.closed_at IS NULL {scoped} ORDER BY c.question_id, c.id
-            """,
-            () if branches is None else tuple(branches),
-        )
-        return [
-            Correction(
-                row["id"],
-                row["question_id"],
-                row["bank_version"],
-                row["text"],
-                from_ms(row["created_at"]),
-                row["name"],
-            )
-            for row in rows
-        ]
-
-    async def open_correction_counts(self) -> dict[str, int]:
-        rows = await self._all(
-            """
-            SELECT question_id, COUNT(*) FROM corrections WHERE closed_at IS NULL
-            GROUP BY question_id
-            """
-        )
-        return {row[0]: row[1] for row in rows}
-
-    async def close_corrections(self, question_id: str, by: int, now: datetime) -> int:
-        async with (
-            self._write_lock,
-            self._db.execute(
-                """
-            UPDATE corrections SET closed_by = ?, closed_at = ?
-            WHERE question_id = ? AND closed_at IS NULL
-            """,
-                (by, to_ms(now), question_id),
-            ) as cursor,
-        ):
-            return cursor.rowcount
 
 
 def _session(row: aiosqlite.Row) -> QuizSession:

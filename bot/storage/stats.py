@@ -239,19 +239,3 @@ class StatsStore(StoreBase):
                     yield AnswerDetail(
                         from_ms(row[0]), row[1], row[2], row[3], bool(row[4]), row[5]
                     )
-
-    async def theme_day_attendance(
-        self, branch_ids: Collection[str] | None, start: datetime, end: datetime
-    ) -> dict[str, tuple[int, int]]:
-        """Per branch: (theme days held in the period, members signed in over all of them)."""
-        where = "" if branch_ids is None else f"AND b.unit_id IN ({marks(branch_ids)})"
-        rows = await self._all(
-            f"""
-            SELECT b.unit_id, COUNT(DISTINCT b.id) AS days, COALESCE(SUM(a.present), 0) AS present
-            FROM batches b LEFT JOIN attendance a ON a.batch_id = b.id
-            WHERE b.kind = 'theme_day' AND b.occurs_at >= ? AND b.occurs_at < ? {where}
-            GROUP BY b.unit_id
-            """,
-            (to_ms(start), to_ms(end), *(branch_ids or ())),
-        )
-        return {row[0]: (row[1], row[2]) for row in rows}

@@ -201,10 +201,10 @@ async def test_org_file_and_units_agree_and_every_branch_has_a_secretary(
 async def test_the_bots_statistics_run_on_it(city: City, db: sqlite3.Connection) -> None:
     storage = await Storage.open(city.db)
     try:
-        tree = OrgTree(tuple(await storage.units()))
-        stats = StatsService(storage, ZONE, CLOCK)
+        stats = await StatsService.reading(storage, ZONE, CLOCK)
+        tree = stats.tree
         branch = sorted(u.id for u in tree.branches)[3]
-        report = await stats.report(tree, branch, MONTH)
+        report = await stats.report(branch, MONTH)
         assert report.figures.members == len(await stats.enrolments([branch], stats.window(MONTH)))
         start, end = (int(b.timestamp() * 1000) for b in MONTH.bounds(ZONE))
         quizzes = db.execute(
@@ -214,10 +214,10 @@ async def test_the_bots_statistics_run_on_it(city: City, db: sqlite3.Connection)
         ).fetchone()[0]
         assert report.figures.quizzes == quizzes
         district = next(u for u in tree.units if u.parent == "city")
-        ranking = await stats.ranking(tree, district.id, MONTH)
+        ranking = await stats.ranking(district.id, MONTH)
         assert {f.branch_id for f in ranking} == tree.branches_under([district.id])
         assert sum(f.quizzes for f in ranking) > 0
-        data = await stats.ledger(tree, branch, Period(Span.YEAR, 2026), {})
+        data = await stats.ledger(branch, Period(Span.YEAR, 2026), {})
         assert data.startswith(b"PK")
     finally:
         await storage.close()
@@ -228,8 +228,9 @@ async def test_the_bots_statistics_run_on_it(city: City, db: sqlite3.Connection)
 async def test_ranking_of_the_whole_city_with_visitors(city: City) -> None:
     storage = await Storage.open(city.db)
     try:
-        tree = OrgTree(tuple(await storage.units()))
-        ranking = await StatsService(storage, ZONE, CLOCK).ranking(tree, "city", MONTH)
+        stats = await StatsService.reading(storage, ZONE, CLOCK)
+        tree = stats.tree
+        ranking = await stats.ranking("city", MONTH)
         assert {f.branch_id for f in ranking} == {u.id for u in tree.branches}
     finally:
         await storage.close()
@@ -241,16 +242,16 @@ async def test_reports_read_only_the_covering_indexes(city: City) -> None:
     storage = await Storage.open(city.db)
     statements: list[str] = []
     try:
-        tree = OrgTree(tuple(await storage.units()))
+        tree = OrgTree(tuple(await storage.org.units()))
         start, end = MONTH.bounds(ZONE)
         siblings = tree.siblings(sorted(u.id for u in tree.branches)[0])
         # The SQL the storage layer really sends, with its parameters bound.
-        await storage._db.set_trace_callback(statements.append)
-        await storage.member_counts(None, end, start, end)
-        await storage.member_counts(siblings, end, start, end)
-        await storage.branch_totals(None, start, end)
-        await storage.branch_totals(siblings, start, end)
-        await storage._db.set_trace_callback(None)
+        await storage.database.connection.set_trace_callback(statements.append)
+        await storage.stats.member_counts(None, end, start, end)
+        await storage.stats.member_counts(siblings, end, start, end)
+        await storage.stats.branch_totals(None, start, end)
+        await storage.stats.branch_totals(siblings, start, end)
+        await storage.database.connection.set_trace_callback(None)
     finally:
         await storage.close()
     queries = [sql for sql in statements if sql.lstrip().startswith("SELECT")]
@@ -271,9 +272,9 @@ async def test_the_ledger_process_writes_what_the_service_writes(city: City) -> 
     year = Period(Span.YEAR, 2026)
     storage = await Storage.open(city.db)
     try:
-        tree = OrgTree(tuple(await storage.units()))
-        district = next(u.id for u in tree.units if u.parent == "city")
-        here = await StatsService(storage, ZONE, CLOCK).ledger(tree, district, year, {})
+        stats = await StatsService.reading(storage, ZONE, CLOCK)
+        district = next(u.id for u in stats.tree.units if u.parent == "city")
+        here = await stats.ledger(district, year, {})
     finally:
         await storage.close()
     reports = ReportProcess(city.db, ZONE, "auto", CLOCK)

@@ -15,8 +15,8 @@ from bot.clock import FixedClock
 from bot.delivery.pacing import Limits, Pacer
 from bot.delivery.scheduler import Scheduler
 from bot.delivery.service import DeliveryService
-from bot.delivery.themeday import ThemeDay, ThemeDayService
 from bot.i18n import catalogue
+from bot.meetings.service import MeetingService, ThemeDay
 from bot.org.tree import Level, OrgTree, Unit
 from bot.schedule.occurrences import Occurrence, OccurrenceKind
 from bot.storage import Storage
@@ -53,26 +53,37 @@ def plan(_tree: OrgTree, start: datetime, end: datetime) -> Sequence[Occurrence]
 async def setup(tmp_path: Path) -> tuple[Storage, FixedClock, Scheduler]:
     storage = await Storage.open(tmp_path / "db.sqlite3")
     clock = FixedClock(START - timedelta(minutes=1))
-    await storage.sync_units(TREE.units, clock.now())
+    await storage.org.sync_units(TREE.units, clock.now())
     for telegram_id, name in ((1, "张三"), (2, "李四")):
-        await storage.upsert_member(telegram_id, name, None, None, clock.now())
-        await storage.join_branch(telegram_id, name, "zb-1", 99, clock.now())
+        await storage.org.upsert_member(telegram_id, name, None, None, clock.now())
+        await storage.org.join_branch(telegram_id, name, "zb-1", 99, clock.now())
     texts, zone = catalogue("zh-CN"), ZoneInfo("Asia/Shanghai")
-    themeday = ThemeDayService(storage, clock, texts, zone)
-    delivery = DeliveryService(storage, clock)
+    meetings = MeetingService(
+        storage.outbox, storage.attendance, storage.org, TREE, clock, texts, zone
+    )
     scheduler = Scheduler(
-        storage, clock, themeday, delivery, texts, zone, plan, timedelta(hours=6)
+        outbox=storage.outbox,
+        members=storage.org,
+        quizzes=storage.stats,
+        tree=TREE,
+        clock=clock,
+        meetings=meetings,
+        delivery=DeliveryService(storage.outbox, storage.org, TREE, clock),
+        texts=texts,
+        zone=zone,
+        plan=plan,
+        grace=timedelta(hours=6),
     )
     return storage, clock, scheduler
 
 
 async def test_due_reminders_are_written_once(tmp_path: Path) -> None:
     storage, clock, scheduler = await setup(tmp_path)
-    assert (await scheduler.tick(TREE)).written == 0
+    assert (await scheduler.tick()).written == 0
     clock.advance(timedelta(minutes=2))
-    assert (await scheduler.tick(TREE)).written == 1
-    assert (await scheduler.tick(TREE)).written == 0
-    due, _ = await storage.claim_due(clock.now(), 10)
+    assert (await scheduler.tick()).written == 1
+    assert (await scheduler.tick()).written == 0
+    due, _ = await storage.outbox.claim_due(clock.now(), 10)
     assert sorted(d.chat_id for d in due) == [1, 2]
     assert all("参加" in str(d.reply_markup) for d in due)
     await storage.close()
@@ -80,13 +91,13 @@ async def test_due_reminders_are_written_once(tmp_path: Path) -> None:
 
 async def test_missed_reminders_inside_the_grace_window_are_sent(tmp_path: Path) -> None:
     storage, clock, scheduler = await setup(tmp_path)
-    await scheduler.tick(TREE)
+    await scheduler.tick()
     # Down from before the first reminder until 5 hours after it: still within 6 hours.
     clock.advance(timedelta(hours=5))
-    assert (await scheduler.tick(TREE)).written == 1
+    assert (await scheduler.tick()).written == 1
     # Down again past the second reminder by 7 hours: outside the window, skipped.
     clock.current = DAY.occurs_at - timedelta(hours=1) + timedelta(hours=7)
-    report = await scheduler.tick(TREE)
+    report = await scheduler.tick()
     assert (report.written, report.skipped) == (0, 1)
     await storage.close()
 
@@ -94,16 +105,16 @@ async def test_missed_reminders_inside_the_grace_window_are_sent(tmp_path: Path)
 async def test_makeup_the_day_after_for_those_not_signed_in(tmp_path: Path) -> None:
     storage, clock, scheduler = await setup(tmp_path)
     clock.advance(timedelta(minutes=2))
-    await scheduler.tick(TREE)
-    event = await storage.batch_by_key(DAY.key)
+    await scheduler.tick()
+    event = await storage.outbox.batch_by_key(DAY.key)
     assert event is not None
-    member = await storage.member(1)
+    member = await storage.org.member(1)
     assert member is not None
-    await storage.sign_in(event.id, member.id, 99, "proxy", clock.now())
+    await storage.attendance.sign_in(event.id, member.id, 99, "proxy", clock.now())
     clock.current = DAY.occurs_at + timedelta(days=1, minutes=5)
-    assert (await scheduler.tick(TREE)).makeups == 1
-    assert (await scheduler.tick(TREE)).makeups == 0
-    due, _ = await storage.claim_due(clock.now(), 10)
+    assert (await scheduler.tick()).makeups == 1
+    assert (await scheduler.tick()).makeups == 0
+    due, _ = await storage.outbox.claim_due(clock.now(), 10)
     makeups = [d for d in due if "补课" in d.text]
     assert [d.chat_id for d in makeups] == [2]
     await storage.close()

@@ -3,12 +3,13 @@ one place (the command registry); this test is the proof that the place is compl
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import openpyxl
 import pytest
 
-from bot.delivery.themeday import ThemeDay
 from bot.handlers.callbacks import (
     CLOSE_CORRECTION,
     FIX,
@@ -24,6 +25,7 @@ from bot.handlers.callbacks import (
     TopicTap,
 )
 from bot.handlers.registry import BUTTONS, COMMANDS
+from bot.meetings.service import ThemeDay
 from bot.org.access import Role
 from bot.stats.periods import Period, Span
 from tests.e2e.conftest import (
@@ -130,7 +132,7 @@ class Replay:
     by: str
     """Who replays it: a key of ``people`` below."""
     data: str
-    answer: str | None
+    answer: str
 
 
 async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -> None:
@@ -141,7 +143,6 @@ async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -
     async with harness.bot() as app:
         services = app.bot_data.services
         assert services is not None
-        admin = await person(harness, "管理员", ADMIN)
         secretary_1 = await person(harness, "赵书记", SECRETARY_1)
         secretary_2 = await person(harness, "钱书记", SECRETARY_2)
         owner = await _join(harness, secretary_1, "zb-1", "张三")
@@ -170,8 +171,8 @@ async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -
         preview = await secretary_1.say("今晚七点开支部大会。")
         send = next(data for label, data in buttons(preview) if label == "确认发送")
         now = datetime.now(UTC)
-        event_id = await services.themeday.event(
-            services.org.tree, ThemeDay("zb-1", now + timedelta(days=1), "学习党章", "村委会")
+        event_id = await services.meetings.event(
+            ThemeDay("zb-1", now + timedelta(days=1), "学习党章", "村委会")
         )
         owner_id = harness.rows("SELECT id FROM members WHERE real_name = '张三'")[0][0]
         month = Period(Span.MONTH, now.year, now.month)
@@ -218,12 +219,46 @@ async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -
                 await who.tap(anchor, replay.data, forge=True), after=0
             )
             assert answer.get("text") == replay.answer, replay
-        await admin.say("/help")
     assert harness.rows("SELECT COUNT(*) FROM answers") == [(1,)]
     assert harness.rows("SELECT COUNT(*) FROM corrections WHERE closed_at IS NULL") == [(1,)]
     assert harness.rows("SELECT kind FROM batches") == [("theme_day",)]
     assert harness.rows("SELECT COUNT(*) FROM attendance") == [(0,)]
     assert harness.rows("SELECT telegram_id FROM pending_input") == [(SECRETARY_1,)]
+
+
+async def test_odd_numbers_in_any_button_are_answered_not_crashed(org_harness: Harness) -> None:
+    """Issue 10 finding 13, the buttons' half: ``²`` passed ``str.isdigit`` and then broke
+    ``int()``; 20-digit ids overflowed SQLite. Every prefix, tapped by someone whose role lets
+    the tap through to its handler, answers "这个按钮已失效" and records nothing."""
+    harness = org_harness
+    async with harness.bot():
+        admin = await person(harness, "管理员", ADMIN)
+        anchor = await admin.say("/help")
+        huge = "9" * 20
+        for data in (
+            "quiz:answer:²:0:1",
+            f"quiz:answer:{huge}:0:1",
+            "topic:²",
+            f"topic:{huge}:all",
+            "fix:²:0",
+            f"fix:{huge}:0",
+            "fixdone:题目",
+            "broadcast:send:²",
+            f"broadcast:send:{huge}",
+            "rsvp:²:yes",
+            f"rsvp:{huge}:leave",
+            "nudge:zb-1:²⁰²⁶",
+            f"nudge:zb-1:{huge}",
+            "sign:²:1",
+            f"sign:1:{huge}",
+            "sign:-1:1",
+        ):
+            answer = await harness.client.wait_for_callback_answer(
+                await admin.tap(anchor, data, forge=True), after=0
+            )
+            assert answer.get("text") == TAP_INVALID, data
+    assert harness.rows("SELECT COUNT(*) FROM refusals") == [(0,)]
+    assert harness.rows("SELECT COUNT(*) FROM batches") == [(0,)]
 
 
 # --- Lists: every listing command, for every persona, names no one outside their scope ----
@@ -239,7 +274,26 @@ LISTINGS = [
     "leaderboard",
     "me",
     "themeday",
+    "export",
 ]
+
+
+async def _everything_said(harness: Harness, who: Member, text: str) -> str:
+    """The reply to ``text``, with every cell of an Excel ledger it sends."""
+    reply = await who.say(text)
+    if not reply.get("text", "").startswith("正在生成"):
+        return str(reply.get("text") or reply.get("caption", ""))
+    document = await who.next_message(lambda m: "document" in m)
+    data = await harness.client.download_file(document["document"]["file_id"])
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    cells = [
+        str(value)
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    ]
+    return "\n".join([reply["text"], *cells])
 
 
 @pytest.mark.parametrize("command", LISTINGS)
@@ -265,7 +319,7 @@ async def test_a_listing_names_no_one_outside_the_personas_scope(
         now = datetime.now(UTC)
         for unit in NAMES:
             day = ThemeDay(unit, now - timedelta(hours=1), "学习党章", "活动室")
-            await services.themeday.event(services.org.tree, day)
+            await services.meetings.event(day)
         for name, member in members.items():
             if name == "李四":  # someone has not studied, so /stats lists a name
                 continue
@@ -290,6 +344,6 @@ async def test_a_listing_names_no_one_outside_the_personas_scope(
         everyone = {n for names in NAMES.values() for n in names}
         for persona, (who, allowed) in personas.items():
             for target in ("", "zb-1", "zb-2", "zb-3", "dzz", "dw"):
-                reply = (await who.say(f"/{command} {target}".strip()))["text"]
+                reply = await _everything_said(harness, who, f"/{command} {target}".strip())
                 leaked = {name for name in everyone - allowed if name in reply}
                 assert not leaked, (persona, command, target, reply)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.delivery.themeday import ThemeDay
+from bot.meetings.service import ThemeDay
 from tests.e2e.conftest import (
     SECRETARY_1,
     Harness,
@@ -33,8 +33,8 @@ async def test_forged_taps_in_a_group_touch_nothing(org_harness: Harness) -> Non
         await client.wait_for_message(group)
         now = datetime.now(UTC)
         day = ThemeDay("zb-1", now + timedelta(hours=2), "学习党章", "村委会")
-        written = await services.themeday.remind(
-            services.org.tree, day, "0d@08:00", now, now + timedelta(hours=6), [group]
+        written = await services.meetings.remind(
+            day, "0d@08:00", now, now + timedelta(hours=6), [group]
         )
         assert written is not None
         services.sender.wake()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from bot.delivery.themeday import ThemeDay
+from bot.meetings.service import ThemeDay
 from tests.e2e.conftest import SECRETARY_1, Harness, buttons, invite_link, person
 from tests.e2e.test_branches import join
 
@@ -22,12 +22,8 @@ async def test_reminder_rsvp_attendance_and_sign_in(org_harness: Harness) -> Non
         coming, away, silent = [await join(harness, link, n) for n in ("张三", "李四", "王五")]
         now = datetime.now(UTC)
         day = ThemeDay("zb-1", now + timedelta(hours=2), "学习党章第一章", "村委会二楼")
-        batch = await services.themeday.remind(
-            services.org.tree, day, "0d@08:00", now, now + timedelta(hours=6), []
-        )
-        again = await services.themeday.remind(
-            services.org.tree, day, "0d@08:00", now, now + timedelta(hours=6), []
-        )
+        batch = await services.meetings.remind(day, "0d@08:00", now, now + timedelta(hours=6), [])
+        again = await services.meetings.remind(day, "0d@08:00", now, now + timedelta(hours=6), [])
         assert batch is not None and again is None
         services.sender.wake()
         reminders = {}
@@ -67,9 +63,7 @@ async def test_a_tap_after_the_day_changes_nothing(org_harness: Harness) -> None
         member = await join(harness, link, "张三")
         now = datetime.now(UTC)
         day = ThemeDay("zb-1", now + timedelta(seconds=1), "学习党章", "村委会")
-        await services.themeday.remind(
-            services.org.tree, day, "0d", now, now + timedelta(hours=1), []
-        )
+        await services.meetings.remind(day, "0d", now, now + timedelta(hours=1), [])
         services.sender.wake()
         reminder = await member.next_message(lambda m: "主题党日提醒" in m["text"])
         harness_clock_later = now + timedelta(seconds=2)
@@ -95,9 +89,7 @@ async def test_a_restart_mid_send_sends_the_rest_without_duplicates(org_harness:
         await harness.client.set_latency(150)
         now = datetime.now(UTC)
         day = ThemeDay("zb-1", now + timedelta(days=1), "学习党章", "村委会")
-        await services.themeday.remind(
-            services.org.tree, day, "-1d@18:00", now, now + timedelta(hours=6), []
-        )
+        await services.meetings.remind(day, "-1d@18:00", now, now + timedelta(hours=6), [])
         services.sender.wake()
         await members[2].next_message(lambda m: "主题党日提醒" in m["text"])
     # Stopped mid-send: some delivered, some in flight, the rest pending.

@@ -57,36 +57,49 @@ def test_duplicate_id_wrong_letter_and_syntax_error_are_all_reported(tmp_path: P
     text = "\n".join(found)
     assert f"{bank / 'sample.yaml'}:" in text
     assert any(
-        "sample.yaml:11:13" in p and 'answer: "E" is not among the options A–D' in p for p in found
+        "sample.yaml:11:13" in p and "answer: 答案中的 E 不在选项 A–D 之中（现为“E”）" in p
+        for p in found
     )
-    assert any("extra.yaml:5:" in p and 'id: "s-001" is already used at' in p for p in found)
+    assert any("extra.yaml:5:" in p and "id: 编号“s-001”已在" in p for p in found)
     assert any("broken.yaml:" in p and "YAML syntax error" in p for p in found)
 
 
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("answer: ABC", "answer: A", "a multiple-choice question has two or more answers"),
+        ("answer: ABC", "answer: A", "answer: 多选题应有两个或以上答案"),
         (
             "stem: 申请入党须年满多少岁？",
             'stem: ""',
-            "stem: String should have at least 1 character",
+            "stem: 必填，不能为空",
         ),
-        ("explanation: 第七条。", "explaination: 第七条。", "explaination: unknown key"),
-        ("difficulty: 2", "difficulty: 5", "difficulty: Input should be less than or equal to 3"),
+        ("explanation: 第七条。", "explaination: 第七条。", "explaination: 未知的键"),
+        (
+            "difficulty: 2",
+            "difficulty: 5",
+            "difficulty: 格式不对：Input should be less than or equal to 3（现为“5”）",
+        ),
         (
             "options: [十六岁, 十八岁, 二十岁, 二十二岁]",
             "options: [十六岁]",
-            "must have 2..8 options",
+            "options: 应有 2–8 个选项（现有 1 个）",
         ),
-        ("answer: 正确", "answer: 对", "judge answers are 正确 or 错误"),
-        ("quote: 预备期为一年。", "quote: 预备期为两年。", "quote: not found word for word"),
+        ("answer: 正确", "answer: 对", "answer: 判断题的答案应为 正确 或 错误（现为“对”）"),
+        (
+            "quote: 预备期为一年。",
+            "quote: 预备期为两年。",
+            "quote: 原文在参考文本中找不到逐字相同的句子",
+        ),
         (
             "source: 样例 第七条\n    quote: 预备期",
             "source: 样例 第九条\n    quote: 预备期",
-            '"第九条" is not in',
+            "source: “第九条”在参考文本中没有这一条或这一部分",
         ),
-        ("type: single", "type: singel", "type: Input should be 'single', 'multiple' or 'judge'"),
+        (
+            "type: single",
+            "type: singel",
+            "type: 格式不对：Input should be 'single', 'multiple' or 'judge'（现为“singel”）",
+        ),
     ],
 )
 def test_each_mistake_is_named(tmp_path: Path, old: str, new: str, expected: str) -> None:
@@ -108,7 +121,7 @@ def test_option_too_long_for_a_button(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     found = problems_of(bank)
-    assert any("options[3]: too long for a button (50 columns, at most 48" in p for p in found)
+    assert any("options[3]: 太长，按钮放不下（50 列，最多 48 列" in p for p in found)
 
 
 def test_duplicate_key_in_one_question(tmp_path: Path) -> None:

@@ -44,7 +44,11 @@ def test_sample_bank_coverage_lists_uncovered_articles_of_the_reference() -> Non
         QuestionType.JUDGE: 2,
     }
     assert sample.difficulties == {1: 3, 2: 1}
-    assert sample.chapters == (("第一章 党员", 3), ("总纲", 1))
+    # Chapters in the reference's order.
+    assert sample.chapters == (("总纲", 1), ("第一章 党员", 3))
+    # Verification: the unverified 第八条 line is listed; no question rests on it.
+    assert [line.text for _, line in sample.unverified] == ["第八条　这一行没有核对过。"]
+    assert sample.on_unverified == 0 and sample.unchecked == 0
     # 总纲 comes first because the reference has it first; 第八条 (unverified) has no question.
     assert sample.articles == (
         ArticleCount("总纲", 1, False),

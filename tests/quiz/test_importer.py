@@ -178,7 +178,7 @@ def test_the_common_excel_layout_imports_and_loads(tmp_path: Path) -> None:
     # A judge question written as a choice between 正确 and 错误 keeps its meaning.
     assert choice_judge.type is QuestionType.JUDGE and choice_judge.answer == frozenset({1})
     assert all(q.id.startswith("q-") and len(q.id) <= 32 for q in bank.questions)
-    assert any("1 question(s) without 难度" in note for note in result.notes)
+    assert "1 道题未填难度，按 2 计" in result.notes
     text = (tmp_path / "question_bank" / "imported.yaml").read_text(encoding="utf-8")
     assert "revision: 2022-10-22\n" in text and "answer: ABC\n" in text
 
@@ -188,23 +188,22 @@ def test_a_bad_answer_letter_in_row_7_is_named_and_nothing_is_written(tmp_path: 
     rows = [*ROWS[:5], [*row_7, None, "E", "第七条。", "样例 第七条", 1, "第一章"]]
     source = write_xlsx(tmp_path / "bank.xlsx", HEADER, rows)
     found = problems_of(source, tmp_path)
-    assert found == [f'{source}: row 7, column 答案: "E" is not among the options A–C']
+    assert found == [f"{source}：第 7 行“答案”列（填的是“E”）：答案中的 E 不在选项 A–C 之中"]
 
 
 def test_every_problem_is_listed_in_row_order(tmp_path: Path) -> None:
     rows = [list(row) for row in ROWS]
     rows[0][0] = "填空"  # row 2: no such type
     rows[1][4] = None  # row 3: 选项C empty, 选项D filled
-    rows[2][7] = None  # row 4: no 解析
+    rows[2][7] = None  # row 4: no 解析, which is fine
     rows[3][9] = "很难"  # row 5: no such difficulty
-    rows[4][2] = "十八岁"  # row 6: two options the same
+    rows[4][2] = "十八岁"  # row 6: two options the same, named at the second
     source = write_xlsx(tmp_path / "bank.xlsx", HEADER, rows)
     assert problems_of(source, tmp_path) == [
-        f'{source}: row 2, column 题型: "填空" is not a question type (单选, 多选 or 判断)',
-        f"{source}: row 3, column 选项C: empty, but a later option is filled",
-        f"{source}: row 4, column 解析: empty",
-        f'{source}: row 5, column 难度: "很难" is not 1, 2, 3 or 易, 中, 难',
-        f"{source}: row 6, column 选项A: two options are the same",
+        f"{source}：第 2 行“题型”列（填的是“填空”）：不是题型（应为 单选、多选 或 判断）",
+        f"{source}：第 3 行“选项C”列（未填）：为空，但后面的选项有内容",
+        f"{source}：第 5 行“难度”列（填的是“很难”）：不是难度（应为 1、2、3 或 易、中、难）",
+        f"{source}：第 6 行“选项B”列（填的是“十八岁”）：与选项A相同",
     ]
 
 
@@ -212,7 +211,9 @@ def test_an_option_too_long_for_a_button_names_its_column(tmp_path: Path) -> Non
     rows = [[*ROWS[0][:4], "很" * 25, *ROWS[0][5:]]]
     source = write_xlsx(tmp_path / "bank.xlsx", HEADER, rows)
     (problem,) = problems_of(source, tmp_path)
-    assert problem.startswith(f"{source}: row 2, column 选项C: too long for a button (50 columns")
+    assert problem.startswith(
+        f"{source}：第 2 行“选项C”列（填的是“{'很' * 25}”）：太长，按钮放不下（50 列"
+    )
 
 
 def test_csv_with_bom_and_gb18030_csv(tmp_path: Path) -> None:
@@ -245,7 +246,7 @@ def test_header_synonyms_spaces_and_full_width(tmp_path: Path) -> None:
     result, bank = imported(source, tmp_path)
     assert len(bank) == len(ROWS)
     assert bank.questions[1].options == ("工人阶级", "中国人民", "中华民族", "全世界")
-    assert any("ignored columns 序号" in note for note in result.notes)
+    assert f"{source}：未使用的列：序号" in result.notes
 
 
 def test_the_document_comes_from_the_sources_when_not_given(tmp_path: Path) -> None:
@@ -258,7 +259,7 @@ def test_the_document_comes_from_the_sources_when_not_given(tmp_path: Path) -> N
     with pytest.raises(InvalidFileError) as error:
         import_bank(mixed, bank_folder(tmp_path) / "mixed.yaml")
     assert [str(p) for p in error.value.problems] == [
-        f"{mixed}: give the document with --document (出处 names 2 different ones)"
+        f"{mixed}：出处写了 2 个不同的文件（党章、样例），请用 --document 指定"
     ]
 
 
@@ -277,9 +278,7 @@ def test_reimport_keeps_ids_and_an_edit_changes_only_that_question(tmp_path: Pat
 
 def test_duplicate_rows_are_named(tmp_path: Path) -> None:
     source = write_xlsx(tmp_path / "bank.xlsx", HEADER, [*ROWS, ROWS[0]])
-    assert problems_of(source, tmp_path) == [
-        f"{source}: row 8: the same stem and options as row 2"
-    ]
+    assert problems_of(source, tmp_path) == [f"{source}：第 8 行：与第 2 行的题目和选项相同"]
 
 
 def test_the_same_questions_imported_into_a_second_file_are_refused(tmp_path: Path) -> None:
@@ -290,8 +289,8 @@ def test_the_same_questions_imported_into_a_second_file_are_refused(tmp_path: Pa
         import_bank(source, first.with_name("second.yaml"), Header("样例"), existing=[first])
     found = [str(p) for p in error.value.problems]
     assert len(found) == len(ROWS)
-    assert found[0].startswith(f'{source}: row 2: generated id "q-')
-    assert "is already used at" in found[0] and "first.yaml" in found[0]
+    assert found[0].startswith(f"{source}：第 2 行：编号“q-")
+    assert found[0].endswith(f"已在 {first} 使用")
     assert not first.with_name("second.yaml").exists()
 
 
@@ -310,7 +309,7 @@ def test_sheets_per_type_are_read_and_named(tmp_path: Path) -> None:
     source = tmp_path / "bank.xlsx"
     book.save(source)
     assert problems_of(source, tmp_path) == [
-        f'{source} [判断题]: row 3, column 答案: judge answers are 正确 or 错误 (got "E")'
+        f"{source} [判断题]：第 3 行“答案”列（填的是“E”）：判断题的答案应为 正确 或 错误"
     ]
     judge["B3"] = "错"
     book.save(source)
@@ -320,23 +319,23 @@ def test_sheets_per_type_are_read_and_named(tmp_path: Path) -> None:
         QuestionType.JUDGE,
         QuestionType.JUDGE,
     ]
-    assert any("说明" in note and "skipped" in note for note in result.notes)
+    assert f"{source} [说明]：前几行中没有“题目”列，已跳过" in result.notes
 
 
 def test_missing_columns_and_unreadable_files(tmp_path: Path) -> None:
-    source = write_xlsx(tmp_path / "bank.xlsx", ["题目", "答案"], [["题？", "A"]])
-    assert problems_of(source, tmp_path) == [f"{source}: row 1: no column for 解析, 出处, 章节"]
+    source = write_xlsx(tmp_path / "bank.xlsx", ["题目", "解析"], [["题？", "A"]])
+    assert problems_of(source, tmp_path) == [f"{source}：第 1 行：缺少列：答案"]
     garbage = tmp_path / "garbage.xlsx"
     garbage.write_bytes(b"PK\x03\x04 not really a zip")
     (problem,) = problems_of(garbage, tmp_path)
-    assert problem.startswith(f"{garbage}: cannot read as an Excel workbook")
+    assert problem.startswith(f"{garbage}: cannot read as an Excel workbook")  # spreadsheets
     old = tmp_path / "old.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0")
     assert problems_of(old, tmp_path) == [
-        f"{old}: not a .xlsx, .csv or .txt (Aiken) file; save it as .xlsx"
+        f"{old}：不是 .xlsx、.csv 或 .txt（Aiken）文件，请另存为 .xlsx"
     ]
     no_header = write_csv(tmp_path / "x.csv", ["a", "b"], [["1", "2"]], "utf-8")
-    assert "no header row with a 题目 column" in problems_of(no_header, tmp_path)[0]
+    assert "前几行中没有“题目”列" in problems_of(no_header, tmp_path)[0]
 
 
 AIKEN = """\
@@ -386,18 +385,16 @@ def test_aiken_problems_are_named_by_line(tmp_path: Path) -> None:
     source = tmp_path / "bank.txt"
     source.write_text(AIKEN.replace("ANSWER: B", "ANSWER: D"), encoding="utf-8")
     assert problems_of(source, tmp_path) == [
-        f'{source}: line 5, 答案: "D" is not among the options A–C'
+        f"{source}：第 5 行“答案”（填的是“D”）：答案中的 D 不在选项 A–C 之中"
     ]
-    source.write_text(AIKEN.replace("章节：总纲\n", ""), encoding="utf-8")
-    assert problems_of(source, tmp_path) == [f"{source}: line 11: no 章节"]
+    source.write_text(AIKEN.replace("ANSWER: B\n", ""), encoding="utf-8")
+    assert problems_of(source, tmp_path) == [f"{source}：第 1 行：没有“答案”"]
     source.write_text(AIKEN.replace("C．两年", "D．两年"), encoding="utf-8")
-    assert problems_of(source, tmp_path) == [
-        f"{source}: line 4: option D out of order (expected C)"
-    ]
+    assert problems_of(source, tmp_path) == [f"{source}：第 4 行：选项 D 的顺序不对（此处应为 C）"]
     source.write_text(AIKEN.replace("章节：总纲\n\n", "章节：总纲\n"), encoding="utf-8")
     found = problems_of(source, tmp_path)
-    assert found[0].startswith(f"{source}: line 21: expected an option")
-    assert found[0].endswith("put a blank line between questions")
+    assert found[0].startswith(f"{source}：第 21 行：这里应是选项")
+    assert found[0].endswith("两道题之间请空一行")
 
 
 def test_the_shipped_template_imports_and_matches_its_generator(tmp_path: Path) -> None:
@@ -437,8 +434,10 @@ def test_quotes_and_sources_are_checked_against_a_reference(tmp_path: Path) -> N
     with pytest.raises(InvalidFileError) as error:
         import_bank(source, output, Header("样例", reference="reference/sample.md"))
     assert [str(p) for p in error.value.problems] == [
-        f"{source}: row 3, column 原文: not found word for word in the reference text",
-        f'{source}: row 4, column 出处: "第九条" is not in the reference text',
+        f"{source}：第 3 行“原文”列（填的是“预备期为两年。”）："
+        "原文在参考文本中找不到逐字相同的句子",
+        f"{source}：第 4 行“出处”列（填的是“样例 第九条”）："
+        "“第九条”在参考文本中没有这一条或这一部分",
     ]
 
 
@@ -500,14 +499,14 @@ def test_bank_import_command(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 
     assert run(str(folder / "first.yaml")) == 0
     out = capsys.readouterr().out
-    assert "6 questions (single 2, multiple 1, judge 3) written to" in out
-    assert "note: 1 question(s) without 难度 get difficulty 2" in out
+    assert "6 道题（单选 2，多选 1，判断 3）已写入" in out
+    assert "提示：1 道题未填难度，按 2 计" in out
     assert main(["--config", str(config), "bank", "check"]) == 0
     capsys.readouterr()
     # The configured bank already holds these questions: a second copy is refused.
     assert run(str(folder / "second.yaml")) == 1
     err = capsys.readouterr().err.splitlines()
-    assert len(err) == len(ROWS) and "is already used at" in err[0]
+    assert len(err) == len(ROWS) and "已在" in err[0]
     assert sorted(p.name for p in folder.iterdir()) == ["first.yaml"]
     # Re-importing into the same file replaces it.
     assert run(str(folder / "first.yaml")) == 0
@@ -568,7 +567,7 @@ def check_outcome(source: Path, output: Path) -> None:
         assert error.problems
         for problem in error.problems:
             assert str(problem).startswith(f"{source}"), problem
-            assert ": " in str(problem)
+            assert "：" in str(problem)
         assert not output.exists()
         assert list(output.parent.iterdir()) == []
     else:

@@ -15,7 +15,7 @@ NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 async def open_with_member(path: Path) -> tuple[Storage, int]:
     storage = await Storage.open(path)
-    member = await storage.upsert_member(1001, "张", "三", None, NOW)
+    member = await storage.org.upsert_member(1001, "张", "三", None, NOW)
     return storage, member
 
 
@@ -30,10 +30,10 @@ async def test_schema_is_migrated_once(tmp_path: Path) -> None:
 
 async def test_member_upsert_keeps_one_row(tmp_path: Path) -> None:
     storage, member = await open_with_member(tmp_path / "db.sqlite3")
-    again = await storage.upsert_member(1001, "张", "三丰", "zs", NOW)
+    again = await storage.org.upsert_member(1001, "张", "三丰", "zs", NOW)
     assert again == member
-    assert await storage.member_id(1001) == member
-    assert await storage.member_id(9) is None
+    assert await storage.org.member_id(1001) == member
+    assert await storage.org.member_id(9) is None
     await storage.close()
 
 
@@ -41,8 +41,8 @@ async def test_only_one_quiz_in_progress_per_member(tmp_path: Path) -> None:
     storage, member = await open_with_member(tmp_path / "db.sqlite3")
     args = (member, 1001, ("a", "b"), ((0, 1), (1, 0)), "v1", NOW)
     first, second = await asyncio.gather(
-        storage.start_session(*args, seen=["a", "b"], reset_bag=False),
-        storage.start_session(*args, seen=["a", "b"], reset_bag=False),
+        storage.quiz.start_session(*args, seen=["a", "b"], reset_bag=False),
+        storage.quiz.start_session(*args, seen=["a", "b"], reset_bag=False),
     )
     assert (first is None) != (second is None)
     await storage.close()
@@ -50,18 +50,18 @@ async def test_only_one_quiz_in_progress_per_member(tmp_path: Path) -> None:
 
 async def test_a_second_answer_to_the_same_question_is_refused(tmp_path: Path) -> None:
     storage, member = await open_with_member(tmp_path / "db.sqlite3")
-    session = await storage.start_session(
+    session = await storage.quiz.start_session(
         member, 1001, ("a", "b"), ((0, 1), (0, 1)), "v1", NOW, seen=["a", "b"], reset_bag=False
     )
     assert session is not None
     verdict = Verdict(frozenset({0}), correct=True, timed_out=False)
     results = await asyncio.gather(
-        *(storage.record_answer(session, "a", verdict, NOW, 1200) for _ in range(5))
+        *(storage.quiz.record_answer(session, "a", verdict, NOW, 1200) for _ in range(5))
     )
     assert sum(r is not None for r in results) == 1
-    answers = await storage.answers(session.id)
+    answers = await storage.quiz.answers(session.id)
     assert [(a.position, a.question_id, a.correct) for a in answers] == [(0, "a", True)]
-    after = await storage.session(session.id)
+    after = await storage.quiz.session(session.id)
     assert after is not None and after.position == 1 and after.score == 1
     await storage.close()
 
@@ -69,31 +69,31 @@ async def test_a_second_answer_to_the_same_question_is_refused(tmp_path: Path) -
 async def test_a_quiz_survives_reopening(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     storage, member = await open_with_member(path)
-    session = await storage.start_session(
+    session = await storage.quiz.start_session(
         member, 1001, ("a", "b"), ((0, 1), (1, 0)), "v1", NOW, seen=["a", "b"], reset_bag=False
     )
     assert session is not None
-    await storage.set_selection(session.id, 0, frozenset({1}))
+    await storage.quiz.set_selection(session.id, 0, frozenset({1}))
     await storage.close()
     storage = await Storage.open(path)
-    again = await storage.active_session(member)
+    again = await storage.quiz.active_session(member)
     assert again is not None and again.id == session.id
     assert again.selection == frozenset({1}) and again.orders == ((0, 1), (1, 0))
-    assert await storage.seen_questions(member) == {"a", "b"}
+    assert await storage.quiz.seen_questions(member) == {"a", "b"}
     await storage.close()
 
 
 async def test_finishing_the_last_question_closes_the_quiz(tmp_path: Path) -> None:
     storage, member = await open_with_member(tmp_path / "db.sqlite3")
-    session = await storage.start_session(
+    session = await storage.quiz.start_session(
         member, 1001, ("a",), ((0, 1),), "v1", NOW, seen=["a"], reset_bag=True
     )
     assert session is not None
-    after = await storage.record_answer(
+    after = await storage.quiz.record_answer(
         session, "a", Verdict(frozenset({1}), correct=False, timed_out=False), NOW, 500
     )
     assert after is not None and not after.active and after.finished_at == NOW
-    overview = await storage.member_overview(member)
+    overview = await storage.quiz.member_overview(member)
     assert overview.quizzes_finished == 1 and overview.answers == 1 and overview.correct == 0
-    assert await storage.active_session(member) is None
+    assert await storage.quiz.active_session(member) is None
     await storage.close()

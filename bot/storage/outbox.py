@@ -1,4 +1,4 @@
-"""Delivery storage: batches, the outbox of deliveries, attendance, pending input.
+"""The outbox: batches, their deliveries, and the scheduler's watermark.
 
 The outbox is the only memory the sender has. A delivery is written once under
 (batch, chat); the sender claims due rows by marking them ``sending`` before it calls
@@ -11,77 +11,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.delivery.outbox import Batch, BatchProgress, Delivery, NewDelivery
 from bot.storage.base import StoreBase, from_ms, marks, to_ms
 
 
-@dataclass(frozen=True)
-class Delivery:
-    id: int
-    batch_id: int
-    chat_id: int
-    member_id: int | None
-    text: str
-    reply_markup: dict[str, Any] | None
-    attempts: int
-
-
-@dataclass(frozen=True)
-class PendingInput:
-    """What a person is in the middle of typing, as stored: its kind, payload and start."""
-
-    kind: str
-    payload: dict[str, Any]
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class NewDelivery:
-    chat_id: int
-    member_id: int | None
-    text: str
-    reply_markup: dict[str, Any] | None = None
-
-
-@dataclass(frozen=True)
-class Batch:
-    id: int
-    key: str
-    kind: str
-    title: str
-    unit_id: str | None
-    created_by: int | None
-    occurs_at: datetime | None
-    progress_chat_id: int | None
-    progress_message_id: int | None
-    finished_at: datetime | None
-
-
-@dataclass(frozen=True)
-class BatchProgress:
-    total: int
-    sent: int
-    failed: int
-    skipped: int
-
-    @property
-    def done(self) -> bool:
-        return self.sent + self.failed + self.skipped >= self.total
-
-
-@dataclass(frozen=True)
-class Reply:
-    member_id: int
-    reply: str | None
-    reason: str | None
-    present: bool
-    signed_kind: str | None
-
-
-class DeliveryStore(StoreBase):
+class OutboxStore(StoreBase):
     async def create_batch(
         self,
         key: str,
@@ -306,79 +243,6 @@ class DeliveryStore(StoreBase):
             (batch_id,),
         )
         return [row[0] for row in rows]
-
-    # Attendance
-
-    async def set_reply(
-        self, batch_id: int, member_id: int, reply: str, reason: str | None, now: datetime
-    ) -> None:
-        await self._write(
-            """
-            INSERT INTO attendance (batch_id, member_id, reply, reason, replied_at)
-            VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (batch_id, member_id) DO UPDATE SET reply = excluded.reply,
-                reason = excluded.reason, replied_at = excluded.replied_at
-            """,
-            (batch_id, member_id, reply, reason, to_ms(now)),
-        )
-
-    async def sign_in(
-        self, batch_id: int, member_id: int, by: int, kind: str, now: datetime
-    ) -> bool:
-        """签到 (self), 代签 (proxy, during the meeting) or 补签 (late, afterwards). A member
-        already signed in stays as first recorded."""
-        return await self._write(
-            """
-            INSERT INTO attendance (batch_id, member_id, present, signed_by, signed_kind,
-                                    signed_at)
-            VALUES (?, ?, 1, ?, ?, ?)
-            ON CONFLICT (batch_id, member_id) DO UPDATE SET present = 1,
-                signed_by = excluded.signed_by, signed_kind = excluded.signed_kind,
-                signed_at = excluded.signed_at
-            WHERE present = 0
-            """,
-            (batch_id, member_id, by, kind, to_ms(now)),
-        )
-
-    async def replies(self, batch_id: int) -> dict[int, Reply]:
-        rows = await self._all("SELECT * FROM attendance WHERE batch_id = ?", (batch_id,))
-        return {
-            row["member_id"]: Reply(
-                row["member_id"],
-                row["reply"],
-                row["reason"],
-                bool(row["present"]),
-                row["signed_kind"],
-            )
-            for row in rows
-        }
-
-    # Pending input
-
-    async def set_pending_input(
-        self, telegram_id: int, kind: str, payload: dict[str, Any], now: datetime
-    ) -> None:
-        await self._write(
-            """
-            INSERT INTO pending_input (telegram_id, kind, payload, created_at)
-            VALUES (?, ?, ?, ?)
-            ON CONFLICT (telegram_id) DO UPDATE SET kind = excluded.kind,
-                payload = excluded.payload, created_at = excluded.created_at
-            """,
-            (telegram_id, kind, json.dumps(payload, ensure_ascii=False), to_ms(now)),
-        )
-
-    async def pending_input(self, telegram_id: int) -> PendingInput | None:
-        row = await self._one(
-            "SELECT kind, payload, created_at FROM pending_input WHERE telegram_id = ?",
-            (telegram_id,),
-        )
-        if row is None:
-            return None
-        return PendingInput(row["kind"], json.loads(row["payload"]), from_ms(row["created_at"]))
-
-    async def clear_pending_input(self, telegram_id: int) -> None:
-        await self._write("DELETE FROM pending_input WHERE telegram_id = ?", (telegram_id,))
 
     # The scheduler's watermark
 

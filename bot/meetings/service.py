@@ -1,4 +1,6 @@
-"""The monthly 支部主题党日: reminders with 参加/请假, attendance, 签到, and 补课 the day after.
+"""Meetings as the handlers and the scheduler need them: the monthly 支部主题党日 with
+reminders carrying 参加/请假, attendance, 签到, and 补课 the day after; reminders of other
+meetings.
 
 A theme day is a batch of kind ``theme_day`` (it holds the attendance); each reminder is a
 batch of kind ``reminder`` whose messages carry the buttons. Keys are derived from the branch
@@ -13,12 +15,15 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.delivery.outbox import Batch, NewDelivery
 from bot.handlers.callbacks import RSVP, RsvpTap
 from bot.i18n import Texts
+from bot.meetings.attendance import Reply
 from bot.org.members import Member
 from bot.org.tree import OrgTree
-from bot.storage import Storage
-from bot.storage.delivery import Batch, NewDelivery, Reply
+from bot.storage.attendance import AttendanceStore
+from bot.storage.org import OrgStore
+from bot.storage.outbox import OutboxStore
 
 WEEKDAYS = "一二三四五六日"
 
@@ -69,9 +74,21 @@ def rsvp_keyboard(texts: Texts, event_id: int) -> dict[str, object]:
     }
 
 
-class ThemeDayService:
-    def __init__(self, storage: Storage, clock: Clock, texts: Texts, zone: ZoneInfo) -> None:
-        self._storage = storage
+class MeetingService:
+    def __init__(
+        self,
+        outbox: OutboxStore,
+        attendance: AttendanceStore,
+        members: OrgStore,
+        tree: OrgTree,
+        clock: Clock,
+        texts: Texts,
+        zone: ZoneInfo,
+    ) -> None:
+        self._outbox = outbox
+        self._attendance = attendance
+        self._members = members
+        self._tree = tree
         self._clock = clock
         self._texts = texts
         self._zone = zone
@@ -92,12 +109,12 @@ class ThemeDayService:
             lines.append(texts.themeday_topic.format(topic=day.topic))
         return "\n".join(lines)
 
-    async def event(self, tree: OrgTree, day: ThemeDay) -> int:
+    async def event(self, day: ThemeDay) -> int:
         """The theme day's own batch (which holds its attendance), created once."""
-        existing = await self._storage.batch_by_key(day.key)
+        existing = await self._outbox.batch_by_key(day.key)
         if existing is not None:
             return existing.id
-        created = await self._storage.create_batch(
+        created = await self._outbox.create_batch(
             key=day.key,
             kind="theme_day",
             title=day.topic,
@@ -109,14 +126,13 @@ class ThemeDayService:
             occurs_at=day.occurs_at,
         )
         if created is None:  # written by a concurrent tick between the two statements
-            again = await self._storage.batch_by_key(day.key)
+            again = await self._outbox.batch_by_key(day.key)
             assert again is not None
             return again.id
         return created
 
     async def remind(
         self,
-        tree: OrgTree,
         day: ThemeDay,
         reminder: str,
         due: datetime,
@@ -125,10 +141,10 @@ class ThemeDayService:
     ) -> int | None:
         """Write one reminder (``reminder`` names it, e.g. ``-1d@18:00``) to every member of
         the branch and its group chats. None when it was written before."""
-        event_id = await self.event(tree, day)
-        members = await self._storage.members_in([day.branch_id])
+        event_id = await self.event(day)
+        members = await self._members.members_in([day.branch_id])
         text = self._texts.themeday_reminder.format(
-            branch=tree.by_id[day.branch_id].name, details=self.describe(day)
+            branch=self._tree.by_id[day.branch_id].name, details=self.describe(day)
         )
         keyboard = rsvp_keyboard(self._texts, event_id)
         deliveries = [
@@ -137,7 +153,7 @@ class ThemeDayService:
             if m.reachable and m.telegram_id is not None
         ]
         deliveries += [NewDelivery(chat, None, text) for chat in group_chats]
-        batch_id = await self._storage.create_batch(
+        batch_id = await self._outbox.create_batch(
             key=f"reminder:{day.key}:{reminder}",
             kind="reminder",
             title=day.topic,
@@ -150,7 +166,7 @@ class ThemeDayService:
             occurs_at=day.occurs_at,
         )
         if batch_id is not None:
-            await self._storage.record_unreachable(
+            await self._outbox.record_unreachable(
                 batch_id,
                 [m.id for m in members if not m.reachable],
                 "unreachable",
@@ -165,7 +181,7 @@ class ThemeDayService:
             return refused
         if reply == "leave":
             return RsvpOutcome.ASK_REASON
-        await self._storage.set_reply(event_id, member.id, "yes", None, self._clock.now())
+        await self._attendance.set_reply(event_id, member.id, "yes", None, self._clock.now())
         return RsvpOutcome.RECORDED
 
     async def leave_reason(self, member: Member, event_id: int, reason: str) -> RsvpOutcome:
@@ -174,13 +190,13 @@ class ThemeDayService:
         refused = await self._refusal(member, event_id)
         if refused is not None:
             return refused
-        await self._storage.set_reply(
+        await self._attendance.set_reply(
             event_id, member.id, "leave", reason.strip()[:200], self._clock.now()
         )
         return RsvpOutcome.RECORDED
 
     async def _refusal(self, member: Member, event_id: int) -> RsvpOutcome | None:
-        batch = await self._storage.batch(event_id)
+        batch = await self._outbox.batch(event_id)
         if batch is None or batch.kind != "theme_day" or batch.unit_id != member.branch_id:
             return RsvpOutcome.NOT_INVITED
         if batch.occurs_at is not None and batch.occurs_at < self._clock.now():
@@ -188,11 +204,11 @@ class ThemeDayService:
         return None
 
     async def sheet(self, event_id: int) -> Sheet | None:
-        batch = await self._storage.batch(event_id)
+        batch = await self._outbox.batch(event_id)
         if batch is None or batch.unit_id is None:
             return None
-        members = await self._storage.members_in([batch.unit_id])
-        replies = await self._storage.replies(event_id)
+        members = await self._members.members_in([batch.unit_id])
+        replies = await self._attendance.replies(event_id)
         none = Reply(0, None, None, False, None)
         return Sheet(
             batch=batch,
@@ -211,8 +227,13 @@ class ThemeDayService:
             ],
         )
 
+    async def find(self, event_id: int) -> Batch | None:
+        """The theme day ``event_id``; None for any other id."""
+        batch = await self._outbox.batch(event_id)
+        return batch if batch is not None and batch.kind == "theme_day" else None
+
     async def events(self, branch_id: str) -> list[Batch]:
-        return await self._storage.batches_of([branch_id], "theme_day")
+        return await self._outbox.batches_of([branch_id], "theme_day")
 
     async def sign_in(self, event: Batch, member_id: int, by: int) -> str | None:
         """Mark a member present: 代签 on the day of the meeting, 补签 afterwards. None if
@@ -220,14 +241,14 @@ class ThemeDayService:
         assert event.occurs_at is not None
         today = self._clock.now().astimezone(self._zone).date()
         kind = "proxy" if today <= event.occurs_at.astimezone(self._zone).date() else "late"
-        done = await self._storage.sign_in(event.id, member_id, by, kind, self._clock.now())
+        done = await self._attendance.sign_in(event.id, member_id, by, kind, self._clock.now())
         return kind if done else None
 
-    async def makeup(self, tree: OrgTree, event: Batch, due: datetime) -> int | None:
+    async def makeup(self, event: Batch, due: datetime) -> int | None:
         """补课: the day after, those not signed in get the topic and a way to study it."""
         assert event.unit_id is not None and event.occurs_at is not None
-        members = await self._storage.members_in([event.unit_id])
-        replies = await self._storage.replies(event.id)
+        members = await self._members.members_in([event.unit_id])
+        replies = await self._attendance.replies(event.id)
         absent = [
             m
             for m in members
@@ -236,7 +257,7 @@ class ThemeDayService:
             and not (m.id in replies and replies[m.id].present)
         ]
         text = self._texts.themeday_makeup.format(topic=event.title)
-        return await self._storage.create_batch(
+        return await self._outbox.create_batch(
             key=f"makeup:{event.key}",
             kind="makeup",
             title=event.title,

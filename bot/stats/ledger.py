@@ -1,9 +1,12 @@
 """The 台账: an Excel ledger of a unit's study for a period, as the level above checks it.
 
-Four sheets — 汇总 (per branch), 党员明细 (per member), 答题明细 (per answer), 题目分析 (per
-question, with facility and discrimination) — Chinese headers, a frozen header row, widths
-that fit. Written in openpyxl's write-only mode, row by row, so a large unit's year does not
-sit in memory; Excel's row limit is respected and any cut is stated in the sheet.
+Five sheets — 汇总 (per branch, with a 合计 row), 党员明细 (per member, in 拼音 order), 答题明细
+(per answer), 题目分析 (per question, with facility and discrimination), 选项分布 (per question
+and option) — ready to print and file: a title, the unit and period, the header repeated on
+every page, A4 landscape fitted to the width, a footer with 制表人/审核人/制表日期 lines and the
+page number. Numbers, shares and dates are typed cells with number formats, so Excel can sum,
+sort and filter them. Written in openpyxl's write-only mode, row by row, so a large unit's year
+does not sit in memory; Excel's row limit is respected and any cut is stated in the sheet.
 """
 
 from __future__ import annotations
@@ -13,41 +16,65 @@ import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import IO, Any
+from typing import IO, Any, cast
 from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 from zoneinfo import ZoneInfo
 
 import openpyxl
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from bot.org.members import Member
 from bot.org.tree import OrgTree
-from bot.quiz.questions import Question
-from bot.stats.figures import AnswerDetail, BranchFigures, ItemFigures, MemberTotals, ranked
+from bot.quiz.questions import OPTION_LETTERS, Question
+from bot.stats.figures import (
+    AnswerDetail,
+    BranchFigures,
+    Enrolment,
+    ItemFigures,
+    MemberTotals,
+    places,
+    ranked,
+)
+from bot.stats.pinyin import PinyinOrder
 
 EXCEL_ROWS = 1_048_576
+HEAD_ROWS = 3
+"""Title, unit and period, column headers: repeated at the top of every printed page."""
+PERCENT = "0.0%"
+DATE = "yyyy-mm-dd"
+MOMENT = "yyyy-mm-dd hh:mm"
+SECOND = "yyyy-mm-dd hh:mm:ss"
+A4 = 9
+"""openpyxl's paperSize for A4."""
 
 SUMMARY = (
     ("支部编号", 12), ("支部名称", 24), ("上级组织", 20), ("党员数", 8), ("参学人数", 10),
-    ("参学率", 9), ("答题次数", 10), ("平均分", 8), ("中位数", 8), ("失联人数", 10),
-    ("主题党日次数", 12), ("出席率", 9),
+    ("参学率", 9), ("答题次数", 10), ("平均正确率", 11), ("中位数", 8),
+    ("未启用或联系不上", 16), ("主题党日次数", 12), ("出席率", 9), ("排名", 8),
 )  # fmt: skip
 MEMBERS = (
-    ("支部", 22), ("姓名", 12), ("党员编号", 10), ("答题次数", 10), ("最好成绩", 10),
-    ("平均成绩", 10), ("最近答题", 18), ("状态", 10),
+    ("支部", 22), ("姓名", 12), ("拼音", 16), ("党员编号", 10), ("加入支部", 12),
+    ("答题次数", 10), ("最好正确率", 11), ("平均正确率", 11), ("最近答题", 17),
+    ("本期参学", 10), ("能否联系", 14),
 )  # fmt: skip
 ANSWERS = (
-    ("答题时间", 18), ("支部", 22), ("姓名", 12), ("题目编号", 14), ("出处", 22),
+    ("答题时间", 20), ("支部", 22), ("姓名", 12), ("题目编号", 14), ("出处", 22),
     ("是否正确", 10), ("用时（秒）", 10),
 )  # fmt: skip
 ITEMS = (
     ("题目编号", 14), ("出处", 22), ("题干", 60), ("作答次数", 10), ("答对次数", 10),
     ("正确率", 9), ("区分度", 9),
 )  # fmt: skip
+OPTIONS = (
+    ("题目编号", 14), ("出处", 22), ("题干", 50), ("选项", 6), ("选项内容", 40),
+    ("正确答案", 9), ("选择人次", 10), ("占比", 9), ("说明", 20),
+)  # fmt: skip
+PINYIN_COLUMN = "C"
+"""党员明细's 拼音 column: the sort key, hidden on screen and in print."""
 
 
 @dataclass(frozen=True)
@@ -55,122 +82,205 @@ class LedgerData:
     """Everything the ledger shows; gathered by the caller so this module needs no I/O
     except the streamed answers."""
 
-    title: str
+    unit_name: str
     period_label: str
+    period_range: str
+    """The days covered, e.g. 2026-11-01 至 2026-11-30 (截至 the report's day while the
+    period lasts)."""
     tree: OrgTree
     figures: Sequence[BranchFigures]
-    members: Sequence[Member]
+    total: BranchFigures
+    members: Sequence[Enrolment]
     member_totals: Mapping[int, MemberTotals]
+    names: Mapping[int, str]
+    """Everyone who answered in the period, including those who have since moved on."""
     items: Sequence[ItemFigures]
+    options: Mapping[str, Mapping[frozenset[int], int]]
+    """Per question, how many answers chose each set of options."""
     questions: Mapping[str, Question]
     zone: ZoneInfo
     made_on: date
     """The day the ledger is made (制表日期): the only moment written into the file, so the
     same period's ledger made twice that day is the same bytes."""
+    min_attempts: int
+
+    @property
+    def title(self) -> str:
+        return f"{self.unit_name} {self.period_label} 学习情况台账"
 
 
 class Ledger:
-    """Builds the workbook; ``add_answer`` streams the 答题明细 rows in between."""
+    """Builds the workbook; ``add_answers`` streams the 答题明细 rows in between."""
 
     def __init__(self, data: LedgerData) -> None:
         self._data = data
         self._book = openpyxl.Workbook(write_only=True)
-        self._answers_sheet: WriteOnlyWorksheet | None = None
         self._answer_rows = 0
-        self._names = {m.id: m.name for m in data.members}
         self._header_font = Font(bold=True, color="FFFFFF")
         self._header_fill = PatternFill("solid", fgColor="B22222")
+        self._title_font = Font(bold=True, size=14)
         self._summary()
         self._member_sheet()
         self._answers_sheet = self._sheet("答题明细", ANSWERS)
 
-    def _sheet(self, title: str, columns: Sequence[tuple[str, int]]) -> WriteOnlyWorksheet:
-        sheet: WriteOnlyWorksheet = self._book.create_sheet(title)
-        sheet.freeze_panes = "A2"
+    def _cell(
+        self, sheet: WriteOnlyWorksheet, value: Any, number_format: str | None = None
+    ) -> Cell:
+        cell = WriteOnlyCell(sheet, value=value)
+        if number_format is not None:
+            cell.number_format = number_format
+        return cell
+
+    def _sheet(
+        self, name: str, columns: Sequence[tuple[str, int]], hidden: str | None = None
+    ) -> WriteOnlyWorksheet:
+        """A sheet with the title, the unit and period, and the header row, set up to print
+        on A4 landscape, fitted to the page width, with those rows repeated on every page
+        and a footer with lines to sign and the page number."""
+        data = self._data
+        sheet: WriteOnlyWorksheet = self._book.create_sheet(name)
+        sheet.freeze_panes = f"A{HEAD_ROWS + 1}"
         for index, (_, width) in enumerate(columns):
             # Write-only sheets do take column widths (before the first row); the type stubs
             # do not list the attribute.
             dimensions = sheet.column_dimensions  # type: ignore[attr-defined]
             dimensions[get_column_letter(index + 1)].width = width
+        if hidden is not None:
+            dimensions[hidden].hidden = True
+        # A write-only sheet has an ordinary sheet's print settings; the type stubs list them
+        # on Worksheet only.
+        printed = cast(Worksheet, sheet)
+        printed.print_title_rows = f"1:{HEAD_ROWS}"
+        printed.page_setup.orientation = "landscape"
+        printed.page_setup.paperSize = A4
+        printed.page_setup.fitToWidth = 1
+        printed.page_setup.fitToHeight = 0
+        fit = printed.sheet_properties.pageSetUpPr
+        assert fit is not None
+        fit.fitToPage = True
+        printed.print_options.horizontalCentered = True
+        made = data.made_on.strftime("%Y年%m月%d日")
+        footer = printed.oddFooter
+        assert footer is not None and footer.left is not None and footer.right is not None
+        footer.left.text = f"制表人：__________　　审核人：__________　　制表日期：{made}"
+        footer.right.text = "第 &P 页，共 &N 页"
+        title = self._cell(sheet, data.title)
+        title.font = self._title_font
+        sheet.append([title])
+        sheet.append(
+            [f"单位：{data.unit_name}　　期间：{data.period_label}（{data.period_range}）"]
+        )
         header = []
-        for name, _ in columns:
-            cell = WriteOnlyCell(sheet, value=name)
+        for column, _ in columns:
+            cell = self._cell(sheet, column)
             cell.font = self._header_font
             cell.fill = self._header_fill
-            cell.alignment = Alignment(horizontal="center")
+            cell.alignment = Alignment(horizontal="center", wrap_text=True)
             header.append(cell)
         sheet.append(header)
         return sheet
 
+    def _figures_row(
+        self, sheet: WriteOnlyWorksheet, f: BranchFigures, head: list[Any], rank: Any
+    ) -> list[Any]:
+        return [
+            *head,
+            f.members,
+            f.participants,
+            self._cell(sheet, f.rate, PERCENT),
+            f.quizzes,
+            self._cell(sheet, _share(f.average), PERCENT),
+            self._cell(sheet, _share(f.median), PERCENT),
+            f.unreachable,
+            f.theme_days,
+            self._cell(sheet, f.attendance, PERCENT),
+            rank,
+        ]
+
     def _summary(self) -> None:
         data = self._data
         sheet = self._sheet("汇总", SUMMARY)
-        for f in ranked(data.figures):
+        order = ranked(data.figures)
+        for place, f in zip(places(order), order, strict=True):
             unit = data.tree.by_id.get(f.branch_id)
             parent = data.tree.by_id.get(unit.parent) if unit and unit.parent else None
+            head = [f.branch_id, unit.name if unit else f.branch_id, parent.name if parent else ""]
+            sheet.append(self._figures_row(sheet, f, head, place if place else "未参学"))
+        total = self._figures_row(sheet, data.total, ["合计", f"{len(order)} 个支部", ""], None)
+        bold = Font(bold=True)
+        cells = [v if isinstance(v, Cell) else self._cell(sheet, v) for v in total]
+        for cell in cells:
+            cell.font = bold
+        sheet.append(cells)
+        sheet.append([])
+        for note in (
+            "党员数：期末（本期未结束时为制表时）在册的党员，按组织关系转接、加入和减少的记录计算；"
+            "此后的变动不影响本期。",
+            "参学人数：其中本期完成至少一次答题的党员；参学率 = 参学人数 ÷ 党员数。",
+            "答题次数、平均正确率、中位数：按答题时所在支部统计，"
+            "每次答题的正确率 = 答对题数 ÷ 题数。",
+            "排名：按参学率、平均正确率；本期无人答题的支部记为“未参学”，不排名次。",
+            "合计：党员数、参学人数、答题次数等为各支部之和；合计的参学率、平均正确率按合计数计算。",
+        ):
+            sheet.append([note])
+
+    def _member_sheet(self) -> None:
+        data = self._data
+        sheet = self._sheet("党员明细", MEMBERS, hidden=PINYIN_COLUMN)
+        order = PinyinOrder()
+        rows = sorted(
+            ((e.member.branch_id or "", order.key(e.member.name), e) for e in data.members),
+            key=lambda row: (row[0], row[1], row[2].member.id),
+        )
+        for branch_id, key, e in rows:
+            totals = data.member_totals.get(e.member.id)
+            unit = data.tree.by_id.get(branch_id)
             sheet.append(
                 [
-                    f.branch_id,
-                    unit.name if unit else f.branch_id,
-                    parent.name if parent else "",
-                    f.members,
-                    f.participants,
-                    _percent(f.rate),
-                    f.quizzes,
-                    _round(f.average),
-                    _round(f.median),
-                    f.unreachable,
-                    f.theme_days,
-                    _percent(f.attendance) if f.attendance is not None else None,
+                    unit.name if unit else branch_id,
+                    e.member.name,
+                    " ".join(key),
+                    e.member.id,
+                    self._cell(sheet, _local(e.joined_at, data.zone).date(), DATE),
+                    totals.quizzes if totals else 0,
+                    self._cell(sheet, _share(totals.best if totals else None), PERCENT),
+                    self._cell(sheet, _share(totals.average if totals else None), PERCENT),
+                    self._cell(sheet, _local(totals.last, data.zone) if totals else None, MOMENT),
+                    "是" if e.studied else "否",
+                    "正常"
+                    if e.reachable
+                    else "未启用"
+                    if e.member.telegram_id is None
+                    else "联系不上",
                 ]
             )
         sheet.append([])
         sheet.append(
             [
-                f"{data.title} · {data.period_label}；党员数 = 期末（本期未结束时为制表时）"
-                "在册的党员；参学率 = 其中完成至少一次答题的党员 ÷ 党员数；"
-                "答题按答题时所在支部统计"
+                "拼音列（隐藏）是按姓名拼音排序的依据，"
+                "姓氏按姓氏读音（如 曾 zēng、单 shàn、解 xiè）。"
             ]
         )
-
-    def _member_sheet(self) -> None:
-        data = self._data
-        sheet = self._sheet("党员明细", MEMBERS)
-        for member in sorted(data.members, key=lambda m: (m.branch_id or "", m.name)):
-            totals = data.member_totals.get(member.id)
-            unit = data.tree.by_id.get(member.branch_id or "")
-            sheet.append(
-                [
-                    unit.name if unit else "",
-                    member.name,
-                    member.id,
-                    totals.quizzes if totals else 0,
-                    _round(totals.best) if totals else None,
-                    _round(totals.average) if totals else None,
-                    totals.last.astimezone(data.zone).strftime("%Y-%m-%d %H:%M") if totals else "",
-                    "正常" if member.reachable else "失联",
-                ]
-            )
 
     def add_answers(self, answers: Iterable[AnswerDetail]) -> None:
         for answer in answers:
             self.add_answer(answer)
 
     def add_answer(self, answer: AnswerDetail) -> None:
-        assert self._answers_sheet is not None
         self._answer_rows += 1
-        if self._answer_rows == EXCEL_ROWS - 2:
+        if self._answer_rows == EXCEL_ROWS - HEAD_ROWS - 1:
             self._answers_sheet.append(["超过 Excel 行数上限，以下从略；请按支部或按月分别导出。"])
-        if self._answer_rows >= EXCEL_ROWS - 2:
+        if self._answer_rows >= EXCEL_ROWS - HEAD_ROWS - 1:
             return
         data = self._data
         question = data.questions.get(answer.question_id)
         unit = data.tree.by_id.get(answer.branch_id)
-        self._answers_sheet.append(
+        sheet = self._answers_sheet
+        sheet.append(
             [
-                answer.answered_at.astimezone(data.zone).strftime("%Y-%m-%d %H:%M:%S"),
+                self._cell(sheet, _local(answer.answered_at, data.zone), SECOND),
                 unit.name if unit else answer.branch_id,
-                self._names.get(answer.member_id, str(answer.member_id)),
+                data.names.get(answer.member_id, str(answer.member_id)),
                 answer.question_id,
                 question.source if question else "",
                 "正确" if answer.correct else "错误",
@@ -178,11 +288,12 @@ class Ledger:
             ]
         )
 
-    def finish(self) -> bytes:
+    def _item_sheet(self) -> None:
         data = self._data
         sheet = self._sheet("题目分析", ITEMS)
         for item in data.items:
             question = data.questions.get(item.question_id)
+            enough = item.attempts >= data.min_attempts
             sheet.append(
                 [
                     item.question_id,
@@ -190,24 +301,93 @@ class Ledger:
                     question.stem if question else "",
                     item.attempts,
                     item.correct,
-                    _percent(item.facility),
-                    _round(item.discrimination, 2),
+                    self._cell(sheet, item.facility, PERCENT),
+                    self._cell(
+                        sheet,
+                        round(item.discrimination, 2)
+                        if enough and item.discrimination is not None
+                        else None,
+                        "0.00",
+                    ),
                 ]
             )
+        sheet.append([])
+        sheet.append(
+            [
+                "区分度 = 本期正确率最高的 27% 党员答对此题的比例 − 最低的 27% 党员答对的比例；"
+                "越大越能区分掌握与未掌握的党员，接近 0 或为负说明题目可能有问题。"
+            ]
+        )
+        sheet.append(
+            [
+                f"作答不足 {data.min_attempts} 次的题目不计算区分度（留空）："
+                "作答太少，结果说明不了问题。"
+            ]
+        )
+
+    def _option_sheet(self) -> None:
+        """选项分布: per question, how many answers chose each option — the wrong option
+        most chosen shows what was misunderstood."""
+        data = self._data
+        sheet = self._sheet("选项分布", OPTIONS)
+        for item in data.items:
+            question = data.questions.get(item.question_id)
+            chosen = data.options.get(item.question_id, {})
+            if question is None:
+                continue
+            counts = [0] * len(question.options)
+            for options, answers in chosen.items():
+                for index in options:
+                    if 0 <= index < len(counts):
+                        counts[index] += answers
+            wrong = [i for i in range(len(counts)) if i not in question.answer and counts[i]]
+            worst = max(wrong, key=lambda i: (counts[i], -i)) if wrong else None
+            for index, text in enumerate(question.options):
+                sheet.append(
+                    [
+                        question.id,
+                        question.source,
+                        question.stem if index == 0 else "",
+                        OPTION_LETTERS[index],
+                        text,
+                        "✓" if index in question.answer else "",
+                        counts[index],
+                        self._cell(
+                            sheet,
+                            counts[index] / item.attempts if item.attempts else None,
+                            PERCENT,
+                        ),
+                        "最多人选的错误选项" if index == worst else "",
+                    ]
+                )
+        sheet.append([])
+        sheet.append(
+            [
+                "占比 = 选择该选项的作答人次 ÷ 该题作答人次；"
+                "多选题一次作答可选多项，占比之和可超过 100%。"
+            ]
+        )
+
+    def finish(self) -> bytes:
+        self._item_sheet()
+        self._option_sheet()
         made = datetime.combine(self._data.made_on, time())
         self._book.properties.created = self._book.properties.modified = made
+        self._book.properties.title = self._data.title
         buffer = io.BytesIO()
         with _PinnedZip(buffer, made) as archive:
             ExcelWriter(self._book, archive).save()
         return buffer.getvalue()
 
 
-def _percent(value: float) -> str:
-    return f"{round(100 * value)}%"
+def _share(percent: float | None) -> float | None:
+    """A 0–100 score as the fraction a percent-formatted cell holds."""
+    return None if percent is None else round(percent / 100, 4)
 
 
-def _round(value: float | None, digits: int = 1) -> Any:
-    return None if value is None else round(value, digits)
+def _local(moment: datetime, zone: ZoneInfo) -> datetime:
+    """Excel has no time zones: the local time, without one."""
+    return moment.astimezone(zone).replace(tzinfo=None)
 
 
 class _PinnedZip(ZipFile):

@@ -7,7 +7,7 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
@@ -268,17 +268,32 @@ class StatsService:
         window = self.window(period)
         start, end = window.start, window.end
         medians = len(branches) <= MEDIAN_BRANCH_LIMIT
+        figures = await self.figures(branches, window, medians=medians)
+        members = await self.enrolments(branches, window)
+        totals = await self._store.member_totals(branches, start, end)
+        names = {e.member.id: e.member.name for e in members}
+        names |= await self._store.names_of(set(totals) - set(names))
+        options: dict[str, dict[frozenset[int], int]] = defaultdict(dict)
+        for question, chosen, count in await self._store.option_choices(branches, start, end):
+            options[question][chosen] = count
+        last_day = (min(window.at, end) - timedelta(microseconds=1)).astimezone(self._zone)
+        span = f"{start.astimezone(self._zone):%Y-%m-%d} 至 {last_day:%Y-%m-%d}"
         data = LedgerData(
-            title=self._tree.by_id[unit_id].name,
+            unit_name=self._tree.by_id[unit_id].name,
             period_label=period.label,
+            period_range=span if window.at >= end else f"{span}，截至制表时",
             tree=self._tree,
-            figures=await self.figures(branches, window, medians=medians),
-            members=[e.member for e in await self.enrolments(branches, window)],
-            member_totals=await self._store.member_totals(branches, start, end),
+            figures=figures,
+            total=aggregate(unit_id, figures),
+            members=members,
+            member_totals=totals,
+            names=names,
             items=await self.hardest(branches, period),
+            options=options,
             questions=questions,
             zone=self._zone,
             made_on=self._clock.now().astimezone(self._zone).date(),
+            min_attempts=self.min_attempts,
         )
         ledger = Ledger(data)
         batch: list[AnswerDetail] = []

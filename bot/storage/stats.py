@@ -7,6 +7,7 @@ the report it serves needs.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Collection
 from datetime import date, datetime
 
@@ -192,6 +193,37 @@ class StatsStore(StoreBase):
             (*branch_ids, to_ms(start), to_ms(end)),
         )
         return [AnswerRow(row[0], row[1], bool(row[2])) for row in rows]
+
+    async def option_choices(
+        self, branch_ids: Collection[str], start: datetime, end: datetime
+    ) -> list[tuple[str, frozenset[int], int]]:
+        """How often each set of options (bank indices) was chosen for each question, in
+        finished quizzes of these branches in the period: (question, chosen, answers)."""
+        rows = await self._all(
+            f"""
+            SELECT a.question_id, a.chosen, COUNT(*)
+            FROM quiz_sessions s JOIN answers a ON a.session_id = s.id
+            WHERE s.status = 'finished' AND s.branch_id IN ({marks(branch_ids)})
+              AND s.finished_at >= ? AND s.finished_at < ?
+            GROUP BY a.question_id, a.chosen
+            """,
+            (*branch_ids, to_ms(start), to_ms(end)),
+        )
+        return [(row[0], frozenset(json.loads(row[1])), row[2]) for row in rows]
+
+    async def names_of(self, member_ids: Collection[int]) -> dict[int, str]:
+        """The names of these members (real name, else Telegram name), however long ago
+        they moved on: a ledger names everyone who answered in its period."""
+        names: dict[int, str] = {}
+        ids = sorted(member_ids)
+        for first in range(0, len(ids), 500):
+            chunk = ids[first : first + 500]
+            rows = await self._all(
+                f"SELECT id, real_name, first_name FROM members WHERE id IN ({marks(chunk)})",
+                tuple(chunk),
+            )
+            names.update({row[0]: row[1] or row[2] or "" for row in rows})
+        return names
 
     async def member_totals(
         self, branch_ids: Collection[str], start: datetime, end: datetime

@@ -31,6 +31,7 @@ from bot.stats.periods import Period, Span
 from tests.e2e.conftest import (
     ADMIN,
     GENERAL_SECRETARY,
+    LEDGER_SECONDS,
     SECRETARY_1,
     SECRETARY_2,
     Harness,
@@ -77,12 +78,13 @@ async def test_every_command_for_every_role_and_scope(org_harness: Harness) -> N
             actor = await person(harness, persona, telegram_id)
             for command in COMMANDS:
                 text = f"/{command.name} {ARGUMENTS.get(command.name, '')}".strip()
-                message = await actor.say(text)
+                reports = command.name in ("chart", "export")
+                message = await actor.say(text, LEDGER_SECONDS if reports else 5.0)
                 reply = message.get("text") or message.get("caption", "")
                 if command.name == "quiz":
                     await actor.say("/cancel")
                 if command.name == "export" and reply.startswith("正在生成"):
-                    await actor.next_message(lambda m: "document" in m)
+                    await actor.next_message(lambda m: "document" in m, timeout=LEDGER_SECONDS)
                 refused = reply.startswith("抱歉")
                 expected_refusal = role < command.role
                 assert refused == expected_refusal, (persona, text, reply)
@@ -283,7 +285,7 @@ async def _everything_said(harness: Harness, who: Member, text: str) -> str:
     reply = await who.say(text)
     if not reply.get("text", "").startswith("正在生成"):
         return str(reply.get("text") or reply.get("caption", ""))
-    document = await who.next_message(lambda m: "document" in m)
+    document = await who.next_message(lambda m: "document" in m, timeout=LEDGER_SECONDS)
     data = await harness.client.download_file(document["document"]["file_id"])
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
     cells = [

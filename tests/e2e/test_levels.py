@@ -11,6 +11,7 @@ from bot.stats.chart import NO_FONT
 from tests.e2e.conftest import (
     ADMIN,
     GENERAL_SECRETARY,
+    LEDGER_SECONDS,
     SECRETARY_1,
     SECRETARY_2,
     Harness,
@@ -78,11 +79,11 @@ async def test_a_general_branch_and_a_committee_add_up_their_subtree(
         hardest = (await admin.say("/hardest 本月 dw"))["text"]
         assert "示范镇党委" in hardest
 
-        chart = (await general.say("/chart"))["text"]
+        chart = (await general.say("/chart", LEDGER_SECONDS))["text"]
         assert "暂时无法画图" in chart and "东村党支部" in chart
 
         await harness.client.send_text(admin.id, "/export 本月 dw")
-        document = await admin.next_message(lambda m: "document" in m)
+        document = await admin.next_message(lambda m: "document" in m, timeout=LEDGER_SECONDS)
         data = await harness.client.download_file(document["document"]["file_id"])
     book = openpyxl.load_workbook(io.BytesIO(data))
     rows = {row[0]: row for row in book["汇总"].iter_rows(min_row=2, values_only=True) if row[0]}

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from bot.clock import FixedClock
 from tests.e2e.conftest import (
     ADMIN,
+    LEDGER_SECONDS,
     SECRETARY_1,
     SECRETARY_2,
     Harness,
@@ -22,7 +23,7 @@ from tests.e2e.conftest import (
 
 async def ledger(member: Member, command: str) -> bytes:
     await member.harness.client.send_text(member.id, command)
-    document = await member.next_message(lambda m: "document" in m)
+    document = await member.next_message(lambda m: "document" in m, timeout=LEDGER_SECONDS)
     return await member.harness.client.download_file(document["document"]["file_id"])
 
 

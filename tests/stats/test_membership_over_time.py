@@ -12,14 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.clock import FixedClock
-from bot.org.members import Departure
+from bot.org.members import Departure, RosterEntry
 from bot.org.tree import Level, OrgTree, Unit
 from bot.quiz.rules import Verdict
 from bot.stats.periods import Period, Span
 from bot.stats.service import StatsService
 from bot.storage import Storage
 from bot.storage.migrations import MEMBERSHIP_BACKFILL
-from bot.storage.org import RosterEntry
 
 ZONE = ZoneInfo("Asia/Shanghai")
 NOVEMBER = Period(Span.MONTH, 2026, 11)
@@ -35,29 +34,35 @@ BRANCHES = ["zb-1", "zb-2", "zb-3"]
 SECRETARY = 1
 
 
+def service(storage: Storage, now: datetime, min_attempts: int = 5) -> StatsService:
+    """The statistics as the bot has them on ``now``."""
+    stores = (storage.stats, storage.org, storage.attendance)
+    return StatsService(*stores, TREE, ZONE, FixedClock(now), min_attempts)
+
+
 async def quiz(storage: Storage, member: int, telegram_id: int, at: datetime, right: int) -> None:
     """A finished quiz of two questions, ``right`` of them right."""
-    session = await storage.start_session(
+    session = await storage.quiz.start_session(
         member, telegram_id, ("a", "b"), ((0, 1), (0, 1)), "v1", at, seen=[], reset_bag=True
     )
     for number, question in enumerate(("a", "b")):
         assert session is not None
         verdict = Verdict(frozenset({0}), correct=number < right, timed_out=False)
-        session = await storage.record_answer(session, question, verdict, at, 1000)
+        session = await storage.quiz.record_answer(session, question, verdict, at, 1000)
 
 
 async def november(storage: Storage) -> tuple[Storage, int]:
     """Five members who joined in October or November, three of whom studied; one roster
     entry who never opened the bot."""
-    await storage.sync_units(UNITS, NOV_START)
+    await storage.org.sync_units(UNITS, NOV_START)
     for n in range(5):
         telegram_id = 1000 + n
         joined = NOV_START - timedelta(days=20) + timedelta(days=7 * n)
-        member = await storage.upsert_member(telegram_id, f"党员{n}", None, None, joined)
-        await storage.join_branch(telegram_id, f"党员{n}", BRANCHES[n % 3], SECRETARY, joined)
+        member = await storage.org.upsert_member(telegram_id, f"党员{n}", None, None, joined)
+        await storage.org.join_branch(telegram_id, f"党员{n}", BRANCHES[n % 3], SECRETARY, joined)
         if n < 3:
             await quiz(storage, member, telegram_id, NOV_START + timedelta(days=10 + n), n)
-    await storage.add_roster([RosterEntry("王五", "zb-1")], NOV_START + timedelta(days=3))
+    await storage.org.add_roster([RosterEntry("王五", "zb-1")], NOV_START + timedelta(days=3))
     return storage, 1100
 
 
@@ -89,23 +94,23 @@ async def apply(storage: Storage, events: list[Event]) -> None:
     for event in sorted(events, key=lambda e: e.hours):
         at = NOV_END + timedelta(hours=event.hours)
         branch = BRANCHES[event.branch]
-        members = await storage.members_in(BRANCHES)
+        members = await storage.org.members_in(BRANCHES)
         target = members[event.who % len(members)] if members else None
         if event.kind == "join":
             next_id += 1
-            await storage.upsert_member(next_id, "新人", None, None, at)
-            await storage.join_branch(next_id, f"新人{next_id}", branch, SECRETARY, at)
+            await storage.org.upsert_member(next_id, "新人", None, None, at)
+            await storage.org.join_branch(next_id, f"新人{next_id}", branch, SECRETARY, at)
         elif event.kind == "roster":
-            await storage.add_roster([RosterEntry(f"名单{event.who}", branch)], at)
+            await storage.org.add_roster([RosterEntry(f"名单{event.who}", branch)], at)
         elif event.kind == "roster_join":
             # The roster entry 王五 opens the bot and joins under the same name: merged.
             next_id += 1
-            await storage.upsert_member(next_id, "王五", None, None, at)
-            await storage.join_branch(next_id, "王五", "zb-1", SECRETARY, at)
+            await storage.org.upsert_member(next_id, "王五", None, None, at)
+            await storage.org.join_branch(next_id, "王五", "zb-1", SECRETARY, at)
         elif event.kind == "transfer" and target is not None:
-            await storage.transfer(target.id, branch, SECRETARY, at)
+            await storage.org.transfer(target.id, branch, SECRETARY, at)
         elif event.kind == "depart" and target is not None:
-            await storage.depart(target.id, Departure.DIED, at, SECRETARY)
+            await storage.org.depart(target.id, Departure.DIED, at, SECRETARY)
         if target is not None and target.telegram_id is not None and event.kind == "transfer":
             await quiz(storage, target.id, target.telegram_id, at, 1)
 
@@ -113,12 +118,14 @@ async def apply(storage: Storage, events: list[Event]) -> None:
 async def figures_of(storage: Storage, now: datetime) -> object:
     """Everything a report of November shows. Members by name: a roster entry who joins
     later becomes the joiner's row (another id), the same person."""
-    stats = StatsService(storage, ZONE, FixedClock(now))
+    stats = StatsService(
+        storage.stats, storage.org, storage.attendance, TREE, ZONE, FixedClock(now)
+    )
     window = stats.window(NOVEMBER)
-    report = await stats.report(TREE, "zb-1", NOVEMBER)
+    report = await stats.report("zb-1", NOVEMBER)
     return (
         await stats.figures(BRANCHES, window, medians=True),
-        await stats.ranking(TREE, "dw", NOVEMBER),
+        await stats.ranking("dw", NOVEMBER),
         sorted(
             (e.member.name, e.member.branch_id, e.reachable, e.studied)
             for e in await stats.enrolments(BRANCHES, window)
@@ -148,13 +155,22 @@ def test_events_after_a_period_never_change_its_figures(events: list[Event]) -> 
 async def test_november_counts_who_was_in_at_its_end() -> None:
     storage, _ = await november(await Storage.open(":memory:"))
     try:
-        stats = StatsService(storage, ZONE, FixedClock(NOV_END + timedelta(days=3)))
+        stats = StatsService(
+            storage.stats,
+            storage.org,
+            storage.attendance,
+            TREE,
+            ZONE,
+            FixedClock(NOV_END + timedelta(days=3)),
+        )
         by_branch = {f.branch_id: f for f in await stats.figures(BRANCHES, stats.window(NOVEMBER))}
         # zb-1: 党员0, 党员3 and the roster's 王五 (never opened the bot: not reachable).
         assert (by_branch["zb-1"].members, by_branch["zb-1"].participants) == (3, 1)
         assert by_branch["zb-1"].unreachable == 1
-        members = await storage.members_in(["zb-1"])
-        await storage.depart(members[0].id, Departure.MOVED_OUT, NOV_END - timedelta(days=1), 1)
+        members = await storage.org.members_in(["zb-1"])
+        await storage.org.depart(
+            members[0].id, Departure.MOVED_OUT, NOV_END - timedelta(days=1), 1
+        )
         (zb1,) = await stats.figures(["zb-1"], stats.window(NOVEMBER))
         # Left before November ended: not counted; their quiz still counts where it was taken.
         assert (zb1.members, zb1.participants, zb1.quizzes) == (2, 0, 1)
@@ -165,12 +181,12 @@ async def test_november_counts_who_was_in_at_its_end() -> None:
 async def test_the_migration_builds_the_history_from_transfers() -> None:
     storage = await Storage.open(":memory:")
     try:
-        await storage.sync_units(UNITS, NOV_START)
-        member = await storage.upsert_member(7, "张三", None, None, NOV_START)
-        await storage.join_branch(7, "张三", "zb-1", 1, NOV_START + timedelta(days=1))
-        await storage.transfer(member, "zb-2", 1, NOV_START + timedelta(days=5))
-        await storage.add_roster([RosterEntry("李四", "zb-3")], NOV_START + timedelta(days=2))
-        db = storage._db
+        await storage.org.sync_units(UNITS, NOV_START)
+        member = await storage.org.upsert_member(7, "张三", None, None, NOV_START)
+        await storage.org.join_branch(7, "张三", "zb-1", 1, NOV_START + timedelta(days=1))
+        await storage.org.transfer(member, "zb-2", 1, NOV_START + timedelta(days=5))
+        await storage.org.add_roster([RosterEntry("李四", "zb-3")], NOV_START + timedelta(days=2))
+        db = storage.database.connection
         written = list(await db.execute_fetchall("SELECT * FROM memberships ORDER BY id"))
         await db.execute("DELETE FROM memberships")
         await db.executescript(MEMBERSHIP_BACKFILL)

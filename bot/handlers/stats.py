@@ -27,6 +27,7 @@ from bot.handlers.stats_view import (
     units_text,
 )
 from bot.org.tree import Level
+from bot.stats.periods import Span
 
 MAX_QUERY = 30
 """A name or keyword searched for is cut to this many characters."""
@@ -53,7 +54,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
                 ]
             ]
         )
-        if waiting
+        if waiting and target.period.span is not Span.RANGE
         else None
     )
     await message.reply_text(report_text(services.texts, report), reply_markup=keyboard)

@@ -101,6 +101,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("chart", lambda t: t.command_chart, reports.chart_command, Role.SECRETARY),
     Command("units", lambda t: t.command_units, stats.units_command, Role.SECRETARY),
     Command("members", lambda t: t.command_members, stats.members_command, Role.SECRETARY),
+    Command("member", lambda t: t.command_member, stats.member_command, Role.SECRETARY),
     Command("export", lambda t: t.command_export, reports.export_command, Role.SECRETARY),
     Command(
         "broadcast", lambda t: t.command_broadcast, broadcast.broadcast_command, Role.SECRETARY

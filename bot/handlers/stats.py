@@ -21,13 +21,14 @@ from bot.handlers.stats_view import (
     LEADERS_SHOWN,
     hardest_text,
     leaderboard_text,
+    member_text,
     members_text,
     ranking_text,
     report_text,
     units_text,
 )
 from bot.org.tree import Level
-from bot.stats.periods import Span
+from bot.stats.periods import Span, parse_period
 
 MAX_QUERY = 30
 """A name or keyword searched for is cut to this many characters."""
@@ -172,6 +173,38 @@ async def members_command(update: Update, context: BotContext) -> None:
     title = name if name is not None else services.org.branch_name(roots[0])
     await message.reply_text(
         members_text(texts, tree, title, found, services.settings.zone, by_name=name is not None)
+    )
+
+
+async def member_command(update: Update, context: BotContext) -> None:
+    """/member <姓名或编号> [期间] — one member's quizzes and the questions they got wrong,
+    with the right answers: what to go over with them."""
+    message = update.effective_message
+    if message is None:
+        return
+    services = context.services
+    texts = services.texts
+    args = list(context.args or [])
+    today = services.clock.now().astimezone(services.settings.zone).date()
+    period = parse_period(" ".join(args[1:]), today) if args else None
+    if not args or period is None:
+        await message.reply_text(texts.member_usage)
+        return
+    found = await services.org.members_named(context.actor, args[0][:MAX_QUERY])
+    if len(found) != 1:
+        await message.reply_text(
+            texts.transfer_ambiguous if found else texts.transfer_not_found.format(name=args[0])
+        )
+        return
+    record = await services.stats.member_record(found[0], period)
+    await message.reply_text(
+        member_text(
+            texts,
+            record,
+            services.org.branch_name(found[0].branch_id),
+            services.quiz.bank.by_id,
+            services.settings.zone,
+        )
     )
 
 

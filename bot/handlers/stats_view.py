@@ -9,7 +9,7 @@ from bot.i18n import Texts
 from bot.org.tree import Level, OrgTree
 from bot.quiz.questions import Question
 from bot.stats.figures import BranchFigures, Enrolment, ItemFigures, bar, places
-from bot.stats.service import Leaderboard, UnitReport
+from bot.stats.service import Leaderboard, MemberRecord, UnitReport
 
 NAMES_SHOWN = 30
 RANKING_SHOWN = 20
@@ -256,4 +256,49 @@ def leaderboard_text(texts: Texts, board: Leaderboard) -> str:
         "",
         texts.leaderboard_footer.format(participants=board.participants, members=board.members),
     ]
+    return "\n".join(lines)
+
+
+MISSED_SHOWN = 15
+
+
+def member_text(
+    texts: Texts,
+    record: MemberRecord,
+    branch: str,
+    questions: Mapping[str, Question],
+    zone: ZoneInfo,
+) -> str:
+    """A member's quizzes (答对 x/n) and the questions they missed, with the right answers."""
+    lines = [
+        texts.member_title.format(
+            name=record.member.name, branch=branch, period=record.period.label
+        ),
+        "",
+    ]
+    if not record.quizzes:
+        return "\n".join([*lines, texts.member_no_quiz])
+    for quiz in record.quizzes:
+        lines.append(
+            texts.member_quiz.format(
+                date=quiz.finished_at.astimezone(zone).strftime("%m-%d %H:%M"),
+                score=quiz.score,
+                total=quiz.question_count,
+                percent=round(quiz.percent),
+            )
+        )
+    missed = [(questions[q], n) for q, n in record.missed if q in questions][:MISSED_SHOWN]
+    if missed:
+        lines += ["", texts.member_missed_header]
+        for number, (question, times) in enumerate(missed, start=1):
+            answer = "、".join(question.options[i] for i in sorted(question.answer))
+            lines.append(
+                texts.member_missed.format(
+                    number=number,
+                    stem=question.stem if len(question.stem) <= 40 else question.stem[:39] + "…",
+                    answer=answer,
+                    source=question.source,
+                    times=times,
+                )
+            )
     return "\n".join(lines)

@@ -256,3 +256,11 @@ class Texts:
     ranking_idle: str
     hardest_threshold: str
     hardest_too_few: str
+    # One member's record for their secretary.
+    command_member: str
+    member_usage: str
+    member_title: str
+    member_no_quiz: str
+    member_quiz: str
+    member_missed_header: str
+    member_missed: str

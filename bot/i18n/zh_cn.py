@@ -250,4 +250,12 @@ TEXTS = Texts(
     ranking_idle="—  {branch}  未参学（本期无人答题，党员 {members} 人），不排名次",
     hardest_threshold="只统计本期作答不少于 {count} 次的题目，作答太少的题目正确率说明不了问题。",
     hardest_too_few="本期还没有作答满 {count} 次的题目。题目作答多了，正确率才可靠，届时再来看。",
+    # One member's record for their secretary.
+    command_member="查看一名党员的答题和错题",
+    member_usage="用法：/member 姓名或编号 [期间]，例如：/member 张三 上月。不写期间即本月。",
+    member_title="👤 {name}（{branch}）· {period}答题情况",
+    member_no_quiz="这段时间还没有完成答题。",
+    member_quiz="{date}  答对 {score}/{total} 题（正确率 {percent}%）",
+    member_missed_header="答错的题（可以找时间一起学一学）：",
+    member_missed="{number}. {stem}\n   正确答案：{answer}【{source}】· 答错 {times} 次",
 )

@@ -251,4 +251,12 @@ TEXTS = Texts(
     ranking_idle="—  {branch}  未參學（本期無人答題，黨員 {members} 人），不排名次",
     hardest_threshold="只統計本期作答不少於 {count} 次的題目，作答太少的題目正確率說明不了問題。",
     hardest_too_few="本期還沒有作答滿 {count} 次的題目。題目作答多了，正確率才可靠，屆時再來看。",
+    # One member's record for their secretary.
+    command_member="查看一名黨員的答題和錯題",
+    member_usage="用法：/member 姓名或編號 [期間]，例如：/member 張三 上月。不寫期間即本月。",
+    member_title="👤 {name}（{branch}）· {period}答題情況",
+    member_no_quiz="這段時間還沒有完成答題。",
+    member_quiz="{date}  答對 {score}/{total} 題（正確率 {percent}%）",
+    member_missed_header="答錯的題（可以找時間一起學一學）：",
+    member_missed="{number}. {stem}\n   正確答案：{answer}【{source}】· 答錯 {times} 次",
 )

@@ -83,6 +83,17 @@ class UnitReport:
 
 
 @dataclass(frozen=True)
+class MemberRecord:
+    """One member's period for their secretary (/member): each quiz, and the questions they
+    got wrong, most often first."""
+
+    member: Member
+    period: Period
+    quizzes: list[QuizRow]
+    missed: list[tuple[str, int]]
+
+
+@dataclass(frozen=True)
 class Leaderboard:
     """A branch's 学习榜, shown only where the branch has switched it on: the members who
     studied, best first; those who did not are counted, never named."""
@@ -244,6 +255,12 @@ class StatsService:
                 ranked, known + await self.figures(sorted(missing), window)
             )
         return await asyncio.to_thread(ranked, await self.figures(sorted(branches), window))
+
+    async def member_record(self, member: Member, period: Period) -> MemberRecord:
+        window = self.window(period)
+        quizzes = await self._store.member_quizzes(member.id, window.start, window.end)
+        missed = await self._store.member_missed(member.id, window.start, window.end)
+        return MemberRecord(member, period, quizzes, missed)
 
     async def hardest_in(self, unit_id: str, period: Period) -> list[ItemFigures]:
         """The hardest questions of every branch at or below ``unit_id``, among those

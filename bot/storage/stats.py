@@ -211,6 +211,39 @@ class StatsStore(StoreBase):
         )
         return [(row[0], frozenset(json.loads(row[1])), row[2]) for row in rows]
 
+    async def member_quizzes(
+        self, member_id: int, start: datetime, end: datetime
+    ) -> list[QuizRow]:
+        """One member's finished quizzes in the period, in order, wherever they were."""
+        rows = await self._all(
+            """
+            SELECT member_id, branch_id, score, question_count, finished_at
+            FROM quiz_sessions INDEXED BY quiz_sessions_member_finished
+            WHERE member_id = ? AND status = 'finished' AND finished_at >= ? AND finished_at < ?
+            ORDER BY finished_at
+            """,
+            (member_id, to_ms(start), to_ms(end)),
+        )
+        return [QuizRow(r[0], r[1], r[2], r[3], from_ms(r[4])) for r in rows]
+
+    async def member_missed(
+        self, member_id: int, start: datetime, end: datetime
+    ) -> list[tuple[str, int]]:
+        """The questions one member got wrong in the period's finished quizzes, with how
+        often, most often first."""
+        rows = await self._all(
+            """
+            SELECT a.question_id, COUNT(*) AS times
+            FROM quiz_sessions s INDEXED BY quiz_sessions_member_finished
+            JOIN answers a ON a.session_id = s.id
+            WHERE s.member_id = ? AND s.status = 'finished'
+              AND s.finished_at >= ? AND s.finished_at < ? AND a.correct = 0
+            GROUP BY a.question_id ORDER BY times DESC, a.question_id
+            """,
+            (member_id, to_ms(start), to_ms(end)),
+        )
+        return [(row[0], row[1]) for row in rows]
+
     async def names_of(self, member_ids: Collection[int]) -> dict[int, str]:
         """The names of these members (real name, else Telegram name), however long ago
         they moved on: a ledger names everyone who answered in its period."""

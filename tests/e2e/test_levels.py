@@ -107,6 +107,12 @@ async def test_units_and_members(org_harness: Harness) -> None:
         assert "赵六 · 镇机关党支部 · " in found and "张三" not in found
         assert "您无权查看 zb-2" in (await people["secretary"].say("/members zb-2"))["text"]
 
+        # One member's drill-down: their quizzes and missed questions with the right answers.
+        li = (await people["secretary"].say("/member 李四"))["text"]
+        assert "李四（东村党支部）" in li and "答对 2/4 题（正确率 50%）" in li
+        assert "答错的题" in li and li.count("正确答案：") == 2
+        assert "没有找到" in (await people["other"].say("/member 李四"))["text"]
+
 
 SCOPE_CASES = [
     ("other", "/stats 本月 zb-1", "您无权查看 zb-1（东村党支部）"),

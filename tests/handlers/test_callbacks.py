@@ -42,9 +42,10 @@ def _period(span: Span, year: int, month: int, quarter: int) -> Period:
     return Period(span, year, index)
 
 
+# A run of months (Span.RANGE) gets no 提醒未参学 button, so the codec never carries one.
 PERIOD = st.builds(
-    _period, st.sampled_from(list(Span)), st.integers(1000, 9999), st.integers(1, 12),
-    st.integers(1, 4),
+    _period, st.sampled_from([Span.MONTH, Span.QUARTER, Span.YEAR]), st.integers(1000, 9999),
+    st.integers(1, 12), st.integers(1, 4),
 )  # fmt: skip
 
 VALUES: dict[str, tuple[Codec[Any], st.SearchStrategy[Any]]] = {

@@ -156,15 +156,15 @@ async def play_member(
                 continue
             rows = message["reply_markup"]["inline_keyboard"]
             datas = [button["callback_data"] for row in rows for button in row]
+            labels = [button["text"].removeprefix("☐ ") for row in rows for button in row]
             if "多选题" in text.split("\n", 1)[0]:
                 options = datas[:-1]
                 picked = sorted(rng.sample(range(len(options)), rng.randint(1, len(options))))
                 taps = [options[i] for i in picked] + [datas[-1]]
-                intended = "".join("ABCDEFGH"[i] for i in picked)
             else:
-                index = rng.randrange(len(datas))
-                taps = [datas[index]]
-                intended = "ABCDEFGH"[index] if "判断题" not in text.split("\n", 1)[0] else None
+                picked = [rng.randrange(len(datas))]
+                taps = [datas[picked[0]]]
+            intended = [labels[i] for i in picked]
             started = time.perf_counter()
             sent = [await control.tap(user, message["message_id"], data) for data in taps]
             try:
@@ -185,18 +185,34 @@ async def play_member(
             tally.latencies_ms.append((time.perf_counter() - started) * 1000)
             tally.answers += 1
             shown = result["message"]["text"]
-            if answered != sent or (intended is not None and not _recorded(shown, intended)):
+            if answered != sent or not _recorded(shown, intended):
                 tally.out_of_order += 1
+            # The result stays until the member taps 下一题 (查看得分 after the last one).
+            under = result["message"]["reply_markup"]["inline_keyboard"]
+            following = [b["callback_data"] for row in under for b in row]
+            following = [data for data in following if data.startswith("next:")]
+            if following:
+                await control.tap(user, message["message_id"], following[0])
+                await control.next(user, "callback_answered")
     control.drain(user)
 
 
-def _recorded(result: str, intended: str) -> bool:
-    """Whether the result message shows the answer the member meant to give."""
+def _recorded(result: str, picked: list[str]) -> bool:
+    """Whether the result message shows the answer the member meant to give: the options
+    tapped (their text, or their letters where the options are listed with letters)."""
     lines = result.splitlines()
-    correct = next(line for line in lines if line.startswith("正确答案："))
-    yours = next((line for line in lines if line.startswith("您的答案：")), None)
-    given = yours.removeprefix("您的答案：") if yours else correct.removeprefix("正确答案：")
-    return given == intended
+    head = "您的答案：" if any(line.startswith("您的答案：") for line in lines) else "正确答案："
+    start = next(i for i, line in enumerate(lines) if line.startswith(head))
+    given = [lines[start].removeprefix(head)]
+    for line in lines[start + 1 :]:
+        if line.startswith(("正确答案：", "解析：", "原文：", "出处：")):
+            break
+        given.append(line)
+    given = [item for item in given if item]
+    if all(len(p) == 1 for p in picked) and all(item[1:3] == ". " for item in given):
+        return sorted(item[0] for item in given) == sorted(picked)
+    text = "、".join(given)
+    return all(p in text for p in picked) and len(text) == sum(map(len, picked)) + len(picked) - 1
 
 
 async def quiz_load(control: Control, members: int, quizzes: int, latency_ms: float) -> JsonDict:

@@ -42,7 +42,8 @@ from bench.answers import free_port, spawn, wait_ready  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.delivery.service import DeliveryService  # noqa: E402
 from bot.i18n import catalogue  # noqa: E402
-from bot.meetings.service import MeetingService, ThemeDay  # noqa: E402
+from bot.meetings.events import Meeting  # noqa: E402
+from bot.meetings.service import MeetingService  # noqa: E402
 from bot.org.tree import Level, OrgTree, Unit  # noqa: E402
 from bot.storage import Storage  # noqa: E402
 
@@ -170,7 +171,7 @@ async def theme_day(run: Run, tree: OrgTree, groups: list[tuple[str, int]]) -> l
         day_at = now + timedelta(days=1)
         batches = []
         for branch_id, chat in groups:
-            day = ThemeDay(branch_id, day_at, "学习党章", "党员活动室")
+            day = Meeting(branch_id, day_at, "学习党章", "党员活动室")
             batch = await service.remind(day, "-1d@18:00", now, now + timedelta(hours=6), [chat])
             assert batch is not None
             batches.append(batch)

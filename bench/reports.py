@@ -65,6 +65,7 @@ sys.path.insert(0, str(ROOT))
 from bench.answers import TOKEN, Control, free_port, spawn, wait_ready  # noqa: E402
 from bench.citygen import ADMIN_TELEGRAM_ID  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
+from bot.i18n import ZH_CN  # noqa: E402
 from bot.org.tree import Level  # noqa: E402
 from bot.quiz.bank import load_bank  # noqa: E402
 from bot.stats.chart import Bar  # noqa: E402
@@ -236,7 +237,7 @@ async def measure(db: Path, month: Period, year: Period, samples: int, seed: int
     sizes: list[int] = []
 
     async def export() -> None:
-        sizes.append(len(await reports.ledger(biggest, year, bank.by_id)))
+        sizes.append(len(await reports.ledger(biggest, year, bank.by_id, ZH_CN)))
 
     took = await timed(figures, "export_year_cold", [export])
     figures["export_year_cold_s"] = round(took[0], 2) if took else None
@@ -251,7 +252,7 @@ async def measure(db: Path, month: Period, year: Period, samples: int, seed: int
     bars = [Bar(tree.by_id[f.branch_id].name, f.rate, f.average) for f in city_month[:25]]
 
     async def chart() -> None:
-        if await reports.chart("全市参学率", bars, horizontal=True) is None:
+        if await reports.chart("全市参学率", bars, horizontal=True, texts=ZH_CN) is None:
             raise RuntimeError("no CJK font: install fonts-noto-cjk")
 
     took = await timed(figures, "chart", [chart, chart])

@@ -24,7 +24,7 @@ from telegram import Bot, Update
 from telegram.ext import Application, ContextTypes, ExtBot
 
 from bot.clock import Clock, SystemClock
-from bot.config import Mode, Settings
+from bot.config import Mode, Settings, bot_id
 from bot.context import BotApplication, BotContext, BotData
 from bot.conversations.service import ConversationService
 from bot.corrections.service import CorrectionsService
@@ -33,7 +33,7 @@ from bot.delivery.progress import ProgressReporter
 from bot.delivery.scheduler import Scheduler, plan_from
 from bot.delivery.sender import Sender
 from bot.delivery.service import DeliveryService
-from bot.handlers.registry import bot_commands, register_handlers
+from bot.handlers.registry import register_handlers, set_menus
 from bot.i18n import catalogue
 from bot.meetings.service import MeetingService
 from bot.org.service import OrgService
@@ -44,6 +44,8 @@ from bot.services import Services
 from bot.stats.report_process import ReportProcess
 from bot.stats.service import StatsService
 from bot.storage import Storage
+from bot.storage.base import BUSY_TIMEOUT
+from bot.storage.busy import retry_busy
 from bot.transport import PerChatUpdateProcessor, telegram_request
 from bot.webhook import WebhookServer, webhook_problems
 from bot.yamlfile import InvalidFileError
@@ -63,7 +65,10 @@ def build_application(
     *,
     clock: Clock | None = None,
     rng: random.Random | None = None,
+    busy_timeout: float = BUSY_TIMEOUT,
 ) -> BotApplication:
+    """The bot, ready to run. ``busy_timeout`` (seconds another writer may hold the database
+    before a statement fails and is retried) is shortened by tests that lock the database."""
     clock = clock or SystemClock()
     rng = rng or random.Random()
     opened = _Opened()
@@ -71,7 +76,7 @@ def build_application(
     async def post_init(application: BotApplication) -> None:
         # Order matters: the organisation is applied to the database before any service is
         # given the tree, and the sender starts only once every service exists.
-        opened.storage = await Storage.open(settings.database)
+        opened.storage = await Storage.open(settings.database, busy_timeout=busy_timeout)
         org = await load_organisation(storage=opened.storage, settings=settings, clock=clock)
         services = build_services(
             settings=settings,
@@ -85,7 +90,7 @@ def build_application(
         )
         application.bot_data.services = services
         await start_background_work(application=application, services=services)
-        await application.bot.set_my_commands(bot_commands(services.texts))
+        await set_menus(application.bot, services.texts)
         log.info(
             "bot @%s ready: %d questions, database %s",
             application.bot.username,
@@ -104,12 +109,16 @@ def build_application(
             opened.storage = None
 
     context_types = ContextTypes(context=BotContext, bot_data=BotData)
+    requests = (
+        telegram_request(settings.telegram.http, pool_size=16, pool_timeout=None),
+        telegram_request(settings.telegram.http, pool_size=1),
+    )
     builder = (
         Application.builder()
         .token(token)
         .context_types(context_types)
-        .request(telegram_request(settings.telegram.http, pool_size=16, pool_timeout=None))
-        .get_updates_request(telegram_request(settings.telegram.http, pool_size=1))
+        .request(requests[0])
+        .get_updates_request(requests[1])
         .concurrent_updates(PerChatUpdateProcessor())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -119,6 +128,7 @@ def build_application(
     if settings.telegram.base_file_url:
         builder = builder.base_file_url(settings.telegram.base_file_url)
     application: BotApplication = builder.build()
+    application.bot_data.requests = requests
     register_handlers(application)
     return application
 
@@ -242,8 +252,10 @@ async def start_background_work(*, application: BotApplication, services: Servic
     gc.freeze()
 
     async def tick(context: BotContext) -> None:
-        # Due-ness is in the database: a dropped or late run is caught up by the next.
-        report = await context.services.scheduler.tick()
+        # Due-ness is in the database: a dropped or late run is caught up by the next. A
+        # busy database is waited out; any other error reaches the error handler and the
+        # JobQueue runs the next tick as usual.
+        report = await retry_busy(context.services.scheduler.tick, "scheduler tick")
         if report.written or report.makeups:
             context.services.sender.wake()
 
@@ -301,7 +313,14 @@ async def running(
         problems = webhook_problems(settings.telegram.webhook, secret)
         if problems:
             raise InvalidFileError(problems)
-    await application.initialize()
+    try:
+        await application.initialize()
+    except BaseException:
+        # A refused token or an unreachable server: the library leaves its connections open
+        # (they would be reported unclosed at exit), so close them here.
+        for request in application.bot_data.requests:
+            await request.shutdown()
+        raise
     try:
         if application.post_init is not None:
             await application.post_init(application)
@@ -336,3 +355,37 @@ def quiet_http_logs(level: int = logging.WARNING) -> None:
     the URL contains the bot token."""
     for name in ("httpx", "httpcore", "aiohttp.access"):
         logging.getLogger(name).setLevel(level)
+
+
+class TokenFilter(logging.Filter):
+    """Removes the bot token from every log record, message and traceback alike: at DEBUG
+    the library logs its API URL (``…/bot<token>``), and an error can quote a URL. The bot
+    is named by its id, which is public; the secret half never reaches a log line."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self._token = token
+        self._secret = token.partition(":")[2] or token
+        self._name = f"<bot {bot_id(token)}>"
+
+    def _clean(self, text: str) -> str:
+        return text.replace(self._token, self._name).replace(self._secret, "<token>")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self._secret in message:
+            record.msg, record.args = self._clean(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self._secret in record.exc_text:
+            record.exc_text = self._clean(record.exc_text)
+        if record.stack_info and self._secret in record.stack_info:
+            record.stack_info = self._clean(record.stack_info)
+        return True
+
+
+def redact_token_in_logs(token: str) -> None:
+    """Put a ``TokenFilter`` on every handler of the root logger (where all records end)."""
+    token_filter = TokenFilter(token)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(token_filter)

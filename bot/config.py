@@ -28,6 +28,8 @@ from bot.yamlfile import InvalidFileError, Located, Problem, load_located, valid
 
 ENV_PREFIX = "BOT__"
 TOKEN_ENV = "BOT_TOKEN"
+CONFIG_MAX_BYTES = 1 << 20
+"""config.yaml, organisation units included; a bigger tree belongs in organisation.file."""
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
 
 
@@ -67,6 +69,9 @@ class _Section(BaseModel):
 class QuizSettings(_Section):
     questions_per_quiz: Annotated[int, _between(1, 50)] = 10
     seconds_per_question: Annotated[int, _between(5, 3600)] | None = None
+    auto_advance: bool = False
+    """Send the next question as soon as an answer is judged (for timed contests); by default
+    the verdict and explanation stay in view until the member taps 下一题."""
 
 
 class Mode(StrEnum):
@@ -149,7 +154,9 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
     """Read, override from the environment, validate; raise ``InvalidFileError`` listing every
     problem. A missing file means the embedded defaults."""
     environ = os.environ if environ is None else environ
-    located = load_located(path) if path.exists() else Located(str(path), {})
+    located = (
+        load_located(path, max_bytes=CONFIG_MAX_BYTES) if path.exists() else Located(str(path), {})
+    )
     data = located.data if located.data is not None else {}
     if not isinstance(data, dict):
         raise InvalidFileError([located.problem((), "the file must be a mapping of settings")])
@@ -212,6 +219,12 @@ def read_token(settings: Settings, environ: Mapping[str, str] | None = None) -> 
             [Problem(TOKEN_ENV, 1, 1, "does not look like a bot token (digits:letters)")]
         )
     return token or None
+
+
+def bot_id(token: str) -> str:
+    """How a token is named in messages and logs: the bot's id, the part before the colon,
+    which is public (it is the bot's user id); the rest is the secret."""
+    return token.split(":", 1)[0] if ":" in token else "?"
 
 
 def _parse_env_value(value: str) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.request import BaseRequest
 
 from bot.org.access import Actor
 from bot.services import Services
@@ -15,6 +16,8 @@ class BotData:
 
     def __init__(self) -> None:
         self.services: Services | None = None
+        self.requests: tuple[BaseRequest, ...] = ()
+        """The Bot's connection pools, for ``running`` to close if starting fails."""
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

@@ -70,12 +70,46 @@ def _position(node: yaml.Node) -> tuple[int, int]:
     return (node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def load_located(path: Path, display_name: str | None = None) -> Located:
-    """Parse one YAML file; raise ``InvalidFileError`` on syntax errors or duplicate keys."""
+MAX_DEPTH = 64
+"""Nesting deeper than any config, bank or organisation file needs; the parser recurses once
+per level, and 100,000 levels crashed the process."""
+ALIAS_BUDGET = 10_000
+"""Values an anchor's aliases may add beyond the values written out: ``<<: *defaults`` and a
+few shared lists fit easily; a "billion laughs" file (a few hundred bytes that expand to
+gigabytes) does not."""
+DEFAULT_MAX_BYTES = 1 << 20
+
+
+def read_capped(path: Path, name: str, max_bytes: int) -> bytes:
+    """The file's bytes, refused before reading when it is larger than ``max_bytes``."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise InvalidFileError(
+                [
+                    Problem(
+                        name, 0, 0, f"the file is {size:,} bytes; at most {max_bytes:,} are read"
+                    )
+                ]
+            )
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise InvalidFileError([Problem(name, 1, 1, f"cannot read file: {exc}")]) from exc
+    if len(data) > max_bytes:  # grew while being read, or not a regular file
+        raise InvalidFileError([Problem(name, 0, 0, f"more than {max_bytes:,} bytes")])
+    return data
+
+
+def load_located(
+    path: Path, display_name: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES
+) -> Located:
+    """Parse one YAML file of at most ``max_bytes``; raise ``InvalidFileError`` on syntax
+    errors, duplicate keys, too deep nesting or runaway aliases."""
     name = display_name or str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        text = read_capped(path, name, max_bytes).decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise InvalidFileError([Problem(name, 1, 1, f"cannot read file: {exc}")]) from exc
     return parse_located(text, name)
 
@@ -87,6 +121,7 @@ FastLoader = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 
 def parse_located(text: str, name: str) -> Located:
     """Parse YAML text; see ``load_located``."""
+    _check_shape(text, name)
     loader = FastLoader(text)
     try:
         node = loader.get_single_node()
@@ -99,10 +134,63 @@ def parse_located(text: str, name: str) -> Located:
     located = Located(name, None)
     problems: list[Problem] = []
     constructor = yaml.constructor.SafeConstructor()
-    located.data = _convert(node, (), located, problems, constructor) if node is not None else None
+    # Written out, every value takes at least a character: more values than characters can
+    # only come from aliases.
+    budget = _Budget(name, len(text) + 1 + ALIAS_BUDGET)
+    located.data = (
+        _convert(node, (), located, problems, constructor, budget) if node is not None else None
+    )
     if problems:
         raise InvalidFileError(problems)
     return located
+
+
+def _check_shape(text: str, name: str) -> None:
+    """Refuse nesting deeper than ``MAX_DEPTH`` before anything recursive sees the text.
+    libyaml's event parser is a loop, not a recursion, so this pass is safe on any input."""
+    depth = 0
+    parser = FastLoader(text)
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                    message = f"nested more than {MAX_DEPTH} levels deep"
+                    raise InvalidFileError([Problem(name, line, column, message)])
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # a syntax error: the composer reports it with its position
+    finally:
+        parser.dispose()
+
+
+def _ALIAS_FREE_NODES(text: str) -> int:
+    """An upper bound on the values a file holds without aliases: every value takes at
+    least one character."""
+    return len(text) + 1
+
+
+class _Budget:
+    """Counts values as aliases are expanded; a file that expands beyond the values it could
+    hold written out, plus ``ALIAS_BUDGET``, is refused at the alias."""
+
+    def __init__(self, name: str, limit: int) -> None:
+        self.name = name
+        self.left = limit
+
+    def spend(self, node: yaml.Node) -> None:
+        self.left -= 1
+        if self.left < 0:
+            line, column = _position(node)
+            message = (
+                f"YAML aliases expand to more than {ALIAS_BUDGET:,} extra values; "
+                "write the values out instead of repeating an anchor"
+            )
+            raise InvalidFileError([Problem(self.name, line, column, message)])
 
 
 def _compose_reporting(text: str, name: str) -> yaml.Node | None:
@@ -136,7 +224,9 @@ def _convert(
     located: Located,
     problems: list[Problem],
     constructor: yaml.constructor.SafeConstructor,
+    budget: _Budget,
 ) -> Any:
+    budget.spend(node)
     located.values[path] = _position(node)
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
@@ -155,11 +245,13 @@ def _convert(
                 )
                 continue
             located.keys[(*path, key)] = _position(key_node)
-            result[key] = _convert(value_node, (*path, key), located, problems, constructor)
+            result[key] = _convert(
+                value_node, (*path, key), located, problems, constructor, budget
+            )
         return result
     if isinstance(node, yaml.SequenceNode):
         return [
-            _convert(item, (*path, index), located, problems, constructor)
+            _convert(item, (*path, index), located, problems, constructor, budget)
             for index, item in enumerate(node.value)
         ]
     return _scalar(node, located, problems, constructor)

@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 from bot.config import load_settings
+from bot.handlers.quiz_view import screen
 from bot.quiz import bank_texts as say
 from bot.quiz.bank import LoadedBank, bank_files, load_bank
 from bot.quiz.coverage import coverage, stats_report
@@ -112,7 +113,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def _check(args: argparse.Namespace) -> int:
     paths = list(args.paths) or load_settings(args.config).question_bank
-    print(bank_report(load_bank(paths)))
+    print(bank_report(load_bank(paths, screen)))
     return 0
 
 
@@ -123,7 +124,8 @@ def _stats(args: argparse.Namespace) -> int:
     open_reports = (
         asyncio.run(_open_reports(settings.database)) if settings.database.exists() else None
     )
-    documents = registered(_reference_folders(list(args.paths) or settings.question_bank))
+    # Documents registered but not yet quoted are listed for the whole configured bank only.
+    documents = [] if args.paths else registered(_reference_folders(settings.question_bank))
     print(stats_report(coverage(loaded, open_reports, documents)))
     return 0
 
@@ -212,11 +214,18 @@ def _template(args: argparse.Namespace) -> int:
 
 def bank_report(loaded: LoadedBank) -> str:
     """Counts by file, by type and by chapter, for a person checking a bank."""
-    lines = [f"{len(loaded.bank)} questions in {len(loaded.files)} files, all valid.", ""]
+    lines = [say.CHECK_SUMMARY.format(total=len(loaded.bank), files=len(loaded.files)), ""]
     for summary in loaded.files:
         types = Counter(q.type.value for q in summary.questions)
-        kinds = ", ".join(f"{name} {types[name]}" for name in ("single", "multiple", "judge"))
-        lines.append(f"{summary.path}: {len(summary.questions)} ({summary.document}; {kinds})")
+        kinds = say.TYPES.format(**{kind: types[kind] for kind in ("single", "multiple", "judge")})
+        lines.append(
+            say.CHECK_FILE.format(
+                path=summary.path,
+                count=len(summary.questions),
+                document=summary.document,
+                types=kinds,
+            )
+        )
         chapters = Counter(q.chapter for q in summary.questions)
-        lines += [f"    {chapter}: {count}" for chapter, count in chapters.items()]
+        lines += [say.CHECK_CHAPTER.format(chapter=c, count=n) for c, n in chapters.items()]
     return "\n".join(lines)

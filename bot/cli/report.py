@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.cli.run import configured
 from bot.clock import SystemClock
+from bot.i18n import catalogue
 from bot.quiz.bank import load_bank
 from bot.stats.periods import parse_period
 from bot.stats.service import StatsService
@@ -44,11 +45,11 @@ def _report(args: argparse.Namespace) -> int:
                 raise InvalidFileError(
                     [Problem("--branch", 1, 1, f'"{args.branch}" is not a unit in the database')]
                 )
-            return await stats.ledger(args.branch, period, bank.by_id)
+            return await stats.ledger(args.branch, period, bank.by_id, catalogue(settings.locale))
         finally:
             await storage.close()
 
     data = asyncio.run(build())
     args.xlsx.write_bytes(data)
-    print(f"{args.xlsx}: {period.label}, {len(data) // 1024} KiB")
+    print(f"{args.xlsx}: {period.key}, {len(data) // 1024} KiB")
     return 0

@@ -39,6 +39,8 @@ class Batch:
     progress_chat_id: int | None
     progress_message_id: int | None
     finished_at: datetime | None
+    event_id: int | None
+    """The meeting this batch announces (a reminder, a 补课), if any."""
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,8 @@ from bot.clock import Clock
 from bot.delivery.outbox import NewDelivery
 from bot.delivery.service import DeliveryService
 from bot.i18n import Texts
-from bot.meetings.service import MeetingService, ThemeDay
+from bot.meetings.events import Meeting
+from bot.meetings.service import MeetingService
 from bot.org.members import Member
 from bot.org.tree import OrgTree
 from bot.schedule.occurrences import Occurrence, OccurrenceKind
@@ -122,20 +123,34 @@ class Scheduler:
         branch = occurrence.branch_id
         if occurrence.kind is OccurrenceKind.REMINDER:
             event = occurrence.event
-            day = ThemeDay(branch, event.occurs_at, event.topic or event.title, event.place)
-            groups = await self._members.group_chats_of(branch)
+            topic = event.topic or event.title
             if event.kind is OccurrenceKind.THEME_DAY:
+                day = Meeting(branch, event.occurs_at, topic, event.place)
+                groups = await self._members.group_chats_of(branch)
                 batch = await self._meetings.remind(
                     day, occurrence.offset or "", occurrence.occurs_at, expires, groups
                 )
                 return batch is not None
+            meeting = Meeting(
+                branch,
+                event.occurs_at,
+                topic,
+                event.place,
+                kind=event.kind.value,
+                rule=event.rule_key,
+                title=event.title,
+            )
             text = self._texts.event_reminder.format(
                 branch=self._tree.by_id[branch].name,
                 title=event.title,
-                details=self._meetings.describe(day),
+                details=self._meetings.describe(meeting),
             )
             members = await self._members.members_in([branch])
-            return await self._send(occurrence.key, "reminder", branch, members, text) is not None
+            event_id = await self._meetings.event(meeting)
+            batch_id = await self._send(
+                occurrence.key, "reminder", branch, members, text, event_id=event_id
+            )
+            return batch_id is not None
         if occurrence.kind is OccurrenceKind.QUIZ_NUDGE:
             month = current_month(occurrence.rule_date)
             start, end = month.bounds(self._zone)
@@ -143,13 +158,15 @@ class Scheduler:
                 row.member_id for row in await self._quizzes.finished_quizzes([branch], start, end)
             }
             members = [m for m in await self._members.members_in([branch]) if m.id not in studied]
-            text = self._texts.nudge_text.format(period=month.label)
+            text = self._texts.nudge_text.format(period=self._texts.period(month))
             return await self._send(occurrence.key, "nudge", branch, members, text) is not None
         if occurrence.kind is OccurrenceKind.POLITICAL_BIRTHDAY and occurrence.member_id:
             member = await self._members.member_by_id(occurrence.member_id)
             if member is None:
                 return False
-            text = self._texts.birthday_greeting.format(name=member.name, years=occurrence.years)
+            text = self._texts.birthday_greeting.format(
+                name=self._texts.address(member.name), years=occurrence.years
+            )
             return await self._send(occurrence.key, "birthday", branch, [member], text) is not None
         if occurrence.kind is OccurrenceKind.BIRTHDAY_NOTICE and occurrence.member_id:
             member = await self._members.member_by_id(occurrence.member_id)
@@ -157,8 +174,8 @@ class Scheduler:
             if member is None or not secretaries:
                 return False
             text = self._texts.birthday_notice.format(
-                name=member.name,
-                date=occurrence.rule_date.strftime("%m月%d日"),
+                name=self._texts.address(member.name),
+                date=self._texts.month_day(occurrence.rule_date),
                 years=occurrence.years,
             )
             batch = await self._outbox.create_batch(
@@ -176,7 +193,14 @@ class Scheduler:
         return False
 
     async def _send(
-        self, key: str, kind: str, branch: str, members: Sequence[Member], text: str
+        self,
+        key: str,
+        kind: str,
+        branch: str,
+        members: Sequence[Member],
+        text: str,
+        *,
+        event_id: int | None = None,
     ) -> int | None:
         return await self._delivery.send_to(
             list(members),
@@ -186,6 +210,7 @@ class Scheduler:
             unit_id=branch,
             created_by=0,
             progress_chat_id=None,
+            event_id=event_id,
         )
 
     async def _birthdays(self, start: datetime, end: datetime) -> list[Occurrence]:
@@ -217,10 +242,10 @@ class Scheduler:
     async def _makeups(self, now: datetime) -> int:
         """补课 for theme days that ended a day ago (written once per theme day)."""
         count = 0
-        ended = await self._outbox.batches_between(
-            "theme_day", now - MAKEUP_DELAY - self._grace, now - MAKEUP_DELAY
+        ended = await self._meetings.ended_between(
+            now - MAKEUP_DELAY - self._grace, now - MAKEUP_DELAY
         )
         for event in ended:
-            if event.unit_id in self._tree.by_id:
+            if event.branch_id in self._tree.by_id:
                 count += await self._meetings.makeup(event, now) is not None
         return count

@@ -69,9 +69,11 @@ class DeliveryService:
         unit_id: str,
         created_by: int,
         progress_chat_id: int | None,
+        event_id: int | None = None,
     ) -> int | None:
         """One message to each of ``members``, written once under ``key`` (None when that
-        key was used before); members the bot cannot reach are recorded as failed."""
+        key was used before); members the bot cannot reach are recorded as failed.
+        ``event_id``: the meeting the message announces."""
         now = self._clock.now()
         batch_id = await self._outbox.create_batch(
             key=key,
@@ -87,6 +89,7 @@ class DeliveryService:
             ],
             not_before=now,
             progress_chat_id=progress_chat_id,
+            event_id=event_id,
         )
         if batch_id is not None:
             await self._outbox.record_unreachable(

@@ -9,13 +9,13 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.delivery.outbox import Batch
 from bot.handlers import conversation
 from bot.handlers.callbacks import SIGN, RsvpTap, SignTap
+from bot.handlers.pages import MESSAGE_LIMIT, fit, fit_names, length
 from bot.handlers.scope import home_branch
 from bot.i18n import Texts
-from bot.meetings.service import RsvpOutcome, Sheet, ThemeDay
-from bot.org.members import Member
+from bot.meetings.events import Event, Meeting
+from bot.meetings.service import LEAVE_REASON_LIMIT, RsvpOutcome, Sheet
 from bot.schedule.holidays import Adjustment
 from bot.schedule.occurrences import OccurrenceKind
 
@@ -49,7 +49,9 @@ async def rsvp_callback(update: Update, context: BotContext, tap: RsvpTap) -> No
     elif outcome is RsvpOutcome.ASK_REASON:
         await query.answer()
         await conversation.ask(context, query.from_user.id, LeaveReason(tap.event_id))
-        await context.bot.send_message(query.from_user.id, texts.rsvp_ask_reason)
+        await context.bot.send_message(
+            query.from_user.id, texts.rsvp_ask_reason.format(limit=LEAVE_REASON_LIMIT)
+        )
     else:
         await query.answer(texts.rsvp_recorded, show_alert=True)
 
@@ -62,9 +64,16 @@ async def leave_reason(update: Update, context: BotContext, state: LeaveReason) 
         return
     services = context.services
     member = context.actor.member
+    reason = message.text.strip()
+    if length(reason) > LEAVE_REASON_LIMIT:
+        # The question stays open: the member shortens the reason and sends it again.
+        await message.reply_text(
+            services.texts.text_too_long.format(length=length(reason), limit=LEAVE_REASON_LIMIT)
+        )
+        return
     await conversation.end(context, user.id)
     outcome = (
-        await services.meetings.leave_reason(member, state.event, message.text)
+        await services.meetings.leave_reason(member, state.event, reason)
         if member is not None
         else RsvpOutcome.NOT_INVITED
     )
@@ -73,34 +82,43 @@ async def leave_reason(update: Update, context: BotContext, state: LeaveReason) 
     elif outcome is RsvpOutcome.NOT_INVITED:
         await message.reply_text(services.texts.tap_refused)
     else:
-        await message.reply_text(
-            services.texts.rsvp_leave_recorded.format(reason=message.text.strip()[:200])
-        )
+        await message.reply_text(services.texts.rsvp_leave_recorded.format(reason=reason))
 
 
-def _names(members: list[Member]) -> str:
-    return "、".join(m.name for m in members) or "—"
+SECTION_LIMIT = 760
+"""Characters each of the sheet's five lists may take: with the title they stay well inside
+one message however many members a branch has and however long their leave reasons are."""
+
+
+def _names(texts: Texts, names: list[str]) -> str:
+    return fit_names(names, SECTION_LIMIT, texts) or "—"
 
 
 def sheet_text(texts: Texts, branch: str, sheet: Sheet, day: str) -> str:
-    leave = "、".join(f"{m.name}（{reason}）" if reason else m.name for m, reason in sheet.leave)
+    leave = [f"{m.name}（{reason}）" if reason else m.name for m, reason in sheet.leave]
     kinds = {"proxy": texts.signed_proxy, "late": texts.signed_late, "self": ""}
-    present = "、".join(m.name + kinds.get(kind, "") for m, kind in sheet.present)
-    return "\n".join(
+    present = [m.name + kinds.get(kind, "") for m, kind in sheet.present]
+    text = "\n".join(
         [
-            texts.attendance_title.format(branch=branch, date=day, topic=sheet.batch.title),
+            texts.attendance_title.format(branch=branch, date=day, topic=sheet.event.topic),
             "",
-            texts.attendance_coming.format(count=len(sheet.coming), names=_names(sheet.coming)),
-            texts.attendance_leave.format(count=len(sheet.leave), names=leave or "—"),
+            texts.attendance_coming.format(
+                count=len(sheet.coming), names=_names(texts, [m.name for m in sheet.coming])
+            ),
+            texts.attendance_leave.format(count=len(sheet.leave), names=_names(texts, leave)),
             texts.attendance_no_reply.format(
-                count=len(sheet.no_reply), names=_names(sheet.no_reply)
+                count=len(sheet.no_reply), names=_names(texts, [m.name for m in sheet.no_reply])
             ),
             texts.attendance_unreachable.format(
-                count=len(sheet.unreachable), names=_names(sheet.unreachable)
+                count=len(sheet.unreachable),
+                names=_names(texts, [m.name for m in sheet.unreachable]),
             ),
-            texts.attendance_present.format(count=len(sheet.present), names=present or "—"),
+            texts.attendance_present.format(
+                count=len(sheet.present), names=_names(texts, present)
+            ),
         ]
     )
+    return fit(text, MESSAGE_LIMIT, texts.truncated)
 
 
 def sheet_keyboard(texts: Texts, sheet: Sheet) -> InlineKeyboardMarkup | None:
@@ -113,7 +131,7 @@ def sheet_keyboard(texts: Texts, sheet: Sheet) -> InlineKeyboardMarkup | None:
     buttons = [
         InlineKeyboardButton(
             texts.sign_button.format(name=m.name),
-            callback_data=SIGN.pack(SignTap(sheet.batch.id, m.id)),
+            callback_data=SIGN.pack(SignTap(sheet.event.id, m.id)),
         )
         for m in candidates[:SIGN_BUTTONS]
     ]
@@ -121,18 +139,16 @@ def sheet_keyboard(texts: Texts, sheet: Sheet) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def _pick(events: list[Batch], wanted: date | None, context: BotContext) -> Batch | None:
+def _pick(events: list[Event], wanted: date | None, context: BotContext) -> Event | None:
     zone = context.services.settings.zone
     now = context.services.clock.now()
     if wanted is not None:
         return next(
-            (e for e in events if e.occurs_at and e.occurs_at.astimezone(zone).date() == wanted),
+            (e for e in events if e.occurs_at.astimezone(zone).date() == wanted),
             None,
         )
     past = [
-        e
-        for e in events
-        if e.occurs_at and e.occurs_at.astimezone(zone).date() <= now.astimezone(zone).date()
+        e for e in events if e.occurs_at.astimezone(zone).date() <= now.astimezone(zone).date()
     ]
     return past[0] if past else (events[-1] if events else None)
 
@@ -161,7 +177,7 @@ async def attendance_command(update: Update, context: BotContext) -> None:
         await message.reply_text(texts.attendance_none)
         return
     sheet = await services.meetings.sheet(event.id)
-    assert sheet is not None and event.occurs_at is not None
+    assert sheet is not None
     day = event.occurs_at.astimezone(services.settings.zone).strftime("%Y-%m-%d")
     await message.reply_text(
         sheet_text(texts, services.org.branch_name(branch_id), sheet, day),
@@ -177,21 +193,21 @@ async def sign_callback(update: Update, context: BotContext, tap: SignTap) -> No
     services = context.services
     texts = services.texts
     event = await services.meetings.find(tap.event_id)
-    if event is None or event.unit_id is None or not context.actor.can_see(event.unit_id):
+    if event is None or not context.actor.can_see(event.branch_id):
         await query.answer(texts.tap_invalid)
         return
     member = await services.org.member_by_id(tap.member_id)
-    if member is None or member.branch_id != event.unit_id:
+    if member is None or member.branch_id != event.branch_id:
         await query.answer(texts.tap_invalid)
         return
     kind = await services.meetings.sign_in(event, member.id, query.from_user.id)
     await query.answer(texts.signed_now.format(name=member.name) if kind else texts.tap_stale)
     sheet = await services.meetings.sheet(event.id)
-    if sheet is None or event.occurs_at is None:
+    if sheet is None:
         return
     day = event.occurs_at.astimezone(services.settings.zone).strftime("%Y-%m-%d")
     await query.edit_message_text(
-        sheet_text(texts, services.org.branch_name(event.unit_id), sheet, day),
+        sheet_text(texts, services.org.branch_name(event.branch_id), sheet, day),
         reply_markup=sheet_keyboard(texts, sheet),
     )
 
@@ -218,12 +234,12 @@ async def themeday_command(update: Update, context: BotContext) -> None:
         return
     lines = [texts.themeday_title.format(branch=unit.name), ""]
     for event in events:
-        day = ThemeDay(unit.id, event.occurs_at, event.topic or event.title, event.place)
+        day = Meeting(unit.id, event.occurs_at, event.topic or event.title, event.place)
         lines.append(services.meetings.describe(day))
         if event.holiday is not None and event.holiday.adjustment is Adjustment.MOVED:
             lines.append(
                 texts.themeday_moved.format(
-                    date=event.holiday.rule_date.strftime("%m月%d日"),
+                    date=texts.month_day(event.holiday.rule_date),
                     holiday=event.holiday.holiday or "",
                 )
             )

@@ -7,11 +7,13 @@ import logging
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.delivery.service import MAX_TEXT
 from bot.handlers import conversation
 from bot.handlers.callbacks import BROADCAST, BroadcastTap
+from bot.handlers.pages import MESSAGE_LIMIT, length
 from bot.handlers.scope import home_unit
 from bot.org.access import Actor
 
@@ -50,15 +52,31 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
     if message is None or user is None:
         return
     services = context.services
-    units = [a for a in (context.args or []) if a in services.org.tree.by_id]
-    unit = home_unit(context.actor, units)
+    args = list(context.args or [])
+    unknown = [a for a in args if a not in services.org.tree.by_id]
+    if unknown:
+        await message.reply_text(services.texts.unit_unknown.format(unit=unknown[0]))
+        return
+    unit = home_unit(context.actor, args)
     if unit is None:
         await message.reply_text(services.texts.choose_branch.format(example="/broadcast zb-001"))
         return
     await conversation.ask(context, user.id, BroadcastText(unit))
     await message.reply_text(
-        services.texts.broadcast_ask.format(unit=services.org.branch_name(unit), limit=MAX_TEXT)
+        services.texts.broadcast_ask.format(
+            unit=services.org.branch_name(unit), limit=text_limit(context, unit)
+        )
     )
+
+
+def text_limit(context: BotContext, unit: str) -> int:
+    """The longest broadcast whose preview (the text under its header) is still one message:
+    the header is measured with the longest counts it can show."""
+    texts = context.services.texts
+    header = texts.broadcast_preview.format(
+        unit=context.services.org.branch_name(unit), count=999_999, unreachable=999_999, text=""
+    )
+    return min(MAX_TEXT, MESSAGE_LIMIT - length(header))
 
 
 async def broadcast_text(update: Update, context: BotContext, state: BroadcastText) -> None:
@@ -73,9 +91,10 @@ async def broadcast_text(update: Update, context: BotContext, state: BroadcastTe
         await conversation.end(context, user.id)
         await message.reply_text(texts.tap_refused)
         return
-    if len(message.text) > MAX_TEXT:
+    limit = text_limit(context, state.unit)
+    if length(message.text) > limit:
         await message.reply_text(
-            texts.broadcast_too_long.format(length=len(message.text), limit=MAX_TEXT)
+            texts.broadcast_too_long.format(length=length(message.text), limit=limit)
         )
         return
     audience = await services.delivery.audience(state.unit)
@@ -129,25 +148,29 @@ async def broadcast_callback(update: Update, context: BotContext, tap: Broadcast
     if state is None or state.stamp != tap.stamp:
         await query.answer(texts.tap_invalid)
         return
-    await conversation.end(context, user_id)
     if not _answers_for(context.actor, state.unit):
+        await conversation.end(context, user_id)
         await query.answer(texts.tap_refused, show_alert=True)
         return
     if not tap.send:
+        await conversation.end(context, user_id)
         await query.answer()
         await query.edit_message_text(texts.broadcast_cancelled)
         return
-    await query.answer()
-    progress = await context.bot.send_message(
-        query.message.chat.id, texts.broadcast_progress.format(sent=0, total="…", failed=0)
-    )
-    batch_id = await services.delivery.create_broadcast(
-        state.unit,
-        state.text,
-        user_id,
-        query.message.chat.id,
-    )
-    await services.delivery.show_progress_in(batch_id, query.message.chat.id, progress.message_id)
-    await query.edit_message_reply_markup(None)
+    # Queue first: from here on the broadcast goes out whatever happens to the messages
+    # below (a 429 or a timeout on the secretary's chat used to drop it).
+    chat_id = query.message.chat.id
+    batch_id = await services.delivery.create_broadcast(state.unit, state.text, user_id, chat_id)
+    await conversation.end(context, user_id)
     services.sender.wake()
+    try:
+        await query.answer()
+        progress = await context.bot.send_message(
+            chat_id, texts.broadcast_progress.format(sent=0, total="…", failed=0)
+        )
+        await services.delivery.show_progress_in(batch_id, chat_id, progress.message_id)
+        await query.edit_message_reply_markup(None)
+    except TelegramError as error:
+        log.warning("batch %d queued; its progress message is not shown: %s", batch_id, error)
+        return
     await services.progress.changed(batch_id)

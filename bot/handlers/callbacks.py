@@ -80,6 +80,26 @@ class QuizCodec(Codec[Tap]):
 
 
 @dataclass(frozen=True)
+class NextTap:
+    """下一题 (or 查看得分 after the last) under an answered question: which quiz, and the
+    position of the question it asks for (the quiz's length when the quiz is over)."""
+
+    session_id: int
+    position: int
+
+
+class NextCodec(Codec[NextTap]):
+    prefix = "next"
+    fields = re.compile(rf"{_ID}:{_SMALL}")
+
+    def _fields(self, value: NextTap) -> tuple[str, ...]:
+        return (str(value.session_id), str(value.position))
+
+    def _value(self, match: re.Match[str]) -> NextTap:
+        return NextTap(int(match.group(1)), int(match.group(2)))
+
+
+@dataclass(frozen=True)
 class TopicTap:
     """A tap in the /quiz 选题 menu: a document (show its chapters), or a chapter of it, or
     the whole document ("all")."""
@@ -138,6 +158,24 @@ class CloseCodec(Codec[CloseTap]):
 
     def _value(self, match: re.Match[str]) -> CloseTap:
         return CloseTap(match.group(1))
+
+
+@dataclass(frozen=True)
+class PageTap:
+    """上一页/下一页 under a paged list: the page to show (0-based)."""
+
+    page: int
+
+
+class CorrectionsPageCodec(Codec[PageTap]):
+    prefix = "fixpage"
+    fields = re.compile(r"(0|[1-9][0-9]{0,3})")
+
+    def _fields(self, value: PageTap) -> tuple[str, ...]:
+        return (str(value.page),)
+
+    def _value(self, match: re.Match[str]) -> PageTap:
+        return PageTap(int(match.group(1)))
 
 
 @dataclass(frozen=True)
@@ -225,9 +263,11 @@ class SignCodec(Codec[SignTap]):
 
 
 QUIZ = QuizCodec()
+NEXT = NextCodec()
 TOPIC = TopicCodec()
 FIX = FixCodec()
 CLOSE_CORRECTION = CloseCodec()
+CORRECTIONS_PAGE = CorrectionsPageCodec()
 BROADCAST = BroadcastCodec()
 RSVP = RsvpCodec()
 NUDGE = NudgeCodec()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import ReplyKeyboardMarkup, Update
+from telegram.error import BadRequest
 
 from bot.context import BotContext
 from bot.quiz.rules import PASS_PERCENT, POINTS_PER_QUESTION, max_points
@@ -21,15 +22,24 @@ async def register(update: Update, context: BotContext) -> int | None:
     return await services.org.register(user.id, user.first_name, user.last_name, user.username)
 
 
-async def greet(update: Update, context: BotContext) -> None:
-    """Greet a member and say what the bot does."""
+async def greet(
+    update: Update,
+    context: BotContext,
+    *,
+    joining: bool = False,
+    reply_markup: ReplyKeyboardMarkup | None = None,
+) -> None:
+    """Greet a member and say what the bot does, and what to do next — unless they came by an
+    invite link, where the next step is giving their name, not /quiz. ``reply_markup``: the
+    members' keyboard, from /start."""
     if update.effective_message is None or update.effective_user is None:
         return
     await register(update, context)
     texts = context.services.texts
     count = context.services.settings.quiz.questions_per_quiz
+    text = texts.start.format(name=texts.address(update.effective_user.first_name), count=count)
     await update.effective_message.reply_text(
-        texts.start.format(name=update.effective_user.first_name, count=count)
+        text if joining else f"{text}\n\n{texts.start_next}", reply_markup=reply_markup
     )
 
 
@@ -68,7 +78,12 @@ async def unknown_text(update: Update, context: BotContext) -> None:
 
 
 async def error_handler(update: object, context: BotContext) -> None:
-    """Record every error with the update it came from, and tell a private chat we failed."""
+    """Record every error with the update it came from, and tell a private chat we failed.
+    A tap answered too late (it waited while the bot was down) was still handled: only the
+    acknowledgement failed, so the member is not told that something went wrong."""
+    if isinstance(context.error, BadRequest) and too_old(context.error):
+        log.info("update %s: a tap answered too late to acknowledge", _update_id(update))
+        return
     log.error("error while handling update %s", _update_id(update), exc_info=context.error)
     chat = update.effective_chat if isinstance(update, Update) else None
     if chat is not None and chat.type == "private" and context.bot_data.services is not None:
@@ -78,5 +93,35 @@ async def error_handler(update: object, context: BotContext) -> None:
             log.exception("could not tell chat %s about the error", chat.id)
 
 
+def too_old(error: BadRequest) -> bool:
+    """Telegram's refusal to acknowledge a tap more than about 15 seconds old."""
+    return "query is too old" in error.message.lower()
+
+
 def _update_id(update: object) -> object:
     return update.update_id if isinstance(update, Update) else update
+
+
+SENDER_STUCK_AFTER = 120
+"""Seconds without a clean pass over the outbox before /status warns: the sender looks at
+least once a second, so two minutes means it is stuck, not idle."""
+
+
+async def status_command(update: Update, context: BotContext) -> None:
+    """/status — the health figure: when the outbox sender last ran cleanly."""
+    message = update.effective_message
+    if message is None:
+        return
+    services = context.services
+    texts = services.texts
+    last = services.sender.last_success
+    if last is None:
+        await message.reply_text(texts.status_sender_never)
+        return
+    seconds = max(0, int((services.clock.now() - last).total_seconds()))
+    text = texts.status_sender.format(
+        time=last.astimezone(services.settings.zone).strftime("%H:%M:%S"), seconds=seconds
+    )
+    if seconds > SENDER_STUCK_AFTER:
+        text = texts.status_sender_stuck.format(seconds=seconds) + "\n" + text
+    await message.reply_text(text)

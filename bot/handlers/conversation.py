@@ -10,7 +10,6 @@ survive a restart.
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,9 +39,7 @@ EXPIRED = Expired()
 S = TypeVar("S", bound=State)
 
 
-@functools.cache
 def _adapter(state_type: type[State]) -> TypeAdapter[Any]:
-    """Each state's validator, built once (building one takes about a millisecond)."""
     return TypeAdapter(state_type)
 
 

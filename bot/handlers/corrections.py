@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
+from bot.corrections.service import MAX_TEXT
 from bot.handlers import conversation
-from bot.handlers.callbacks import CLOSE_CORRECTION, CloseTap, FixTap
-from bot.org.access import Role
-
-SHOWN = 20
+from bot.handlers.callbacks import CLOSE_CORRECTION, CORRECTIONS_PAGE, CloseTap, FixTap, PageTap
+from bot.handlers.pages import length, page_buttons, page_text, pages
+from bot.org.access import Actor, Role
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,9 @@ async def fix_callback(update: Update, context: BotContext, tap: FixTap) -> None
         return
     await query.answer()
     await conversation.ask(context, query.from_user.id, CorrectionText(question_id))
-    await context.bot.send_message(query.from_user.id, services.texts.correction_ask)
+    await context.bot.send_message(
+        query.from_user.id, services.texts.correction_ask.format(limit=MAX_TEXT)
+    )
 
 
 async def correction_text(update: Update, context: BotContext, state: CorrectionText) -> None:
@@ -47,51 +49,82 @@ async def correction_text(update: Update, context: BotContext, state: Correction
     if message is None or user is None or message.text is None:
         return
     services = context.services
-    if not await services.corrections.report(user.id, state.question, message.text):
+    text = message.text.strip()
+    if length(text) > MAX_TEXT:
+        # The question stays open: the member shortens the report and sends it again.
+        await message.reply_text(
+            services.texts.text_too_long.format(length=length(text), limit=MAX_TEXT)
+        )
+        return
+    if not await services.corrections.report(user.id, state.question, text):
         return
     await conversation.end(context, user.id)
     await message.reply_text(services.texts.correction_thanks)
 
 
 async def corrections_command(update: Update, context: BotContext) -> None:
-    """/corrections — open reports, grouped by question, newest last."""
+    """/corrections — open reports, grouped by question, newest last, a page at a time."""
     message = update.effective_message
     if message is None:
         return
+    text, markup = await _corrections_page(context, context.actor, 0)
+    await message.reply_text(text, reply_markup=markup)
+
+
+async def page_callback(update: Update, context: BotContext, tap: PageTap) -> None:
+    """上一页/下一页 under /corrections: the page is rebuilt for the tapper's role and scope
+    as they are now, so an old message never shows what its reader may no longer see."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    text, markup = await _corrections_page(context, context.actor, tap.page)
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+async def _corrections_page(
+    context: BotContext, actor: Actor, number: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     services = context.services
     texts = services.texts
-    actor = context.actor
     reports = await services.corrections.open_reports(None if actor.admin else actor.scope)
     if not reports:
-        await message.reply_text(texts.corrections_none)
-        return
+        return texts.corrections_none, None
     by_question: dict[str, list[str]] = {}
     for report in reports:
         by_question.setdefault(report.question_id, []).append(f"{report.reporter}：{report.text}")
-    lines = [texts.corrections_title.format(count=len(reports)), ""]
-    buttons = []
-    for question_id, items in list(by_question.items())[:SHOWN]:
+    ids = list(by_question)
+    items = []
+    for question_id in ids:
         question = services.quiz.bank.by_id.get(question_id)
-        lines.append(
+        found = by_question[question_id]
+        items.append(
             texts.corrections_item.format(
                 id=question_id,
                 source=question.source if question else texts.corrections_gone,
-                count=len(items),
-                latest=items[-1],
+                count=len(found),
+                latest=found[-1],
             )
         )
-        if context.actor.role >= Role.ADMIN:
-            buttons.append(
-                [
-                    InlineKeyboardButton(
-                        texts.corrections_close.format(id=question_id),
-                        callback_data=CLOSE_CORRECTION.pack(CloseTap(question_id)),
-                    )
-                ]
-            )
-    await message.reply_text(
-        "\n".join(lines), reply_markup=InlineKeyboardMarkup(buttons) if buttons else None
-    )
+    header = texts.corrections_title.format(count=len(reports))
+    split = pages(header, items, texts)
+    number = min(number, len(split) - 1)
+    buttons = []
+    if actor.role >= Role.ADMIN:
+        buttons = [
+            [
+                InlineKeyboardButton(
+                    texts.corrections_close.format(id=ids[i]),
+                    callback_data=CLOSE_CORRECTION.pack(CloseTap(ids[i])),
+                )
+            ]
+            for i in split[number]
+        ]
+    navigation = page_buttons(texts, CORRECTIONS_PAGE.prefix, number, len(split))
+    if navigation:
+        buttons.append(navigation)
+    text = page_text(header, items, split[number], number, len(split), texts)
+    return text, InlineKeyboardMarkup(buttons) if buttons else None
 
 
 async def close_callback(update: Update, context: BotContext, tap: CloseTap) -> None:

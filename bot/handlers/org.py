@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from datetime import date
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus
+from telegram.error import TelegramError
 
 from bot.context import BotContext
+from bot.handlers import conversation
 from bot.handlers.scope import home_branch
 from bot.i18n import Texts
+from bot.numbers import parse_int, parse_telegram_id
 from bot.org.access import ADMIN_UNIT, Actor
-from bot.org.members import Departure, Member
+from bot.org.members import Departure
 from bot.org.service import Joined, JoinProblem
 from bot.org.tree import Level
+
+log = logging.getLogger(__name__)
 
 
 async def invite_command(update: Update, context: BotContext) -> None:
@@ -28,18 +35,33 @@ async def invite_command(update: Update, context: BotContext) -> None:
         await message.reply_text(texts.choose_branch.format(example="/invite zb-001"))
         return
     name = services.org.branch_name(branch_id)
-    if rest[:1] == ["revoke"]:
+    revoke = rest[:1] == ["revoke"]
+    days = parse_int(rest[-1], 1, 365) if rest and not revoke else None
+    extra = rest[1:] if revoke else rest[:-1] if days is not None else rest
+    if extra:
+        # A word that is neither "revoke" nor a number of days is a unit id we do not know:
+        # never fall back to the caller's own branch (its links would be revoked).
+        number = extra[0].isdigit()  # any digits, "²" too: a mistyped number of days
+        await message.reply_text(
+            texts.invite_usage if number else texts.unit_unknown.format(unit=extra[0])
+        )
+        return
+    if revoke:
         count = await services.org.revoke_invites(branch_id)
         await message.reply_text(texts.invites_revoked.format(branch=name, count=count))
-        return
-    days = int(rest[0]) if rest and rest[0].isdigit() and 0 < int(rest[0]) <= 365 else None
-    if rest and days is None:
-        await message.reply_text(texts.invite_usage)
         return
     code = await services.org.create_invite(context.actor, branch_id, days)
     link = f"https://t.me/{context.bot.username}?start={code}"
     expiry = texts.invite_expires.format(days=days) if days else texts.invite_no_expiry
     await message.reply_text(texts.invite_link.format(branch=name, link=link, expiry=expiry))
+
+
+@dataclass(frozen=True)
+class JoinName(conversation.State):
+    """Someone opened the invite link ``code`` and is typing their real name."""
+
+    kind = "join_name"
+    code: str
 
 
 async def begin_join(update: Update, context: BotContext, code: str) -> None:
@@ -57,6 +79,7 @@ async def begin_join(update: Update, context: BotContext, code: str) -> None:
     if isinstance(outcome, JoinProblem):
         await message.reply_text(_join_problem(context, outcome, member.branch_id))
         return
+    await conversation.ask(context, user.id, JoinName(code))
     await message.reply_text(
         texts.join_ask_name.format(branch=services.org.branch_name(outcome.branch_id))
     )
@@ -74,25 +97,29 @@ def _join_problem(context: BotContext, problem: JoinProblem, branch_id: str | No
     }[problem]
 
 
-async def join_name(update: Update, context: BotContext, member: Member) -> None:
-    """The real name of someone who opened an invite link."""
+async def join_name(update: Update, context: BotContext, state: JoinName) -> None:
+    """The real name of someone who opened an invite link; asked again until it is one."""
     message = update.effective_message
-    if message is None or message.text is None:
+    user = update.effective_user
+    member = context.actor.member
+    if message is None or message.text is None or user is None or member is None:
         return
     services = context.services
-    outcome = await services.org.finish_join(member, message.text)
+    outcome = await services.org.finish_join(member, state.code, message.text)
     texts = services.texts
     if outcome is None:
         await message.reply_text(texts.join_bad_name)
-    elif isinstance(outcome, Joined):
+        return
+    await conversation.end(context, user.id)
+    if isinstance(outcome, Joined):
         await message.reply_text(
             texts.joined.format(
-                name=" ".join(message.text.split()),
+                name=texts.address(" ".join(message.text.split())),
                 branch=services.org.branch_name(outcome.branch_id),
             )
         )
     else:
-        await message.reply_text(_join_problem(context, outcome, None))
+        await message.reply_text(_join_problem(context, outcome, member.branch_id))
 
 
 async def transfer_command(update: Update, context: BotContext) -> None:
@@ -117,14 +144,35 @@ async def transfer_command(update: Update, context: BotContext) -> None:
             texts.transfer_ambiguous if found else texts.transfer_not_found.format(name=args[0])
         )
         return
-    await services.org.transfer(context.actor, found[0], args[1])
-    await message.reply_text(
-        texts.transferred.format(
-            name=found[0].name,
-            source=services.org.branch_name(found[0].branch_id),
-            target=services.org.branch_name(args[1]),
+    member, target = found[0], args[1]
+    if not context.actor.can_see(target):
+        # Moving someone into a branch the sender does not answer for would hand that
+        # branch a member (and their record) without its secretary knowing or agreeing.
+        await message.reply_text(
+            texts.transfer_out_of_scope.format(target=services.org.branch_name(target))
         )
-    )
+        return
+    await services.org.transfer(context.actor, member, target)
+    names = {
+        "name": member.name,
+        "source": services.org.branch_name(member.branch_id),
+        "target": services.org.branch_name(target),
+    }
+    await message.reply_text(texts.transferred.format(**names))
+    # Everyone concerned hears of it: the member and the secretaries on both sides.
+    sender = context.actor.telegram_id
+    notices = {member.telegram_id: texts.transfer_member_notice.format(**names)}
+    by = context.actor.member.name if context.actor.member else str(sender)
+    for branch in (member.branch_id, target):
+        for secretary in await services.org.secretaries_of(branch) if branch else []:
+            notices.setdefault(secretary, texts.transfer_secretary_notice.format(**names, by=by))
+    for chat_id, text in notices.items():
+        if chat_id is None or chat_id == sender:
+            continue
+        try:
+            await context.bot.send_message(chat_id, text)
+        except TelegramError as error:
+            log.warning("transfer notice to %s not delivered: %s", chat_id, error)
 
 
 def departure_reasons(texts: Texts) -> dict[str, Departure]:
@@ -167,18 +215,22 @@ async def depart_command(update: Update, context: BotContext) -> None:
         await message.reply_text(texts.depart_too_early.format(name=member.name, branch=branch))
         return
     await message.reply_text(
-        texts.departed.format(name=member.name, date=on.isoformat(), reason=args[1], branch=branch)
+        texts.departed.format(
+            name=member.name, date=texts.long_date(on), reason=args[1], branch=branch
+        )
     )
 
 
-def _promotion_args(context: BotContext) -> tuple[int, str] | None:
+def promotion_args(context: BotContext) -> tuple[int, str] | None:
+    """/promote's and /demote's arguments: whose role, and which unit (or admin)."""
     args = list(context.args or [])
-    if len(args) != 2 or not args[0].lstrip("-").isdigit():
+    user = parse_telegram_id(args[0]) if len(args) == 2 else None
+    if user is None:
         return None
     unit = ADMIN_UNIT if args[1] == "admin" else args[1]
     if unit != ADMIN_UNIT and unit not in context.services.org.tree.by_id:
         return None
-    return int(args[0]), unit
+    return user, unit
 
 
 async def promote_command(update: Update, context: BotContext) -> None:
@@ -187,14 +239,19 @@ async def promote_command(update: Update, context: BotContext) -> None:
     if message is None:
         return
     services = context.services
-    parsed = _promotion_args(context)
+    texts = services.texts
+    parsed = promotion_args(context)
     if parsed is None:
-        await message.reply_text(services.texts.promote_usage)
+        await message.reply_text(texts.promote_usage)
         return
-    await services.org.promote(context.actor, *parsed)
-    await message.reply_text(
-        services.texts.promoted.format(user=parsed[0], unit=_unit_label(context, parsed[1]))
-    )
+    user, unit = parsed
+    await services.org.promote(context.actor, user, unit)
+    if unit == ADMIN_UNIT:
+        await message.reply_text(texts.promoted_admin.format(user=user))
+    else:
+        await message.reply_text(
+            texts.promoted.format(user=user, unit=services.org.branch_name(unit))
+        )
 
 
 async def demote_command(update: Update, context: BotContext) -> None:
@@ -203,18 +260,18 @@ async def demote_command(update: Update, context: BotContext) -> None:
     if message is None:
         return
     services = context.services
-    parsed = _promotion_args(context)
+    texts = services.texts
+    parsed = promotion_args(context)
     if parsed is None:
-        await message.reply_text(services.texts.promote_usage)
+        await message.reply_text(texts.demote_usage)
         return
-    done = await services.org.demote(*parsed)
-    text = services.texts.demoted if done else services.texts.demote_nothing
-    await message.reply_text(text.format(user=parsed[0], unit=_unit_label(context, parsed[1])))
-
-
-def _unit_label(context: BotContext, unit: str) -> str:
-    texts = context.services.texts
-    return texts.admin_role if unit == ADMIN_UNIT else context.services.org.branch_name(unit)
+    user, unit = parsed
+    done = await services.org.demote(user, unit)
+    if unit == ADMIN_UNIT:
+        text = texts.demoted_admin if done else texts.demote_nothing_admin
+    else:
+        text = texts.demoted if done else texts.demote_nothing
+    await message.reply_text(text.format(user=user, unit=services.org.branch_name(unit)))
 
 
 async def bindgroup_command(update: Update, context: BotContext) -> None:

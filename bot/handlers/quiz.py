@@ -6,13 +6,21 @@ import asyncio
 import logging
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TimedOut
 
 from bot.context import BotContext
 from bot.handlers import conversation
-from bot.handlers.callbacks import FIX, TOPIC, FixTap, TopicTap
+from bot.handlers.callbacks import TOPIC, NextTap, TopicTap
 from bot.handlers.common import register
-from bot.handlers.quiz_view import question_keyboard, question_text, result_text, summary_text
+from bot.handlers.quiz_view import (
+    correction_keyboard,
+    question_keyboard,
+    question_text,
+    result_keyboard,
+    result_text,
+    summary_text,
+)
+from bot.quiz.service import Started
 from bot.quiz.session import (
     Answered,
     Ignored,
@@ -35,7 +43,7 @@ async def quiz_command(update: Update, context: BotContext) -> None:
         return
     services = context.services
     if chat.type != "private":
-        await message.reply_text(services.texts.private_only)
+        await message.reply_text(services.texts.private_only.format(command="quiz"))
         return
     args = list(context.args or [])
     if not args:
@@ -147,7 +155,7 @@ async def cancel_command(update: Update, context: BotContext) -> None:
         await update.effective_message.reply_text(services.texts.input_cancelled)
         return
     cancelled = await services.quiz.cancel(member_id)
-    if cancelled is not None and cancelled.message_id is not None:
+    if cancelled is not None and cancelled.message_id:  # 0: the question is being sent
         await _edit_markup(context, cancelled.chat_id, cancelled.message_id, None)
     texts = services.texts
     await update.effective_message.reply_text(
@@ -180,6 +188,7 @@ async def _show_result(query: CallbackQuery, context: BotContext, outcome: Answe
     services = context.services
     texts = services.texts
     session = outcome.session
+    auto_advance = services.settings.quiz.auto_advance
     text = result_text(
         texts,
         session.position - 1,
@@ -188,6 +197,17 @@ async def _show_result(query: CallbackQuery, context: BotContext, outcome: Answe
         outcome.order,
         outcome.verdict,
     )
+    keyboard = result_keyboard(
+        texts,
+        session.id,
+        session.position,
+        finished=not session.active,
+        auto_advance=auto_advance,
+    )
+    if not auto_advance:
+        # The verdict and the explanation stay in view until the member taps 下一题.
+        await asyncio.gather(query.answer(), _edit_text(query, text, keyboard))
+        return
     # The answer is committed; the result, the acknowledgement and what comes next go out
     # together, so a member waits one round trip to Telegram, not three.
     follow_up = (
@@ -195,17 +215,32 @@ async def _show_result(query: CallbackQuery, context: BotContext, outcome: Answe
         if outcome.next_question is not None
         else _send_summary(context, session)
     )
-    report = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    texts.correction_button,
-                    callback_data=FIX.pack(FixTap(session.id, session.position - 1)),
-                )
-            ]
-        ]
+    await asyncio.gather(query.answer(), _edit_text(query, text, keyboard), follow_up)
+
+
+async def next_callback(update: Update, context: BotContext, tap: NextTap) -> None:
+    """下一题 (or 查看得分) under a result: the next question or the summary, once."""
+    query = update.callback_query
+    if query is None:
+        return
+    services = context.services
+    step = await services.quiz.advance(query.from_user.id, tap.session_id, tap.position)
+    if isinstance(step, Ignored):
+        await query.answer(_ignored_text(context, step.reason))
+        return
+    # 下一题 has done its work; 纠错 stays under the result.
+    remaining = correction_keyboard(services.texts, tap.session_id, tap.position - 1)
+    if isinstance(step, Outdated):
+        await asyncio.gather(query.answer(), _edit_tapped_markup(context, query, remaining))
+        if query.message is not None:
+            await context.bot.send_message(query.message.chat.id, services.texts.outdated)
+        return
+    follow_up = (
+        _send_question(context, step.session)
+        if isinstance(step, Started)
+        else _send_summary(context, step.session)
     )
-    await asyncio.gather(query.answer(), _edit_text(query, text, report), follow_up)
+    await asyncio.gather(query.answer(), _edit_tapped_markup(context, query, remaining), follow_up)
 
 
 async def _send_summary(context: BotContext, session: QuizSession) -> None:
@@ -214,14 +249,38 @@ async def _send_summary(context: BotContext, session: QuizSession) -> None:
     await context.bot.send_message(session.chat_id, summary_text(services.texts, summary))
 
 
+async def repeat_question(update: Update, context: BotContext) -> bool:
+    """Text typed while a quiz is running: say that answers are taps, and show the question
+    again at the bottom of the chat (its old buttons removed). False when no quiz runs."""
+    member_id = await register(update, context)
+    if member_id is None or update.effective_message is None:
+        return False
+    services = context.services
+    session = await services.quiz.in_progress(member_id)
+    if session is None or session.current_question_id not in services.quiz.bank.by_id:
+        return False
+    await update.effective_message.reply_text(
+        services.texts.quiz_use_buttons.format(number=session.position + 1, total=session.total)
+    )
+    if session.message_id is not None:
+        await _edit_markup(context, session.chat_id, session.message_id, None)
+    await _send_question(context, session)
+    return True
+
+
 async def _send_question(context: BotContext, session: QuizSession) -> None:
+    """Show the next question. The answer before it is already recorded, so a timeout here
+    would leave the member looking at nothing until /quiz: it is sent once more (at worst
+    the member sees it twice; a tap on either counts once)."""
     services = context.services
     question = services.quiz.bank.by_id[session.current_question_id]
-    message = await context.bot.send_message(
-        session.chat_id,
-        question_text(services.texts, session, question),
-        reply_markup=question_keyboard(services.texts, session, question),
-    )
+    text = question_text(services.texts, session, question)
+    keyboard = question_keyboard(services.texts, session, question)
+    try:
+        message = await context.bot.send_message(session.chat_id, text, reply_markup=keyboard)
+    except TimedOut:
+        log.warning("quiz %d: the next question timed out; sending it again", session.id)
+        message = await context.bot.send_message(session.chat_id, text, reply_markup=keyboard)
     await services.quiz.question_shown(session, message.message_id)
 
 

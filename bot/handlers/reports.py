@@ -36,7 +36,9 @@ async def chart_command(update: Update, context: BotContext) -> None:
         bars = []
         for month in months:
             (figures,) = await services.stats.figures([unit_id], services.stats.window(month))
-            bars.append(Bar(f"{month.index}月", figures.rate, figures.average))
+            bars.append(
+                Bar(texts.chart_month.format(month=month.index), figures.rate, figures.average)
+            )
         title = texts.chart_months_title.format(unit=unit.name)
         horizontal = False
     else:
@@ -45,9 +47,9 @@ async def chart_command(update: Update, context: BotContext) -> None:
             Bar(tree.by_id[f.branch_id].name, f.rate, f.average)
             for f in report.children[:CHART_BRANCHES]
         ]
-        title = texts.chart_branches_title.format(unit=unit.name, period=period.label)
+        title = texts.chart_branches_title.format(unit=unit.name, period=texts.period(period))
         horizontal = True
-    png = await services.reports.chart(title, bars, horizontal=horizontal)
+    png = await services.reports.chart(title, bars, horizontal=horizontal, texts=texts)
     if png is None:
         report = report or await services.stats.report(unit_id, period)
         await message.reply_text(texts.chart_unavailable + "\n\n" + report_text(texts, report))
@@ -67,12 +69,12 @@ async def export_command(update: Update, context: BotContext) -> None:
     services = context.services
     texts = services.texts
     await message.reply_text(texts.export_working)
-    data = await services.reports.ledger(unit_id, period, services.quiz.bank.by_id)
-    name = f"台账_{services.org.branch_name(unit_id)}_{period.key}.xlsx"
+    data = await services.reports.ledger(unit_id, period, services.quiz.bank.by_id, texts)
+    name = texts.ledger_file.format(unit=services.org.branch_name(unit_id), period=period.key)
     await context.bot.send_document(
         chat.id,
         InputFile(io.BytesIO(data), name),
         caption=texts.export_caption.format(
-            unit=services.org.branch_name(unit_id), period=period.label
+            unit=services.org.branch_name(unit_id), period=texts.period(period)
         ),
     )

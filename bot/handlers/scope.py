@@ -144,7 +144,7 @@ def refusal_text(context: BotContext, refusal: Refusal, command: str) -> str:
         return texts.scope_not_allowed.format(
             code=refusal.code, name=tree.by_id[refusal.code].name
         )
-    example = f"/{command} 本月 {refusal.code}" if refusal.code else f"/{command} 本月"
+    example = " ".join(w for w in (f"/{command}", texts.period_example, refusal.code) if w)
     return texts.choose_branch.format(example=example)
 
 

@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import date
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.handlers.callbacks import NUDGE, NudgeTap
@@ -28,10 +32,11 @@ from bot.handlers.stats_view import (
     units_text,
 )
 from bot.org.tree import Level
-from bot.stats.periods import Span, parse_period
+from bot.stats.periods import Period, Span, parse_period
 
 MAX_QUERY = 30
 """A name or keyword searched for is cut to this many characters."""
+log = logging.getLogger(__name__)
 
 
 async def stats_command(update: Update, context: BotContext) -> None:
@@ -44,6 +49,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
     services = context.services
     report = await services.stats.report(target.unit, target.period)
     waiting = [m for m in report.not_participated if m.reachable]
+    today = services.clock.now().astimezone(services.settings.zone).date()
     keyboard = (
         InlineKeyboardMarkup(
             [
@@ -55,7 +61,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
                 ]
             ]
         )
-        if waiting and target.period.span is not Span.RANGE
+        if waiting and target.period.span is not Span.RANGE and _current(target.period, today)
         else None
     )
     await message.reply_text(report_text(services.texts, report), reply_markup=keyboard)
@@ -71,30 +77,43 @@ async def nudge_callback(update: Update, context: BotContext, tap: NudgeTap) -> 
     texts = services.texts
     now = services.clock.now().astimezone(services.settings.zone)
     branch_id, period = tap.branch_id, tap.period
-    if not context.actor.can_see(branch_id):
+    if not context.actor.can_see(branch_id) or not _current(period, now.date()):
+        # Only this period's laggards can still study for it; a forged or old button naming
+        # another period must not become a second reminder of the day.
         await query.answer(texts.tap_invalid)
         return
     report = await services.stats.report(branch_id, period)
-    progress = await context.bot.send_message(
-        query.message.chat.id, texts.broadcast_progress.format(sent=0, total="…", failed=0)
-    )
+    # Once a day per branch, whatever period the button names; queued before anything is
+    # shown, so a failed progress message never loses it.
     batch_id = await services.delivery.send_to(
         report.not_participated,
-        key=f"nudge:{branch_id}:{period.key}:{now.date().isoformat()}",
+        key=f"nudge:{branch_id}:{now.date().isoformat()}",
         kind="nudge",
-        text=texts.nudge_text.format(period=period.label),
+        text=texts.nudge_text.format(period=texts.period(period)),
         unit_id=branch_id,
         created_by=query.from_user.id,
         progress_chat_id=query.message.chat.id,
     )
     if batch_id is None:
         await query.answer(texts.nudge_already, show_alert=True)
-        await progress.delete()
         return
-    await query.answer()
-    await services.delivery.show_progress_in(batch_id, query.message.chat.id, progress.message_id)
     services.sender.wake()
+    try:
+        await query.answer()
+        progress = await context.bot.send_message(
+            query.message.chat.id, texts.broadcast_progress.format(sent=0, total="…", failed=0)
+        )
+        await services.delivery.show_progress_in(
+            batch_id, query.message.chat.id, progress.message_id
+        )
+    except TelegramError as error:
+        log.warning("batch %d queued; its progress message is not shown: %s", batch_id, error)
+        return
     await services.progress.changed(batch_id)
+
+
+def _current(period: Period, today: date) -> bool:
+    return period.start <= today < period.end
 
 
 async def ranking_command(update: Update, context: BotContext) -> None:
@@ -105,11 +124,12 @@ async def ranking_command(update: Update, context: BotContext) -> None:
     if message is None or target is None:
         return
     services = context.services
+    texts = services.texts
     tree = services.org.tree
     figures = await services.stats.ranking(target.unit, target.period)
     mine = context.actor.secretary_of
     await message.reply_text(
-        ranking_text(services.texts, tree, target.unit, target.period.label, figures, mine)
+        ranking_text(texts, tree, target.unit, texts.period(target.period), figures, mine)
     )
 
 
@@ -120,12 +140,13 @@ async def hardest_command(update: Update, context: BotContext) -> None:
     if message is None or target is None:
         return
     services = context.services
+    texts = services.texts
     items = await services.stats.hardest_in(target.unit, target.period)
     await message.reply_text(
         hardest_text(
-            services.texts,
+            texts,
             services.org.branch_name(target.unit),
-            target.period.label,
+            texts.period(target.period),
             items,
             services.quiz.bank.by_id,
             services.stats.min_attempts,

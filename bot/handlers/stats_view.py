@@ -20,7 +20,7 @@ MEMBERS_SHOWN = 60
 
 
 def _score(value: float | None) -> str:
-    """An average 正确率 as the texts show it: ``75%``, or ``—`` without any quiz."""
+    """A percentage of right answers, or a dash where there were no quizzes."""
     return "—" if value is None else f"{value:.0f}%"
 
 
@@ -46,7 +46,7 @@ def report_text(texts: Texts, report: UnitReport) -> str:
     rate = texts.stats_rate_same_time if same_time else texts.stats_rate
     average = texts.stats_previous_average_same_time if same_time else texts.stats_previous_average
     lines = [
-        texts.stats_title.format(branch=report.unit.name, period=report.period.label),
+        texts.stats_title.format(branch=report.unit.name, period=texts.period(report.period)),
         "",
         texts.stats_members.format(members=f.members, participants=f.participants),
         rate.format(
@@ -79,8 +79,8 @@ def report_text(texts: Texts, report: UnitReport) -> str:
         ]
         if len(report.children) > CHILDREN_SHOWN:
             lines.append(texts.stats_children_more.format(count=len(report.children)))
-        return "\n".join(lines)
-    missing = report.not_participated
+    # A 党总支 or 党委 lists its child units above instead of names.
+    missing = [] if report.children else report.not_participated
     if missing:
         names = "、".join(m.name for m in missing[:NAMES_SHOWN])
         more = (
@@ -89,8 +89,11 @@ def report_text(texts: Texts, report: UnitReport) -> str:
             else ""
         )
         lines += ["", texts.stats_not_yet.format(count=len(missing), names=names + more)]
-    elif f.members:
+    elif f.members and not report.children:
         lines += ["", texts.stats_everyone]
+    lines += ["", texts.stats_note]
+    if f.attendance is not None:
+        lines.append(texts.attendance_note)
     return "\n".join(lines)
 
 
@@ -133,6 +136,9 @@ def ranking_text(
             lines.append(_unit_line(texts, place, tree.by_id[f.branch_id].name, f, mark))
     if len(figures) > RANKING_SHOWN:
         lines.append(texts.ranking_more.format(count=len(figures)))
+    lines += ["", texts.stats_note]
+    if any(f.attendance is not None for f in figures):
+        lines.append(texts.attendance_note)
     return "\n".join(lines)
 
 
@@ -241,10 +247,12 @@ def hardest_text(
 
 
 def leaderboard_text(texts: Texts, board: Leaderboard) -> str:
-    lines = [texts.leaderboard_title.format(branch=board.branch.name, period=board.period.label)]
+    lines = [
+        texts.leaderboard_title.format(branch=board.branch.name, period=texts.period(board.period))
+    ]
     lines.append("")
     if not board.leaders:
-        lines.append(texts.leaderboard_empty.format(period=board.period.label))
+        lines.append(texts.leaderboard_empty.format(period=texts.period(board.period)))
         return "\n".join(lines)
     lines += [
         texts.leaderboard_line.format(
@@ -272,7 +280,7 @@ def member_text(
     """A member's quizzes (答对 x/n) and the questions they missed, with the right answers."""
     lines = [
         texts.member_title.format(
-            name=record.member.name, branch=branch, period=record.period.label
+            name=record.member.name, branch=branch, period=texts.period(record.period)
         ),
         "",
     ]

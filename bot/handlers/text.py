@@ -1,10 +1,9 @@
 """Plain text in a private chat: whatever the person was asked for last, else a pointer.
 
-What someone is in the middle of saying — a broadcast's text, a reason for leave, a correction
-— is a typed state (``bot/handlers/conversation.py``) declared next to the handler that
-consumes it; ``INPUTS`` routes each state to that handler behind the same access check as
-commands, made now and not when the question was asked. A real name after an invite is kept
-on the member's row (``pending_invite``) and comes last.
+What someone is in the middle of saying — their real name after an invite, a broadcast's text,
+a reason for leave, a correction — is a typed state (``bot/handlers/conversation.py``) declared
+next to the handler that consumes it; ``INPUTS`` routes each state to that handler behind the
+same access check as commands, made now and not when the question was asked.
 """
 
 from __future__ import annotations
@@ -16,7 +15,8 @@ from typing import Any, Generic, TypeVar
 from telegram import Update
 
 from bot.context import BotContext
-from bot.handlers import attendance, broadcast, conversation, corrections, org
+from bot.dates import DateProblem, DateRefusal, parse_date
+from bot.handlers import attendance, broadcast, conversation, corrections, me, org, quiz
 from bot.handlers.access import admit
 from bot.handlers.common import unknown_text
 from bot.org.access import Role
@@ -39,6 +39,8 @@ INPUTS: tuple[Input[Any], ...] = (
     Input(broadcast.BroadcastConfirm, broadcast.waiting_confirm, Role.SECRETARY),
     Input(corrections.CorrectionText, corrections.correction_text),
     Input(attendance.LeaveReason, attendance.leave_reason),
+    Input(me.JoinDate, me.joindate_text),
+    Input(org.JoinName, org.join_name),
 )
 _BY_STATE: dict[type[conversation.State], Input[Any]] = {i.state: i for i in INPUTS}
 
@@ -72,8 +74,10 @@ async def text_message(update: Update, context: BotContext) -> None:
             return
         await expected.callback(update, context, state)
         return
-    member = await services.org.member(user.id)
-    if member is not None and member.pending_invite is not None:
-        await org.join_name(update, context, member)
+    if await quiz.repeat_question(update, context):
+        return
+    today = services.clock.now().astimezone(services.settings.zone).date()
+    if parse_date(message.text, today) != DateRefusal(DateProblem.FORM):
+        await message.reply_text(services.texts.date_hint)
         return
     await unknown_text(update, context)

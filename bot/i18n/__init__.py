@@ -19,4 +19,4 @@ def catalogue(locale: str) -> Texts:
     return LOCALES[locale]
 
 
-__all__ = ["LOCALES", "Texts", "catalogue"]
+__all__ = ["LOCALES", "ZH_CN", "ZH_TW", "Texts", "catalogue"]

@@ -1,8 +1,11 @@
-"""The list of messages every locale must provide."""
+"""The list of messages every locale must provide, and the few formats built from them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+
+from bot.stats.periods import Period, Span
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,19 @@ class Texts:
     source: str
     quote: str
     """Shown instead of 解析 for a question that has none (public banks): the quoted line."""
+    citation: str
+    next_button: str
+    finish_button: str
+
+    command_keyboard: str
+    key_quiz: str
+    key_topics: str
+    key_me: str
+    key_themeday: str
+    key_hide: str
+    keyboard_shown: str
+    keyboard_hidden: str
+    help_group_footer: str
 
     resumed: str
     summary: str
@@ -110,7 +126,6 @@ class Texts:
     promoted: str
     demoted: str
     demote_nothing: str
-    admin_role: str
     bindgroup_in_group: str
     group_bound: str
     stats_title: str
@@ -133,7 +148,6 @@ class Texts:
     hardest_title: str
     hardest_item: str
     hardest_footer: str
-    hardest_empty: str
     me_standing: str
     command_leaderboard: str
     leaderboard_title: str
@@ -205,7 +219,6 @@ class Texts:
     corrections_close: str
     corrections_closed: str
     command_joindate: str
-    joindate_usage: str
     joindate_saved: str
     event_reminder: str
     birthday_greeting: str
@@ -264,3 +277,159 @@ class Texts:
     member_quiz: str
     member_missed_header: str
     member_missed: str
+    command_status: str
+    status_sender: str
+    status_sender_stuck: str
+    status_sender_never: str
+    truncated: str
+    page_of: str
+    page_previous: str
+    page_next: str
+    text_too_long: str
+    transfer_out_of_scope: str
+    transfer_member_notice: str
+    transfer_secretary_notice: str
+
+    # Dates, weekdays and periods as this locale writes them: code never formats a date or a
+    # period itself, so another locale changes them here (see the methods below).
+    date_long: str
+    list_separator: str
+    judge_true: str
+    judge_false: str
+    date_month_day: str
+    weekdays: str
+    """Monday first, comma-separated."""
+    period_month: str
+    period_quarter: str
+    period_year: str
+    period_range: str
+    """Months of one year: 2026年9月至11月."""
+    period_range_years: str
+    """Months across a new year: 2026年11月至2027年2月."""
+    period_example: str
+    """The period word used in usage examples (``/stats 本月 …``)."""
+
+    # The /joindate conversation and the date parser's refusals (bot/dates.py).
+    joindate_ask: str
+    joindate_too_early: str
+    date_form: str
+    date_bad_month: str
+    date_bad_day: str
+    date_future: str
+    date_hint: str
+
+    # Chart and ledger labels (drawn and written in the report worker).
+    chart_rate_axis: str
+    chart_month: str
+    chart_average: str
+    ledger_file: str
+    ledger_sheet_summary: str
+    ledger_sheet_members: str
+    ledger_sheet_answers: str
+    ledger_sheet_items: str
+    ledger_branch_id: str
+    ledger_branch_name: str
+    ledger_parent: str
+    ledger_members: str
+    ledger_participants: str
+    ledger_rate: str
+    ledger_quizzes: str
+    ledger_average: str
+    ledger_median: str
+    ledger_unreachable: str
+    ledger_theme_days: str
+    ledger_attendance: str
+    ledger_branch: str
+    ledger_name: str
+    ledger_member_id: str
+    ledger_best: str
+    ledger_last_quiz: str
+    ledger_status: str
+    ledger_answered_at: str
+    ledger_question_id: str
+    ledger_source: str
+    ledger_correct: str
+    ledger_seconds: str
+    ledger_stem: str
+    ledger_attempts: str
+    ledger_right: str
+    ledger_facility: str
+    ledger_discrimination: str
+    ledger_summary_note: str
+    ledger_items_note: str
+    ledger_truncated: str
+    ledger_status_ok: str
+    ledger_status_never: str
+    ledger_status_blocked: str
+    ledger_yes: str
+    ledger_title: str
+    ledger_heading: str
+    ledger_days: str
+    ledger_days_open: str
+    ledger_footer: str
+    ledger_page: str
+    ledger_rank: str
+    ledger_unranked: str
+    ledger_total: str
+    ledger_total_branches: str
+    ledger_pinyin: str
+    ledger_joined: str
+    ledger_studied: str
+    ledger_studied_yes: str
+    ledger_studied_no: str
+    ledger_pinyin_note: str
+    ledger_sheet_options: str
+    ledger_option: str
+    ledger_option_text: str
+    ledger_key: str
+    ledger_chosen: str
+    ledger_share: str
+    ledger_remark: str
+    ledger_worst: str
+    ledger_options_note: str
+    ledger_no: str
+
+    # One text per situation (issue 14's words pass).
+    comrade: str
+    """How a member is addressed: ``{name}同志``; see ``address``."""
+    demote_usage: str
+    promoted_admin: str
+    demoted_admin: str
+    demote_nothing_admin: str
+    stats_note: str
+    attendance_note: str
+    unknown_command: str
+    unknown_command_plain: str
+    quiz_use_buttons: str
+    start_next: str
+
+    def address(self, name: str) -> str:
+        """``name`` with the form of address, once: 张三 → 张三同志, 新同志 stays 新同志."""
+        bare = self.comrade.format(name="")
+        return name if name.endswith(bare) else self.comrade.format(name=name)
+
+    def long_date(self, day: date) -> str:
+        return self.date_long.format(year=day.year, month=day.month, day=day.day)
+
+    def month_day(self, day: date) -> str:
+        return self.date_month_day.format(month=day.month, day=day.day)
+
+    def weekday(self, day: date) -> str:
+        return self.weekdays.split(",")[day.weekday()]
+
+    def period(self, period: Period) -> str:
+        """A period as people say it (2026年11月, 2026年第4季度, 2026年, 2026年9月至11月)."""
+        if period.span is Span.RANGE:
+            last = period.months()[-1]
+            if last.year == period.year:
+                return self.period_range.format(
+                    year=period.year, month=period.index, last_month=last.index
+                )
+            return self.period_range_years.format(
+                year=period.year, month=period.index, last_year=last.year, last_month=last.index
+            )
+        if period.span is Span.MONTH:
+            return self.period_month.format(year=period.year, month=period.index)
+        if period.span is Span.QUARTER:
+            return self.period_quarter.format(year=period.year, quarter=period.index)
+        return self.period_year.format(year=period.year)

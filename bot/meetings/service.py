@@ -2,9 +2,10 @@
 reminders carrying 参加/请假, attendance, 签到, and 补课 the day after; reminders of other
 meetings.
 
-A theme day is a batch of kind ``theme_day`` (it holds the attendance); each reminder is a
-batch of kind ``reminder`` whose messages carry the buttons. Keys are derived from the branch
-and the day, so a reminder is written once however often the scheduler looks.
+A meeting is an event (``events``: branch, kind, time, topic, place, status) that holds its
+attendance; each reminder and 补课 message is an outbox batch pointing at the event, whose
+messages carry the buttons. Keys are derived from the branch and the time, so an event and
+each of its reminders are written once however often the scheduler looks.
 """
 
 from __future__ import annotations
@@ -15,29 +16,18 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.delivery.outbox import Batch, NewDelivery
+from bot.delivery.outbox import NewDelivery
 from bot.handlers.callbacks import RSVP, RsvpTap
 from bot.i18n import Texts
-from bot.meetings.attendance import Reply
+from bot.meetings.events import THEME_DAY, Event, Meeting, Reply
 from bot.org.members import Member
 from bot.org.tree import OrgTree
 from bot.storage.attendance import AttendanceStore
 from bot.storage.org import OrgStore
 from bot.storage.outbox import OutboxStore
 
-WEEKDAYS = "一二三四五六日"
-
-
-@dataclass(frozen=True)
-class ThemeDay:
-    branch_id: str
-    occurs_at: datetime
-    topic: str
-    place: str
-
-    @property
-    def key(self) -> str:
-        return f"theme_day:{self.branch_id}:{self.occurs_at.strftime('%Y%m%dT%H%M')}"
+LEAVE_REASON_LIMIT = 200
+"""A leave reason's length, stated when it is asked for (the handler refuses longer ones)."""
 
 
 class RsvpOutcome(StrEnum):
@@ -51,7 +41,7 @@ class RsvpOutcome(StrEnum):
 class Sheet:
     """Who said what for one theme day, as the secretary sees it."""
 
-    batch: Batch
+    event: Event
     coming: list[Member]
     leave: list[tuple[Member, str]]
     no_reply: list[Member]
@@ -93,13 +83,13 @@ class MeetingService:
         self._texts = texts
         self._zone = zone
 
-    def describe(self, day: ThemeDay) -> str:
+    def describe(self, day: Meeting) -> str:
         local = day.occurs_at.astimezone(self._zone)
         texts = self._texts
         lines = [
             texts.themeday_when.format(
-                date=local.strftime("%Y年%m月%d日"),
-                weekday=WEEKDAYS[local.weekday()],
+                date=texts.long_date(local),
+                weekday=texts.weekday(local),
                 time=local.strftime("%H:%M"),
             )
         ]
@@ -109,31 +99,13 @@ class MeetingService:
             lines.append(texts.themeday_topic.format(topic=day.topic))
         return "\n".join(lines)
 
-    async def event(self, day: ThemeDay) -> int:
-        """The theme day's own batch (which holds its attendance), created once."""
-        existing = await self._outbox.batch_by_key(day.key)
-        if existing is not None:
-            return existing.id
-        created = await self._outbox.create_batch(
-            key=day.key,
-            kind="theme_day",
-            title=day.topic,
-            unit_id=day.branch_id,
-            created_by=None,
-            now=self._clock.now(),
-            deliveries=[],
-            not_before=day.occurs_at,
-            occurs_at=day.occurs_at,
-        )
-        if created is None:  # written by a concurrent tick between the two statements
-            again = await self._outbox.batch_by_key(day.key)
-            assert again is not None
-            return again.id
-        return created
+    async def event(self, meeting: Meeting) -> int:
+        """The meeting's event (which holds its attendance), created once."""
+        return await self._attendance.ensure_event(meeting, self._clock.now())
 
     async def remind(
         self,
-        day: ThemeDay,
+        day: Meeting,
         reminder: str,
         due: datetime,
         expires_at: datetime,
@@ -164,6 +136,7 @@ class MeetingService:
             not_before=due,
             expires_at=expires_at,
             occurs_at=day.occurs_at,
+            event_id=event_id,
         )
         if batch_id is not None:
             await self._outbox.record_unreachable(
@@ -191,27 +164,27 @@ class MeetingService:
         if refused is not None:
             return refused
         await self._attendance.set_reply(
-            event_id, member.id, "leave", reason.strip()[:200], self._clock.now()
+            event_id, member.id, "leave", reason.strip()[:LEAVE_REASON_LIMIT], self._clock.now()
         )
         return RsvpOutcome.RECORDED
 
     async def _refusal(self, member: Member, event_id: int) -> RsvpOutcome | None:
-        batch = await self._outbox.batch(event_id)
-        if batch is None or batch.kind != "theme_day" or batch.unit_id != member.branch_id:
+        event = await self.find(event_id)
+        if event is None or event.branch_id != member.branch_id:
             return RsvpOutcome.NOT_INVITED
-        if batch.occurs_at is not None and batch.occurs_at < self._clock.now():
+        if event.occurs_at < self._clock.now():
             return RsvpOutcome.PAST
         return None
 
     async def sheet(self, event_id: int) -> Sheet | None:
-        batch = await self._outbox.batch(event_id)
-        if batch is None or batch.unit_id is None:
+        event = await self._attendance.event(event_id)
+        if event is None:
             return None
-        members = await self._members.members_in([batch.unit_id])
+        members = await self._members.members_in([event.branch_id])
         replies = await self._attendance.replies(event_id)
         none = Reply(0, None, None, False, None)
         return Sheet(
-            batch=batch,
+            event=event,
             coming=[m for m in members if replies.get(m.id, none).reply == "yes"],
             leave=[
                 (m, replies[m.id].reason or "")
@@ -227,27 +200,31 @@ class MeetingService:
             ],
         )
 
-    async def find(self, event_id: int) -> Batch | None:
-        """The theme day ``event_id``; None for any other id."""
-        batch = await self._outbox.batch(event_id)
-        return batch if batch is not None and batch.kind == "theme_day" else None
+    async def find(self, event_id: int) -> Event | None:
+        """The theme day ``event_id``; None for any other id (only theme days take replies
+        and sign-ins)."""
+        event = await self._attendance.event(event_id)
+        return event if event is not None and event.kind == THEME_DAY else None
 
-    async def events(self, branch_id: str) -> list[Batch]:
-        return await self._outbox.batches_of([branch_id], "theme_day")
+    async def events(self, branch_id: str) -> list[Event]:
+        """The branch's theme days, the latest first."""
+        return await self._attendance.events_of(branch_id, THEME_DAY)
 
-    async def sign_in(self, event: Batch, member_id: int, by: int) -> str | None:
+    async def ended_between(self, start: datetime, end: datetime) -> list[Event]:
+        """Theme days held in [start, end]: those whose 补课 may be due."""
+        return await self._attendance.events_between(THEME_DAY, start, end)
+
+    async def sign_in(self, event: Event, member_id: int, by: int) -> str | None:
         """Mark a member present: 代签 on the day of the meeting, 补签 afterwards. None if
         they were already signed in."""
-        assert event.occurs_at is not None
         today = self._clock.now().astimezone(self._zone).date()
         kind = "proxy" if today <= event.occurs_at.astimezone(self._zone).date() else "late"
         done = await self._attendance.sign_in(event.id, member_id, by, kind, self._clock.now())
         return kind if done else None
 
-    async def makeup(self, event: Batch, due: datetime) -> int | None:
+    async def makeup(self, event: Event, due: datetime) -> int | None:
         """补课: the day after, those not signed in get the topic and a way to study it."""
-        assert event.unit_id is not None and event.occurs_at is not None
-        members = await self._members.members_in([event.unit_id])
+        members = await self._members.members_in([event.branch_id])
         replies = await self._attendance.replies(event.id)
         absent = [
             m
@@ -256,16 +233,17 @@ class MeetingService:
             and m.telegram_id is not None
             and not (m.id in replies and replies[m.id].present)
         ]
-        text = self._texts.themeday_makeup.format(topic=event.title)
+        text = self._texts.themeday_makeup.format(topic=event.topic)
         return await self._outbox.create_batch(
             key=f"makeup:{event.key}",
             kind="makeup",
-            title=event.title,
-            unit_id=event.unit_id,
+            title=event.topic,
+            unit_id=event.branch_id,
             created_by=None,
             now=self._clock.now(),
             deliveries=[NewDelivery(m.telegram_id, m.id, text) for m in absent if m.telegram_id],
             not_before=due,
             expires_at=due + timedelta(days=2),
             occurs_at=event.occurs_at,
+            event_id=event.id,
         )

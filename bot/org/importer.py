@@ -27,6 +27,9 @@ from bot.org.tree import tree_problems
 from bot.spreadsheets import read_text, workbook_sheets
 from bot.yamlfile import InvalidFileError, Problem, load_located, validation_problems
 
+ORG_FILE_MAX_BYTES = 32 << 20
+"""An organisation file: a city's 8,885 units take about 2 MB."""
+
 UNIT_COLUMNS = {
     "id": ("编号", "id", "代码", "组织编号"),
     "name": ("名称", "name", "组织名称", "党组织名称"),
@@ -130,7 +133,7 @@ def load_units_file(path: Path) -> list[UnitSettings]:
 
 
 def _units_from_yaml(path: Path) -> list[UnitSettings]:
-    located = load_located(path)
+    located = load_located(path, max_bytes=ORG_FILE_MAX_BYTES)
     data = located.data
     if isinstance(data, dict):
         data = data.get("units", data.get("organisation", {}).get("units"))

@@ -28,12 +28,12 @@ class Member:
     branch_id: str | None
     party_joined_on: date | None
     unreachable_since: datetime | None
-    pending_invite: str | None = None
 
     @property
     def name(self) -> str:
-        """The real name (姓名) when known, else the Telegram name."""
-        return self.real_name or self.first_name or "（未登记姓名）"
+        """The real name (姓名) when known, else the Telegram name (never empty from Telegram;
+        the member number stands in for a row imported without one)."""
+        return self.real_name or self.first_name or f"#{self.id}"
 
     @property
     def reachable(self) -> bool:

@@ -121,8 +121,9 @@ class OrgService:
         return sorted(set(named) | set(granted))
 
     def branch_name(self, branch_id: str | None) -> str:
+        """The unit's name; callers pass known units, so the id stands in for a vanished one."""
         unit = self.tree.by_id.get(branch_id) if branch_id else None
-        return unit.name if unit else "（未加入支部）"
+        return unit.name if unit else branch_id or "—"
 
     # Invites and joining
 
@@ -137,7 +138,8 @@ class OrgService:
         return await self._store.revoke_invites(branch_id, self._clock.now())
 
     async def start_join(self, member: Member, code: str) -> JoinStarted | JoinProblem:
-        """A person opened an invite link: check it and ask for their real name next."""
+        """A person opened an invite link: check it (the chat then asks for their real name,
+        and hands the code back to ``finish_join``)."""
         invite = await self._store.invite(code)
         if invite is None or invite.branch_id not in self.tree.by_id:
             return JoinProblem.UNKNOWN
@@ -147,21 +149,23 @@ class OrgService:
             return JoinProblem.EXPIRED
         if member.branch_id is not None:
             return JoinProblem.ALREADY_MEMBER
-        assert member.telegram_id is not None
-        await self._store.set_pending_invite(member.telegram_id, code)
         return JoinStarted(invite.branch_id)
 
-    async def finish_join(self, member: Member, real_name: str) -> Joined | JoinProblem | None:
-        """The real name for a pending invite. None: the name is not acceptable, ask again.
-        The invite is checked again, since it may have been revoked in between."""
-        assert member.telegram_id is not None and member.pending_invite is not None
+    async def finish_join(
+        self, member: Member, code: str, real_name: str
+    ) -> Joined | JoinProblem | None:
+        """The real name for the invite ``code``. None: the name is not acceptable, ask again.
+        The invite and the person are checked again: the link may have been revoked, or the
+        person joined a branch, in between."""
+        assert member.telegram_id is not None
         name = " ".join(real_name.split())
         if not REAL_NAME.match(name):
             return None
-        invite = await self._store.invite(member.pending_invite)
+        invite = await self._store.invite(code)
         if invite is None or not invite.usable(self._clock.now()):
-            await self._store.set_pending_invite(member.telegram_id, None)
             return JoinProblem.REVOKED if invite and invite.revoked_at else JoinProblem.EXPIRED
+        if member.branch_id is not None:
+            return JoinProblem.ALREADY_MEMBER
         matched = await self._store.join_branch(
             member.telegram_id, name, invite.branch_id, invite.created_by, self._clock.now()
         )

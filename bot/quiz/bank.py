@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,13 +24,20 @@ from bot.quiz.questions import (
     Bank,
     Question,
     QuestionType,
-    display_width,
 )
-from bot.quiz.reference import UNVERIFIED_MARK, Reference, ReferenceCache
+from bot.quiz.reference import Reference, ReferenceCache
 from bot.yamlfile import InvalidFileError, Located, Problem, load_located, validation_problems
 
-MAX_OPTION_WIDTH = 48
-"""About 24 Chinese characters: what one full-width inline button shows on a phone."""
+BANK_FILE_MAX_BYTES = 8 << 20
+"""One bank file: the whole Party Constitution bank is a few hundred kilobytes."""
+
+MAX_OPTION_LENGTH = 300
+"""Characters an option may hold. An option too long for a button is listed in the question's
+text with a letter button (``bot/handlers/quiz_view.py``); whether the rendered messages fit
+Telegram is the ``screen`` check's to say."""
+
+Screen = Callable[[Question], list[str]]
+"""Why a valid question cannot be shown in a chat, in the bank tools' words (empty if it can)."""
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 8
 
@@ -45,7 +51,17 @@ class _QuestionModel(BaseModel):
     type: QuestionType
     chapter: Text
     stem: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
-    options: list[Text] | None = None
+    options: (
+        list[
+            Annotated[
+                str,
+                StringConstraints(
+                    strip_whitespace=True, min_length=1, max_length=MAX_OPTION_LENGTH
+                ),
+            ]
+        ]
+        | None
+    ) = None
     answer: Text
     explanation: str = ""
     """Optional: public banks have none. Members then see the quote and source only."""
@@ -93,8 +109,9 @@ def bank_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def load_bank(paths: Sequence[Path]) -> LoadedBank:
-    """Load and check every file; raise ``InvalidFileError`` listing all problems."""
+def load_bank(paths: Sequence[Path], screen: Screen | None = None) -> LoadedBank:
+    """Load and check every file; raise ``InvalidFileError`` listing all problems. With
+    ``screen``, a question that cannot be shown in a chat is a problem too."""
     problems: list[Problem] = []
     files: list[FileSummary] = []
     first_seen: dict[str, str] = {}
@@ -103,16 +120,16 @@ def load_bank(paths: Sequence[Path]) -> LoadedBank:
     names = bank_files(paths)
     if not names:
         shown = ", ".join(str(p) for p in paths) or "(none)"
-        raise InvalidFileError([Problem(shown, 1, 1, "no question bank files (*.yaml) found")])
+        raise InvalidFileError([Problem(shown, 1, 1, say.NO_BANK_FILES)])
     for path in names:
         name = _display(path)
         try:
-            located = load_located(path, name)
+            located = load_located(path, name, max_bytes=BANK_FILE_MAX_BYTES)
         except InvalidFileError as exc:
             problems.extend(exc.problems)
             continue
         digest.update(path.read_bytes())
-        summary = _check_file(path, located, problems, first_seen, references)
+        summary = _check_file(path, located, problems, first_seen, references, screen)
         if summary is not None:
             files.append(summary)
     if problems:
@@ -138,9 +155,10 @@ def _check_file(
     problems: list[Problem],
     first_seen: dict[str, str],
     references: ReferenceCache,
+    screen: Screen | None = None,
 ) -> FileSummary | None:
     if not isinstance(located.data, dict):
-        problems.append(located.problem((), "a bank file is a mapping with document, questions…"))
+        problems.append(located.problem((), say.BANK_NOT_MAPPING))
         return None
     try:
         header = _FileModel.model_validate(located.data)
@@ -161,7 +179,7 @@ def _check_file(
     for index, raw in enumerate(header.questions):
         base = ("questions", index)
         if not isinstance(raw, dict):
-            problems.append(located.problem(base, f"questions[{index}]: must be a mapping"))
+            problems.append(located.problem(base, say.QUESTION_NOT_MAPPING.format(index=index)))
             continue
         question, findings = check_question(raw, header.document, reference)
         identifier = raw.get("id")
@@ -173,7 +191,10 @@ def _check_file(
             first_seen[identifier] = f"{located.file}:{line}:{column}"
         problems.extend(_placed(finding, located, base, raw) for finding in findings)
         if question is not None and not findings:  # not a second time under another id
-            questions.append(question)
+            unshown = screen(question) if screen is not None else []
+            problems.extend(located.problem(base, why) for why in unshown)
+            if not unshown:
+                questions.append(question)
     return FileSummary(located.file, header.document, tuple(questions), header.reference)
 
 
@@ -255,10 +276,6 @@ def _check_choices(model: _QuestionModel) -> list[Finding]:
         return [Finding("options", message)]
     first: dict[str, int] = {}
     for index, option in enumerate(options):
-        width = display_width(option)
-        if width > MAX_OPTION_WIDTH:
-            message = say.OPTION_TOO_LONG.format(width=width, limit=MAX_OPTION_WIDTH)
-            found.append(Finding("options", message, index))
         if option in first:
             letter = OPTION_LETTERS[first[option]]
             found.append(Finding("options", say.OPTION_SAME.format(letter=letter), index))
@@ -296,12 +313,6 @@ def _check_reference(model: _QuestionModel, document: str, reference: Reference)
     elif not any(line.verified for line in lines):
         found.append(Finding("quote", say.QUOTE_UNVERIFIED))
     return found
-
-
-def heading(line: str) -> str:
-    """A reference line without its 【未核对】 mark and Markdown heading hashes: what a
-    ``source`` names (第三条, 总纲, 四、…)."""
-    return re.sub(r"^#+\s*", "", line.removeprefix(UNVERIFIED_MARK))
 
 
 def _to_question(model: _QuestionModel, document: str) -> Question:

@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.quiz import bank_texts as say
 from bot.quiz.bank import LoadedBank, reference_path
 from bot.quiz.questions import Question, QuestionType, display_width
 from bot.quiz.reference import Line, Reference, ReferenceCache, shown_path
@@ -207,68 +208,87 @@ def stats_report(coverage: Coverage) -> str:
         types.update(document.types)
         levels.update(document.difficulties)
     lines = [
-        f"{total} questions on {len(documents)} documents; {_types(types)}; {_levels(levels)}",
+        say.STATS_SUMMARY.format(
+            total=total, documents=len(documents), types=_types(types), levels=_levels(levels)
+        )
     ]
     for document in documents:
-        files = ", ".join(document.files) or f"no questions yet; {', '.join(document.references)}"
-        lines += ["", f"{document.document} ({files}): {document.questions}"]
-        lines.append(f"  {_types(document.types)}; {_levels(document.difficulties)}")
-        lines.append("  chapters:")
-        lines += [f"    {chapter}: {count}" for chapter, count in document.chapters]
+        files = ", ".join(document.files) or say.STATS_NO_QUESTIONS.format(
+            references=", ".join(document.references)
+        )
+        lines += [
+            "",
+            say.STATS_DOCUMENT.format(
+                document=document.document, files=files, count=document.questions
+            ),
+            say.STATS_KINDS.format(
+                types=_types(document.types), levels=_levels(document.difficulties)
+            ),
+            say.STATS_CHAPTERS,
+        ]
+        lines += [
+            say.STATS_CHAPTER.format(chapter=chapter, count=count)
+            for chapter, count in document.chapters
+        ]
         cited = sum(1 for a in document.articles if a.questions)
         known = sum(1 for a in document.articles if a.in_reference)
-        listed = f", {known} articles in the reference" if known else ""
-        lines.append(f"  articles: {cited} cited{listed}")
+        listed = say.STATS_ARTICLES_LISTED.format(known=known) if known else ""
+        lines.append(say.STATS_ARTICLES.format(cited=cited, listed=listed))
         lines += _wrapped([f"{a.article} {a.questions}" for a in document.articles], "    ")
         thin = document.thin
         if thin:
-            lines.append(f"  fewer than {MIN_PER_ARTICLE} questions: {len(thin)}")
+            lines.append(say.STATS_THIN.format(minimum=MIN_PER_ARTICLE, count=len(thin)))
             lines += _wrapped([f"{a.article} {a.questions}" for a in thin], "    ")
         else:
-            lines.append(f"  every article has at least {MIN_PER_ARTICLE} questions")
-        if document.references:
-            lines.append(
-                f"  questions resting on unverified lines: {document.on_unverified} (target 0)"
-            )
-            lines.append(
-                f"  lines still marked 【未核对】 in {', '.join(document.references)}: "
-                f"{len(document.unverified)}"
-            )
-            lines += [
-                f"    {path}:{line.number} ({line.chapter or '-'}) {_excerpt(line.text, 60)}"
-                for path, line in document.unverified
-            ]
-        if document.unchecked:
-            lines.append(
-                f"  {document.unchecked} questions in files without a reference: quotes unchecked"
-            )
-        if document.without_explanation:
-            lines.append(
-                f"  {document.without_explanation} questions without 解析 (members see the quote)"
-            )
+            lines.append(say.STATS_NOT_THIN.format(minimum=MIN_PER_ARTICLE))
+        lines += _verification(document)
         if document.reported:
-            lines.append(f"  questions with open correction reports: {len(document.reported)}")
+            lines.append(say.STATS_REPORTED.format(count=len(document.reported)))
             lines += [
-                f"    ! {q.id} ({article_of(q)}): {count} open · {_excerpt(q.stem)}"
+                say.STATS_REPORTED_ITEM.format(
+                    id=q.id, article=article_of(q), count=count, stem=_excerpt(q.stem)
+                )
                 for q, count in document.reported
             ]
     if coverage.unmatched_reports is not None:
         flagged = sum(len(d.reported or ()) for d in documents)
-        lines += ["", f"open correction reports: {flagged} questions flagged"]
+        lines += ["", say.STATS_REPORTS.format(count=flagged)]
         if coverage.unmatched_reports:
-            lines.append(
-                f"  {coverage.unmatched_reports} open reports concern questions no longer in "
-                "these files"
-            )
+            lines.append(say.STATS_REPORTS_GONE.format(count=coverage.unmatched_reports))
     return "\n".join(lines)
 
 
+def _verification(document: DocumentCoverage) -> list[str]:
+    """Questions on unverified lines, the lines still unverified, unchecked quotes."""
+    lines = []
+    if document.references:
+        lines.append(say.STATS_ON_UNVERIFIED.format(count=document.on_unverified))
+        references = ", ".join(document.references)
+        lines.append(
+            say.STATS_UNVERIFIED.format(references=references, count=len(document.unverified))
+        )
+        lines += [
+            say.STATS_UNVERIFIED_LINE.format(
+                path=path,
+                line=line.number,
+                chapter=line.chapter or "-",
+                text=_excerpt(line.text, 60),
+            )
+            for path, line in document.unverified
+        ]
+    if document.unchecked:
+        lines.append(say.STATS_UNCHECKED.format(count=document.unchecked))
+    if document.without_explanation:
+        lines.append(say.STATS_NO_EXPLANATION.format(count=document.without_explanation))
+    return lines
+
+
 def _types(counts: Mapping[QuestionType, int]) -> str:
-    return ", ".join(f"{kind.value} {counts.get(kind, 0)}" for kind in QuestionType)
+    return say.TYPES.format(**{kind.value: counts.get(kind, 0) for kind in QuestionType})
 
 
 def _levels(counts: Mapping[int, int]) -> str:
-    return "difficulty " + ", ".join(f"{level}: {counts.get(level, 0)}" for level in (1, 2, 3))
+    return say.LEVELS.format(easy=counts.get(1, 0), medium=counts.get(2, 0), hard=counts.get(3, 0))
 
 
 def _wrapped(items: Sequence[str], indent: str) -> list[str]:

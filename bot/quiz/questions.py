@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
@@ -54,6 +54,26 @@ class Bank:
 
     def __len__(self) -> int:
         return len(self.questions)
+
+
+def article(question: Question) -> str:
+    """Where in its document the question rests (第二十二条, 总纲, 序言): its ``source`` without
+    the document's short name, which every bank file with a reference writes first."""
+    return question.source.removeprefix(question.document).strip()
+
+
+def document_order(question: Question, indices: Iterable[int]) -> list[int]:
+    """``indices`` in the order the document gives them. A bank file's option order is the
+    author's (dz-032-03 lists 监督、服务、管理、处罚、教育 for 教育、管理、监督和服务) and the
+    loader keeps it; the quote is the document's own words, so options it contains come in
+    the order they appear there, and the rest after them in the file's order."""
+    quote = question.quote
+
+    def place(index: int) -> tuple[int, int]:
+        found = quote.find(question.options[index]) if quote else -1
+        return (found if found >= 0 else len(quote), index)
+
+    return sorted(indices, key=place)
 
 
 def display_width(text: str) -> int:

@@ -24,6 +24,7 @@ from bot.quiz.session import (
     Outdated,
     QuizSession,
     QuizSummary,
+    SessionStatus,
     Tap,
     TapAction,
     TapOutcome,
@@ -39,6 +40,13 @@ class Started:
     session: QuizSession
     question: Question
     resumed: bool
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The quiz is over and its summary is to be shown."""
+
+    session: QuizSession
 
 
 class QuizService:
@@ -118,6 +126,10 @@ class QuizService:
             return await self.start(member_id, chat_id, document, chapter)
         return Started(session, self._bank.by_id[session.current_question_id], resumed=False)
 
+    async def in_progress(self, member_id: int) -> QuizSession | None:
+        """The member's unfinished quiz, if any (without starting one)."""
+        return await self._store.active_session(member_id)
+
     async def question_shown(self, session: QuizSession, message_id: int) -> None:
         await self._store.set_question_message(
             session.id, session.position, message_id, self._clock.now()
@@ -162,6 +174,26 @@ class QuizService:
         if after.active and next_question is None:
             return await self._outdated(after)
         return Answered(after, question, session.current_order, verdict, next_question)
+
+    async def advance(
+        self, telegram_id: int, session_id: int, position: int
+    ) -> Started | Finished | Ignored | Outdated:
+        """下一题 tapped under the result of question ``position - 1``: the question at
+        ``position`` to show, or the finished quiz's summary — for the first such tap only, so a
+        double tap or an old result's button never shows a question twice."""
+        session = await self._store.member_session(telegram_id, session_id)
+        if session is None:
+            return Ignored(IgnoredReason.NOT_YOURS)
+        if session.position != position or session.status is SessionStatus.CANCELLED:
+            return Ignored(IgnoredReason.INVALID)
+        if not await self._store.claim_next(session.id, position):
+            return Ignored(IgnoredReason.INVALID)
+        if not session.active:
+            return Finished(session)
+        question = self._bank.by_id.get(session.current_question_id)
+        if question is None:
+            return await self._outdated(session)
+        return Started(session, question, resumed=False)
 
     async def cancel(self, member_id: int) -> QuizSession | None:
         session = await self._store.active_session(member_id)

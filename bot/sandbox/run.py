@@ -1,7 +1,7 @@
 """The bot without Telegram: the local Bot API emulator, the real bot, a demo organisation and
 a chat page, in one process.
 
-This is ``python -m bot sandbox``, and what ``python -m bot run`` does when no token is
+This is ``python -m bot sandbox``, and what ``python -m bot run --sandbox`` does when no token is
 configured. Only the base URL differs from a real deployment: the same ``Application``,
 handlers and storage run against the emulator, with the data kept apart in ``sandbox/``.
 """

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.i18n import Texts
+
 CJK_FAMILIES = (
     "Noto Sans CJK SC",
     "Noto Sans CJK",
@@ -62,7 +64,9 @@ def font_for(setting: str) -> str | None:
     return setting if Path(setting).is_file() else None
 
 
-def draw_chart(title: str, bars: Sequence[Bar], *, horizontal: bool, font: str) -> bytes:
+def draw_chart(
+    title: str, bars: Sequence[Bar], *, horizontal: bool, font: str, texts: Texts
+) -> bytes:
     """Participation rate as bars (with the average score written on each), one bar per
     branch (horizontal, best at the top) or per month (vertical, in time order). Uses
     matplotlib's object API with the Agg canvas, never pyplot's global state."""
@@ -83,14 +87,16 @@ def draw_chart(title: str, bars: Sequence[Bar], *, horizontal: bool, font: str) 
         axes.barh(positions, rates, color=PARTY_RED)
         axes.set_yticks(positions, labels, fontproperties=props)
         axes.set_xlim(0, 110)
-        axes.set_xlabel("参学率（%）", fontproperties=props)
+        axes.set_xlabel(texts.chart_rate_axis, fontproperties=props)
     else:
         axes.bar(positions, rates, color=PARTY_RED, width=0.6)
         axes.set_xticks(positions, labels, fontproperties=props)
         axes.set_ylim(0, 110)
-        axes.set_ylabel("参学率（%）", fontproperties=props)
+        axes.set_ylabel(texts.chart_rate_axis, fontproperties=props)
     for position, rate, item in zip(positions, rates, bars, strict=True):
-        note = f"{rate:.0f}%" + (f" · 均分{item.average:.0f}" if item.average is not None else "")
+        note = f"{rate:.0f}%"
+        if item.average is not None:
+            note += " · " + texts.chart_average.format(average=f"{item.average:.0f}")
         if horizontal:
             axes.text(rate + 1, position, note, va="center", fontproperties=props, fontsize=8)
         else:

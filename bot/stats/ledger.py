@@ -7,13 +7,14 @@ every page, A4 landscape fitted to the width, a footer with 制表人/审核人/
 page number. Numbers, shares and dates are typed cells with number formats, so Excel can sum,
 sort and filter them. Written in openpyxl's write-only mode, row by row, so a large unit's year
 does not sit in memory; Excel's row limit is respected and any cut is stated in the sheet.
+Every header, note and word comes from the catalogue.
 """
 
 from __future__ import annotations
 
 import io
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import IO, Any, cast
@@ -28,6 +29,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from bot.i18n import Texts
 from bot.org.tree import OrgTree
 from bot.quiz.questions import OPTION_LETTERS, Question
 from bot.stats.figures import (
@@ -39,6 +41,7 @@ from bot.stats.figures import (
     places,
     ranked,
 )
+from bot.stats.periods import Period
 from bot.stats.pinyin import PinyinOrder
 
 EXCEL_ROWS = 1_048_576
@@ -51,27 +54,44 @@ SECOND = "yyyy-mm-dd hh:mm:ss"
 A4 = 9
 """openpyxl's paperSize for A4."""
 
-SUMMARY = (
-    ("支部编号", 12), ("支部名称", 24), ("上级组织", 20), ("党员数", 8), ("参学人数", 10),
-    ("参学率", 9), ("答题次数", 10), ("平均正确率", 11), ("中位数", 8),
-    ("未启用或联系不上", 16), ("主题党日次数", 12), ("出席率", 9), ("排名", 8),
+Columns = tuple[tuple[Callable[[Texts], str], int], ...]
+"""Each column's header (a catalogue entry) and width."""
+
+SUMMARY: Columns = (
+    (lambda t: t.ledger_branch_id, 12), (lambda t: t.ledger_branch_name, 24),
+    (lambda t: t.ledger_parent, 20), (lambda t: t.ledger_members, 8),
+    (lambda t: t.ledger_participants, 10), (lambda t: t.ledger_rate, 9),
+    (lambda t: t.ledger_quizzes, 10), (lambda t: t.ledger_average, 11),
+    (lambda t: t.ledger_median, 11), (lambda t: t.ledger_unreachable, 16),
+    (lambda t: t.ledger_theme_days, 12), (lambda t: t.ledger_attendance, 9),
+    (lambda t: t.ledger_rank, 8),
 )  # fmt: skip
-MEMBERS = (
-    ("支部", 22), ("姓名", 12), ("拼音", 16), ("党员编号", 10), ("加入支部", 12),
-    ("答题次数", 10), ("最好正确率", 11), ("平均正确率", 11), ("最近答题", 17),
-    ("本期参学", 10), ("能否联系", 14),
+MEMBERS: Columns = (
+    (lambda t: t.ledger_branch, 22), (lambda t: t.ledger_name, 12),
+    (lambda t: t.ledger_pinyin, 16), (lambda t: t.ledger_member_id, 10),
+    (lambda t: t.ledger_joined, 12), (lambda t: t.ledger_quizzes, 10),
+    (lambda t: t.ledger_best, 11), (lambda t: t.ledger_average, 11),
+    (lambda t: t.ledger_last_quiz, 17), (lambda t: t.ledger_studied, 10),
+    (lambda t: t.ledger_status, 14),
 )  # fmt: skip
-ANSWERS = (
-    ("答题时间", 20), ("支部", 22), ("姓名", 12), ("题目编号", 14), ("出处", 22),
-    ("是否正确", 10), ("用时（秒）", 10),
+ANSWERS: Columns = (
+    (lambda t: t.ledger_answered_at, 20), (lambda t: t.ledger_branch, 22),
+    (lambda t: t.ledger_name, 12), (lambda t: t.ledger_question_id, 14),
+    (lambda t: t.ledger_source, 22), (lambda t: t.ledger_correct, 10),
+    (lambda t: t.ledger_seconds, 10),
 )  # fmt: skip
-ITEMS = (
-    ("题目编号", 14), ("出处", 22), ("题干", 60), ("作答次数", 10), ("答对次数", 10),
-    ("正确率", 9), ("区分度", 9),
+ITEMS: Columns = (
+    (lambda t: t.ledger_question_id, 14), (lambda t: t.ledger_source, 22),
+    (lambda t: t.ledger_stem, 60), (lambda t: t.ledger_attempts, 10),
+    (lambda t: t.ledger_right, 10), (lambda t: t.ledger_facility, 9),
+    (lambda t: t.ledger_discrimination, 9),
 )  # fmt: skip
-OPTIONS = (
-    ("题目编号", 14), ("出处", 22), ("题干", 50), ("选项", 6), ("选项内容", 40),
-    ("正确答案", 9), ("选择人次", 10), ("占比", 9), ("说明", 20),
+OPTIONS: Columns = (
+    (lambda t: t.ledger_question_id, 14), (lambda t: t.ledger_source, 22),
+    (lambda t: t.ledger_stem, 50), (lambda t: t.ledger_option, 6),
+    (lambda t: t.ledger_option_text, 40), (lambda t: t.ledger_key, 9),
+    (lambda t: t.ledger_chosen, 10), (lambda t: t.ledger_share, 9),
+    (lambda t: t.ledger_remark, 20),
 )  # fmt: skip
 PINYIN_COLUMN = "C"
 """党员明细's 拼音 column: the sort key, hidden on screen and in print."""
@@ -83,7 +103,8 @@ class LedgerData:
     except the streamed answers."""
 
     unit_name: str
-    period_label: str
+    period: Period
+    texts: Texts
     period_range: str
     """The days covered, e.g. 2026-11-01 至 2026-11-30 (截至 the report's day while the
     period lasts)."""
@@ -106,7 +127,9 @@ class LedgerData:
 
     @property
     def title(self) -> str:
-        return f"{self.unit_name} {self.period_label} 学习情况台账"
+        return self.texts.ledger_title.format(
+            unit=self.unit_name, period=self.texts.period(self.period)
+        )
 
 
 class Ledger:
@@ -121,7 +144,7 @@ class Ledger:
         self._title_font = Font(bold=True, size=14)
         self._summary()
         self._member_sheet()
-        self._answers_sheet = self._sheet("答题明细", ANSWERS)
+        self._answers_sheet = self._sheet(data.texts.ledger_sheet_answers, ANSWERS)
 
     def _cell(
         self, sheet: WriteOnlyWorksheet, value: Any, number_format: str | None = None
@@ -131,9 +154,7 @@ class Ledger:
             cell.number_format = number_format
         return cell
 
-    def _sheet(
-        self, name: str, columns: Sequence[tuple[str, int]], hidden: str | None = None
-    ) -> WriteOnlyWorksheet:
+    def _sheet(self, name: str, columns: Columns, hidden: str | None = None) -> WriteOnlyWorksheet:
         """A sheet with the title, the unit and period, and the header row, set up to print
         on A4 landscape, fitted to the page width, with those rows repeated on every page
         and a footer with lines to sign and the page number."""
@@ -159,20 +180,24 @@ class Ledger:
         assert fit is not None
         fit.fitToPage = True
         printed.print_options.horizontalCentered = True
-        made = data.made_on.strftime("%Y年%m月%d日")
+        texts = data.texts
         footer = printed.oddFooter
         assert footer is not None and footer.left is not None and footer.right is not None
-        footer.left.text = f"制表人：__________　　审核人：__________　　制表日期：{made}"
-        footer.right.text = "第 &P 页，共 &N 页"
+        footer.left.text = texts.ledger_footer.format(date=texts.long_date(data.made_on))
+        footer.right.text = texts.ledger_page
         title = self._cell(sheet, data.title)
         title.font = self._title_font
         sheet.append([title])
         sheet.append(
-            [f"单位：{data.unit_name}　　期间：{data.period_label}（{data.period_range}）"]
+            [
+                texts.ledger_heading.format(
+                    unit=data.unit_name, period=texts.period(data.period), days=data.period_range
+                )
+            ]
         )
         header = []
         for column, _ in columns:
-            cell = self._cell(sheet, column)
+            cell = self._cell(sheet, column(texts))
             cell.font = self._header_font
             cell.fill = self._header_fill
             cell.alignment = Alignment(horizontal="center", wrap_text=True)
@@ -199,34 +224,35 @@ class Ledger:
 
     def _summary(self) -> None:
         data = self._data
-        sheet = self._sheet("汇总", SUMMARY)
+        texts = data.texts
+        sheet = self._sheet(texts.ledger_sheet_summary, SUMMARY)
         order = ranked(data.figures)
         for place, f in zip(places(order), order, strict=True):
             unit = data.tree.by_id.get(f.branch_id)
             parent = data.tree.by_id.get(unit.parent) if unit and unit.parent else None
             head = [f.branch_id, unit.name if unit else f.branch_id, parent.name if parent else ""]
-            sheet.append(self._figures_row(sheet, f, head, place if place else "未参学"))
-        total = self._figures_row(sheet, data.total, ["合计", f"{len(order)} 个支部", ""], None)
+            sheet.append(
+                self._figures_row(sheet, f, head, place if place else texts.ledger_unranked)
+            )
+        total = self._figures_row(
+            sheet,
+            data.total,
+            [texts.ledger_total, texts.ledger_total_branches.format(count=len(order)), ""],
+            None,
+        )
         bold = Font(bold=True)
         cells = [v if isinstance(v, Cell) else self._cell(sheet, v) for v in total]
         for cell in cells:
             cell.font = bold
         sheet.append(cells)
         sheet.append([])
-        for note in (
-            "党员数：期末（本期未结束时为制表时）在册的党员，按组织关系转接、加入和减少的记录计算；"
-            "此后的变动不影响本期。",
-            "参学人数：其中本期完成至少一次答题的党员；参学率 = 参学人数 ÷ 党员数。",
-            "答题次数、平均正确率、中位数：按答题时所在支部统计，"
-            "每次答题的正确率 = 答对题数 ÷ 题数。",
-            "排名：按参学率、平均正确率；本期无人答题的支部记为“未参学”，不排名次。",
-            "合计：党员数、参学人数、答题次数等为各支部之和；合计的参学率、平均正确率按合计数计算。",
-        ):
+        for note in texts.ledger_summary_note.splitlines():
             sheet.append([note])
 
     def _member_sheet(self) -> None:
         data = self._data
-        sheet = self._sheet("党员明细", MEMBERS, hidden=PINYIN_COLUMN)
+        texts = data.texts
+        sheet = self._sheet(texts.ledger_sheet_members, MEMBERS, hidden=PINYIN_COLUMN)
         order = PinyinOrder()
         rows = sorted(
             ((e.member.branch_id or "", order.key(e.member.name), e) for e in data.members),
@@ -246,21 +272,12 @@ class Ledger:
                     self._cell(sheet, _share(totals.best if totals else None), PERCENT),
                     self._cell(sheet, _share(totals.average if totals else None), PERCENT),
                     self._cell(sheet, _local(totals.last, data.zone) if totals else None, MOMENT),
-                    "是" if e.studied else "否",
-                    "正常"
-                    if e.reachable
-                    else "未启用"
-                    if e.member.telegram_id is None
-                    else "联系不上",
+                    texts.ledger_studied_yes if e.studied else texts.ledger_studied_no,
+                    _status(texts, e),
                 ]
             )
         sheet.append([])
-        sheet.append(
-            [
-                "拼音列（隐藏）是按姓名拼音排序的依据，"
-                "姓氏按姓氏读音（如 曾 zēng、单 shàn、解 xiè）。"
-            ]
-        )
+        sheet.append([texts.ledger_pinyin_note])
 
     def add_answers(self, answers: Iterable[AnswerDetail]) -> None:
         for answer in answers:
@@ -269,7 +286,7 @@ class Ledger:
     def add_answer(self, answer: AnswerDetail) -> None:
         self._answer_rows += 1
         if self._answer_rows == EXCEL_ROWS - HEAD_ROWS - 1:
-            self._answers_sheet.append(["超过 Excel 行数上限，以下从略；请按支部或按月分别导出。"])
+            self._answers_sheet.append([self._data.texts.ledger_truncated])
         if self._answer_rows >= EXCEL_ROWS - HEAD_ROWS - 1:
             return
         data = self._data
@@ -283,21 +300,22 @@ class Ledger:
                 data.names.get(answer.member_id, str(answer.member_id)),
                 answer.question_id,
                 question.source if question else "",
-                "正确" if answer.correct else "错误",
+                data.texts.ledger_yes if answer.correct else data.texts.ledger_no,
                 round(answer.ms_taken / 1000, 1),
             ]
         )
 
     def _item_sheet(self) -> None:
         data = self._data
-        sheet = self._sheet("题目分析", ITEMS)
+        texts = data.texts
+        sheet = self._sheet(texts.ledger_sheet_items, ITEMS)
         for item in data.items:
             question = data.questions.get(item.question_id)
             enough = item.attempts >= data.min_attempts
             sheet.append(
                 [
                     item.question_id,
-                    question.source if question else "（已不在题库）",
+                    question.source if question else texts.corrections_gone,
                     question.stem if question else "",
                     item.attempts,
                     item.correct,
@@ -312,24 +330,15 @@ class Ledger:
                 ]
             )
         sheet.append([])
-        sheet.append(
-            [
-                "区分度 = 本期正确率最高的 27% 党员答对此题的比例 − 最低的 27% 党员答对的比例；"
-                "越大越能区分掌握与未掌握的党员，接近 0 或为负说明题目可能有问题。"
-            ]
-        )
-        sheet.append(
-            [
-                f"作答不足 {data.min_attempts} 次的题目不计算区分度（留空）："
-                "作答太少，结果说明不了问题。"
-            ]
-        )
+        for note in texts.ledger_items_note.format(count=data.min_attempts).splitlines():
+            sheet.append([note])
 
     def _option_sheet(self) -> None:
         """选项分布: per question, how many answers chose each option — the wrong option
         most chosen shows what was misunderstood."""
         data = self._data
-        sheet = self._sheet("选项分布", OPTIONS)
+        texts = data.texts
+        sheet = self._sheet(texts.ledger_sheet_options, OPTIONS)
         for item in data.items:
             question = data.questions.get(item.question_id)
             chosen = data.options.get(item.question_id, {})
@@ -357,16 +366,11 @@ class Ledger:
                             counts[index] / item.attempts if item.attempts else None,
                             PERCENT,
                         ),
-                        "最多人选的错误选项" if index == worst else "",
+                        texts.ledger_worst if index == worst else "",
                     ]
                 )
         sheet.append([])
-        sheet.append(
-            [
-                "占比 = 选择该选项的作答人次 ÷ 该题作答人次；"
-                "多选题一次作答可选多项，占比之和可超过 100%。"
-            ]
-        )
+        sheet.append([texts.ledger_options_note])
 
     def finish(self) -> bytes:
         self._item_sheet()
@@ -383,6 +387,15 @@ class Ledger:
 def _share(percent: float | None) -> float | None:
     """A 0–100 score as the fraction a percent-formatted cell holds."""
     return None if percent is None else round(percent / 100, 4)
+
+
+def _status(texts: Texts, enrolment: Enrolment) -> str:
+    """正常, 未启用 (never opened the bot) or 未联系上 (blocked it, or cannot be written to)."""
+    if enrolment.reachable:
+        return texts.ledger_status_ok
+    if enrolment.member.telegram_id is None:
+        return texts.ledger_status_never
+    return texts.ledger_status_blocked
 
 
 def _local(moment: datetime, zone: ZoneInfo) -> datetime:

@@ -52,19 +52,6 @@ class Period:
         return self.next().start
 
     @property
-    def label(self) -> str:
-        if self.span is Span.RANGE:
-            last = self.months()[-1]
-            if last.year == self.year:
-                return f"{self.year}年{self.index}月至{last.index}月"
-            return f"{self.year}年{self.index}月至{last.year}年{last.index}月"
-        if self.span is Span.MONTH:
-            return f"{self.year}年{self.index}月"
-        if self.span is Span.QUARTER:
-            return f"{self.year}年第{self.index}季度"
-        return f"{self.year}年"
-
-    @property
     def key(self) -> str:
         """The compact form, e.g. 2026-11, 2026-Q4, 2026, 2026-09..2026-11 (for file names
         and the CLI)."""

@@ -15,6 +15,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -25,6 +28,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, FixedClock
+from bot.i18n import Texts
 from bot.quiz.questions import Question
 from bot.stats.chart import Bar, draw_chart, font_for
 from bot.stats.periods import Period
@@ -52,6 +56,7 @@ class LedgerRequest:
     now: datetime
     """The bot's clock at the request: the worker counts members as of the same moment."""
     min_attempts: int
+    texts: Texts
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,7 @@ class ChartRequest:
     title: str
     bars: Sequence[Bar]
     horizontal: bool
+    texts: Texts
 
 
 def build_ledger(request: LedgerRequest) -> bytes:
@@ -74,7 +80,9 @@ async def _build(request: LedgerRequest) -> bytes:
         stats = await StatsService.reading(
             storage, request.zone, FixedClock(request.now), request.min_attempts
         )
-        return await stats.ledger(request.unit_id, request.period, request.questions)
+        return await stats.ledger(
+            request.unit_id, request.period, request.questions, request.texts
+        )
     finally:
         await storage.close()
 
@@ -84,7 +92,25 @@ def draw(request: ChartRequest) -> bytes | None:
     font = font_for(request.font)
     if font is None:
         return None
-    return draw_chart(request.title, request.bars, horizontal=request.horizontal, font=font)
+    return draw_chart(
+        request.title, request.bars, horizontal=request.horizontal, font=font, texts=request.texts
+    )
+
+
+PARENT_CHECK_SECONDS = 1.0
+
+
+def watch_parent(parent: int) -> None:
+    """The worker's side: end as soon as the bot is gone. A worker blocks on its task queue,
+    whose pipe it holds both ends of, so a SIGKILLed bot would otherwise leave it running for
+    good (holding the database open and its memory)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="watch parent", daemon=True).start()
 
 
 class ReportProcess:
@@ -112,7 +138,7 @@ class ReportProcess:
         self._warned = False
 
     async def ledger(
-        self, unit_id: str, period: Period, questions: Mapping[str, Question]
+        self, unit_id: str, period: Period, questions: Mapping[str, Question], texts: Texts
     ) -> bytes:
         request = LedgerRequest(
             self._database,
@@ -122,13 +148,18 @@ class ReportProcess:
             dict(questions),
             self._clock.now(),
             self._min_attempts,
+            texts,
         )
         return await self._run(build_ledger, request)
 
-    async def chart(self, title: str, bars: Sequence[Bar], *, horizontal: bool) -> bytes | None:
+    async def chart(
+        self, title: str, bars: Sequence[Bar], *, horizontal: bool, texts: Texts
+    ) -> bytes | None:
         """The PNG, or None when no CJK font can be found (said once in the log): the caller
         sends the text report instead of an image of empty boxes."""
-        png = await self._run(draw, ChartRequest(self._chart_font, title, list(bars), horizontal))
+        png = await self._run(
+            draw, ChartRequest(self._chart_font, title, list(bars), horizontal, texts)
+        )
         if png is None and not self._warned:
             log.warning(
                 "no CJK font (chart_font: %s; install fonts-noto-cjk); charts are sent as text "
@@ -145,7 +176,12 @@ class ReportProcess:
         if self._pool is None:
             # spawn, not fork: the bot has threads (aiosqlite, the sender) a fork would copy
             # mid-flight.
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(
+                1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=watch_parent,
+                initargs=(os.getpid(),),
+            )
         self._running += 1
         try:
             return await loop.run_in_executor(self._pool, work, request)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from bot.i18n import Texts
 from bot.org.members import Member
 from bot.org.tree import Level, OrgTree, Unit
 from bot.quiz.questions import Question
@@ -275,7 +276,11 @@ class StatsService:
         return await asyncio.to_thread(item_figures, rows)
 
     async def ledger(
-        self, unit_id: str, period: Period, questions: Mapping[str, Question]
+        self,
+        unit_id: str,
+        period: Period,
+        questions: Mapping[str, Question],
+        texts: Texts,
     ) -> bytes:
         """The Excel 台账 of every branch at or below ``unit_id`` for the period, answers
         streamed from the database a batch at a time. Writing the workbook is CPU work that
@@ -294,11 +299,14 @@ class StatsService:
         for question, chosen, count in await self._store.option_choices(branches, start, end):
             options[question][chosen] = count
         last_day = (min(window.at, end) - timedelta(microseconds=1)).astimezone(self._zone)
-        span = f"{start.astimezone(self._zone):%Y-%m-%d} 至 {last_day:%Y-%m-%d}"
+        days = texts.ledger_days.format(
+            start=f"{start.astimezone(self._zone):%Y-%m-%d}", end=f"{last_day:%Y-%m-%d}"
+        )
         data = LedgerData(
             unit_name=self._tree.by_id[unit_id].name,
-            period_label=period.label,
-            period_range=span if window.at >= end else f"{span}，截至制表时",
+            period=period,
+            texts=texts,
+            period_range=days if window.at >= end else texts.ledger_days_open.format(days=days),
             tree=self._tree,
             figures=figures,
             total=aggregate(unit_id, figures),

@@ -11,6 +11,7 @@ outside ``bot/storage`` sees a connection.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from typing import Any
 import aiosqlite
 
 from bot.storage.migrations import MIGRATIONS
+from bot.yamlfile import InvalidFileError, Problem
 
 Params = Sequence[Any] | Mapping[str, Any]
 
@@ -37,6 +39,17 @@ def marks(values: Collection[object]) -> str:
     return ",".join("?" * len(values))
 
 
+BUSY_TIMEOUT = 5.0
+"""Seconds a statement waits for another writer before SQLite says "database is locked"."""
+
+
+def _cannot_open(path: Path | str, error: BaseException) -> InvalidFileError:
+    reason = str(error) or type(error).__name__
+    if isinstance(error, sqlite3.DatabaseError) and "not a database" in reason:
+        reason = "the file is not an SQLite database (corrupt, or another kind of file)"
+    return InvalidFileError([Problem(str(path), 0, 0, f"cannot open the database: {reason}")])
+
+
 class Database:
     """The connection and the write lock every store shares."""
 
@@ -45,18 +58,40 @@ class Database:
         self.write_lock = asyncio.Lock()
 
     @classmethod
-    async def open(cls, path: Path | str) -> Database:
-        """Connect, set the pragmas and bring the schema up to date."""
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(path, isolation_level=None)
-        connection.row_factory = aiosqlite.Row
-        await connection.execute("PRAGMA journal_mode = WAL")
-        await connection.execute("PRAGMA synchronous = NORMAL")
-        await connection.execute("PRAGMA foreign_keys = ON")
-        await connection.execute("PRAGMA busy_timeout = 5000")
-        database = cls(connection)
-        await database.migrate()
+    async def open(
+        cls,
+        path: Path | str,
+        migrations: Sequence[str] = MIGRATIONS,
+        *,
+        busy_timeout: float = BUSY_TIMEOUT,
+    ) -> Database:
+        """Connect, set the pragmas and bring the schema up to date. Anything that stops it
+        (a corrupt or locked file, a read-only disk, an unwritable folder) is one positioned
+        problem, and the connection is closed: its thread would otherwise keep the process
+        alive after the error, and a supervisor would never restart it. ``migrations``: the
+        schema's history (a test builds an older release's database with fewer)."""
+        try:
+            if str(path) != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                # aiosqlite leaves its thread to stop after the event loop when connecting
+                # fails (a traceback at exit); a plain connect finds those failures first.
+                await asyncio.to_thread(lambda: sqlite3.connect(path).close())
+            connection = await aiosqlite.connect(path, isolation_level=None)
+        except (OSError, sqlite3.Error) as error:
+            raise _cannot_open(path, error) from error
+        try:
+            connection.row_factory = aiosqlite.Row
+            await connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+            await connection.execute("PRAGMA journal_mode = WAL")
+            await connection.execute("PRAGMA synchronous = NORMAL")
+            await connection.execute("PRAGMA foreign_keys = ON")
+            database = cls(connection)
+            await database.migrate(migrations)
+        except BaseException as error:
+            await connection.close()
+            if isinstance(error, sqlite3.Error | OSError):
+                raise _cannot_open(path, error) from error
+            raise
         return database
 
     async def close(self) -> None:
@@ -67,7 +102,7 @@ class Database:
             row = await cursor.fetchone()
         return int(row[0]) if row else 0
 
-    async def migrate(self, migrations: Sequence[str] = MIGRATIONS) -> None:
+    async def migrate(self, migrations: Sequence[str]) -> None:
         """Apply the migrations this database has not seen, each in its own transaction."""
         current = await self.schema_version()
         if current > len(migrations):

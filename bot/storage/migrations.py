@@ -7,6 +7,64 @@ so that period statistics are integer range scans.
 
 from __future__ import annotations
 
+MEETINGS_AS_EVENTS = """
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        -- <rule>:<branch>:<UTC time to the minute>, e.g. theme_day:zb-001:20261207T0100.
+        key TEXT NOT NULL UNIQUE,
+        branch_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        occurs_at INTEGER NOT NULL,
+        title TEXT NOT NULL DEFAULT '',
+        topic TEXT NOT NULL DEFAULT '',
+        place TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'scheduled' CHECK (status IN ('scheduled', 'cancelled')),
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX events_branch ON events(branch_id, kind, occurs_at);
+    CREATE INDEX events_kind ON events(kind, occurs_at);
+
+    -- A theme day was a batch of kind theme_day holding attendance. It keeps its id, so the
+    -- 参加/请假 and 签到 buttons already in members' chats still point at it.
+    INSERT INTO events (id, key, branch_id, kind, occurs_at, topic, created_at)
+    SELECT id, key, unit_id, 'theme_day', occurs_at, title, created_at
+    FROM batches WHERE kind = 'theme_day';
+
+    CREATE TABLE event_attendance (
+        event_id INTEGER NOT NULL REFERENCES events(id),
+        member_id INTEGER NOT NULL REFERENCES members(id),
+        reply TEXT CHECK (reply IN ('yes', 'leave')),
+        reason TEXT,
+        replied_at INTEGER,
+        present INTEGER NOT NULL DEFAULT 0,
+        signed_by INTEGER,
+        signed_kind TEXT CHECK (signed_kind IN ('self', 'proxy', 'late')),
+        signed_at INTEGER,
+        PRIMARY KEY (event_id, member_id)
+    ) WITHOUT ROWID;
+    INSERT INTO event_attendance
+    SELECT batch_id, member_id, reply, reason, replied_at, present, signed_by, signed_kind,
+           signed_at
+    FROM attendance;
+    DROP TABLE attendance;
+    ALTER TABLE event_attendance RENAME TO attendance;
+
+    -- The batches that announce a meeting (its reminders, its 补课) point at it.
+    ALTER TABLE batches ADD COLUMN event_id INTEGER REFERENCES events(id);
+    UPDATE batches SET event_id = (
+        SELECT e.id FROM events e
+        WHERE batches.key = 'makeup:' || e.key
+           OR substr(batches.key, 1, length(e.key) + 10) = 'reminder:' || e.key || ':'
+    )
+    WHERE kind IN ('reminder', 'makeup');
+    DELETE FROM batches WHERE kind = 'theme_day';
+    CREATE INDEX batches_event ON batches(event_id) WHERE event_id IS NOT NULL;
+    """
+"""Meetings as events (a migration of its own so that its upgrade test can find it): a
+meeting that happens and the messages that announce it become two records. A theme day was
+a batch of kind ``theme_day`` holding the attendance; it becomes an event with the same id,
+so the 参加/请假 and 签到 buttons already in members' chats still point at it, and its
+reminders and 补课 batches point at the event."""
 MEMBERSHIP_BACKFILL = """
     -- Every move a member made between branches, from the transfers the bot keeps (a join
     -- is a transfer from no branch): each lasts until the member's next one.
@@ -271,7 +329,19 @@ MIGRATIONS: tuple[str, ...] = (
     DROP INDEX members_branch;
     CREATE INDEX members_branch ON members(branch_id, telegram_id, unreachable_since);
     """,
-    # 6: membership over time. A period's figures count the members who were in the unit
+    # 6: meetings as events (see MEETINGS_AS_EVENTS).
+    MEETINGS_AS_EVENTS,
+    # 7: the real name asked for after an invite link is a conversation state like the others, so
+    # it lapses after ``pending_input_minutes``; a join begun before the upgrade carries on
+    # from now. ``members.pending_invite`` is no longer read or written.
+    """
+    INSERT OR IGNORE INTO pending_input (telegram_id, kind, payload, created_at)
+    SELECT telegram_id, 'join_name', json_object('code', pending_invite),
+           CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+    FROM members WHERE pending_invite IS NOT NULL AND telegram_id IS NOT NULL;
+    UPDATE members SET pending_invite = NULL WHERE pending_invite IS NOT NULL;
+    """,
+    # 8: membership over time. A period's figures count the members who were in the unit
     # at its end, so a join, transfer or departure later never changes a past period
     # (docs/organisation.md). One row per stay in a branch; a departure (出党, 去世, 转出本系统)
     # closes the last one and keeps it. ``quiz_sessions_member_finished`` answers "did this

@@ -13,8 +13,7 @@ from bot.org.tree import Kind, Level, Unit, UnitChanges, UnitInUseError
 from bot.storage.base import StoreBase, from_ms, marks, to_ms
 
 MEMBER_COLUMNS = (
-    "id, telegram_id, first_name, real_name, branch_id, party_joined_on, unreachable_since, "
-    "pending_invite"
+    "id, telegram_id, first_name, real_name, branch_id, party_joined_on, unreachable_since"
 )
 
 
@@ -132,11 +131,11 @@ class OrgStore(StoreBase):
         row = await self._one(
             f"SELECT {MEMBER_COLUMNS} FROM members WHERE telegram_id = ?", (telegram_id,)
         )
-        return _member(row) if row else None
+        return member_of_row(row) if row else None
 
     async def member_by_id(self, member_id: int) -> Member | None:
         row = await self._one(f"SELECT {MEMBER_COLUMNS} FROM members WHERE id = ?", (member_id,))
-        return _member(row) if row else None
+        return member_of_row(row) if row else None
 
     async def members_in(self, branch_ids: Collection[str]) -> list[Member]:
         rows = await self._all(
@@ -144,12 +143,7 @@ class OrgStore(StoreBase):
             "ORDER BY id",
             tuple(branch_ids),
         )
-        return [_member(row) for row in rows]
-
-    async def set_pending_invite(self, telegram_id: int, code: str | None) -> None:
-        await self._write(
-            "UPDATE members SET pending_invite = ? WHERE telegram_id = ?", (code, telegram_id)
-        )
+        return [member_of_row(row) for row in rows]
 
     async def join_branch(
         self, telegram_id: int, real_name: str, branch_id: str, by: int, now: datetime
@@ -180,7 +174,7 @@ class OrgStore(StoreBase):
                 await db.execute("DELETE FROM members WHERE id = ?", (roster["id"],))
             async with db.execute(
                 """
-                UPDATE members SET branch_id = ?, real_name = ?, pending_invite = NULL,
+                UPDATE members SET branch_id = ?, real_name = ?,
                     party_joined_on = COALESCE(party_joined_on, ?)
                 WHERE telegram_id = ?
                 RETURNING id
@@ -262,7 +256,7 @@ class OrgStore(StoreBase):
         )
 
     async def set_member_unreachable(self, member_id: int, since: datetime) -> None:
-        """Telegram refused to deliver to them (blocked the bot, chat gone): 失联 until they
+        """Telegram refused to deliver to them (blocked the bot, chat gone): 未联系上 until they
         write to the bot again."""
         await self._write(
             "UPDATE members SET unreachable_since = ? WHERE id = ? AND unreachable_since IS NULL",
@@ -374,7 +368,7 @@ class OrgStore(StoreBase):
             """,
             tuple(sorted(days or ())),
         )
-        return [_member(row) for row in rows]
+        return [member_of_row(row) for row in rows]
 
 
 # Membership history (``memberships``, docs/organisation.md). Every write of a member's branch
@@ -415,7 +409,8 @@ async def _member_id(db: aiosqlite.Connection, telegram_id: int) -> int | None:
     return int(row["id"]) if row else None
 
 
-def _member(row: aiosqlite.Row) -> Member:
+def member_of_row(row: aiosqlite.Row) -> Member:
+    """A member from a row of ``members`` (with its columns by name), for every store."""
     return Member(
         id=row["id"],
         telegram_id=row["telegram_id"],
@@ -428,5 +423,4 @@ def _member(row: aiosqlite.Row) -> Member:
         unreachable_since=from_ms(row["unreachable_since"])
         if row["unreachable_since"] is not None
         else None,
-        pending_invite=row["pending_invite"],
     )

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.delivery.outbox import Batch, BatchProgress, Delivery, NewDelivery
-from bot.storage.base import StoreBase, from_ms, marks, to_ms
+from bot.storage.base import StoreBase, from_ms, to_ms
 
 
 class OutboxStore(StoreBase):
@@ -33,6 +33,7 @@ class OutboxStore(StoreBase):
         expires_at: datetime | None = None,
         occurs_at: datetime | None = None,
         progress_chat_id: int | None = None,
+        event_id: int | None = None,
     ) -> int | None:
         """Write a batch and its deliveries in one transaction. None when a batch with this
         key exists already: a schedule occurrence is expanded once, whatever happens."""
@@ -40,8 +41,8 @@ class OutboxStore(StoreBase):
             cursor = await db.execute(
                 """
                 INSERT INTO batches (key, kind, title, unit_id, created_by, created_at,
-                                     occurs_at, progress_chat_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING
+                                     occurs_at, progress_chat_id, event_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING
                 """,
                 (
                     key,
@@ -52,6 +53,7 @@ class OutboxStore(StoreBase):
                     to_ms(now),
                     to_ms(occurs_at) if occurs_at else None,
                     progress_chat_id,
+                    event_id,
                 ),
             )
             batch_id = cursor.lastrowid if cursor.rowcount == 1 else None
@@ -181,31 +183,6 @@ class OutboxStore(StoreBase):
         row = await self._one("SELECT * FROM batches WHERE id = ?", (batch_id,))
         return _batch(row) if row else None
 
-    async def batch_by_key(self, key: str) -> Batch | None:
-        row = await self._one("SELECT * FROM batches WHERE key = ?", (key,))
-        return _batch(row) if row else None
-
-    async def batches_of(self, unit_ids: Sequence[str], kind: str) -> list[Batch]:
-        rows = await self._all(
-            f"""
-            SELECT * FROM batches WHERE kind = ? AND unit_id IN ({marks(unit_ids)})
-            ORDER BY occurs_at DESC, id DESC
-            """,
-            (kind, *unit_ids),
-        )
-        return [_batch(row) for row in rows]
-
-    async def batches_between(self, kind: str, start: datetime, end: datetime) -> list[Batch]:
-        """Batches of ``kind`` whose occasion falls in [start, end]."""
-        rows = await self._all(
-            """
-            SELECT * FROM batches WHERE kind = ? AND occurs_at BETWEEN ? AND ?
-            ORDER BY occurs_at
-            """,
-            (kind, to_ms(start), to_ms(end)),
-        )
-        return [_batch(row) for row in rows]
-
     async def set_progress_message(self, batch_id: int, chat_id: int, message_id: int) -> None:
         await self._write(
             "UPDATE batches SET progress_chat_id = ?, progress_message_id = ? WHERE id = ?",
@@ -272,4 +249,5 @@ def _batch(row: Any) -> Batch:
         progress_chat_id=row["progress_chat_id"],
         progress_message_id=row["progress_message_id"],
         finished_at=from_ms(row["finished_at"]) if row["finished_at"] is not None else None,
+        event_id=row["event_id"],
     )

@@ -98,6 +98,18 @@ class QuizStore(StoreBase):
             (message_id, to_ms(shown_at), session_id, position),
         )
 
+    async def claim_next(self, session_id: int, position: int) -> bool:
+        """Take the one right to show question ``position`` (or the summary, once the quiz is
+        over) after the member tapped 下一题: true for the first tap only. Answering clears
+        ``message_id``; the claim sets it to 0 until the question's message is recorded."""
+        return await self._write(
+            """
+            UPDATE quiz_sessions SET message_id = 0
+            WHERE id = ? AND position = ? AND message_id IS NULL
+            """,
+            (session_id, position),
+        )
+
     async def set_selection(
         self, session_id: int, position: int, selection: frozenset[int]
     ) -> bool:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Collection
-from datetime import date, datetime
+from datetime import datetime
 
-from bot.org.members import Member
 from bot.stats.figures import (
     AnswerDetail,
     AnswerRow,
@@ -22,6 +21,7 @@ from bot.stats.figures import (
     QuizRow,
 )
 from bot.storage.base import StoreBase, from_ms, marks, to_ms
+from bot.storage.org import member_of_row
 
 # A member counts for a branch at moment ``at`` when one of their stays began before it and
 # had not ended by then (docs/organisation.md). "Reachable then": they had opened the bot by
@@ -94,7 +94,7 @@ class StatsStore(StoreBase):
         rows = await self._all(
             f"""
             SELECT m.id, m.telegram_id, m.first_name, m.real_name, ms.branch_id,
-                   m.party_joined_on, m.unreachable_since, m.pending_invite,
+                   m.party_joined_on, m.unreachable_since,
                    ms.joined_at, m.last_seen_at, {_UNREACHABLE_AT} AS unreachable,
                    EXISTS ({_STUDIED}) AS studied
             FROM memberships ms JOIN members m ON m.id = ms.member_id
@@ -105,20 +105,7 @@ class StatsStore(StoreBase):
         )
         return [
             Enrolment(
-                member=Member(
-                    id=row["id"],
-                    telegram_id=row["telegram_id"],
-                    first_name=row["first_name"],
-                    real_name=row["real_name"],
-                    branch_id=row["branch_id"],
-                    party_joined_on=date.fromisoformat(row["party_joined_on"])
-                    if row["party_joined_on"]
-                    else None,
-                    unreachable_since=from_ms(row["unreachable_since"])
-                    if row["unreachable_since"] is not None
-                    else None,
-                    pending_invite=row["pending_invite"],
-                ),
+                member=member_of_row(row),
                 joined_at=from_ms(row["joined_at"]),
                 last_active=from_ms(row["last_seen_at"]) if row["last_seen_at"] else None,
                 reachable=not row["unreachable"],

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.storage.attendance import AttendanceStore
-from bot.storage.base import Database
+from bot.storage.base import BUSY_TIMEOUT, Database
 from bot.storage.conversations import ConversationStore
 from bot.storage.corrections import CorrectionStore
 from bot.storage.org import OrgStore
@@ -33,8 +33,8 @@ class Storage:
     conversations: ConversationStore
 
     @classmethod
-    async def open(cls, path: Path | str) -> Storage:
-        database = await Database.open(path)
+    async def open(cls, path: Path | str, *, busy_timeout: float = BUSY_TIMEOUT) -> Storage:
+        database = await Database.open(path, busy_timeout=busy_timeout)
         return cls(
             database=database,
             org=OrgStore(database),

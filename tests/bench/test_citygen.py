@@ -21,6 +21,7 @@ import pytest
 
 from bench import citygen
 from bot.clock import FixedClock
+from bot.i18n import ZH_CN
 from bot.org.importer import load_units_file
 from bot.org.tree import Level, OrgTree, tree_problems
 from bot.quiz.bank import load_bank
@@ -217,7 +218,7 @@ async def test_the_bots_statistics_run_on_it(city: City, db: sqlite3.Connection)
         ranking = await stats.ranking(district.id, MONTH)
         assert {f.branch_id for f in ranking} == tree.branches_under([district.id])
         assert sum(f.quizzes for f in ranking) > 0
-        data = await stats.ledger(branch, Period(Span.YEAR, 2026), {})
+        data = await stats.ledger(branch, Period(Span.YEAR, 2026), {}, ZH_CN)
         assert data.startswith(b"PK")
     finally:
         await storage.close()
@@ -274,19 +275,19 @@ async def test_the_ledger_process_writes_what_the_service_writes(city: City) -> 
     try:
         stats = await StatsService.reading(storage, ZONE, CLOCK)
         district = next(u.id for u in stats.tree.units if u.parent == "city")
-        here = await stats.ledger(district, year, {})
+        here = await stats.ledger(district, year, {}, ZH_CN)
     finally:
         await storage.close()
     reports = ReportProcess(city.db, ZONE, "auto", CLOCK)
     try:
-        there = await reports.ledger(district, year, {})
+        there = await reports.ledger(district, year, {}, ZH_CN)
         assert sheets(there) == sheets(here)
         # A worker that dies fails the export under way; the next export starts a new one.
         for child in multiprocessing.active_children():
             child.kill()
         with pytest.raises(BrokenProcessPool):
-            await reports.ledger(district, year, {})
-        assert sheets(await reports.ledger(district, year, {})) == sheets(here)
+            await reports.ledger(district, year, {}, ZH_CN)
+        assert sheets(await reports.ledger(district, year, {}, ZH_CN)) == sheets(here)
     finally:
         await reports.close()
 
@@ -294,13 +295,13 @@ async def test_the_ledger_process_writes_what_the_service_writes(city: City) -> 
 async def test_an_idle_ledger_worker_is_stopped_and_started_again(city: City) -> None:
     reports = ReportProcess(city.db, ZONE, "auto", CLOCK, idle_seconds=0.2)
     try:
-        first = await reports.ledger("city", MONTH, {})
+        first = await reports.ledger("city", MONTH, {}, ZH_CN)
         assert len(multiprocessing.active_children()) == 1
         for _ in range(100):
             await asyncio.sleep(0.05)
             if not multiprocessing.active_children():
                 break
         assert multiprocessing.active_children() == []
-        assert sheets(await reports.ledger("city", MONTH, {})) == sheets(first)
+        assert sheets(await reports.ledger("city", MONTH, {}, ZH_CN)) == sheets(first)
     finally:
         await reports.close()

@@ -1,6 +1,7 @@
 """The sandbox page in a real browser (Debian's Chromium, driven by Playwright): a member
-takes a quiz by clicking, a secretary asks for statistics and a chart. Screenshots go to
-tests/artifacts/. Skipped, and said so, where Chromium is not installed."""
+takes a quiz by clicking, a question with long options and its verdict on a phone-sized
+window, a secretary asks for statistics and a chart. Screenshots go to tests/artifacts/.
+Skipped, and said so, where Chromium is not installed."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import load_settings
+from bot.handlers.quiz_view import screen
 from bot.quiz.bank import load_bank
+from bot.quiz.questions import Bank
 from bot.sandbox.run import prepare_database, serve_sandbox
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -38,9 +41,13 @@ def free_port() -> int:
 
 
 @pytest.fixture
-async def sandbox(tmp_path: Path) -> AsyncIterator[str]:
+def bank() -> Bank:
+    return load_bank([ROOT / "question_bank"]).bank
+
+
+@pytest.fixture
+async def sandbox(tmp_path: Path, bank: Bank) -> AsyncIterator[str]:
     settings = load_settings(ROOT / "config.yaml", environ={})
-    bank = load_bank([ROOT / "question_bank"]).bank
     database = tmp_path / "sandbox.sqlite3"
     port = free_port()
     ready = asyncio.Event()
@@ -100,10 +107,54 @@ async def test_a_member_takes_a_quiz_by_clicking(page: object) -> None:
             has_text="正确答案"
         )
         await expect(result).to_be_visible(timeout=10_000)
+        await result.locator(
+            ".keyboard button", has_text="查看得分" if number == 10 else "下一题"
+        ).click()
     await expect(summary).to_be_visible(timeout=10_000)
     await expect(summary).to_contain_text("答对 ")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(ARTIFACTS / "member-quiz.png"), full_page=True)
+
+
+LONG_OPTIONS = ROOT / "tests" / "fixtures" / "screen"
+
+
+@pytest.mark.parametrize("bank", [load_bank([LONG_OPTIONS], screen).bank], ids=["long options"])
+async def test_long_options_and_the_verdict_on_a_phone(page: object, bank: Bank) -> None:
+    """At 390×844: a question whose options are too long for buttons lists them once, with
+    letter buttons; after the answer the verdict, the answer and the explanation stay in view
+    with 下一题 under them."""
+    from playwright.async_api import Page, expect
+
+    assert isinstance(page, Page)
+    reference = (ROOT / "docs" / "reference" / "constitution.md").read_text(encoding="utf-8")
+    for question in bank.questions:  # every option is a verified line, word for word
+        assert all(option in reference for option in question.options)
+        assert question.quote in reference
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.select_option("#who", label="王建国（党员）")
+    await page.fill("#text", "/quiz")
+    await page.click("#send")
+    question = page.locator("#messages li", has_text="第 1/2 题", has_not_text="正确答案")
+    await expect(question).to_be_visible(timeout=10_000)
+    await expect(question).to_contain_text("《党章》第")
+    await expect(question).to_contain_text("A. ")
+    labels = await question.locator(".keyboard button").all_inner_texts()
+    assert labels == ["A", "B", "C", "D"]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    await question.scroll_into_view_if_needed()
+    await page.screenshot(path=str(ARTIFACTS / "phone-long-options.png"))
+    await question.locator(".keyboard button", has_text="C").click()
+    result = page.locator("#messages li", has_text="第 1/2 题").filter(has_text="正确答案")
+    await expect(result).to_be_visible(timeout=10_000)
+    await expect(result).to_contain_text("解析：")
+    next_button = result.locator(".keyboard button", has_text="下一题")
+    await expect(next_button).to_be_visible()
+    await expect(page.locator("#messages li", has_text="第 2/2 题")).to_have_count(0)
+    await result.scroll_into_view_if_needed()
+    await page.screenshot(path=str(ARTIFACTS / "phone-verdict-next.png"))
+    await next_button.click()
+    await expect(page.locator("#messages li", has_text="第 2/2 题")).to_be_visible(timeout=10_000)
 
 
 async def test_a_secretary_sees_statistics_and_a_chart(page: object) -> None:

@@ -16,13 +16,14 @@ from bot.delivery.pacing import Limits, Pacer
 from bot.delivery.scheduler import Scheduler
 from bot.delivery.service import DeliveryService
 from bot.i18n import catalogue
-from bot.meetings.service import MeetingService, ThemeDay
+from bot.meetings.events import Meeting
+from bot.meetings.service import MeetingService
 from bot.org.tree import Level, OrgTree, Unit
 from bot.schedule.occurrences import Occurrence, OccurrenceKind
 from bot.storage import Storage
 
 START = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)  # 18:00 in Shanghai, the day before
-DAY = ThemeDay("zb-1", datetime(2026, 12, 7, 1, 0, tzinfo=UTC), "学习党章", "村委会")
+DAY = Meeting("zb-1", datetime(2026, 12, 7, 1, 0, tzinfo=UTC), "学习党章", "村委会")
 TREE = OrgTree((Unit("zb-1", "东村党支部", Level.BRANCH),))
 
 
@@ -106,8 +107,7 @@ async def test_makeup_the_day_after_for_those_not_signed_in(tmp_path: Path) -> N
     storage, clock, scheduler = await setup(tmp_path)
     clock.advance(timedelta(minutes=2))
     await scheduler.tick()
-    event = await storage.outbox.batch_by_key(DAY.key)
-    assert event is not None
+    (event,) = await storage.attendance.events_of("zb-1", "theme_day")
     member = await storage.org.member(1)
     assert member is not None
     await storage.attendance.sign_in(event.id, member.id, 99, "proxy", clock.now())

@@ -26,6 +26,7 @@ from bot.sandbox.emulator.client import EmulatorClient
 from bot.sandbox.emulator.server import Emulator
 from bot.sandbox.run import sandbox_settings
 from bot.schedule.config import ScheduleSettings
+from bot.storage.store import BUSY_TIMEOUT
 from tests.conftest import SAMPLE_BANK
 
 JsonDict = dict[str, Any]
@@ -41,11 +42,18 @@ class Harness:
     settings: Settings
     bank: Bank
     clock: Clock
+    busy_timeout: float = BUSY_TIMEOUT
 
     def bot(self) -> AbstractAsyncContextManager[BotApplication]:
         """A fresh bot process (same database): entering starts it, leaving stops it."""
         return running(
-            build_application(self.settings, self.bank, self.emulator.token, clock=self.clock),
+            build_application(
+                self.settings,
+                self.bank,
+                self.emulator.token,
+                clock=self.clock,
+                busy_timeout=self.busy_timeout,
+            ),
             self.settings,
             poll_timeout=1,
         )
@@ -98,6 +106,17 @@ class Member:
             self.id, message["message_id"], lambda m: "正确答案" in m["text"]
         )
 
+    async def answer(self, message: JsonDict, taps: list[str]) -> JsonDict:
+        """Tap ``taps`` on a question and return the question message showing its result."""
+        for data in taps:
+            await self.tap(message, data)
+        return await self.result(message)
+
+    async def go_on(self, result: JsonDict) -> JsonDict:
+        """Tap 下一题 (查看得分 after the last question) under a result: what comes next."""
+        await self.tap(result, next_button(result))
+        return await self.next_message()
+
     def question_of(self, message: JsonDict) -> Question:
         stem = message["text"].split("\n\n")[1]
         return next(q for q in self.harness.bank.questions if q.stem == stem)
@@ -111,12 +130,19 @@ def buttons(message: JsonDict) -> list[tuple[str, str]]:
     ]
 
 
+def next_button(result: JsonDict) -> str:
+    """The callback data of 下一题 (or 查看得分) under a result."""
+    return next(data for _, data in buttons(result) if data.startswith("next:"))
+
+
 def button_for(message: JsonDict, option_text: str) -> str:
-    """The callback data of the button showing ``option_text``."""
+    """The callback data of the button for ``option_text``: the button showing it (☐/☑ before
+    it on a multiple-choice question), or — when the options are listed in the text — the
+    button showing its letter."""
+    shown = [line for line in message["text"].splitlines() if line.endswith(f". {option_text}")]
+    label = shown[0].partition(". ")[0] if shown else option_text
     return next(
-        data
-        for text, data in buttons(message)
-        if text == option_text or text.endswith(f". {option_text}")
+        data for text, data in buttons(message) if text == label or text.endswith(f" {label}")
     )
 
 
@@ -167,7 +193,7 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
             "schedules": quiet,
         }
     )
-    client = EmulatorClient(emulator.url)
+    client = EmulatorClient(emulator.url, wait=30.0)  # two cores shared with the suite
     try:
         yield Harness(emulator, client, settings, load_bank([SAMPLE_BANK]).bank, SystemClock())
     finally:
@@ -251,7 +277,5 @@ async def take_quiz(member: Member, wrong: int) -> None:
     for number in range(4):
         question = member.question_of(message)
         taps = wrong_taps(question, message) if number < wrong else correct_taps(question, message)
-        for data in taps:
-            await member.tap(message, data)
-        message = await member.next_message()
+        message = await member.go_on(await member.answer(message, taps))
     assert message["text"].startswith("答题结束")

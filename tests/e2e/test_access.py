@@ -12,20 +12,24 @@ import pytest
 
 from bot.handlers.callbacks import (
     CLOSE_CORRECTION,
+    CORRECTIONS_PAGE,
     FIX,
+    NEXT,
     NUDGE,
     RSVP,
     SIGN,
     TOPIC,
     CloseTap,
     FixTap,
+    NextTap,
     NudgeTap,
+    PageTap,
     RsvpTap,
     SignTap,
     TopicTap,
 )
 from bot.handlers.registry import BUTTONS, COMMANDS
-from bot.meetings.service import ThemeDay
+from bot.meetings.events import Meeting
 from bot.org.access import Role
 from bot.stats.periods import Period, Span
 from tests.e2e.conftest import (
@@ -161,9 +165,7 @@ async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -
         question = await owner.say("/quiz")
         first = correct_taps(owner.question_of(question), question)[0]
         ((session_id,),) = harness.rows("SELECT id FROM quiz_sessions")
-        for data in correct_taps(owner.question_of(question), question):
-            await owner.tap(question, data)
-        await owner.next_message()
+        await owner.answer(question, correct_taps(owner.question_of(question), question))
         await owner.tap(question, FIX.pack(FixTap(session_id, 0)), forge=True)
         await owner.next_message(lambda m: "哪里有问题" in m["text"])
         await owner.say("选项有误")
@@ -174,13 +176,17 @@ async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -
         send = next(data for label, data in buttons(preview) if label == "确认发送")
         now = datetime.now(UTC)
         event_id = await services.meetings.event(
-            ThemeDay("zb-1", now + timedelta(days=1), "学习党章", "村委会")
+            Meeting("zb-1", now + timedelta(days=1), "学习党章", "村委会")
         )
         owner_id = harness.rows("SELECT id FROM members WHERE real_name = '张三'")[0][0]
         month = Period(Span.MONTH, now.year, now.month)
         replays = [
             Replay("quiz", "another branch's member", first, NOT_YOURS),
             Replay("quiz", "a stranger", first, NOT_YOURS),
+            Replay(
+                "next", "another branch's member", NEXT.pack(NextTap(session_id, 1)), NOT_YOURS
+            ),
+            Replay("next", "a stranger", NEXT.pack(NextTap(session_id, 1)), NOT_YOURS),
             Replay("topic", "a stranger", TOPIC.pack(TopicTap(99)), TAP_INVALID),
             Replay("fix", "another branch's member", FIX.pack(FixTap(session_id, 0)), TAP_INVALID),
             Replay(
@@ -192,6 +198,7 @@ async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -
                 CLOSE_CORRECTION.pack(CloseTap(question_id)),
                 TAP_REFUSED,
             ),
+            Replay("fixpage", "a member", CORRECTIONS_PAGE.pack(PageTap(0)), TAP_REFUSED),
             Replay("broadcast", "a member", send, TAP_REFUSED),
             Replay("broadcast", "another branch's secretary", send, TAP_INVALID),
             Replay(
@@ -223,7 +230,8 @@ async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -
             assert answer.get("text") == replay.answer, replay
     assert harness.rows("SELECT COUNT(*) FROM answers") == [(1,)]
     assert harness.rows("SELECT COUNT(*) FROM corrections WHERE closed_at IS NULL") == [(1,)]
-    assert harness.rows("SELECT kind FROM batches") == [("theme_day",)]
+    assert harness.rows("SELECT COUNT(*) FROM batches") == [(0,)]
+    assert harness.rows("SELECT kind FROM events") == [("theme_day",)]
     assert harness.rows("SELECT COUNT(*) FROM attendance") == [(0,)]
     assert harness.rows("SELECT telegram_id FROM pending_input") == [(SECRETARY_1,)]
 
@@ -320,7 +328,7 @@ async def test_a_listing_names_no_one_outside_the_personas_scope(
         }
         now = datetime.now(UTC)
         for unit in NAMES:
-            day = ThemeDay(unit, now - timedelta(hours=1), "学习党章", "活动室")
+            day = Meeting(unit, now - timedelta(hours=1), "学习党章", "活动室")
             await services.meetings.event(day)
         for name, member in members.items():
             if name == "李四":  # someone has not studied, so /stats lists a name

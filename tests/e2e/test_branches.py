@@ -38,7 +38,7 @@ async def test_invite_join_study_and_report(org_harness: Harness) -> None:
         assert "党员 3 人，已参学 2 人" in report
         assert "参学率 ▇▇▇▇▇▇▇░░░ 67%" in report
         # 100, 50 and 75 points: average 75, median 75.
-        assert "答题 3 次 · 平均正确率 75% · 中位数 75%" in report
+        assert "答题 3 次 · 平均正确率 75% · 正确率中位数 75%" in report
         assert "在第一党总支的 2 个支部中排第 1 名" in report
         assert "尚未参学（1 人）：王五" in report
 
@@ -98,8 +98,21 @@ async def test_transfer_keeps_history_and_admin_sees_all(org_harness: Harness) -
         link = await invite_link(secretary)
         member = await join(harness, link, "张三")
         await take_quiz(member, wrong=0)
-        moved = (await secretary.say("/transfer 张三 zb-2"))["text"]
+        # Finding 15: a branch secretary moved members into any branch, unannounced.
+        refused = (await secretary.say("/transfer 张三 zb-2"))["text"]
+        assert "【镇机关党支部】不在您负责的范围内" in refused
+        receiving = await person(harness, "钱书记", SECRETARY_2)
+        await receiving.say("/start")
+        general = await person(harness, "孙书记", GENERAL_SECRETARY)
+        await general.say("/start")
+        moved = (await general.say("/transfer 张三 zb-2"))["text"]
         assert "从【东村党支部】转到【镇机关党支部】" in moved
+        for told in (member, secretary, receiving):
+            notice = await told.next_message(lambda m: "镇机关党支部" in m["text"])
+            assert (
+                "张三" in notice["text"]
+                and "从【东村党支部】转到【镇机关党支部】" in notice["text"]
+            )
         admin = await person(harness, "管理员", ADMIN)
         # The quiz stays with the branch it was taken in; the member now counts in zb-2, and
         # has studied this month (in zb-1).

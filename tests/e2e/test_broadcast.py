@@ -1,8 +1,15 @@
 """A secretary's broadcast end to end: preview with the count, live progress, a final summary
-naming who could not be reached; a member who blocked the bot shows as 失联 in /stats."""
+naming who could not be reached; a member who blocked the bot shows as 未联系上 in /stats."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.handlers.callbacks import NUDGE, NudgeTap
+from bot.stats.periods import Period, Span
 from tests.e2e.conftest import SECRETARY_1, Harness, buttons, invite_link, person
 from tests.e2e.test_branches import join
 
@@ -34,7 +41,7 @@ async def test_broadcast_reaches_everyone_reachable_once(org_harness: Harness) -
         answer = await harness.client.wait_for_callback_answer(query, after=0)
         assert answer.get("text") == "这个按钮已失效"
         report = (await secretary.say("/stats"))["text"]
-        assert "失联 1 人" in report
+        assert "未联系上 1 人" in report
     assert harness.rows("SELECT status, COUNT(*) FROM deliveries GROUP BY status ORDER BY 1") == [
         ("failed", 1),
         ("sent", 2),
@@ -48,9 +55,11 @@ async def test_a_too_long_broadcast_is_refused_with_the_reason(org_harness: Harn
     harness = org_harness
     async with harness.bot():
         secretary = await person(harness, "赵书记", SECRETARY_1)
-        await secretary.say("/broadcast")
-        refused = await secretary.say("学" * 4097)
-        assert "4097 字" in refused["text"] and "4096" in refused["text"]
+        ask = await secretary.say("/broadcast")
+        limit = int(ask["text"].split("不超过 ")[1].split(" 字")[0])
+        assert 3900 < limit < 4096
+        refused = await secretary.say("学" * (limit + 1))
+        assert f"{limit + 1} 字" in refused["text"] and f"{limit} 字的上限" in refused["text"]
         assert "好的，已取消" in (await secretary.say("/cancel"))["text"]
     assert harness.rows("SELECT COUNT(*) FROM batches") == [(0,)]
 
@@ -73,4 +82,65 @@ async def test_stats_button_reminds_those_who_have_not_studied(org_harness: Harn
         query = await secretary.tap(report, data)
         answer = await harness.client.wait_for_callback_answer(query, after=0)
         assert "今天已经提醒过" in answer["text"]
+        # Finding 10: forged taps naming other periods were each one more reminder that day.
+        today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+        month = Period(Span.MONTH, today.year, today.month)
+        for period in (month.previous(), month.next(), Period(Span.YEAR, today.year)):
+            forged = NUDGE.pack(NudgeTap("zb-1", period))
+            query = await secretary.tap(report, forged, forge=True)
+            answer = await harness.client.wait_for_callback_answer(query, after=0)
+            text = answer.get("text", "")
+            assert text == "这个按钮已失效" or "今天已经提醒过" in text, answer
+        # A past period's report offers no button at all.
+        past = await secretary.say(f"/stats {month.previous().key}")
+        assert buttons(past) == []
     assert harness.rows("SELECT COUNT(*) FROM deliveries WHERE status = 'sent'") == [(1,)]
+    assert harness.rows("SELECT COUNT(*) FROM batches WHERE kind = 'nudge'") == [(1,)]
+
+
+async def test_a_broadcast_at_the_stated_limit_is_previewed_and_sent(
+    org_harness: Harness,
+) -> None:
+    """Finding 6: a text of 4,070–4,096 characters made the preview too long; the state was
+    then stuck until /cancel. The limit stated at input now leaves room for the header."""
+    harness = org_harness
+    async with harness.bot():
+        secretary = await person(harness, "赵书记", SECRETARY_1)
+        member = await join(harness, await invite_link(secretary), "张三")
+        ask = await secretary.say("/broadcast")
+        limit = int(ask["text"].split("不超过 ")[1].split(" 字")[0])
+        text = "学" * (limit - 2) + "😀"  # an emoji counts two, as Telegram counts
+        preview = await secretary.say(text)
+        assert preview["text"].endswith(text) and len(preview["text"]) <= 4096
+        send = next(data for label, data in buttons(preview) if label == "确认发送")
+        await secretary.tap(preview, send)
+        got = await member.next_message(lambda m: m["text"].startswith("学学"))
+        assert got["text"] == text
+
+
+@pytest.mark.parametrize("fault", [429, 502])
+async def test_a_failed_progress_message_never_loses_the_broadcast(
+    org_harness: Harness, fault: int
+) -> None:
+    """Finding 9: a 429 or a timeout on the secretary's chat at 确认发送 dropped the batch,
+    because the pending input was cleared before anything was queued."""
+    harness = org_harness
+    async with harness.bot():
+        secretary = await person(harness, "赵书记", SECRETARY_1)
+        members = [await join(harness, await invite_link(secretary), n) for n in ("张三", "李四")]
+        await secretary.say("/broadcast")
+        preview = await secretary.say("明早八点集合。")
+        send = next(data for label, data in buttons(preview) if label == "确认发送")
+        await harness.client.inject_fault(
+            "sendMessage", fault, chat_id=secretary.id, count=5, retry_after=120
+        )
+        await secretary.tap(preview, send)
+        for member in members:
+            got = await member.next_message(lambda m: m["text"] == "明早八点集合。")
+            assert got["text"] == "明早八点集合。"
+        await harness.client.clear_faults()
+        # The preview's button is spent: a second tap sends nothing more.
+        query = await secretary.tap(preview, send, forge=True)
+        answer = await harness.client.wait_for_callback_answer(query, after=0)
+        assert answer.get("text") == "这个按钮已失效"
+    assert harness.rows("SELECT status, COUNT(*) FROM deliveries GROUP BY status") == [("sent", 2)]

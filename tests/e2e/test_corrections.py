@@ -3,6 +3,8 @@ with the question's article, and an admin marks it handled."""
 
 from __future__ import annotations
 
+import sqlite3
+
 from tests.e2e.conftest import (
     ADMIN,
     SECRETARY_1,
@@ -26,7 +28,7 @@ async def test_a_member_reports_a_question_and_an_admin_handles_it(org_harness: 
         for data in correct_taps(question, message):
             await member.tap(message, data)
         result = await member.result(message)
-        ((label, fix),) = buttons(result)
+        (label, fix), _ = buttons(result)
         assert label == "纠错"
         await member.tap(result, fix)
         assert (
@@ -74,5 +76,61 @@ async def test_a_secretary_sees_only_the_reports_of_their_own_members(
         assert "李四" not in other and "陌生人" not in other
         own = (await secretary_1.say("/corrections"))["text"]
         assert "李四：东村的纠错意见" in own and "陌生人" not in own
+        assert "待处理的纠错（1 条）" in own
         everything = (await (await person(harness, "管理员", ADMIN)).say("/corrections"))["text"]
-        assert "李四" in everything and "陌生人" in everything
+        # Both reports (shown by their latest reporter if both chose the same question).
+        assert "待处理的纠错（2 条）" in everything and "陌生人" in everything
+
+
+async def test_many_long_reports_are_paged_and_every_close_button_is_reachable(
+    org_harness: Harness,
+) -> None:
+    """Finding 6: ten reports of 500+ characters made /corrections "message is too long" for
+    everyone, and the close buttons were in that message."""
+    harness = org_harness
+    async with harness.bot():
+        reporter = await harness.member("陌生人")
+        await reporter.say("/start")
+        (member_id,) = harness.rows("SELECT id FROM members WHERE telegram_id = ?", reporter.id)[0]
+        with sqlite3.connect(harness.settings.database) as db:
+            db.executemany(
+                "INSERT INTO corrections (question_id, bank_version, member_id, text, created_at)"
+                " VALUES (?, 'v', ?, ?, 0)",
+                [(f"q-{n:02d}", member_id, "解析有误" * 125) for n in range(30)],
+            )
+        admin = await person(harness, "管理员", ADMIN)
+        page = await admin.say("/corrections")
+        closable: list[str] = []
+        seen_pages = 0
+        while True:
+            seen_pages += 1
+            assert len(page["text"]) <= 4096
+            labels = buttons(page)
+            closable += [data for _, data in labels if data.startswith("fixdone:")]
+            forward = [data for label, data in labels if label == "下一页"]
+            if not forward:
+                break
+            await admin.tap(page, forward[0])
+            page = await harness.client.wait_for_edit(
+                admin.id, page["message_id"], lambda m, n=seen_pages: f"第 {n + 1}/" in m["text"]
+            )
+        assert seen_pages > 1
+        assert sorted(closable) == [f"fixdone:q-{n:02d}" for n in range(30)]
+        back = [data for label, data in buttons(page) if label == "上一页"]
+        assert back
+        # A correction longer than the stated limit is refused, not cut.
+        await report_a_question_too_long(reporter)
+
+
+async def report_a_question_too_long(member: Member) -> None:
+    message = await member.say("/quiz")
+    question = member.question_of(message)
+    for data in correct_taps(question, message):
+        await member.tap(message, data)
+    result = await member.result(message)
+    await member.tap(result, buttons(result)[0][1])
+    ask = await member.next_message(lambda m: "哪里有问题" in m["text"])
+    assert "不超过 500 字" in ask["text"]
+    refused = await member.say("错" * 501)
+    assert "501 字" in refused["text"] and "500 字的上限" in refused["text"]
+    assert "谢谢您的纠错" in (await member.say("错" * 500))["text"]

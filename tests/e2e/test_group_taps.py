@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.meetings.service import ThemeDay
+from bot.meetings.events import Meeting
 from tests.e2e.conftest import (
     SECRETARY_1,
     Harness,
@@ -32,7 +32,7 @@ async def test_forged_taps_in_a_group_touch_nothing(org_harness: Harness) -> Non
         await client.send_text(secretary.id, "/bindgroup zb-1", chat_id=group)
         await client.wait_for_message(group)
         now = datetime.now(UTC)
-        day = ThemeDay("zb-1", now + timedelta(hours=2), "学习党章", "村委会")
+        day = Meeting("zb-1", now + timedelta(hours=2), "学习党章", "村委会")
         written = await services.meetings.remind(
             day, "0d@08:00", now, now + timedelta(hours=6), [group]
         )
@@ -41,10 +41,11 @@ async def test_forged_taps_in_a_group_touch_nothing(org_harness: Harness) -> Non
         reminder = await client.wait_for_message(group, lambda m: "主题党日提醒" in m["text"])
         before = await client.get_messages(group)
         question = await member.say("/quiz")
-        (event_id,) = harness.rows("SELECT id FROM batches WHERE kind = 'theme_day'")[0]
+        (event_id,) = harness.rows("SELECT id FROM events WHERE kind = 'theme_day'")[0]
         (member_id,) = harness.rows("SELECT id FROM members WHERE real_name = '张三'")[0]
         forged = [
             (member, correct_taps(member.question_of(question), question)[0]),
+            (member, "next:1:1"),
             (member, "topic:0:all"),
             (member, "topic:0"),
             (secretary, f"sign:{event_id}:{member_id}"),

@@ -104,3 +104,22 @@ async def test_what_was_asked_lapses_after_the_configured_minutes(org_harness: H
         assert stale == "这个按钮已失效"
     assert harness.rows("SELECT COUNT(*) FROM batches") == [(0,)]
     assert harness.rows("SELECT COUNT(*) FROM pending_input") == [(0,)]
+
+
+async def test_a_real_name_given_after_the_lapse_joins_no_branch(org_harness: Harness) -> None:
+    """Opening an invite link once used to leave the next text, however much later, to be
+    taken for the real name; now the question lapses like any other."""
+    harness = org_harness
+    clock = ShiftedClock()
+    harness.clock = clock
+    async with harness.bot():
+        link = await invite_link(await person(harness, "赵书记", SECRETARY_1))
+        newcomer = await person(harness, "新人")
+        await harness.client.send_text(newcomer.id, f"/start {link.rsplit('start=', 1)[1]}")
+        await newcomer.next_message()  # greeting
+        assert "请发送您的真实姓名" in (await newcomer.next_message())["text"]
+        clock.advance(timedelta(minutes=31))
+        lapsed = await newcomer.say("张三")
+        assert lapsed["text"] == "您上次的操作超过 30 分钟未完成，已自动取消，请重新开始。"
+        assert "没看懂" in (await newcomer.say("张三"))["text"]
+    assert harness.rows("SELECT COUNT(*) FROM members WHERE branch_id IS NOT NULL") == [(0,)]

@@ -83,7 +83,7 @@ async def test_export_has_five_sheets_with_the_right_numbers(org_harness: Harnes
     assert members["李四"][5:8] == (1, 0.5, 0.5)
     answers = list(book["答题明细"].iter_rows(min_row=4, values_only=True))
     assert len(answers) == 8
-    assert sum(1 for row in answers if row[5] == "正确") == 6
+    assert sum(1 for row in answers if row[5] == "答对") == 6
     items = [row for row in book["题目分析"].iter_rows(min_row=4, values_only=True) if row[3]]
     assert sum(row[3] for row in items if isinstance(row[3], int)) == 8
     assert book["汇总"].freeze_panes == "A4"

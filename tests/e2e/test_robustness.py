@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from bot.quiz.questions import QuestionType
-from tests.e2e.conftest import Harness, buttons, correct_taps
+from tests.e2e.conftest import Harness, buttons, correct_taps, next_button
 
 ROOT = Path(__file__).parent.parent.parent
 
@@ -21,9 +21,9 @@ async def test_a_double_tap_is_counted_once(harness: Harness) -> None:
         message = await member.say("/quiz")
         question = member.question_of(message)
         while question.type is QuestionType.MULTIPLE:
-            for data in correct_taps(question, message):
-                await member.tap(message, data)
-            message = await member.next_message()
+            message = await member.go_on(
+                await member.answer(message, correct_taps(question, message))
+            )
             question = member.question_of(message)
         data = correct_taps(question, message)[0]
         before = harness.client.cursor
@@ -33,7 +33,22 @@ async def test_a_double_tap_is_counted_once(harness: Harness) -> None:
             for query in (first, second)
         ]
         assert sorted(a.get("text") or "" for a in answers) == ["", "这道题已经答过了"]
+        result = await harness.client.wait_for_edit(
+            member.id, message["message_id"], lambda m: "正确答案" in m["text"], after=before
+        )
+        # 下一题 tapped twice shows the next question once.
+        data = next_button(result)
+        before = harness.client.cursor
+        taps = await asyncio.gather(member.tap(result, data), member.tap(result, data))
+        answers = [await harness.client.wait_for_callback_answer(query, after=0) for query in taps]
+        assert sorted(a.get("text") or "" for a in answers) == ["", "这个按钮已失效"]
         await member.next_message(after=before)
+        sent = [
+            event
+            for event in await harness.client.events(before)
+            if event["type"] == "message_sent" and event["chat_id"] == member.id
+        ]
+        assert len(sent) == 1
     assert harness.rows("SELECT COUNT(*) FROM answers WHERE question_id = ?", question.id) == [
         (1,)
     ]
@@ -48,9 +63,9 @@ async def test_a_restart_mid_quiz_resumes_where_it_stopped(harness: Harness) -> 
         message = await member.say("/quiz")
         for _ in range(2):
             question = member.question_of(message)
-            for data in correct_taps(question, message):
-                await member.tap(message, data)
-            message = await member.next_message()
+            message = await member.go_on(
+                await member.answer(message, correct_taps(question, message))
+            )
     third = message
     async with harness.bot():
         # The keyboard sent before the restart still works.
@@ -59,7 +74,9 @@ async def test_a_restart_mid_quiz_resumes_where_it_stopped(harness: Harness) -> 
             await member.tap(third, data)
         result = await member.result(third)
         assert "✅ 回答正确" in result["text"]
-        message = await member.next_message()
+    async with harness.bot():
+        # 下一题 under a result given before a restart still works.
+        message = await member.go_on(result)
         assert message["text"].startswith("第 4/4 题")
     async with harness.bot():
         # /quiz after another restart offers the same unfinished quiz, not a new one.
@@ -67,9 +84,7 @@ async def test_a_restart_mid_quiz_resumes_where_it_stopped(harness: Harness) -> 
         assert "接着答第 4/4 题" in resumed["text"]
         message = await member.next_message()
         question = member.question_of(message)
-        for data in correct_taps(question, message):
-            await member.tap(message, data)
-        summary = await member.next_message(lambda m: m["text"].startswith("答题结束"))
+        summary = await member.go_on(await member.answer(message, correct_taps(question, message)))
         assert "答对 4/4 题" in summary["text"]
     assert harness.rows("SELECT COUNT(*), SUM(correct) FROM answers") == [(4, 4)]
     assert harness.rows("SELECT COUNT(*) FROM quiz_sessions") == [(1,)]
@@ -138,7 +153,7 @@ def test_a_broken_bank_stops_the_bot_before_it_starts(tmp_path: Path) -> None:
         assert done.returncode == 1, done
         lines = done.stderr.strip().splitlines()
         assert any(f"{bank}/one.yaml:10:13: answer:" in line for line in lines), lines
-        assert any(f'{bank}/one.yaml:14:9: id: "a" is already used' in line for line in lines)
+        assert any(f"{bank}/one.yaml:14:9: id: 编号“a”已在" in line for line in lines), lines
         assert any(f"{bank}/two.yaml:2:1: YAML syntax error" in line for line in lines), lines
         assert "沙盒" not in done.stdout
     assert not (tmp_path / "db").exists()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from bot.meetings.service import ThemeDay
+from bot.meetings.events import Meeting
 from tests.e2e.conftest import SECRETARY_1, Harness, buttons, invite_link, person
 from tests.e2e.test_branches import join
 
@@ -21,7 +21,7 @@ async def test_reminder_rsvp_attendance_and_sign_in(org_harness: Harness) -> Non
         link = await invite_link(secretary)
         coming, away, silent = [await join(harness, link, n) for n in ("张三", "李四", "王五")]
         now = datetime.now(UTC)
-        day = ThemeDay("zb-1", now + timedelta(hours=2), "学习党章第一章", "村委会二楼")
+        day = Meeting("zb-1", now + timedelta(hours=2), "学习党章第一章", "村委会二楼")
         batch = await services.meetings.remind(day, "0d@08:00", now, now + timedelta(hours=6), [])
         again = await services.meetings.remind(day, "0d@08:00", now, now + timedelta(hours=6), [])
         assert batch is not None and again is None
@@ -62,7 +62,7 @@ async def test_a_tap_after_the_day_changes_nothing(org_harness: Harness) -> None
         link = await invite_link(secretary)
         member = await join(harness, link, "张三")
         now = datetime.now(UTC)
-        day = ThemeDay("zb-1", now + timedelta(seconds=1), "学习党章", "村委会")
+        day = Meeting("zb-1", now + timedelta(seconds=1), "学习党章", "村委会")
         await services.meetings.remind(day, "0d", now, now + timedelta(hours=1), [])
         services.sender.wake()
         reminder = await member.next_message(lambda m: "主题党日提醒" in m["text"])
@@ -88,7 +88,7 @@ async def test_a_restart_mid_send_sends_the_rest_without_duplicates(org_harness:
         members = [await join(harness, link, name) for name in names]
         await harness.client.set_latency(150)
         now = datetime.now(UTC)
-        day = ThemeDay("zb-1", now + timedelta(days=1), "学习党章", "村委会")
+        day = Meeting("zb-1", now + timedelta(days=1), "学习党章", "村委会")
         await services.meetings.remind(day, "-1d@18:00", now, now + timedelta(hours=6), [])
         services.sender.wake()
         await members[2].next_message(lambda m: "主题党日提醒" in m["text"])

@@ -212,3 +212,23 @@ async def test_calls_are_counted_by_method(bot: Bot, client: EmulatorClient) -> 
         await bot.send_message(user["id"], "")  # refused, yet a call Telegram received
     assert await client.take_calls() == {"sendMessage": 3, "getMe": 1}
     assert await client.take_calls() == {}
+
+
+async def test_cross_site_and_non_json_changes_are_refused(emu: Emulator) -> None:
+    """Finding 14: a web page elsewhere could post ``text/plain`` to the control API (a
+    "simple" request needs no preflight) and act as any simulated person."""
+    url = f"{emu.url}/_emulator/users"
+    async with aiohttp.ClientSession() as http:
+        async with http.post(url, data='{"first_name": "x"}') as plain:
+            assert plain.status == 415
+        forged = {"Origin": "https://evil.example", "Content-Type": "application/json"}
+        async with http.post(url, data='{"first_name": "x"}', headers=forged) as cross:
+            assert cross.status == 403
+        fetched = {"Sec-Fetch-Site": "cross-site", "Content-Type": "application/json"}
+        async with http.post(url, data='{"first_name": "x"}', headers=fetched) as cross:
+            assert cross.status == 403
+        own = {"Origin": emu.url, "Content-Type": "application/json"}
+        async with http.post(url, data='{"first_name": "x"}', headers=own) as same:
+            assert same.status == 200
+        async with http.get(f"{emu.url}/_emulator/bot") as read:
+            assert read.status == 200

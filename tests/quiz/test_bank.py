@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.handlers.quiz_view import screen
 from bot.quiz.bank import load_bank
 from bot.quiz.questions import JUDGE_OPTIONS, QuestionType
 from bot.yamlfile import InvalidFileError, parse_located
@@ -112,16 +113,43 @@ def test_each_mistake_is_named(tmp_path: Path, old: str, new: str, expected: str
     assert any(expected in p and p.startswith(f"{sample}:") for p in found), found
 
 
-def test_option_too_long_for_a_button(tmp_path: Path) -> None:
+def _with_last_option(tmp_path: Path, option: str) -> Path:
     bank = copy_bank(tmp_path)
     sample = bank / "sample.yaml"
-    long_option = "很" * 25
     sample.write_text(
-        sample.read_text(encoding="utf-8").replace("二十二岁]", f"{long_option}]"),
-        encoding="utf-8",
+        sample.read_text(encoding="utf-8").replace("二十二岁]", f"{option}]"), encoding="utf-8"
     )
-    found = problems_of(bank)
-    assert any("options[3]: 太长，按钮放不下（50 列，最多 48 列" in p for p in found)
+    return bank
+
+
+def test_long_options_load_up_to_300_characters(tmp_path: Path) -> None:
+    """A long option is shown in the text with a letter button, so only length counts."""
+    bank = load_bank([_with_last_option(tmp_path, "很" * 300)], screen).bank
+    assert bank.by_id["s-001"].options[3] == "很" * 300
+
+
+def test_an_option_over_300_characters_is_refused(tmp_path: Path) -> None:
+    found = problems_of(_with_last_option(tmp_path, "很" * 301))
+    assert any("options[3]: 太长（最多 300 字）" in p for p in found), found
+
+
+def test_a_question_whose_message_would_not_fit_telegram_is_refused(tmp_path: Path) -> None:
+    """Eight options of 300 characters, seven of them right: a member who ticks all eight
+    would get a result (their answer, the right answer) over Telegram's 4,096."""
+    bank = copy_bank(tmp_path)
+    sample = bank / "sample.yaml"
+    options = ", ".join(f"{letter}{'很' * 299}" for letter in "甲乙丙丁戊己庚辛")
+    text = sample.read_text(encoding="utf-8").replace(
+        "[中国工人阶级, 中国人民, 中华民族, 全世界]\n    answer: ABC",
+        f"[{options}]\n    answer: ABCDEFG",
+    )
+    sample.write_text(text, encoding="utf-8")
+    load_bank([bank])  # the data alone is valid
+    with pytest.raises(InvalidFileError) as error:
+        load_bank([bank], screen)
+    (problem,) = [str(p) for p in error.value.problems]
+    assert problem.startswith(f"{sample}:")
+    assert "答题结果消息（选中全部选项时）在 Telegram 中放不下" in problem, problem
 
 
 def test_duplicate_key_in_one_question(tmp_path: Path) -> None:
@@ -151,7 +179,7 @@ def test_quote_on_an_unverified_line_is_refused(tmp_path: Path) -> None:
 
 
 def test_empty_folder_is_an_error(tmp_path: Path) -> None:
-    assert "no question bank files" in problems_of(tmp_path)[0]
+    assert "没有找到题库文件" in problems_of(tmp_path)[0]
 
 
 def test_a_date_no_calendar_has_is_a_problem_not_a_crash() -> None:

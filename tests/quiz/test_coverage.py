@@ -76,19 +76,19 @@ def test_without_a_reference_articles_are_ordered_by_number(tmp_path: Path) -> N
 def test_report_flags_open_corrections_only_when_counts_are_given() -> None:
     loaded = load_bank([SAMPLE_BANK])
     plain = stats_report(coverage(loaded))
-    assert "4 questions on 1 documents" in plain
+    assert "4 道题，涉及 1 份文件" in plain
     assert "总纲 1 · 第一条 1 · 第七条 2 · 第八条 0" in plain
-    assert "fewer than 2 questions: 3" in plain
-    assert "correction" not in plain
+    assert "不足 2 道题的条款：3 条" in plain
+    assert "纠错" not in plain
     assert coverage(loaded).documents[0].reported is None
     reports = {"s-003": 2, "s-001": 0, "gone-001": 1}
     assert coverage(loaded, reports).documents[0].reported == ((loaded.bank.by_id["s-003"], 2),)
     flagged = stats_report(coverage(loaded, reports))
-    assert "! s-003 (第七条): 2 open · 预备党员的预备期为一年。" in flagged
-    assert "open correction reports: 1 questions flagged" in flagged
-    assert "1 open reports concern questions no longer in these files" in flagged
+    assert "! s-003（第七条）：2 条未处理 · 预备党员的预备期为一年。" in flagged
+    assert "未处理的纠错：涉及 1 道题" in flagged
+    assert "1 条未处理的纠错针对的题目已不在这些文件中" in flagged
     nothing_open = stats_report(coverage(loaded, {}))
-    assert "open correction reports: 0 questions flagged" in nothing_open
+    assert "未处理的纠错：涉及 0 道题" in nothing_open
 
 
 def test_bank_stats_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -96,7 +96,7 @@ def test_bank_stats_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     shutil.copytree(SAMPLE_BANK, tmp_path / "bank")
     assert main(["bank", "stats", str(tmp_path / "bank")]) == 0
     out = capsys.readouterr().out
-    assert "样例 (" in out and "articles: 3 cited, 3 articles in the reference" in out
+    assert "样例（" in out and "条款：3 条有题，参考文本共 3 条" in out
     (tmp_path / "bank" / "sample.yaml").write_text("questions: [\n", encoding="utf-8")
     assert main(["bank", "stats", str(tmp_path / "bank")]) == 1
     assert "YAML syntax error" in capsys.readouterr().err

@@ -14,6 +14,8 @@ from typing import Any
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.cli import main
 from bot.quiz.bank import load_bank
@@ -152,7 +154,7 @@ MISTAKES = [
     row(5, "单选题", "“一课”是指什么？", "党课", "党员大会", None, "党小组会", "A"),  # row 6
     row(6, "单选题", "预备期是多少？", "一年", "一年", "两年", "B"),  # row 7
     row(7, "单选题", "预备期为几年？", "一 年", "一年。", "两年", "A"),  # row 8
-    row(8, "单选题", "入党年龄？", "十八岁", "很" * 25, "A"),  # row 9
+    row(8, "单选题", "入党年龄？", "十八岁", "很" * 301, "A"),  # row 9
     row(9, "单选题", "党的性质？", "先锋队", "群众组织", "AB"),  # row 10
     row(10, "多选题", "四个意识包括？", "政治意识", "大局意识", "创新意识", "A"),  # row 11
     row(11, "单选题", None, "甲", "乙", "A"),  # row 12
@@ -180,8 +182,7 @@ def test_a_sheet_with_many_kinds_of_mistakes_reports_all_of_them_in_one_run(
         "第 7 行“选项B”列（填的是“一年”）：与选项A相同",
         "第 8 行“选项B”列（填的是“一年。”）："
         "与选项A几乎相同（只差空格或标点）；确属不同请加 --allow-similar",
-        f"第 9 行“选项B”列（填的是“{'很' * 25}”）："
-        "太长，按钮放不下（50 列，最多 48 列；一个汉字占 2 列）",
+        f"第 9 行“选项B”列（填的是“{'很' * 301}”）：太长（最多 300 字）",
         "第 10 行“正确答案”列（填的是“AB”）：单选题只能有一个答案",
         "第 11 行“正确答案”列（填的是“A”）：多选题应有两个或以上答案",
         "第 12 行“题目”列（未填）：必填，不能为空",
@@ -262,3 +263,60 @@ def test_reimporting_an_updated_sheet_keeps_ids_and_reports_changes(
     assert "：选项" in out and "：解析" in out and "：答案" in out
     assert "  删除 " in out and "党的各级领导机关都由选举产生。" in out
     assert "  新增 q-" in out and "（第 17 行）" in out
+
+
+@given(st.text(max_size=20))
+def test_any_answer_text_is_letters_a_judge_word_or_neither(text: str) -> None:
+    letters = answer_letters(text)
+    assert letters is None or (letters.isascii() and letters.isalpha() and letters.isupper())
+    assert letters is None or list(letters) == sorted(letters)
+    assert judge_word(text) in (None, *JUDGE_OPTIONS)
+
+
+@given(st.sampled_from("ABCDEFGH"), st.sampled_from(["", ".", "、", "）", " "]), st.booleans())
+def test_a_letter_in_any_dress_is_that_letter(letter: str, after: str, wide: bool) -> None:
+    shown = chr(ord(letter) + 0xFEE0) if wide else letter
+    for dressed in (f"{shown}{after}", f"（{shown}）", f"答案：{shown}", shown.lower()):
+        assert answer_letters(dressed) == letter, dressed
+
+
+def test_a_shared_stem_does_not_pass_one_question_s_id_to_another(tmp_path: Path) -> None:
+    """下列说法正确的是 heads many different questions: a reworded one is matched to its old
+    id only when the match is one to one."""
+    stem = "下列说法正确的是（  ）。"
+    first = [
+        row(1, "单选题", stem, "预备期为一年", "预备期为两年", "A"),
+        row(2, "单选题", stem, "党员须年满十八岁", "党员须年满二十岁", "A"),
+        row(3, "单选题", "党的最高理想是什么？", "共产主义", "小康", "A"),
+    ]
+    output = output_in(tmp_path)
+    import_bank(write_xlsx(tmp_path / "a.xlsx", LAYOUT, first), output, Header("党章"))
+    old = [q.id for q in load_bank([output]).bank.questions]
+    second = [
+        first[0],
+        row(2, "单选题", stem, "党员须年满十八周岁", "党员须年满二十周岁", "A"),
+        row(3, "单选题", "党的最高理想和最终目标是什么？", "共产主义", "小康", "A"),
+    ]
+    result = import_bank(write_xlsx(tmp_path / "b.xlsx", LAYOUT, second), output, Header("党章"))
+    new = [q.id for q in load_bank([output]).bank.questions]
+    assert new[0] == old[0]  # unchanged
+    assert new[1] not in old  # a shared stem and new options: a new question
+    assert new[2] == old[2]  # reworded stem, same options: the same question
+    assert [c.id for c in result.changes.added] == [new[1]]
+    assert [qid for qid, _ in result.changes.removed] == [old[1]]
+    assert [(c.id, c.fields) for c in result.changes.changed] == [(old[2], ("stem",))]
+
+
+def test_a_reference_without_a_quote_column_says_what_is_missing(tmp_path: Path) -> None:
+    (tmp_path / "docs" / "reference").mkdir(parents=True)
+    shutil.copy(FIXTURES / "reference" / "sample.md", tmp_path / "docs" / "reference")
+    source = write_xlsx(
+        tmp_path / "a.xlsx", LAYOUT, [row(1, "单选题", "预备期？", "一年", "两年", "A")]
+    )
+    with pytest.raises(InvalidFileError) as error:
+        header = Header("样例", reference="docs/reference/sample.md")
+        import_bank(source, output_in(tmp_path), header)
+    assert [str(p) for p in error.value.problems] == [
+        f"{source}：第 2 行：出处应写成“样例 条款”，如“样例 第三条”",
+        f"{source}：第 2 行：原文：题库指定了参考文本，每道题都要填原文（答案所依据的原句）",
+    ]

@@ -207,12 +207,12 @@ def test_every_problem_is_listed_in_row_order(tmp_path: Path) -> None:
     ]
 
 
-def test_an_option_too_long_for_a_button_names_its_column(tmp_path: Path) -> None:
-    rows = [[*ROWS[0][:4], "很" * 25, *ROWS[0][5:]]]
+def test_an_option_too_long_names_its_column(tmp_path: Path) -> None:
+    rows = [[*ROWS[0][:4], "很" * 301, *ROWS[0][5:]]]
     source = write_xlsx(tmp_path / "bank.xlsx", HEADER, rows)
     (problem,) = problems_of(source, tmp_path)
     assert problem.startswith(
-        f"{source}：第 2 行“选项C”列（填的是“{'很' * 25}”）：太长，按钮放不下（50 列"
+        f"{source}：第 2 行“选项C”列（填的是“{'很' * 301}”）：太长（最多 300 字）"
     )
 
 

@@ -8,10 +8,17 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.cli import main
 from bot.quiz.bank import load_bank
-from bot.quiz.reference import UNVERIFIED_MARK, load_reference, parse_reference
+from bot.quiz.reference import (
+    UNVERIFIED_MARK,
+    check_new_reference,
+    load_reference,
+    parse_reference,
+)
 from bot.yamlfile import InvalidFileError
 
 ROOT = Path(__file__).parents[2]
@@ -41,6 +48,10 @@ source: 测试用样例，不是真实文件
 def test_todays_reference_files_load_unchanged(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     reference = load_reference(path)
+    if text.startswith("---\n"):  # the optional header: what bank files call the document
+        text = text.split("\n---\n", 1)[1]
+        documents = {s.document for s in load_bank([ROOT / "question_bank"]).files if s.reference}
+        assert reference.short_name in documents and reference.version
     raw = [line.strip() for line in text.splitlines() if line.strip()]
     assert reference.title == raw[0].removeprefix("# ")
     assert len(reference.lines) == len(raw)
@@ -139,12 +150,12 @@ def test_reference_add_registers_a_document_that_imports_are_checked_against(
 
     assert main(["bank", "stats"]) == 0
     stats = capsys.readouterr().out
-    assert "学习材料 (question_bank/study.yaml): 2" in stats
-    assert "一、总体要求: 2" in stats and "二、具体安排: 0" in stats
-    assert "questions resting on unverified lines: 0 (target 0)" in stats
-    assert "lines still marked 【未核对】 in docs/reference/学习材料.md: 1" in stats
+    assert "学习材料（question_bank/study.yaml）：2 道" in stats
+    assert "一、总体要求：2" in stats and "二、具体安排：0" in stats
+    assert "依据未核对段落的题目：0（目标 0）" in stats
+    assert "docs/reference/学习材料.md 中仍标【未核对】的行：1" in stats
     assert (
-        "docs/reference/学习材料.md:17 (二、具体安排) 第三条　这一条还没有核对，不能出题。"
+        "docs/reference/学习材料.md:17（二、具体安排）第三条　这一条还没有核对，不能出题。"
         in stats
     )
 
@@ -160,8 +171,8 @@ def test_a_registered_document_without_questions_shows_in_stats(
     )
     assert main(["bank", "stats"]) == 0
     stats = capsys.readouterr().out
-    assert "学习材料 (no questions yet; docs/reference/学习材料.md): 0" in stats
-    assert "4 questions in files without a reference: quotes unchecked" in stats
+    assert "学习材料（尚无题目；docs/reference/学习材料.md）：0 道" in stats
+    assert "4 道题所在文件未指定参考文本：原文未经比对" in stats
 
 
 @pytest.mark.parametrize(
@@ -196,3 +207,41 @@ def test_reference_add_does_not_overwrite_another_text(
     assert "已存在且内容不同；确需替换请加 --replace" in capsys.readouterr().err
     assert main(["bank", "reference", "add", str(new), "--into", str(folder), "--replace"]) == 0
     assert (folder / "学习材料.md").read_text(encoding="utf-8") == DOCUMENT
+
+
+reference_lines = st.one_of(
+    st.sampled_from(
+        [
+            "---",
+            "title: 题",
+            "short_name: 简",
+            "version: 2026-01-01",
+            "# 标题",
+            "- 核对：某处",
+            "## 第一章",
+            "##",
+            "第一条　内容。",
+            "【未核对】第二条　内容。",
+            "## 【未核对】第二章",
+            "内容〔核对：某页〕",
+            "〔核对：〕",
+            "",
+        ]
+    ),
+    st.text(max_size=30),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(reference_lines, max_size=12))
+def test_any_text_is_a_reference_or_a_positioned_refusal(lines: list[str]) -> None:
+    try:
+        reference = parse_reference("\n".join(lines), Path("random.md"))
+    except InvalidFileError as error:
+        assert error.problems and all(str(p).startswith("random.md") for p in error.problems)
+        return
+    for line in reference.lines:
+        assert line.text and not line.text.startswith(UNVERIFIED_MARK)
+        assert reference.lines_quoting(line.text)
+    for problem in check_new_reference(reference, "random.md"):
+        assert str(problem).startswith("random.md")

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
+from bot.i18n import ZH_CN
 from bot.org.members import Member
 from bot.org.tree import Level, OrgTree, Unit
 from bot.quiz.questions import Question, QuestionType
@@ -23,6 +24,7 @@ from bot.stats.figures import (
     aggregate,
 )
 from bot.stats.ledger import Ledger, LedgerData
+from bot.stats.periods import Period, Span
 from bot.stats.pinyin import PinyinOrder
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -55,7 +57,8 @@ def build(min_attempts: int = 5, attempts: int = 10) -> openpyxl.Workbook:
     ]
     data = LedgerData(
         unit_name="示范镇党委",
-        period_label="2026年11月",
+        period=Period(Span.MONTH, 2026, 11),
+        texts=ZH_CN,
         period_range="2026-11-01 至 2026-11-30",
         tree=TREE,
         figures=figures,
@@ -105,7 +108,7 @@ def test_print_setup_on_every_sheet() -> None:
         assert sheet.sheet_properties.pageSetUpPr.fitToPage
         footer = sheet.oddFooter
         assert "制表人" in footer.left.text and "审核人" in footer.left.text
-        assert "制表日期：2026年12月05日" in footer.left.text
+        assert "制表日期：2026年12月5日" in footer.left.text
         assert "&P" in footer.right.text and "&N" in footer.right.text
         assert sheet.freeze_panes == "A4"
 

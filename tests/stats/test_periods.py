@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.i18n import ZH_CN
 from bot.stats.periods import Period, Span, parse_period
 
 TODAY = date(2026, 1, 15)
@@ -32,10 +33,10 @@ def test_relative_and_absolute_forms() -> None:
 
 def test_a_range_reads_and_shifts_as_months() -> None:
     autumn = Period(Span.RANGE, 2026, 9, 3)
-    assert autumn.label == "2026年9月至11月" and autumn.key == "2026-09..2026-11"
+    assert ZH_CN.period(autumn) == "2026年9月至11月" and autumn.key == "2026-09..2026-11"
     assert autumn.previous() == Period(Span.RANGE, 2026, 6, 3)
     assert [m.index for m in autumn.months()] == [9, 10, 11]
-    assert Period(Span.RANGE, 2025, 11, 4).label == "2025年11月至2026年2月"
+    assert ZH_CN.period(Period(Span.RANGE, 2025, 11, 4)) == "2025年11月至2026年2月"
 
 
 PERIODS = st.one_of(
@@ -52,9 +53,9 @@ PERIODS = st.one_of(
 
 
 @given(PERIODS)
-def test_every_period_reads_back_from_its_key_and_its_label(period: Period) -> None:
+def test_every_period_reads_back_from_its_key_and_its_words(period: Period) -> None:
     assert parse_period(period.key, TODAY) == period
-    assert parse_period(period.label, TODAY) == period
+    assert parse_period(ZH_CN.period(period), TODAY) == period
 
 
 def test_bounds_are_local_midnights() -> None:

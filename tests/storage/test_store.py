@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -97,3 +98,27 @@ async def test_finishing_the_last_question_closes_the_quiz(tmp_path: Path) -> No
     assert overview.quizzes_finished == 1 and overview.answers == 1 and overview.correct == 0
     assert await storage.quiz.active_session(member) is None
     await storage.close()
+
+
+def test_a_join_begun_before_the_upgrade_carries_on_as_a_conversation_state(
+    tmp_path: Path,
+) -> None:
+    """The join-name migration moves a pending invite from the member row to the states."""
+    path = tmp_path / "db.sqlite3"
+    with sqlite3.connect(path) as db:
+        for version, script in enumerate(MIGRATIONS[:5], start=1):
+            db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;")
+        db.execute(
+            "INSERT INTO members (telegram_id, first_name, pending_invite, created_at, "
+            "last_seen_at) VALUES (1001, '张', 'abcdefgh12345678', 0, 0)"
+        )
+
+    async def upgrade() -> None:
+        storage = await Storage.open(path)
+        await storage.close()
+
+    asyncio.run(upgrade())
+    with sqlite3.connect(path) as db:
+        rows = list(db.execute("SELECT telegram_id, kind, payload FROM pending_input"))
+        assert rows == [(1001, "join_name", '{"code":"abcdefgh12345678"}')]
+        assert list(db.execute("SELECT pending_invite FROM members")) == [(None,)]

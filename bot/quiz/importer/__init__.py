@@ -35,6 +35,7 @@ from bot.quiz.importer.template import write_template
 from bot.quiz.importer.writing import (
     Changes,
     assign_ids,
+    bank_questions,
     bank_yaml,
     changes,
     previous_questions,
@@ -42,7 +43,7 @@ from bot.quiz.importer.writing import (
 )
 from bot.quiz.questions import QuestionType
 from bot.quiz.reference import Reference, load_reference
-from bot.yamlfile import InvalidFileError, Problem, load_located
+from bot.yamlfile import InvalidFileError, Problem
 
 DEFAULT_ID_PREFIX = "q"
 
@@ -184,8 +185,8 @@ def _placed(draft: Draft, finding: Finding) -> Problem:
         label = FIELDS[finding.field][0] if finding.field in FIELDS else finding.field
         if message == say.REQUIRED:
             message = say.NO_FIELD.format(label=label)
-        else:
-            message = f"{label}{message}"
+        elif not message.startswith(label):
+            message = say.FIELD_WITHOUT_CELL.format(label=label, message=message)
     return spot.problem(message)
 
 
@@ -204,15 +205,8 @@ def _ids_in_use(existing: Sequence[Path], output: Path) -> dict[str, str]:
     names its problems)."""
     used: dict[str, str] = {}
     for path in bank_files(existing):
-        if path.resolve() == output.resolve():
-            continue
-        try:
-            data = load_located(path).data
-        except InvalidFileError:
-            continue
-        questions = data.get("questions") if isinstance(data, dict) else None
-        for question in questions if isinstance(questions, list) else ():
-            if isinstance(question, dict) and isinstance(question.get("id"), str):
+        if path.resolve() != output.resolve():
+            for question in bank_questions(path):
                 used.setdefault(question["id"], str(path))
     return used
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -21,7 +22,8 @@ import yaml
 
 from bot.quiz import bank_texts as say
 from bot.quiz.importer.normalising import Draft, loose, question_id
-from bot.yamlfile import InvalidFileError, load_located
+from bot.spreadsheets import read_text
+from bot.yamlfile import InvalidFileError
 
 
 @dataclass(frozen=True)
@@ -44,11 +46,18 @@ class Changes:
 def previous_questions(output: Path) -> list[dict[str, Any]]:
     """The questions of the bank file an import replaces; none if there is none (or it is
     not a bank file: then every question counts as new)."""
-    if not output.exists():
-        return []
+    return bank_questions(output) if output.exists() else []
+
+
+def bank_questions(path: Path) -> list[dict[str, Any]]:
+    """The question mappings of a bank file that have a string id; none if it cannot be read.
+
+    Read without positions (libyaml when present): nothing here is reported at a line, and
+    the positioned reader takes seconds on a file of a few thousand questions."""
     try:
-        data = load_located(output).data
-    except InvalidFileError:
+        text = read_text(path, str(path))
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (InvalidFileError, yaml.YAMLError, ValueError):
         return []
     questions = data.get("questions") if isinstance(data, dict) else None
     if not isinstance(questions, list):
@@ -60,7 +69,8 @@ def assign_ids(
     drafts: Sequence[Draft], previous: Sequence[Mapping[str, Any]], prefix: str, document: str
 ) -> None:
     """Give each draft an id: its own 编号 if the sheet has one, else the id of the question it
-    revises, else the hash of its text."""
+    revises (the same text; or the same stem, or the same options, where only one old and one
+    new question share it), else the hash of its text."""
     hashed = {
         id(d): question_id(prefix, document, d.data.get("stem", ""), d.data.get("options", []))
         for d in drafts
@@ -73,21 +83,21 @@ def assign_ids(
             free.pop(hashed[id(draft)])
             waiting.remove(draft)
     taken = {d.data["id"] for d in drafts if "id" in d.data}
-    for key in (_stem_key, _options_key):  # corrected wording: the id of what it corrects
+    # Corrected wording: the id of what it corrects, matched by stem alone, then by options
+    # alone; only where the match is one to one, since stems like 下列说法正确的是 are shared
+    # by different questions, which must not inherit each other's answers.
+    for key in (_stem_key, _options_key):
+        olds = Counter(key(q) for q in previous)
+        news = Counter(key(d.data) for d in drafts)
         for draft in list(waiting):
-            match = next(
-                (
-                    qid
-                    for qid, q in free.items()
-                    if qid not in taken and key(q) is not None and key(q) == key(draft.data)
-                ),
-                None,
-            )
-            if match is not None:
-                draft.data = {"id": match, **draft.data}
-                free.pop(match)
-                taken.add(match)
-                waiting.remove(draft)
+            wanted = key(draft.data)
+            if wanted is None or olds[wanted] != 1 or news[wanted] != 1:
+                continue
+            match = next(qid for qid, q in free.items() if qid not in taken and key(q) == wanted)
+            draft.data = {"id": match, **draft.data}
+            free.pop(match)
+            taken.add(match)
+            waiting.remove(draft)
     for draft in waiting:
         draft.data = {"id": hashed[id(draft)], **draft.data}
     for draft in drafts:  # "id" first in the written mapping

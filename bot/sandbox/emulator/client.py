@@ -33,9 +33,12 @@ class EmulatorError(Exception):
 class EmulatorClient:
     """Control-API client; use as ``async with EmulatorClient(emu.url) as client:``."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, wait: float = 5.0):
         self.url = url.rstrip("/") + "/_emulator"
         self.cursor = 0
+        self.wait = wait
+        """How long the ``wait_for_*`` calls wait when not told: a suite on a busy machine
+        gives the bot longer (a report worker's first chart can take seconds there)."""
         self._session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> EmulatorClient:
@@ -63,6 +66,8 @@ class EmulatorClient:
     ) -> Any:
         if self._session is None:
             self._session = aiohttp.ClientSession()
+        if body is None and method != "GET":
+            body = {}  # changes are sent as JSON, as the control API requires
         async with self._session.request(
             method, self.url + path, json=body, params=query
         ) as response:
@@ -251,12 +256,12 @@ class EmulatorClient:
         self,
         predicate: Predicate,
         *,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float | None = None,  # noqa: ASYNC109
         after: int | None = None,
     ) -> JsonDict:
         """First event after the cursor (or ``after``) matching ``predicate``."""
         position = self.cursor if after is None else after
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + (self.wait if timeout is None else timeout)
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -272,7 +277,7 @@ class EmulatorClient:
         chat_id: int,
         predicate: Predicate | None = None,
         *,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float | None = None,  # noqa: ASYNC109
         after: int | None = None,
     ) -> JsonDict:
         """Next message the bot sends to ``chat_id`` (optionally matching ``predicate``)."""
@@ -293,7 +298,7 @@ class EmulatorClient:
         message_id: int | None = None,
         predicate: Predicate | None = None,
         *,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float | None = None,  # noqa: ASYNC109
         after: int | None = None,
     ) -> JsonDict:
         """Next edit the bot makes in ``chat_id`` (of ``message_id`` if given)."""
@@ -313,7 +318,7 @@ class EmulatorClient:
         self,
         callback_query_id: str,
         *,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float | None = None,  # noqa: ASYNC109
         after: int | None = None,
     ) -> JsonDict:
         """Wait until the bot answers the callback query; returns the answer."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from .errors import MESSAGE_TEXT_EMPTY, ApiError, bad_request
+from .errors import MESSAGE_TEXT_EMPTY, ApiError, bad_request, forbidden
 from .markup import finish_text
 from .world import CallbackRecord, Chat, Fault, User, World, chat_instance, snapshot
 
@@ -32,6 +32,9 @@ def _dumps(value: Any) -> str:
 def reply(data: JsonDict, status: int = 200) -> web.Response:
     """A JSON response in the emulator's own (UTF-8, unescaped) encoding."""
     return web.json_response(data, status=status, dumps=_dumps)
+
+
+CONTROL_PREFIXES = ("/_emulator/", "/_sandbox/")
 
 
 class ControlApi:
@@ -330,6 +333,26 @@ class ControlApi:
         )
 
     # ------------------------------------------------------------------ HTTP
+    @staticmethod
+    @web.middleware
+    async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
+        """The control API drives every simulated person, and it listens where a browser can
+        reach it: a web page elsewhere must not be able to post to it. A change is accepted
+        only as JSON (which a cross-site page cannot send without a preflight this server
+        never allows) and never from another origin."""
+        if request.method in ("GET", "HEAD", "OPTIONS") or not request.path.startswith(
+            CONTROL_PREFIXES
+        ):
+            return await handler(request)
+        origin = request.headers.get("Origin")
+        own = f"{request.scheme}://{request.host}"
+        site = request.headers.get("Sec-Fetch-Site", "same-origin")
+        if (origin is not None and origin != own) or site not in ("same-origin", "none"):
+            return reply(forbidden("cross-site requests are refused").to_json(), 403)
+        if request.content_type != "application/json":
+            return reply(bad_request("send JSON (Content-Type: application/json)").to_json(), 415)
+        return await handler(request)
+
     def routes(self) -> list[web.RouteDef]:
         """The aiohttp routes of the control API."""
         p = "/_emulator"

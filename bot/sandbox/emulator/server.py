@@ -77,7 +77,7 @@ class Emulator:
         self.world = World(settings, now)
         self.api = BotApi(self.world)
         self.control = ControlApi(self.world)
-        self.app = web.Application(client_max_size=MAX_UPLOAD)
+        self.app = web.Application(client_max_size=MAX_UPLOAD, middlewares=[self.control.guard])
         self.app.add_routes(
             [
                 web.route("*", "/bot{token}/{method}", self._handle_api),

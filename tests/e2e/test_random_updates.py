@@ -1,0 +1,215 @@
+"""Random updates from everyone at once, through the emulator: members, strangers, every
+role, in private chats and in a bound group, typing commands and nonsense and tapping real
+and forged buttons. Whatever happens, the bot keeps its promises:
+
+* no update ends in an unhandled error;
+* every tap is answered;
+* no message is over 4,096 characters;
+* nothing sent to the group names a member or repeats what someone typed;
+* every answer is recorded once.
+
+A walk of a few hundred steps by default; ``BOT_TEST_RANDOM_STEPS=3000`` runs a long walk.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.e2e.conftest import (
+    ADMIN,
+    GENERAL_SECRETARY,
+    SECRETARY_1,
+    SECRETARY_2,
+    Harness,
+    Member,
+    buttons,
+    invite_link,
+    join,
+    person,
+)
+
+STEPS = int(os.environ.get("BOT_TEST_RANDOM_STEPS", "200"))
+EXAMPLES = 1
+"""One walk per run (the harness is one organisation); its length is what grows."""
+
+COMMANDS = [
+    "/start", "/help", "/quiz", "/me", "/cancel", "/rules", "/leaderboard", "/themeday",
+    "/joindate 2001-07-01", "/stats", "/stats 上月 zb-2", "/hardest", "/ranking", "/chart",
+    "/export", "/invite", "/invite revoke", "/invite zb-999", "/transfer 张三 zb-2",
+    "/broadcast", "/broadcast zb-2", "/attendance", "/corrections", "/bindgroup zb-1",
+    "/promote 123 zb-1", "/demote 123 zb-1", "/status", "/invite ²", "/stats 2026-13",
+]  # fmt: skip
+FREE_TEXT = st.one_of(
+    st.sampled_from(["确认", "学" * 600, "外出务工", "<b>x</b>", "\u202e反转", "²", "0"]),
+    st.text(min_size=1, max_size=80).filter(lambda t: t.strip() != ""),
+)
+FORGED = st.one_of(
+    st.builds(
+        lambda prefix, a, b: f"{prefix}:{a}:{b}",
+        st.sampled_from(["quiz:answer", "fix", "rsvp", "sign", "nudge", "broadcast", "fixpage"]),
+        st.one_of(st.integers(-3, 10**20), st.sampled_from(["zb-1", "zb-2", "²", ""])),
+        st.one_of(st.integers(-3, 99), st.sampled_from(["yes", "leave", "2026-12", "1"])),
+    ),
+    st.text(min_size=1, max_size=40).filter(lambda t: 0 < len(t.encode()) <= 64),
+)
+
+
+@dataclass(frozen=True)
+class Say:
+    who: int
+    in_group: bool
+    text: str
+
+
+@dataclass(frozen=True)
+class Tap:
+    who: int
+    """Taps a button of the latest bot message with buttons in the person's chat."""
+    pick: int
+
+
+@dataclass(frozen=True)
+class Forge:
+    who: int
+    in_group: bool
+    data: str
+
+
+def step_strategy(people: int) -> st.SearchStrategy[Say | Tap | Forge]:
+    who = st.integers(0, people - 1)
+    return st.one_of(
+        st.builds(Say, who, st.booleans(), st.one_of(st.sampled_from(COMMANDS), FREE_TEXT)),
+        st.builds(Tap, who, st.integers(0, 20)),
+        st.builds(Tap, who, st.integers(0, 20)),
+        st.builds(Forge, who, st.booleans(), FORGED),
+    )
+
+
+class Errors(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def errors_logged() -> Iterator[Errors]:
+    handler = Errors()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+
+
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
+)
+@given(data=st.data())
+async def test_random_updates_keep_every_promise(
+    org_harness: Harness, data: st.DataObject
+) -> None:
+    harness = org_harness
+    client = harness.client
+    typed: set[str] = set()
+    with errors_logged() as errors:
+        async with harness.bot():
+            secretary = await person(harness, "赵书记", SECRETARY_1)
+            link = await invite_link(secretary)
+            members = [await join(harness, link, name) for name in ("张三", "李四")]
+            others: list[Member] = [
+                await person(harness, "路人甲"),
+                secretary,
+                await person(harness, "钱书记", SECRETARY_2),
+                await person(harness, "孙书记", GENERAL_SECRETARY),
+                await person(harness, "管理员", ADMIN),
+            ]
+            people = [*members, *others]
+            for someone in people:
+                await someone.say("/start")
+            group = (
+                await client.create_group("东村党支部群", [p.id for p in [secretary, *members]])
+            )["id"]
+            await client.send_text(secretary.id, "/bindgroup zb-1", chat_id=group)
+            await client.wait_for_message(group)
+
+            steps = step_strategy(len(people))
+            for _ in range(STEPS):
+                step = data.draw(steps)
+                actor = people[step.who]
+                if isinstance(step, Say):
+                    if not step.text.startswith("/"):
+                        typed.add(step.text.strip())
+                    chat = group if step.in_group else None
+                    await client.send_text(actor.id, step.text, chat_id=chat)
+                elif isinstance(step, Tap):
+                    shown = [
+                        m
+                        for m in await client.get_messages(actor.id)
+                        if m["from"]["is_bot"] and buttons(m)
+                    ]
+                    if not shown:
+                        continue
+                    message = shown[-1]
+                    choices = buttons(message)
+                    query = await client.tap_button(
+                        actor.id,
+                        actor.id,
+                        message["message_id"],
+                        choices[step.pick % len(choices)][1],
+                    )
+                    await client.wait_for_callback_answer(query, after=0, timeout=15)
+                else:
+                    chat = group if step.in_group else actor.id
+                    anchor = [m for m in await client.get_messages(chat) if m["from"]["is_bot"]]
+                    if not anchor:
+                        continue
+                    query = await client.tap_button(
+                        actor.id, chat, anchor[-1]["message_id"], step.data, forge=True
+                    )
+                    await client.wait_for_callback_answer(query, after=0, timeout=15)
+            # Everything sent has been handled once each chat has answered one more /help.
+            for someone in people:
+                await someone.say("/cancel")
+                reply = await someone.say("/help")
+                assert "/quiz" in reply["text"]
+
+            group_texts = [
+                m.get("text", "") for m in await client.get_messages(group) if m["from"]["is_bot"]
+            ]
+            every_text = group_texts + [
+                m.get("text", "") or m.get("caption", "")
+                for someone in people
+                for m in await client.get_messages(someone.id)
+                if m["from"]["is_bot"]
+            ]
+    assert [r.getMessage() for r in errors.records] == []
+    assert all(len(text) <= 4096 for text in every_text)
+    names = ["张三", "李四", "路人甲"]
+    for text in group_texts:
+        assert not any(name in text for name in names), text
+        assert not any(len(t) > 3 and t in text for t in typed), text
+    assert (
+        harness.rows(
+            "SELECT session_id, position FROM answers GROUP BY session_id, position "
+            "HAVING COUNT(*) > 1"
+        )
+        == []
+    )

@@ -57,6 +57,7 @@ from bot.handlers.callbacks import (
     CLOSE_CORRECTION,
     CORRECTIONS_PAGE,
     FIX,
+    MEMBERS_PAGE,
     NEXT,
     NUDGE,
     QUIZ,
@@ -336,6 +337,7 @@ BUTTONS: tuple[Button[Any], ...] = (
     Button(BROADCAST, broadcast.broadcast_callback, Role.SECRETARY),
     Button(RSVP, attendance.rsvp_callback),
     Button(NUDGE, stats.nudge_callback, Role.SECRETARY),
+    Button(MEMBERS_PAGE, stats.members_page_callback, Role.SECRETARY),
     Button(SIGN, attendance.sign_callback, Role.SECRETARY),
 )
 _BY_PREFIX = {button.codec.prefix: button for button in BUTTONS}

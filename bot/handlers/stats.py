@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from bot.context import BotContext
-from bot.handlers.callbacks import NUDGE, NudgeTap
+from bot.handlers.callbacks import MEMBERS_PAGE, NUDGE, MembersPageTap, NudgeTap
 from bot.handlers.scope import (
     Refusal,
     Refused,
@@ -26,7 +26,7 @@ from bot.handlers.stats_view import (
     hardest_text,
     leaderboard_text,
     member_text,
-    members_text,
+    members_page,
     ranking_text,
     report_text,
     units_text,
@@ -189,12 +189,50 @@ async def members_command(update: Update, context: BotContext) -> None:
         refusal = Refusal(Refused.CHOOSE, roots[0] if roots else "")
         await message.reply_text(refusal_text(context, refusal, "members"))
         return
-    branches = None if actor.admin and not units else tree.branches_under(roots)
-    found = await services.stats.members(branches, name)
-    title = name if name is not None else services.org.branch_name(roots[0])
-    await message.reply_text(
-        members_text(texts, tree, title, found, services.settings.zone, by_name=name is not None)
+    if name is not None:
+        # A search spans the whole scope and is not paged: the first page, and how many more.
+        branches = None if actor.admin and not units else tree.branches_under(roots)
+        found = await services.stats.members(branches, name)
+        text, _ = members_page(texts, tree, name, found, services.settings.zone, 0, by_name=True)
+        await message.reply_text(text)
+        return
+    text, markup = await _members_page(context, roots[0], 0)
+    await message.reply_text(text, reply_markup=markup)
+
+
+async def members_page_callback(update: Update, context: BotContext, tap: MembersPageTap) -> None:
+    """上一页/下一页 under /members: the page is rebuilt for the tapper's scope as it is now,
+    so an old message never shows a unit its reader may no longer see."""
+    query = update.callback_query
+    if query is None:
+        return
+    if tap.unit_id not in context.services.org.tree.by_id or not answers_for(
+        context.actor, tap.unit_id
+    ):
+        await query.answer(context.services.texts.tap_invalid)
+        return
+    await query.answer()
+    text, markup = await _members_page(context, tap.unit_id, tap.page)
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+async def _members_page(
+    context: BotContext, unit_id: str, number: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    services = context.services
+    texts = services.texts
+    tree = services.org.tree
+    found = await services.stats.members(tree.branches_under([unit_id]), None)
+    title = services.org.branch_name(unit_id)
+    text, (number, count) = members_page(
+        texts, tree, title, found, services.settings.zone, number, by_name=False
     )
+    row = [
+        InlineKeyboardButton(label, callback_data=MEMBERS_PAGE.pack(MembersPageTap(unit_id, n)))
+        for label, n in ((texts.page_previous, number - 1), (texts.page_next, number + 1))
+        if 0 <= n < count
+    ]
+    return text, InlineKeyboardMarkup([row]) if row else None
 
 
 async def member_command(update: Update, context: BotContext) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
+from bot.handlers.pages import MESSAGE_LIMIT, length, page_text, pages
 from bot.i18n import Texts
 from bot.org.tree import Level, OrgTree
 from bot.quiz.questions import Question
@@ -16,7 +17,6 @@ RANKING_SHOWN = 20
 LEADERS_SHOWN = 10
 CHILDREN_SHOWN = 20
 UNITS_SHOWN = 60
-MEMBERS_SHOWN = 60
 
 
 def _score(value: float | None) -> str:
@@ -178,27 +178,20 @@ def units_text(
     return "\n".join(lines)
 
 
-def members_text(
-    texts: Texts,
-    tree: OrgTree,
-    title: str,
-    members: Sequence[Enrolment],
-    zone: ZoneInfo,
-    *,
-    by_name: bool,
-) -> str:
-    """One line per member: name, branch when searching by name, joined, last active."""
-    if not members:
-        return texts.members_none.format(name=title) if by_name else texts.members_empty
-    lines = [texts.members_title.format(unit=title, count=len(members)), ""]
-    for e in sorted(members, key=lambda e: (e.member.branch_id or "", e.member.name))[
-        :MEMBERS_SHOWN
-    ]:
+def member_lines(
+    texts: Texts, tree: OrgTree, members: Sequence[Enrolment], zone: ZoneInfo, *, by_name: bool
+) -> list[str]:
+    """One line per member, by branch and name: their branch when searching by name, the day
+    they joined, the day they last used the bot (or 未启用 if they never opened it)."""
+    lines = []
+    for e in sorted(members, key=lambda e: (e.member.branch_id or "", e.member.name)):
         branch = tree.by_id.get(e.member.branch_id or "")
         active = (
             texts.members_never
             if e.member.telegram_id is None
-            else texts.members_active.format(date=e.last_active.astimezone(zone).date())
+            else texts.members_active.format(
+                date=texts.long_date(e.last_active.astimezone(zone).date())
+            )
             if e.last_active
             else texts.members_no_activity
         )
@@ -206,13 +199,41 @@ def members_text(
             texts.members_line.format(
                 name=e.member.name,
                 branch=f"{branch.name} · " if by_name and branch else "",
-                joined=e.joined_at.astimezone(zone).date(),
+                joined=texts.long_date(e.joined_at.astimezone(zone).date()),
                 active=active,
             )
         )
-    if len(members) > MEMBERS_SHOWN:
-        lines.append(texts.members_more.format(count=len(members)))
-    return "\n".join(lines)
+    return lines
+
+
+def members_page(
+    texts: Texts,
+    tree: OrgTree,
+    title: str,
+    members: Sequence[Enrolment],
+    zone: ZoneInfo,
+    number: int,
+    *,
+    by_name: bool,
+) -> tuple[str, tuple[int, int]]:
+    """Page ``number`` of the member list (under Telegram's 4,096 characters), and (the page
+    shown, how many pages); a search by name shows its first page and how many it found."""
+    if not members:
+        empty = texts.members_none.format(name=title) if by_name else texts.members_empty
+        return empty, (0, 1)
+    header = texts.members_title.format(unit=title, count=len(members))
+    lines = member_lines(texts, tree, members, zone, by_name=by_name)
+    more = texts.members_more.format(count=len(members))
+    split = pages(header, lines, texts, MESSAGE_LIMIT - length(more) - 2)
+    number = min(number, len(split) - 1)
+    if by_name:
+        shown = "\n".join(lines[i] for i in split[0])
+        tail = f"\n{more}" if len(split) > 1 else ""
+        return f"{header}\n\n{shown}{tail}", (0, 1)
+    return page_text(header, lines, split[number], number, len(split), texts), (
+        number,
+        len(split),
+    )
 
 
 def hardest_text(

@@ -14,6 +14,7 @@ from bot.handlers.callbacks import (
     CLOSE_CORRECTION,
     CORRECTIONS_PAGE,
     FIX,
+    MEMBERS_PAGE,
     NEXT,
     NUDGE,
     RSVP,
@@ -21,6 +22,7 @@ from bot.handlers.callbacks import (
     TOPIC,
     CloseTap,
     FixTap,
+    MembersPageTap,
     NextTap,
     NudgeTap,
     PageTap,
@@ -199,6 +201,15 @@ async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -
                 TAP_REFUSED,
             ),
             Replay("fixpage", "a member", CORRECTIONS_PAGE.pack(PageTap(0)), TAP_REFUSED),
+            Replay(
+                "mempage", "a member", MEMBERS_PAGE.pack(MembersPageTap("zb-1", 0)), TAP_REFUSED
+            ),
+            Replay(
+                "mempage",
+                "another branch's secretary",
+                MEMBERS_PAGE.pack(MembersPageTap("zb-1", 0)),
+                TAP_INVALID,
+            ),
             Replay("broadcast", "a member", send, TAP_REFUSED),
             Replay("broadcast", "another branch's secretary", send, TAP_INVALID),
             Replay(

@@ -109,7 +109,7 @@ async def test_units_and_members(org_harness: Harness) -> None:
 
         # One member's drill-down: their quizzes and missed questions with the right answers.
         li = (await people["secretary"].say("/member 李四"))["text"]
-        assert "李四（东村党支部）" in li and "答对 2/4 题（正确率 50%）" in li
+        assert "李四（东村党支部）" in li and "答对 2/4 题，正确率 50%" in li
         assert "答错的题" in li and li.count("正确答案：") == 2
         assert "没有找到" in (await people["other"].say("/member 李四"))["text"]
 

@@ -80,6 +80,7 @@ from bot.quiz.bank import load_bank
 from bot.quiz.questions import Question, QuestionType
 from bot.quiz.rules import POINTS_PER_QUESTION
 from bot.storage import Storage
+from bot.storage.migrations import MEMBERSHIP_BACKFILL
 
 ROOT = Path(__file__).resolve().parent.parent
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -883,6 +884,9 @@ def generate(options: Options, progress: Progress) -> dict[str, Any]:
         transfers,
     )
     db.execute("COMMIT")
+    # The membership history the bot keeps beside members and transfers, made as the
+    # migration that added it makes it from those two.
+    db.executescript(MEMBERSHIP_BACKFILL)
     rows |= {"members": len(people), "invites": len(invites), "role_grants": len(grants)}
     visitors = options.visitors
     rows |= {"transfers": len(transfers), "quiz_sessions": 0, "answers": 0}

@@ -6,8 +6,12 @@
 
 Every figure comes from the bot's real code on the database ``bench.citygen`` builds:
 
-* ``stats_p50_ms``, ``stats_p95_ms`` — ``StatsService.branch_report`` (what /stats shows) for
-  random 党支部, for the month of the latest data; ``stats_year_*`` the same for its year;
+* ``stats_p50_ms``, ``stats_p95_ms`` — ``StatsService.report`` (what /stats shows) for
+  random 党支部, for the last full month of the data (members counted at its end, from the
+  membership history); ``stats_year_*`` the same for its year;
+* ``stats_dangwei_p50_ms``, ``stats_dangwei_p95_ms`` — ``StatsService.report`` of the 党委 whose
+  subtree is nearest a thousand 党支部 (``stats_dangwei_branches``), its figures added up and
+  its child units ranked;
 * ``ranking_city_s`` — ``StatsService.ranking`` of every 党支部 under the root for that month,
   ``ranking_city_year_s`` for the year;
 * ``export_year_s`` — ``ReportProcess.ledger`` (what /export sends) of the 党支部 with the
@@ -48,7 +52,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -60,7 +64,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench.answers import TOKEN, Control, free_port, spawn, wait_ready  # noqa: E402
 from bench.citygen import ADMIN_TELEGRAM_ID  # noqa: E402
+from bot.clock import FixedClock  # noqa: E402
 from bot.i18n import ZH_CN  # noqa: E402
+from bot.org.tree import Level  # noqa: E402
 from bot.quiz.bank import load_bank  # noqa: E402
 from bot.stats.chart import Bar  # noqa: E402
 from bot.stats.periods import Period, Span  # noqa: E402
@@ -164,15 +170,19 @@ async def timed(
 async def measure(db: Path, month: Period, year: Period, samples: int, seed: int) -> JsonDict:
     bank = load_bank([ROOT / "question_bank"]).bank
     storage = await Storage.open(db)
-    stats = await StatsService.reading(storage, ZONE)
+    # The day after the measured month: its members are counted at its end, as on any day
+    # after it.
+    clock = FixedClock(month.bounds(ZONE)[1] + timedelta(hours=9))
+    stats = await StatsService.reading(storage, ZONE, clock)
     tree = stats.tree
     root = next(unit.id for unit in tree.units if unit.parent is None)
     branches = sorted(unit.id for unit in tree.branches)
     rng = random.Random(seed)
     sample = rng.sample(branches, min(samples, len(branches)))
-    counts = await storage.stats.member_counts(branches)
-    biggest = max(branches, key=lambda b: (counts.get(b, (0, 0))[0], b))
-    reports = ReportProcess(db, ZONE, "auto")
+    window = stats.window(month)
+    counts = await storage.stats.member_counts(branches, window.at, window.start, window.end)
+    biggest = max(branches, key=lambda b: (counts[b].members if b in counts else 0, b))
+    reports = ReportProcess(db, ZONE, "auto", clock)
     figures: JsonDict = {"month": month.key, "year": year.key, "rss_ready_mb": round(rss_mb())}
     gc.freeze()  # as the bot does once started: what is loaded now is never collected
     lag, pauses = LoopLag(), GcPauses()
@@ -181,7 +191,7 @@ async def measure(db: Path, month: Period, year: Period, samples: int, seed: int
     await asyncio.sleep(2)  # the idle phase: the machine's own noise, for comparison
 
     def report(branch: str, period: Period) -> Callable[[], Awaitable[object]]:
-        return lambda: stats.branch_report(branch, period)
+        return lambda: stats.report(branch, period)
 
     def hardest(branch: str) -> Callable[[], Awaitable[object]]:
         return lambda: stats.hardest([branch], month)
@@ -203,6 +213,17 @@ async def measure(db: Path, month: Period, year: Period, samples: int, seed: int
     figures["stats_year_p50_ms"] = round(statistics.median(took) * 1000, 1) if took else None
     figures["stats_year_p95_ms"] = round(percentile(took, 0.95) * 1000, 1) if took else None
 
+    # A 党委 of about a thousand branches: its /stats adds up the whole subtree, counting each
+    # branch's members at the month's end.
+    committees = [u.id for u in tree.units if u.level is Level.COMMITTEE and u.parent]
+    dangwei = min(committees, key=lambda u: (abs(len(tree.branches_under([u])) - 1000), u))
+    await lag.enter("stats_dangwei")
+    took = await timed(figures, "stats_dangwei", [report(dangwei, month) for _ in range(20)])
+    figures["stats_dangwei"] = dangwei
+    figures["stats_dangwei_branches"] = len(tree.branches_under([dangwei]))
+    figures["stats_dangwei_p50_ms"] = round(statistics.median(took) * 1000, 1) if took else None
+    figures["stats_dangwei_p95_ms"] = round(percentile(took, 0.95) * 1000, 1) if took else None
+
     await lag.enter("hardest")
     took = await timed(figures, "hardest", [hardest(b) for b in sample[:50]])
     figures["hardest_p95_ms"] = round(percentile(took, 0.95) * 1000, 1) if took else None
@@ -223,7 +244,7 @@ async def measure(db: Path, month: Period, year: Period, samples: int, seed: int
     took = await timed(figures, "export_year", [export])
     figures["export_year_s"] = round(took[0], 2) if took else None
     figures["export_branch"] = biggest
-    figures["export_members"] = counts.get(biggest, (0, 0))[0]
+    figures["export_members"] = counts[biggest].members if biggest in counts else 0
     figures["export_kib"] = sizes[0] // 1024 if sizes else None
 
     await lag.enter("chart")
@@ -368,8 +389,9 @@ def _peak_rss_mb(pid: int) -> float | None:
 
 
 def latest_periods(db: Path) -> tuple[Period, Period]:
-    """The month of the latest finished quiz (what /stats shows by default on that day) and
-    its year."""
+    """The last full month of the data and its year: the month of the latest finished quiz
+    when that quiz is on its last day, else the month before (a month that has just begun
+    would flatter every figure, having a few days of quizzes)."""
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as connection:
         (last,) = connection.execute(
             "SELECT MAX(finished_at) FROM quiz_sessions WHERE status = 'finished'"
@@ -377,7 +399,10 @@ def latest_periods(db: Path) -> tuple[Period, Period]:
     if last is None:
         raise SystemExit(f"{db}: no finished quizzes; generate it with python -m bench.citygen")
     moment = datetime.fromtimestamp(last / 1000, UTC).astimezone(ZONE)
-    return Period(Span.MONTH, moment.year, moment.month), Period(Span.YEAR, moment.year)
+    month = Period(Span.MONTH, moment.year, moment.month)
+    if (moment + timedelta(days=1)).month == moment.month:
+        month = month.previous()
+    return month, Period(Span.YEAR, month.year)
 
 
 def run_worker(db: Path, month: Period, year: Period, samples: int, seed: int) -> JsonDict:

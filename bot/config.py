@@ -121,6 +121,14 @@ class DeliverySettings(_Section):
     """A reminder missed while the bot was down is still sent within this window."""
 
 
+class StatsSettings(_Section):
+    """Statistics for secretaries."""
+
+    min_attempts: Annotated[int, _between(1, 1000)] = 5
+    """A question is ranked by /hardest, and its 区分度 shown in the ledger, only once it has
+    been answered this many times in the period: a question answered once is not "hard"."""
+
+
 class Settings(_Section):
     timezone: Annotated[str, AfterValidator(_timezone)] = "Asia/Shanghai"
     locale: Annotated[str, AfterValidator(_locale)] = "zh-CN"
@@ -130,6 +138,7 @@ class Settings(_Section):
     telegram: TelegramSettings = TelegramSettings()
     organisation: OrganisationSettings = OrganisationSettings()
     delivery: DeliverySettings = DeliverySettings()
+    stats: StatsSettings = StatsSettings()
     schedules: ScheduleSettings = ScheduleSettings()
     pending_input_minutes: Annotated[int, _between(1, 1440)] = 30
     """What the bot asked someone for (a broadcast text and its 确认发送, a leave reason, a

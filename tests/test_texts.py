@@ -167,6 +167,7 @@ WORDS_ALLOWED_IN = {
     "bot/sandbox": "the demo organisation and page",
     "bot/dates.py": "reads the dates people type (年, 月, 日)",
     "bot/stats/periods.py": "reads the periods secretaries type (本月, 季度)",
+    "bot/stats/pinyin.py": "surnames read as surnames (曾 zēng, 单 shàn) for the 拼音 order",
     "bot/schedule/rules.py": "reads rules written in config (每月第一个星期一)",
     "bot/schedule/config.py": "default event titles of the config file",
     "bot/schedule/planner.py": "default event titles of the config file",

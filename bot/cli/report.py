@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.cli.run import configured
+from bot.clock import SystemClock
 from bot.i18n import catalogue
 from bot.org.tree import OrgTree
 from bot.quiz.bank import load_bank
@@ -38,7 +39,9 @@ def _report(args: argparse.Namespace) -> int:
     async def build() -> bytes:
         storage = await Storage.open(settings.database)
         try:
-            stats = await StatsService.reading(storage, settings.zone)
+            stats = await StatsService.reading(
+                storage, settings.zone, SystemClock(), settings.stats.min_attempts
+            )
             unit = stats.tree.unit_named(args.branch)
             if not isinstance(unit, str):
                 problem = _unknown(args, stats.tree, unit)

@@ -179,6 +179,25 @@ class CorrectionsPageCodec(Codec[PageTap]):
 
 
 @dataclass(frozen=True)
+class MembersPageTap:
+    """上一页/下一页 under /members: the unit listed and the page to show (0-based)."""
+
+    unit_id: str
+    page: int
+
+
+class MembersPageCodec(Codec[MembersPageTap]):
+    prefix = "mempage"
+    fields = re.compile(rf"{_NAME}:(0|[1-9][0-9]{{0,3}})")
+
+    def _fields(self, value: MembersPageTap) -> tuple[str, ...]:
+        return (value.unit_id, str(value.page))
+
+    def _value(self, match: re.Match[str]) -> MembersPageTap:
+        return MembersPageTap(match.group(1), int(match.group(2)))
+
+
+@dataclass(frozen=True)
 class BroadcastTap:
     """确认发送 (send), 确认发送 with a 收到 button (send and ack) or 取消 under a broadcast
     preview. ``stamp`` names the preview, so that an older preview's button cannot send a
@@ -407,6 +426,7 @@ TOPIC = TopicCodec()
 FIX = FixCodec()
 CLOSE_CORRECTION = CloseCodec()
 CORRECTIONS_PAGE = CorrectionsPageCodec()
+MEMBERS_PAGE = MembersPageCodec()
 BROADCAST = BroadcastCodec()
 RSVP = RsvpCodec()
 NUDGE = NudgeCodec()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus
@@ -14,9 +15,11 @@ from bot.context import BotContext
 from bot.handlers import conversation
 from bot.handlers.callbacks import REQUEST, RequestTap
 from bot.handlers.scope import home_branch
+from bot.i18n import Texts
 from bot.numbers import parse_int, parse_telegram_id
 from bot.org.access import ADMIN_UNIT, Actor
 from bot.org.joining import INVITE_DAYS, MAX_INVITE_DAYS, Decision, JoinRequest, RequestKind
+from bot.org.members import Departure
 from bot.org.service import AwaitingApproval, Joined, JoinProblem, RenameProblem
 from bot.org.tree import Level
 
@@ -320,6 +323,52 @@ async def transfer_command(update: Update, context: BotContext) -> None:
             await context.bot.send_message(chat_id, text)
         except TelegramError as error:
             log.warning("transfer notice to %s not delivered: %s", chat_id, error)
+
+
+def departure_reasons(texts: Texts) -> dict[str, Departure]:
+    """The words a secretary writes for each reason, as the catalogue names them."""
+    return {
+        texts.departure_expelled: Departure.EXPELLED,
+        texts.departure_died: Departure.DIED,
+        texts.departure_moved_out: Departure.MOVED_OUT,
+    }
+
+
+async def depart_command(update: Update, context: BotContext) -> None:
+    """/depart <姓名或编号> <出党|去世|转出本系统> [日期] — 党员减少, history kept."""
+    message = update.effective_message
+    if message is None:
+        return
+    services = context.services
+    texts = services.texts
+    args = list(context.args or [])
+    zone = services.settings.zone
+    today = services.clock.now().astimezone(zone).date()
+    reason = departure_reasons(texts).get(args[1]) if len(args) in (2, 3) else None
+    try:
+        on = date.fromisoformat(args[2]) if len(args) == 3 else today
+    except ValueError:
+        on = None
+    if reason is None or on is None or on > today:
+        await message.reply_text(texts.depart_usage)
+        return
+    found = await services.org.members_named(context.actor, args[0])
+    if len(found) != 1:
+        await message.reply_text(
+            texts.transfer_ambiguous if found else texts.transfer_not_found.format(name=args[0])
+        )
+        return
+    member = found[0]
+    branch = services.org.branch_name(member.branch_id)
+    joined = await services.org.depart(context.actor, member, reason, on, zone)
+    if joined is None:
+        await message.reply_text(texts.depart_too_early.format(name=member.name, branch=branch))
+        return
+    await message.reply_text(
+        texts.departed.format(
+            name=member.name, date=texts.long_date(on), reason=args[1], branch=branch
+        )
+    )
 
 
 def promotion_args(context: BotContext) -> tuple[int, str] | None:

@@ -69,6 +69,7 @@ from bot.handlers.callbacks import (
     LEAVE_CHOICE,
     MEET,
     MEET_CONFIRM,
+    MEMBERS_PAGE,
     NEXT,
     NUDGE,
     QUIZ,
@@ -172,8 +173,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("keyboard", lambda t: t.command_keyboard, keyboard_command),
     Command("stats", lambda t: t.command_stats, stats.stats_command, Role.SECRETARY),
     Command("hardest", lambda t: t.command_hardest, stats.hardest_command, Role.SECRETARY),
-    Command("ranking", lambda t: t.command_ranking, stats.ranking_command, Role.GENERAL_SECRETARY),
+    Command("ranking", lambda t: t.command_ranking, stats.ranking_command, Role.SECRETARY),
     Command("chart", lambda t: t.command_chart, reports.chart_command, Role.SECRETARY),
+    Command("units", lambda t: t.command_units, stats.units_command, Role.SECRETARY),
+    Command("members", lambda t: t.command_members, stats.members_command, Role.SECRETARY),
+    Command("member", lambda t: t.command_member, stats.member_command, Role.SECRETARY),
     Command("export", lambda t: t.command_export, reports.export_command, Role.SECRETARY),
     Command(
         "broadcast", lambda t: t.command_broadcast, broadcast.broadcast_command, Role.SECRETARY
@@ -189,6 +193,7 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("invite", lambda t: t.command_invite, org.invite_command, Role.SECRETARY),
     Command("transfer", lambda t: t.command_transfer, org.transfer_command, Role.SECRETARY),
+    Command("depart", lambda t: t.command_depart, org.depart_command, Role.SECRETARY),
     Command(
         "bindgroup",
         lambda t: t.command_bindgroup,
@@ -357,6 +362,7 @@ BUTTONS: tuple[Button[Any], ...] = (
     Button(RSVP, attendance.rsvp_callback),
     Button(LEAVE_CHOICE, attendance.leave_choice_callback),
     Button(NUDGE, stats.nudge_callback, Role.SECRETARY),
+    Button(MEMBERS_PAGE, stats.members_page_callback, Role.SECRETARY),
     Button(SIGN, attendance.sign_callback, Role.SECRETARY),
     Button(MEET, themeday.meet_callback, Role.SECRETARY),
     Button(MEET_CONFIRM, themeday.meet_confirm_callback, Role.SECRETARY),

@@ -8,7 +8,7 @@ from telegram import InputFile, Update
 
 from bot.context import BotContext
 from bot.handlers.scope import report_target
-from bot.handlers.stats_view import ranking_text, report_text
+from bot.handlers.stats_view import report_text
 from bot.org.tree import Level
 from bot.stats.chart import Bar
 
@@ -17,46 +17,42 @@ CHART_MONTHS = 6
 
 
 async def chart_command(update: Update, context: BotContext) -> None:
-    """/chart [期间] [组织编号] — a branch's last months, or the branches of a unit."""
+    """/chart [期间] [组织编号] — a branch's last months, or the child units of a unit."""
     message = update.effective_message
     chat = update.effective_chat
-    target = await report_target(
-        update, context, branch_only=False, example="/chart {period} zb-001"
-    )
+    target = await report_target(update, context, "chart")
     if message is None or chat is None or target is None:
         return
-    period, unit_id = target
+    period, unit_id = target.period, target.unit
     services = context.services
     texts = services.texts
     tree = services.org.tree
     unit = tree.by_id[unit_id]
+    report = None
     if unit.level is Level.BRANCH:
         months = [period.months()[-1]]
         while len(months) < CHART_MONTHS:
             months.insert(0, months[0].previous())
         bars = []
         for month in months:
-            (figures,) = await services.stats.figures([unit_id], month)
+            (figures,) = await services.stats.figures([unit_id], services.stats.window(month))
             bars.append(
                 Bar(texts.chart_month.format(month=month.index), figures.rate, figures.average)
             )
         title = texts.chart_months_title.format(unit=unit.name)
         horizontal = False
     else:
-        ranking = await services.stats.ranking(unit_id, period)
+        report = await services.stats.report(unit_id, period)
         bars = [
-            Bar(tree.by_id[f.branch_id].name, f.rate, f.average) for f in ranking[:CHART_BRANCHES]
+            Bar(tree.by_id[f.branch_id].name, f.rate, f.average)
+            for f in report.children[:CHART_BRANCHES]
         ]
         title = texts.chart_branches_title.format(unit=unit.name, period=texts.period(period))
         horizontal = True
     png = await services.reports.chart(title, bars, horizontal=horizontal, texts=texts)
     if png is None:
-        if unit.level is Level.BRANCH:
-            report = await services.stats.branch_report(unit_id, period)
-            text = report_text(texts, report)
-        else:
-            text = ranking_text(texts, tree, unit_id, texts.period(period), ranking)
-        await message.reply_text(texts.chart_unavailable + "\n\n" + text)
+        report = report or await services.stats.report(unit_id, period)
+        await message.reply_text(texts.chart_unavailable + "\n\n" + report_text(texts, report))
         return
     await context.bot.send_photo(chat.id, InputFile(io.BytesIO(png), "chart.png"), caption=title)
 
@@ -66,12 +62,10 @@ async def export_command(update: Update, context: BotContext) -> None:
     a unit."""
     message = update.effective_message
     chat = update.effective_chat
-    target = await report_target(
-        update, context, branch_only=False, example="/export {period} zb-001"
-    )
+    target = await report_target(update, context, "export")
     if message is None or chat is None or target is None:
         return
-    period, unit_id = target
+    period, unit_id = target.period, target.unit
     services = context.services
     texts = services.texts
     await message.reply_text(texts.export_working)

@@ -148,7 +148,6 @@ class Texts:
     hardest_title: str
     hardest_item: str
     hardest_footer: str
-    hardest_empty: str
     me_standing: str
     command_leaderboard: str
     leaderboard_title: str
@@ -316,6 +315,52 @@ class Texts:
     acks_resend: str
     acks_refresh: str
     acks_nobody_left: str
+    # 党员减少 and membership over time.
+    command_depart: str
+    depart_usage: str
+    departed: str
+    depart_too_early: str
+    departure_expelled: str
+    departure_died: str
+    departure_moved_out: str
+    # Statistics at every level: units, members, scope.
+    command_units: str
+    command_members: str
+    scope_unknown: str
+    scope_not_allowed: str
+    stats_scores_unit: str
+    stats_children: str
+    stats_children_more: str
+    ranking_mine: str
+    units_title: str
+    units_line: str
+    units_more: str
+    units_footer: str
+    units_none: str
+    units_none_at_all: str
+    members_title: str
+    members_line: str
+    members_active: str
+    members_no_activity: str
+    members_never: str
+    members_more: str
+    members_none: str
+    members_empty: str
+    # Honest comparisons.
+    stats_rate_same_time: str
+    stats_previous_average_same_time: str
+    stats_unranked: str
+    ranking_idle: str
+    hardest_threshold: str
+    hardest_too_few: str
+    # One member's record for their secretary.
+    command_member: str
+    member_usage: str
+    member_title: str
+    member_no_quiz: str
+    member_quiz: str
+    member_missed_header: str
+    member_missed: str
     command_status: str
     status_sender: str
     status_sender_stuck: str
@@ -341,6 +386,10 @@ class Texts:
     period_month: str
     period_quarter: str
     period_year: str
+    period_range: str
+    """Months of one year: 2026年9月至11月."""
+    period_range_years: str
+    """Months across a new year: 2026年11月至2027年2月."""
     period_example: str
     """The period word used in usage examples (``/stats 本月 …``)."""
 
@@ -378,7 +427,6 @@ class Texts:
     ledger_name: str
     ledger_member_id: str
     ledger_best: str
-    ledger_member_average: str
     ledger_last_quiz: str
     ledger_status: str
     ledger_answered_at: str
@@ -398,6 +446,31 @@ class Texts:
     ledger_status_never: str
     ledger_status_blocked: str
     ledger_yes: str
+    ledger_title: str
+    ledger_heading: str
+    ledger_days: str
+    ledger_days_open: str
+    ledger_footer: str
+    ledger_page: str
+    ledger_rank: str
+    ledger_unranked: str
+    ledger_total: str
+    ledger_total_branches: str
+    ledger_pinyin: str
+    ledger_joined: str
+    ledger_studied: str
+    ledger_studied_yes: str
+    ledger_studied_no: str
+    ledger_pinyin_note: str
+    ledger_sheet_options: str
+    ledger_option: str
+    ledger_option_text: str
+    ledger_key: str
+    ledger_chosen: str
+    ledger_share: str
+    ledger_remark: str
+    ledger_worst: str
+    ledger_options_note: str
     ledger_no: str
 
     # One text per situation (issue 14's words pass).
@@ -429,7 +502,16 @@ class Texts:
         return self.weekdays.split(",")[day.weekday()]
 
     def period(self, period: Period) -> str:
-        """A period as people say it (2026年11月, 2026年第4季度, 2026年)."""
+        """A period as people say it (2026年11月, 2026年第4季度, 2026年, 2026年9月至11月)."""
+        if period.span is Span.RANGE:
+            last = period.months()[-1]
+            if last.year == period.year:
+                return self.period_range.format(
+                    year=period.year, month=period.index, last_month=last.index
+                )
+            return self.period_range_years.format(
+                year=period.year, month=period.index, last_year=last.year, last_month=last.index
+            )
         if period.span is Span.MONTH:
             return self.period_month.format(year=period.year, month=period.index)
         if period.span is Span.QUARTER:

@@ -4,6 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
+
+
+class Departure(StrEnum):
+    """Why a member left the organisation the bot serves (not a move between its branches):
+    their membership ends on a date and its history is kept."""
+
+    EXPELLED = "expelled"
+    """出党 (expelled, or removed from the Party)."""
+    DIED = "died"
+    """去世."""
+    MOVED_OUT = "moved_out"
+    """转出本系统: the organisational relationship moved to a unit outside this bot."""
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.org.access import ADMIN_UNIT, Actor, actor_for
 from bot.org.config import OrganisationSettings, UnitSettings
 from bot.org.importer import load_units_file
 from bot.org.joining import Decision, JoinRequest, RequestKind, real_name
-from bot.org.members import Member
+from bot.org.members import Departure, Member
 from bot.org.tree import OrgTree, UnitChanges, UnitInUseError
 from bot.storage.joins import JoinStore
 from bot.storage.org import OrgStore
@@ -271,6 +272,21 @@ class OrgService:
 
     async def transfer(self, actor: Actor, member: Member, to_branch: str) -> None:
         await self._store.transfer(member.id, to_branch, actor.telegram_id, self._clock.now())
+
+    async def depart(
+        self, actor: Actor, member: Member, reason: Departure, on: date, zone: ZoneInfo
+    ) -> datetime | None:
+        """党员减少: the member leaves (出党, 去世, 转出本系统) on ``on`` — from that day's start,
+        or from now when it is today. Their membership history and quizzes are kept; the
+        periods that ended before that day keep counting them. Returns None when ``on`` is
+        before they joined their branch (nothing changes), else the moment they joined it."""
+        now = self._clock.now()
+        moment = (
+            now
+            if on >= now.astimezone(zone).date()
+            else datetime.combine(on, time(), zone).astimezone(now.tzinfo)
+        )
+        return await self._store.depart(member.id, reason, moment, actor.telegram_id)
 
     async def promote(self, actor: Actor, telegram_id: int, unit_id: str) -> bool:
         return await self._store.grant_role(

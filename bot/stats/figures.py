@@ -1,7 +1,10 @@
 """The numbers secretaries report upward: participation, scores, rankings, hard questions.
 
 Scores are percentages of a quiz's points (0–100), so quizzes of different lengths compare.
-A member "participated" in a period when they finished at least one quiz in it.
+A period's members are those in the unit at its end (at the moment of the report for the
+period under way), from the membership history; a member "participated" when they finished at
+least one quiz in the period. Quizzes, scores and answers count for the branch the member was
+in when taking them.
 """
 
 from __future__ import annotations
@@ -9,8 +12,10 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
+
+from bot.org.members import Member
 
 UPPER_LOWER_SHARE = 0.27
 """Kelley's 27 %: the top and bottom groups compared for an item's discrimination."""
@@ -38,6 +43,30 @@ class BranchTotals:
     participants: int
     quizzes: int
     percent_sum: float
+
+
+@dataclass(frozen=True)
+class MemberCounts:
+    """A branch's members at the period's end: how many, how many the bot could not reach
+    then, how many of them finished a quiz in the period."""
+
+    members: int
+    unreachable: int
+    participants: int
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """A member as a period's report sees them: in the branch they were in at its end."""
+
+    member: Member
+    joined_at: datetime
+    """When this stay in the branch began."""
+    last_active: datetime | None
+    reachable: bool
+    """Whether the bot could write to them at the period's end."""
+    studied: bool
+    """Whether they finished a quiz in the period."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +108,8 @@ class BranchFigures:
     theme_days: int = 0
     present: int = 0
     """Members signed in, summed over the period's theme days."""
+    seats: int | None = None
+    """For a unit above branches: the sum of its branches' members × theme days."""
 
     @property
     def rate(self) -> float:
@@ -87,54 +118,36 @@ class BranchFigures:
     @property
     def attendance(self) -> float | None:
         """Theme-day attendance: sign-ins over (members × theme days); None without any."""
-        if not self.theme_days or not self.members:
+        seats = self.members * self.theme_days if self.seats is None else self.seats
+        if not self.theme_days or not seats:
             return None
-        return self.present / (self.members * self.theme_days)
-
-
-def branch_figures(
-    branch_id: str, members: int, quizzes: Sequence[QuizRow], unreachable: int = 0
-) -> BranchFigures:
-    percents = [q.percent for q in quizzes]
-    return BranchFigures(
-        branch_id=branch_id,
-        members=members,
-        participants=len({q.member_id for q in quizzes}),
-        quizzes=len(quizzes),
-        average=statistics.fmean(percents) if percents else None,
-        median=statistics.median(percents) if percents else None,
-        unreachable=unreachable,
-    )
+        return self.present / seats
 
 
 def combine(
     branch_ids: Sequence[str],
-    counts: Mapping[str, tuple[int, int]],
+    counts: Mapping[str, MemberCounts],
     totals: Mapping[str, BranchTotals],
     attendance: Mapping[str, tuple[int, int]],
     quizzes: Mapping[str, Sequence[QuizRow]] | None,
 ) -> list[BranchFigures]:
     """Each branch's figures from what the database aggregated. With ``quizzes`` (every
-    finished quiz of each branch) the average and median come from the rows; without, the
-    average comes from the SQL totals and there is no median."""
+    finished quiz of each branch) there is a median too; without, there is none."""
     result = []
     for branch_id in branch_ids:
-        members, unreachable = counts.get(branch_id, (0, 0))
+        count = counts.get(branch_id, MemberCounts(0, 0, 0))
         days, present = attendance.get(branch_id, (0, 0))
-        if quizzes is not None:
-            figures = branch_figures(branch_id, members, quizzes.get(branch_id, ()), unreachable)
-            result.append(replace(figures, theme_days=days, present=present))
-            continue
         total = totals.get(branch_id, BranchTotals(0, 0, 0.0))
+        percents = [q.percent for q in quizzes.get(branch_id, ())] if quizzes is not None else None
         result.append(
             BranchFigures(
                 branch_id=branch_id,
-                members=members,
-                participants=total.participants,
+                members=count.members,
+                participants=count.participants,
                 quizzes=total.quizzes,
                 average=total.percent_sum / total.quizzes if total.quizzes else None,
-                median=None,
-                unreachable=unreachable,
+                median=statistics.median(percents) if percents else None,
+                unreachable=count.unreachable,
                 theme_days=days,
                 present=present,
             )
@@ -142,17 +155,58 @@ def combine(
     return result
 
 
+def aggregate(unit_id: str, figures: Iterable[BranchFigures]) -> BranchFigures:
+    """A unit's figures from its branches': members, participants, quizzes and theme days
+    add up; the average is over all the quizzes (each branch weighted by its quizzes). There
+    is no median, which would need every quiz row of the subtree."""
+    parts = list(figures)
+    quizzes = sum(f.quizzes for f in parts)
+    points = sum((f.average or 0.0) * f.quizzes for f in parts)
+    return BranchFigures(
+        branch_id=unit_id,
+        members=sum(f.members for f in parts),
+        participants=sum(f.participants for f in parts),
+        quizzes=quizzes,
+        average=points / quizzes if quizzes else None,
+        median=None,
+        unreachable=sum(f.unreachable for f in parts),
+        theme_days=sum(f.theme_days for f in parts),
+        present=sum(f.present for f in parts),
+        seats=sum(f.members * f.theme_days for f in parts),
+    )
+
+
 def ranked(figures: Iterable[BranchFigures]) -> list[BranchFigures]:
-    """Participation rate first, then average score, then id for a stable order."""
-    return sorted(figures, key=lambda f: (-f.rate, -(f.average or 0.0), f.branch_id))
+    """Participation rate first, then average score, then id for a stable order; units with
+    no quiz in the period (未参学) last, whatever their rate."""
+    return sorted(
+        figures, key=lambda f: (not f.quizzes, -f.rate, -(f.average or 0.0), f.branch_id)
+    )
 
 
-def rank_of(branch_id: str, figures: Iterable[BranchFigures]) -> tuple[int, int]:
-    """(place, out of) of ``branch_id``; equal rate and average share a place."""
+def places(figures: Sequence[BranchFigures]) -> list[int | None]:
+    """The place of each of ``figures`` (already ``ranked``): equal rate and average share
+    a place; a unit with no quiz in the period has none (未参学)."""
+    result: list[int | None] = []
+    previous: tuple[float, float] | None = None
+    for index, f in enumerate(figures):
+        key = (round(f.rate, 6), round(f.average or 0.0, 6))
+        if not f.quizzes:
+            result.append(None)
+        elif key == previous and result and result[-1] is not None:
+            result.append(result[-1])
+        else:
+            result.append(index + 1)
+        previous = key
+    return result
+
+
+def rank_of(branch_id: str, figures: Iterable[BranchFigures]) -> tuple[int | None, int]:
+    """(place, out of) of ``branch_id`` among ``figures``; no place for a unit with no quiz
+    in the period (未参学)."""
     order = ranked(figures)
-    keys = [(round(f.rate, 6), round(f.average or 0.0, 6)) for f in order]
     mine = next(i for i, f in enumerate(order) if f.branch_id == branch_id)
-    return keys.index(keys[mine]) + 1, len(order)
+    return places(order)[mine], len(order)
 
 
 def leaders(totals: Mapping[int, MemberTotals], limit: int) -> list[tuple[int, int]]:

@@ -1,9 +1,10 @@
-"""Reporting periods: a month, a quarter or a year, as secretaries name them.
+"""Reporting periods: a month, a quarter, a year or a run of months, as secretaries name them.
 
 Accepted: nothing or 本月 (this month), 上月, 本季度, 上季度, 本年/今年, 去年, ``2026-11``,
-``2026年11月``, ``2026-Q4`` / ``2026Q4`` / ``2026年第四季度``, ``2026`` / ``2026年``. Everything
-else is refused with the list of accepted forms. Periods are calendar periods in the
-configured time zone, half open: [start, end).
+``2026年11月``, ``11月`` (this year), ``2026-Q4`` / ``2026Q4`` / ``2026年第四季度``, ``2026`` /
+``2026年``, and ranges of months ``2026-09..2026-11`` (also with 至 or ~, or in the 年月 form).
+Everything else is refused with the list of accepted forms. Periods are calendar periods in
+the configured time zone, half open: [start, end).
 """
 
 from __future__ import annotations
@@ -19,6 +20,12 @@ class Span(StrEnum):
     MONTH = "month"
     QUARTER = "quarter"
     YEAR = "year"
+    RANGE = "range"
+    """Consecutive months, from the month ``index`` of ``year`` for ``length`` months."""
+
+
+MAX_RANGE_MONTHS = 36
+"""A range longer than three years is refused: nobody files a ledger that long."""
 
 
 @dataclass(frozen=True, order=True)
@@ -26,11 +33,18 @@ class Period:
     span: Span
     year: int
     index: int = 1
-    """Month 1–12, quarter 1–4, or 1 for a year."""
+    """Month 1–12, quarter 1–4, or 1 for a year; the first month for a range."""
+    length: int = 1
+    """For a range: how many months."""
 
     @property
     def start(self) -> date:
-        month = {Span.MONTH: self.index, Span.QUARTER: 3 * self.index - 2, Span.YEAR: 1}
+        month = {
+            Span.MONTH: self.index,
+            Span.QUARTER: 3 * self.index - 2,
+            Span.YEAR: 1,
+            Span.RANGE: self.index,
+        }
         return date(self.year, month[self.span], 1)
 
     @property
@@ -39,7 +53,10 @@ class Period:
 
     @property
     def key(self) -> str:
-        """The compact form, e.g. 2026-11, 2026-Q4, 2026 (for file names and the CLI)."""
+        """The compact form, e.g. 2026-11, 2026-Q4, 2026, 2026-09..2026-11 (for file names
+        and the CLI)."""
+        if self.span is Span.RANGE:
+            return f"{self.months()[0].key}..{self.months()[-1].key}"
         if self.span is Span.MONTH:
             return f"{self.year}-{self.index:02d}"
         if self.span is Span.QUARTER:
@@ -47,6 +64,9 @@ class Period:
         return str(self.year)
 
     def _shift(self, steps: int) -> Period:
+        if self.span is Span.RANGE:
+            first = Period(Span.MONTH, self.year, self.index)._shift(steps * self.length)
+            return Period(Span.RANGE, first.year, first.index, self.length)
         per_year = {Span.MONTH: 12, Span.QUARTER: 4, Span.YEAR: 1}[self.span]
         absolute = self.year * per_year + self.index - 1 + steps
         return Period(self.span, absolute // per_year, absolute % per_year + 1)
@@ -66,7 +86,7 @@ class Period:
     def months(self) -> list[Period]:
         """The months making up the period, in order."""
         first = Period(Span.MONTH, self.year, self.start.month)
-        count = {Span.MONTH: 1, Span.QUARTER: 3, Span.YEAR: 12}[self.span]
+        count = {Span.MONTH: 1, Span.QUARTER: 3, Span.YEAR: 12, Span.RANGE: self.length}[self.span]
         return [first._shift(n) for n in range(count)]
 
 
@@ -82,6 +102,36 @@ _FORMS = [
     (re.compile(r"(\d{4})年第?([一二三四1-4])季度?"), Span.QUARTER),
     (re.compile(r"(\d{4})年?"), Span.YEAR),
 ]
+_THIS_YEARS_MONTH = re.compile(r"(\d{1,2})月(?:份)?")
+
+
+def _month(year: int, month: int) -> Period | None:
+    return Period(Span.MONTH, year, month) if 2000 <= year <= 2100 and 1 <= month <= 12 else None
+
+
+def _range(text: str) -> Period | None:
+    """``2026-09..2026-11`` (or 至/到/~ between, or 2026年9月至11月): those months."""
+    parts = re.split(r"\.\.|至|到|~|～", text)
+    if len(parts) != 2:
+        return None
+    ends: list[Period] = []
+    for part in parts:
+        match = re.fullmatch(r"(\d{4})(?:-|年)(\d{1,2})月?", part)
+        alone = re.fullmatch(r"(\d{1,2})月", part) if ends else None
+        if match is not None:
+            month = _month(int(match.group(1)), int(match.group(2)))
+        elif alone is not None:  # 2026年9月至11月: the same year
+            month = _month(ends[0].year, int(alone.group(1)))
+        else:
+            month = None
+        if month is None:
+            return None
+        ends.append(month)
+    first, last = ends
+    length = (last.year - first.year) * 12 + last.index - first.index + 1
+    if not 1 <= length <= MAX_RANGE_MONTHS:
+        return None
+    return Period(Span.RANGE, first.year, first.index, length)
 
 
 def parse_period(text: str | None, today: date) -> Period | None:
@@ -102,6 +152,13 @@ def parse_period(text: str | None, today: date) -> Period | None:
     }
     if text in relative:
         return relative[text]
+    if len(text) > 40:
+        return None
+    if any(mark in text for mark in ("..", "至", "到", "~", "～")):
+        return _range(text)
+    this_year = _THIS_YEARS_MONTH.fullmatch(text)
+    if this_year is not None:
+        return _month(today.year, int(this_year.group(1)))
     for pattern, span in _FORMS:
         match = pattern.fullmatch(text)
         if match is None:

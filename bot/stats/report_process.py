@@ -22,10 +22,12 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.clock import Clock, FixedClock
 from bot.i18n import Texts
 from bot.quiz.questions import Question
 from bot.stats.chart import Bar, draw_chart, font_for
@@ -51,6 +53,9 @@ class LedgerRequest:
     unit_id: str
     period: Period
     questions: Mapping[str, Question]
+    now: datetime
+    """The bot's clock at the request: the worker counts members as of the same moment."""
+    min_attempts: int
     texts: Texts
 
 
@@ -72,7 +77,9 @@ def build_ledger(request: LedgerRequest) -> bytes:
 async def _build(request: LedgerRequest) -> bytes:
     storage = await Storage.open(request.database)
     try:
-        stats = await StatsService.reading(storage, request.zone)
+        stats = await StatsService.reading(
+            storage, request.zone, FixedClock(request.now), request.min_attempts
+        )
         return await stats.ledger(
             request.unit_id, request.period, request.questions, request.texts
         )
@@ -115,8 +122,12 @@ class ReportProcess:
         database: Path,
         zone: ZoneInfo,
         chart_font: str,
+        clock: Clock,
+        min_attempts: int = 5,
         idle_seconds: float = IDLE_SECONDS,
     ) -> None:
+        self._clock = clock
+        self._min_attempts = min_attempts
         self._database = database
         self._zone = zone
         self._chart_font = chart_font
@@ -130,7 +141,14 @@ class ReportProcess:
         self, unit_id: str, period: Period, questions: Mapping[str, Question], texts: Texts
     ) -> bytes:
         request = LedgerRequest(
-            self._database, self._zone, unit_id, period, dict(questions), texts
+            self._database,
+            self._zone,
+            unit_id,
+            period,
+            dict(questions),
+            self._clock.now(),
+            self._min_attempts,
+            texts,
         )
         return await self._run(build_ledger, request)
 

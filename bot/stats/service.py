@@ -7,18 +7,22 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.clock import Clock
 from bot.i18n import Texts
 from bot.org.members import Member
-from bot.org.tree import OrgTree, Unit
+from bot.org.tree import Level, OrgTree, Unit
 from bot.quiz.questions import Question
 from bot.stats.figures import (
     AnswerDetail,
     BranchFigures,
+    Enrolment,
     ItemFigures,
     MemberTotals,
     QuizRow,
+    aggregate,
     combine,
     item_figures,
     leaders,
@@ -40,15 +44,54 @@ MEDIAN_BRANCH_LIMIT = 500
 
 
 @dataclass(frozen=True)
-class BranchReport:
+class Window:
+    """What a report covers: quizzes finished in [start, end), and the members in each unit
+    at ``at`` — the period's end, or the moment of the report for a period under way."""
+
+    start: datetime
+    end: datetime
+    at: datetime
+    same_time: bool = False
+    """The previous period cut at the same point as the period under way (1–5 November
+    against 1–5 December), so the comparison is like for like."""
+
+    @property
+    def days(self) -> int:
+        """Whole days covered, for saying how far a cut-short period goes."""
+        return max(1, round((self.end - self.start).total_seconds() / 86400))
+
+
+@dataclass(frozen=True)
+class UnitReport:
+    """What /stats shows for a unit: a 党支部 with its members who have not studied, or a
+    党总支/党委 with its subtree's figures and its child units ranked."""
+
     period: Period
-    branch: Unit
+    unit: Unit
     figures: BranchFigures
     previous: BranchFigures
-    place: int
+    place: int | None
+    """Among the sibling branches that studied in the period, for a 党支部; None when it
+    has no quiz in the period (未参学) or is not a 党支部."""
     out_of: int
     parent: Unit | None
+    children: list[BranchFigures]
+    """Each child unit's figures (its whole subtree), best first; empty for a 党支部."""
+    previous_window: Window
     not_participated: list[Member]
+    names: Mapping[str, str]
+    """The child units' names."""
+
+
+@dataclass(frozen=True)
+class MemberRecord:
+    """One member's period for their secretary (/member): each quiz, and the questions they
+    got wrong, most often first."""
+
+    member: Member
+    period: Period
+    quizzes: list[QuizRow]
+    missed: list[tuple[str, int]]
 
 
 @dataclass(frozen=True)
@@ -81,26 +124,48 @@ class StatsService:
         attendance: AttendanceStore,
         tree: OrgTree,
         zone: ZoneInfo,
+        clock: Clock,
+        min_attempts: int = 5,
     ) -> None:
         self._store = store
         self._members = members
         self._attendance = attendance
         self._tree = tree
         self._zone = zone
+        self._clock = clock
+        self.min_attempts = min_attempts
+        """Answers a question needs in a period before it is ranked or its 区分度 shown."""
 
     @classmethod
-    async def reading(cls, storage: Storage, zone: ZoneInfo) -> StatsService:
+    async def reading(
+        cls, storage: Storage, zone: ZoneInfo, clock: Clock, min_attempts: int = 5
+    ) -> StatsService:
         """A service over an open database, with the tree as stored (for the report worker
         and the command line, which run without the bot's configuration)."""
         tree = OrgTree(tuple(await storage.org.units()))
-        return cls(storage.stats, storage.org, storage.attendance, tree, zone)
+        return cls(storage.stats, storage.org, storage.attendance, tree, zone, clock, min_attempts)
 
     @property
     def tree(self) -> OrgTree:
         return self._tree
 
+    def window(self, period: Period) -> Window:
+        """The period up to now: members are counted at its end, or now while it lasts."""
+        start, end = period.bounds(self._zone)
+        return Window(start, end, min(end, self._clock.now()))
+
+    def previous_window(self, period: Period) -> Window:
+        """The period before, whole when ``period`` is over; while it is under way, cut at
+        the same distance from its start (never beyond its own end)."""
+        now = self.window(period)
+        before = self.window(period.previous())
+        if now.at >= now.end or now.at <= now.start:
+            return before
+        cut = min(before.end, before.start + (now.at - now.start))
+        return Window(before.start, cut, cut, same_time=True)
+
     async def figures(
-        self, branch_ids: Collection[str] | None, period: Period, *, medians: bool = False
+        self, branch_ids: Collection[str] | None, window: Window, *, medians: bool = False
     ) -> list[BranchFigures]:
         """Figures for each branch (branches without members included; ``None``: all
         branches that have members or quizzes). Medians need every quiz row, so they are
@@ -109,8 +174,8 @@ class StatsService:
         it is thousands of objects that would otherwise hold up quiz taps."""
         if branch_ids is not None and not branch_ids:
             return []
-        start, end = period.bounds(self._zone)
-        counts = await self._store.member_counts(branch_ids)
+        start, end = window.start, window.end
+        counts = await self._store.member_counts(branch_ids, window.at, start, end)
         totals = await self._store.branch_totals(branch_ids, start, end)
         quizzes: dict[str, list[QuizRow]] | None = None
         if medians and branch_ids is not None:
@@ -121,45 +186,93 @@ class StatsService:
         ids = list(branch_ids) if branch_ids is not None else sorted(set(counts) | set(totals))
         return await asyncio.to_thread(combine, ids, counts, totals, attendance, quizzes)
 
-    async def branch_report(self, branch_id: str, period: Period) -> BranchReport:
-        siblings = self._tree.siblings(branch_id)
-        current = await self.figures(siblings, period)
-        (mine,) = await self.figures([branch_id], period, medians=True)
-        (previous,) = await self.figures([branch_id], period.previous(), medians=True)
-        place, out_of = rank_of(branch_id, current)
-        start, end = period.bounds(self._zone)
-        took_part = {
-            row.member_id for row in await self._store.finished_quizzes([branch_id], start, end)
-        }
-        members = await self._members.members_in([branch_id])
-        unit = self._tree.by_id[branch_id]
-        return BranchReport(
+    async def report(self, unit_id: str, period: Period) -> UnitReport:
+        tree = self._tree
+        window, before = self.window(period), self.previous_window(period)
+        unit = tree.by_id[unit_id]
+        parent = tree.by_id.get(unit.parent) if unit.parent else None
+        if unit.level is not Level.BRANCH:
+            branches = sorted(tree.branches_under([unit_id]))
+            current = await self.figures(branches, window)
+            previous = await self.figures(branches, before)
+            children = await asyncio.to_thread(_children, tree, unit_id, current)
+            return UnitReport(
+                period=period,
+                unit=unit,
+                figures=aggregate(unit_id, current),
+                previous=aggregate(unit_id, previous),
+                place=None,
+                out_of=0,
+                parent=parent,
+                children=children,
+                previous_window=before,
+                not_participated=[],
+                names={c: tree.by_id[c].name for c in tree.children.get(unit_id, ())},
+            )
+        siblings = await self.figures(tree.siblings(unit_id), window)
+        (mine,) = await self.figures([unit_id], window, medians=True)
+        (last,) = await self.figures([unit_id], before, medians=True)
+        place, out_of = rank_of(unit_id, siblings)
+        members = await self.enrolments([unit_id], window)
+        return UnitReport(
             period=period,
-            branch=unit,
+            unit=unit,
             figures=mine,
-            previous=previous,
+            previous=last,
             place=place,
             out_of=out_of,
-            parent=self._tree.by_id.get(unit.parent) if unit.parent else None,
-            not_participated=[m for m in members if m.id not in took_part],
+            parent=parent,
+            children=[],
+            previous_window=before,
+            not_participated=[e.member for e in members if not e.studied],
+            names={},
         )
+
+    async def enrolments(
+        self, branch_ids: Collection[str] | None, window: Window, name: str | None = None
+    ) -> list[Enrolment]:
+        """The members of these branches (``None``: all) as the window counts them; with
+        ``name``, those whose name begins with it."""
+        return await self._store.members_at(branch_ids, window.at, window.start, window.end, name)
+
+    async def members(
+        self, branch_ids: Collection[str] | None, name: str | None = None
+    ) -> list[Enrolment]:
+        """The members now (/members), with when they joined and were last active."""
+        now = self._clock.now()
+        return await self.enrolments(branch_ids, Window(now, now, now), name)
 
     async def ranking(self, unit_id: str, period: Period) -> list[BranchFigures]:
         """Every 党支部 under ``unit_id``, best first. For the root of the whole tree the
         database aggregates all branches at once instead of naming thousands of ids."""
-        branches = self._tree.branches_under([unit_id])
-        if len(branches) == len(self._tree.branches):
-            everything = await self.figures(None, period)
+        tree = self._tree
+        window = self.window(period)
+        branches = tree.branches_under([unit_id])
+        if len(branches) == len(tree.branches):
+            everything = await self.figures(None, window)
             known = [f for f in everything if f.branch_id in branches]
             missing = branches - {f.branch_id for f in known}
             return await asyncio.to_thread(
-                ranked, known + await self.figures(sorted(missing), period)
+                ranked, known + await self.figures(sorted(missing), window)
             )
-        return await asyncio.to_thread(ranked, await self.figures(sorted(branches), period))
+        return await asyncio.to_thread(ranked, await self.figures(sorted(branches), window))
+
+    async def member_record(self, member: Member, period: Period) -> MemberRecord:
+        window = self.window(period)
+        quizzes = await self._store.member_quizzes(member.id, window.start, window.end)
+        missed = await self._store.member_missed(member.id, window.start, window.end)
+        return MemberRecord(member, period, quizzes, missed)
+
+    async def hardest_in(self, unit_id: str, period: Period) -> list[ItemFigures]:
+        """The hardest questions of every branch at or below ``unit_id``, among those
+        answered at least ``min_attempts`` times (a question answered once is not hard)."""
+        tree = self._tree
+        items = await self.hardest(sorted(tree.branches_under([unit_id])), period)
+        return [item for item in items if item.attempts >= self.min_attempts]
 
     async def hardest(self, branch_ids: Collection[str], period: Period) -> list[ItemFigures]:
-        start, end = period.bounds(self._zone)
-        rows = await self._store.answer_rows(branch_ids, start, end)
+        window = self.window(period)
+        rows = await self._store.answer_rows(branch_ids, window.start, window.end)
         return await asyncio.to_thread(item_figures, rows)
 
     async def ledger(
@@ -174,19 +287,38 @@ class StatsService:
         holds up this event loop: the bot runs it in ``ReportProcess``, the report command
         where nothing else waits."""
         branches = sorted(self._tree.branches_under([unit_id]))
-        start, end = period.bounds(self._zone)
+        window = self.window(period)
+        start, end = window.start, window.end
         medians = len(branches) <= MEDIAN_BRANCH_LIMIT
+        figures = await self.figures(branches, window, medians=medians)
+        members = await self.enrolments(branches, window)
+        totals = await self._store.member_totals(branches, start, end)
+        names = {e.member.id: e.member.name for e in members}
+        names |= await self._store.names_of(set(totals) - set(names))
+        options: dict[str, dict[frozenset[int], int]] = defaultdict(dict)
+        for question, chosen, count in await self._store.option_choices(branches, start, end):
+            options[question][chosen] = count
+        last_day = (min(window.at, end) - timedelta(microseconds=1)).astimezone(self._zone)
+        days = texts.ledger_days.format(
+            start=f"{start.astimezone(self._zone):%Y-%m-%d}", end=f"{last_day:%Y-%m-%d}"
+        )
         data = LedgerData(
-            title=self._tree.by_id[unit_id].name,
-            texts=texts,
+            unit_name=self._tree.by_id[unit_id].name,
             period=period,
+            texts=texts,
+            period_range=days if window.at >= end else texts.ledger_days_open.format(days=days),
             tree=self._tree,
-            figures=await self.figures(branches, period, medians=medians),
-            members=await self._members.members_in(branches),
-            member_totals=await self._store.member_totals(branches, start, end),
+            figures=figures,
+            total=aggregate(unit_id, figures),
+            members=members,
+            member_totals=totals,
+            names=names,
             items=await self.hardest(branches, period),
+            options=options,
             questions=questions,
             zone=self._zone,
+            made_on=self._clock.now().astimezone(self._zone).date(),
+            min_attempts=self.min_attempts,
         )
         ledger = Ledger(data)
         batch: list[AnswerDetail] = []
@@ -230,3 +362,12 @@ class StatsService:
             return Standing(0, None, None, len(best))
         place = 1 + sum(1 for score in best.values() if score > best[member.id])
         return Standing(len(mine), best[member.id], place, len(best))
+
+
+def _children(tree: OrgTree, unit_id: str, figures: list[BranchFigures]) -> list[BranchFigures]:
+    """Each child unit of ``unit_id`` with its subtree's figures, best first."""
+    by_branch = {f.branch_id: f for f in figures}
+    return ranked(
+        aggregate(child, [by_branch[b] for b in tree.branches_under([child]) if b in by_branch])
+        for child in tree.children.get(unit_id, ())
+    )

@@ -65,6 +65,23 @@ meeting that happens and the messages that announce it become two records. A the
 a batch of kind ``theme_day`` holding the attendance; it becomes an event with the same id,
 so the 参加/请假 and 签到 buttons already in members' chats still point at it, and its
 reminders and 补课 batches point at the event."""
+MEMBERSHIP_BACKFILL = """
+    -- Every move a member made between branches, from the transfers the bot keeps (a join
+    -- is a transfer from no branch): each lasts until the member's next one.
+    INSERT INTO memberships (member_id, branch_id, joined_at, left_at, left_reason)
+    SELECT member_id, to_branch, at, LEAD(at) OVER moves,
+           CASE WHEN LEAD(at) OVER moves IS NULL THEN NULL ELSE 'transfer' END
+    FROM transfers WHERE member_id IN (SELECT id FROM members)
+    WINDOW moves AS (PARTITION BY member_id ORDER BY at, id);
+    -- Members in a branch without a transfer (listed on a roster, written by an import):
+    -- in their branch since the row was made.
+    INSERT INTO memberships (member_id, branch_id, joined_at)
+    SELECT id, branch_id, created_at FROM members m
+    WHERE branch_id IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM transfers t WHERE t.member_id = m.id);
+"""
+"""Fills ``memberships`` from ``transfers`` and ``members`` (the migration that adds the
+table, and ``bench/citygen.py`` after writing those two directly)."""
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: members, quizzes and every answer.
@@ -357,4 +374,27 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE events ADD COLUMN edited_by INTEGER;
     ALTER TABLE events ADD COLUMN edited_at INTEGER;
     """,
+    # membership over time. A period's figures count the members who were in the unit
+    # at its end, so a join, transfer or departure later never changes a past period
+    # (docs/organisation.md). One row per stay in a branch; a departure (出党, 去世, 转出本系统)
+    # closes the last one and keeps it. ``quiz_sessions_member_finished`` answers "did this
+    # member finish a quiz in the period" with one index seek.
+    """
+    CREATE TABLE memberships (
+        id INTEGER PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES members(id),
+        branch_id TEXT NOT NULL,
+        joined_at INTEGER NOT NULL,
+        left_at INTEGER,
+        left_reason TEXT CHECK (left_reason IN ('transfer', 'expelled', 'died', 'moved_out')),
+        recorded_by INTEGER,
+        CHECK (left_at IS NULL OR left_at >= joined_at)
+    );
+    CREATE INDEX memberships_branch ON memberships(branch_id, joined_at, left_at, member_id);
+    -- A member is in at most one branch at a time.
+    CREATE UNIQUE INDEX memberships_open ON memberships(member_id) WHERE left_at IS NULL;
+    CREATE INDEX quiz_sessions_member_finished ON quiz_sessions(member_id, finished_at)
+        WHERE status = 'finished';
+    """
+    + MEMBERSHIP_BACKFILL,
 )

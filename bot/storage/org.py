@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import aiosqlite
 
-from bot.org.members import Invite, Member, RosterEntry
+from bot.org.members import Departure, Invite, Member, RosterEntry
 from bot.org.tree import Kind, Level, Unit, UnitChanges, UnitInUseError
 from bot.storage.base import StoreBase, from_ms, marks, to_ms
 
@@ -131,11 +131,11 @@ class OrgStore(StoreBase):
         row = await self._one(
             f"SELECT {MEMBER_COLUMNS} FROM members WHERE telegram_id = ?", (telegram_id,)
         )
-        return _member(row) if row else None
+        return member_of_row(row) if row else None
 
     async def member_by_id(self, member_id: int) -> Member | None:
         row = await self._one(f"SELECT {MEMBER_COLUMNS} FROM members WHERE id = ?", (member_id,))
-        return _member(row) if row else None
+        return member_of_row(row) if row else None
 
     async def members_in(self, branch_ids: Collection[str]) -> list[Member]:
         rows = await self._all(
@@ -143,7 +143,7 @@ class OrgStore(StoreBase):
             "ORDER BY id",
             tuple(branch_ids),
         )
-        return [_member(row) for row in rows]
+        return [member_of_row(row) for row in rows]
 
     async def set_real_name(self, telegram_id: int, real_name: str) -> bool:
         return await self._write(
@@ -167,6 +167,15 @@ class OrgStore(StoreBase):
             ) as cursor:
                 roster = await cursor.fetchone()
             if roster is not None:
+                # Membership history: the roster entry's stays in branches (and its
+                # transfers) become the joiner's, so the periods it was counted in keep their
+                # figures — and the roster row, no longer referenced, can go.
+                joiner = await _member_id(db, telegram_id)
+                for table in ("memberships", "transfers"):
+                    await db.execute(
+                        f"UPDATE {table} SET member_id = ? WHERE member_id = ?",
+                        (joiner, roster["id"]),
+                    )
                 await db.execute("DELETE FROM members WHERE id = ?", (roster["id"],))
             async with db.execute(
                 """
@@ -187,27 +196,30 @@ class OrgStore(StoreBase):
                 """,
                 (row["id"], branch_id, by, to_ms(now)),
             )
+            if roster is None:
+                await _move(db, row["id"], branch_id, now, by)
         return roster is not None
 
     async def add_roster(self, entries: Sequence[RosterEntry], now: datetime) -> int:
         """List members who have not opened the bot yet; they count in their branch's
         statistics (and as unreachable) from today. All entries or none."""
         async with self._transaction() as db:
-            await db.executemany(
-                """
-                INSERT INTO members (real_name, branch_id, party_joined_on, created_at)
-                VALUES (?, ?, ?, ?)
-                """,
-                [
+            for e in entries:
+                async with db.execute(
+                    """
+                    INSERT INTO members (real_name, branch_id, party_joined_on, created_at)
+                    VALUES (?, ?, ?, ?) RETURNING id
+                    """,
                     (
                         e.real_name,
                         e.branch_id,
                         e.party_joined_on.isoformat() if e.party_joined_on else None,
                         to_ms(now),
-                    )
-                    for e in entries
-                ],
-            )
+                    ),
+                ) as cursor:
+                    row = await cursor.fetchone()
+                assert row is not None
+                await _move(db, row["id"], e.branch_id, now, None)
         return len(entries)
 
     async def transfer(self, member_id: int, to_branch: str, by: int, now: datetime) -> None:
@@ -223,6 +235,25 @@ class OrgStore(StoreBase):
             await db.execute(
                 "UPDATE members SET branch_id = ? WHERE id = ?", (to_branch, member_id)
             )
+            await _move(db, member_id, to_branch, now, by)
+
+    async def depart(
+        self, member_id: int, reason: Departure, on: datetime, by: int
+    ) -> datetime | None:
+        """The member leaves the organisation (出党, 去世, 转出本系统) at ``on``: no longer in a
+        branch, their history kept. Returns None, changing nothing, when ``on`` is before
+        they joined their branch; else the moment they joined it."""
+        async with self._transaction() as db:
+            async with db.execute(
+                "SELECT joined_at FROM memberships WHERE member_id = ? AND left_at IS NULL",
+                (member_id,),
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None or row["joined_at"] > to_ms(on):
+                return None
+            await _move(db, member_id, None, on, by, reason)
+            await db.execute("UPDATE members SET branch_id = NULL WHERE id = ?", (member_id,))
+        return from_ms(row["joined_at"])
 
     async def set_party_joined_on(self, member_id: int, joined: date) -> None:
         await self._write(
@@ -342,10 +373,49 @@ class OrgStore(StoreBase):
             """,
             tuple(sorted(days or ())),
         )
-        return [_member(row) for row in rows]
+        return [member_of_row(row) for row in rows]
 
 
-def _member(row: aiosqlite.Row) -> Member:
+# Membership history (``memberships``, docs/organisation.md). Every write of a member's branch
+# in this module also calls ``_move``, in the same transaction: the statistics of a past period
+# count who was in a branch at its end from these rows, never from ``members.branch_id``.
+
+
+async def _move(
+    db: aiosqlite.Connection,
+    member_id: int,
+    branch_id: str | None,
+    at: datetime,
+    by: int | None,
+    departure: Departure | None = None,
+) -> None:
+    """End the member's current stay in a branch (if any) at ``at`` and begin one in
+    ``branch_id`` (None: they left, for ``departure``)."""
+    await db.execute(
+        """
+        UPDATE memberships SET left_at = MAX(?, joined_at), left_reason = ?
+        WHERE member_id = ? AND left_at IS NULL
+        """,
+        (to_ms(at), departure.value if departure else "transfer", member_id),
+    )
+    if branch_id is not None:
+        await db.execute(
+            """
+            INSERT INTO memberships (member_id, branch_id, joined_at, recorded_by)
+            VALUES (?, ?, ?, ?)
+            """,
+            (member_id, branch_id, to_ms(at), by),
+        )
+
+
+async def _member_id(db: aiosqlite.Connection, telegram_id: int) -> int | None:
+    async with db.execute("SELECT id FROM members WHERE telegram_id = ?", (telegram_id,)) as c:
+        row = await c.fetchone()
+    return int(row["id"]) if row else None
+
+
+def member_of_row(row: aiosqlite.Row) -> Member:
+    """A member from a row of ``members`` (with its columns by name), for every store."""
     return Member(
         id=row["id"],
         telegram_id=row["telegram_id"],

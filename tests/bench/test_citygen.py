@@ -20,6 +20,7 @@ import openpyxl
 import pytest
 
 from bench import citygen
+from bot.clock import FixedClock
 from bot.i18n import ZH_CN
 from bot.org.importer import load_units_file
 from bot.org.tree import Level, OrgTree, tree_problems
@@ -34,6 +35,8 @@ from tests.conftest import SAMPLE_BANK
 
 ZONE = ZoneInfo("Asia/Shanghai")
 MONTH = Period(Span.MONTH, 2026, 10)
+CLOCK = FixedClock(datetime(2026, 11, 2, 1, tzinfo=UTC))
+"""The day after the generated data ends."""
 
 
 @dataclass(frozen=True)
@@ -199,11 +202,11 @@ async def test_org_file_and_units_agree_and_every_branch_has_a_secretary(
 async def test_the_bots_statistics_run_on_it(city: City, db: sqlite3.Connection) -> None:
     storage = await Storage.open(city.db)
     try:
-        stats = await StatsService.reading(storage, ZONE)
+        stats = await StatsService.reading(storage, ZONE, CLOCK)
         tree = stats.tree
         branch = sorted(u.id for u in tree.branches)[3]
-        report = await stats.branch_report(branch, MONTH)
-        assert report.figures.members == len(await storage.org.members_in([branch]))
+        report = await stats.report(branch, MONTH)
+        assert report.figures.members == len(await stats.enrolments([branch], stats.window(MONTH)))
         start, end = (int(b.timestamp() * 1000) for b in MONTH.bounds(ZONE))
         quizzes = db.execute(
             "SELECT COUNT(*) FROM quiz_sessions WHERE status = 'finished' AND branch_id = ? "
@@ -226,7 +229,7 @@ async def test_the_bots_statistics_run_on_it(city: City, db: sqlite3.Connection)
 async def test_ranking_of_the_whole_city_with_visitors(city: City) -> None:
     storage = await Storage.open(city.db)
     try:
-        stats = await StatsService.reading(storage, ZONE)
+        stats = await StatsService.reading(storage, ZONE, CLOCK)
         tree = stats.tree
         ranking = await stats.ranking("city", MONTH)
         assert {f.branch_id for f in ranking} == {u.id for u in tree.branches}
@@ -245,8 +248,8 @@ async def test_reports_read_only_the_covering_indexes(city: City) -> None:
         siblings = tree.siblings(sorted(u.id for u in tree.branches)[0])
         # The SQL the storage layer really sends, with its parameters bound.
         await storage.database.connection.set_trace_callback(statements.append)
-        await storage.stats.member_counts(None)
-        await storage.stats.member_counts(siblings)
+        await storage.stats.member_counts(None, end, start, end)
+        await storage.stats.member_counts(siblings, end, start, end)
         await storage.stats.branch_totals(None, start, end)
         await storage.stats.branch_totals(siblings, start, end)
         await storage.database.connection.set_trace_callback(None)
@@ -270,12 +273,12 @@ async def test_the_ledger_process_writes_what_the_service_writes(city: City) -> 
     year = Period(Span.YEAR, 2026)
     storage = await Storage.open(city.db)
     try:
-        stats = await StatsService.reading(storage, ZONE)
+        stats = await StatsService.reading(storage, ZONE, CLOCK)
         district = next(u.id for u in stats.tree.units if u.parent == "city")
         here = await stats.ledger(district, year, {}, ZH_CN)
     finally:
         await storage.close()
-    reports = ReportProcess(city.db, ZONE, "auto")
+    reports = ReportProcess(city.db, ZONE, "auto", CLOCK)
     try:
         there = await reports.ledger(district, year, {}, ZH_CN)
         assert sheets(there) == sheets(here)
@@ -290,7 +293,7 @@ async def test_the_ledger_process_writes_what_the_service_writes(city: City) -> 
 
 
 async def test_an_idle_ledger_worker_is_stopped_and_started_again(city: City) -> None:
-    reports = ReportProcess(city.db, ZONE, "auto", idle_seconds=0.2)
+    reports = ReportProcess(city.db, ZONE, "auto", CLOCK, idle_seconds=0.2)
     try:
         first = await reports.ledger("city", MONTH, {}, ZH_CN)
         assert len(multiprocessing.active_children()) == 1

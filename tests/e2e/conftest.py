@@ -30,6 +30,9 @@ from bot.storage.store import BUSY_TIMEOUT
 from tests.conftest import SAMPLE_BANK
 
 JsonDict = dict[str, Any]
+LEDGER_SECONDS = 30.0
+"""How long a test waits for a ledger: the first export starts the report worker process
+(openpyxl and pypinyin to import), which takes seconds on a machine shared by many."""
 
 
 @dataclass
@@ -73,15 +76,21 @@ class Member:
     def id(self) -> int:
         return int(self.user["id"])
 
-    async def say(self, text: str) -> JsonDict:
+    async def say(self, text: str, timeout: float = 5.0) -> JsonDict:  # noqa: ASYNC109
         """Send text and return the bot's next message in this chat."""
         await self.harness.client.send_text(self.id, text)
-        return await self.harness.client.wait_for_message(self.id)
+        return await self.harness.client.wait_for_message(self.id, timeout=timeout)
 
     async def next_message(
-        self, predicate: Callable[[JsonDict], bool] | None = None, *, after: int | None = None
+        self,
+        predicate: Callable[[JsonDict], bool] | None = None,
+        *,
+        after: int | None = None,
+        timeout: float = 5.0,  # noqa: ASYNC109
     ) -> JsonDict:
-        return await self.harness.client.wait_for_message(self.id, predicate, after=after)
+        return await self.harness.client.wait_for_message(
+            self.id, predicate, after=after, timeout=timeout
+        )
 
     async def tap(self, message: JsonDict, data: str, *, forge: bool = False) -> str:
         return await self.harness.client.tap_button(

@@ -19,6 +19,7 @@ from bot.handlers.callbacks import (
     LEAVE_CHOICE,
     MEET,
     MEET_CONFIRM,
+    MEMBERS_PAGE,
     NEXT,
     NUDGE,
     REQUEST,
@@ -32,6 +33,7 @@ from bot.handlers.callbacks import (
     LeaveChoiceTap,
     MeetConfirmTap,
     MeetTap,
+    MembersPageTap,
     NextTap,
     NudgeTap,
     PageTap,
@@ -47,6 +49,7 @@ from bot.stats.periods import Period, Span
 from tests.e2e.conftest import (
     ADMIN,
     GENERAL_SECRETARY,
+    LEDGER_SECONDS,
     SECRETARY_1,
     SECRETARY_2,
     Harness,
@@ -77,10 +80,13 @@ ARGUMENTS = {
     "bindgroup": "zb-1",
     "chart": "本月 zb-1",
     "export": "本月 zb-1",
+    "members": "zb-1",
 }
 # Who may see zb-1's data: for these commands, being allowed the role is not enough.
 SEES_ZB1 = {"secretary of zb-1", "secretary of the 党总支", "admin"}
-OUT_OF_SCOPE_REPLY = "请在命令后写上您负责的组织编号"
+# The branch secretaries of zb-1 and zb-2 may both rank their 党总支's branches.
+SEES_DZZ_RANKING = SEES_ZB1 | {"secretary of zb-2"}
+OUT_OF_SCOPE_REPLY = "您无权查看"
 
 
 async def test_every_command_for_every_role_and_scope(org_harness: Harness) -> None:
@@ -91,12 +97,13 @@ async def test_every_command_for_every_role_and_scope(org_harness: Harness) -> N
             actor = await person(harness, persona, telegram_id)
             for command in COMMANDS:
                 text = f"/{command.name} {ARGUMENTS.get(command.name, '')}".strip()
-                message = await actor.say(text)
+                reports = command.name in ("chart", "export")
+                message = await actor.say(text, LEDGER_SECONDS if reports else 5.0)
                 reply = message.get("text") or message.get("caption", "")
                 if command.name == "quiz":
                     await actor.say("/cancel")
                 if command.name == "export" and reply.startswith("正在生成"):
-                    await actor.next_message(lambda m: "document" in m)
+                    await actor.next_message(lambda m: "document" in m, timeout=LEDGER_SECONDS)
                 refused = reply.startswith("抱歉")
                 expected_refusal = role < command.role
                 assert refused == expected_refusal, (persona, text, reply)
@@ -104,13 +111,17 @@ async def test_every_command_for_every_role_and_scope(org_harness: Harness) -> N
                     "stats",
                     "hardest",
                     "ranking",
-                    "invite",
                     "chart",
                     "export",
+                    "members",
                 )
                 if scoped and not refused:
                     out_of_scope = OUT_OF_SCOPE_REPLY in reply
-                    assert out_of_scope == (persona not in SEES_ZB1), (persona, text, reply)
+                    sees = SEES_DZZ_RANKING if command.name == "ranking" else SEES_ZB1
+                    assert out_of_scope == (persona not in sees), (persona, text, reply)
+                if command.name == "invite" and not refused:
+                    refused_invite = "请在命令后写上您负责的组织编号" in reply
+                    assert refused_invite == (persona not in SEES_ZB1), (persona, text, reply)
                 outcomes[(persona, command.name)] = "refused" if refused else "ran"
     assert len(outcomes) == len(PERSONAS) * len(COMMANDS)
     refusals = sum(1 for outcome in outcomes.values() if outcome == "refused")
@@ -201,6 +212,15 @@ async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -
                 NO_CLOSE,
             ),
             Replay("fixpage", "a member", CORRECTIONS_PAGE.pack(PageTap(0)), TAP_REFUSED),
+            Replay(
+                "mempage", "a member", MEMBERS_PAGE.pack(MembersPageTap("zb-1", 0)), TAP_REFUSED
+            ),
+            Replay(
+                "mempage",
+                "another branch's secretary",
+                MEMBERS_PAGE.pack(MembersPageTap("zb-1", 0)),
+                TAP_INVALID,
+            ),
             Replay("broadcast", "a member", send, TAP_REFUSED),
             Replay("broadcast", "another branch's secretary", send, TAP_INVALID),
             Replay(
@@ -335,7 +355,7 @@ async def _everything_said(harness: Harness, who: Member, text: str) -> str:
     reply = await who.say(text)
     if not reply.get("text", "").startswith("正在生成"):
         return str(reply.get("text") or reply.get("caption", ""))
-    document = await who.next_message(lambda m: "document" in m)
+    document = await who.next_message(lambda m: "document" in m, timeout=LEDGER_SECONDS)
     data = await harness.client.download_file(document["document"]["file_id"])
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
     cells = [

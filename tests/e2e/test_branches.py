@@ -42,14 +42,16 @@ async def test_invite_join_study_and_report(org_harness: Harness) -> None:
         assert "在第一党总支的 2 个支部中排第 1 名" in report
         assert "尚未参学（1 人）：王五" in report
 
+        # Three quizzes of four questions: no question has the five answers /hardest needs.
         hardest = (await secretary.say("/hardest"))["text"]
-        assert "正确率" in hardest and "【样例" in hardest
+        assert "本期还没有作答满 5 次的题目" in hardest and "【样例" not in hardest
 
         general = await person(harness, "总支钱书记", GENERAL_SECRETARY)
         ranking = (await general.say("/ranking"))["text"]
         lines = ranking.splitlines()
         assert lines[2].startswith("1. 东村党支部") and "67%" in lines[2]
-        assert lines[3].startswith("2. 镇机关党支部") and "0%" in lines[3]
+        # No quiz in 镇机关 this month: 未参学, no place.
+        assert lines[3].startswith("—  镇机关党支部  未参学") and "2." not in lines[3]
 
         standing = (await first.say("/me"))["text"]
         assert "所在支部：东村党支部" in standing
@@ -63,10 +65,12 @@ async def test_invite_join_study_and_report(org_harness: Harness) -> None:
         # Another branch's secretary cannot see this branch.
         other = await person(harness, "孙书记", SECRETARY_2)
         refused = (await other.say("/stats 本月 zb-1"))["text"]
-        assert "请在命令后写上您负责的组织编号" in refused and "张三" not in refused
-        # Nor can a branch secretary rank the 党总支.
-        assert (await secretary.say("/ranking"))["text"].startswith("抱歉")
-    assert harness.rows("SELECT COUNT(*) FROM refusals") == [(6,)]
+        assert "您无权查看 zb-1（东村党支部）" in refused and "张三" not in refused
+        # A branch secretary ranks their branch among its siblings, marked, with no names.
+        siblings = (await secretary.say("/ranking"))["text"]
+        assert "👉 东村党支部" in siblings and "镇机关党支部" in siblings
+        assert "张三" not in siblings
+    assert harness.rows("SELECT COUNT(*) FROM refusals") == [(5,)]
 
 
 async def test_bad_invites_join_nothing(org_harness: Harness) -> None:
@@ -110,11 +114,12 @@ async def test_transfer_keeps_history_and_admin_sees_all(org_harness: Harness) -
                 and "从【东村党支部】转到【镇机关党支部】" in notice["text"]
             )
         admin = await person(harness, "管理员", ADMIN)
-        # The quiz stays with the branch it was taken in; the member now counts in zb-2.
+        # The quiz stays with the branch it was taken in; the member now counts in zb-2, and
+        # has studied this month (in zb-1).
         old = (await admin.say("/stats 本月 zb-1"))["text"]
         assert "党员 0 人" in old and "答题 1 次" in old
         new = (await admin.say("/stats 本月 zb-2"))["text"]
-        assert "党员 1 人，已参学 0 人" in new
+        assert "党员 1 人，已参学 1 人" in new and "答题 0 次" in new
         assert (await member.say("/me"))["text"].startswith("所在支部：镇机关党支部")
     assert harness.rows("SELECT from_branch, to_branch FROM transfers ORDER BY id") == [
         (None, "zb-1"),

@@ -14,7 +14,10 @@ MEMBER += ["start", "keyboard"]
 GROUP = ["leaderboard", "rules", "help"]
 SECRETARY = [*MEMBER, "stats", "hardest", "chart", "export", "broadcast", "attendance"]
 SECRETARY += ["corrections", "invite", "transfer", "bindgroup"]
-ADMIN_ONLY = ["ranking", "promote", "demote", "status"]
+# Issue 12: a branch secretary sees their branch among its siblings (/ranking), the codes they
+# may name (/units), their members (/members, /member) and records 党员减少 (/depart).
+SECRETARY += ["ranking", "units", "members", "member", "depart"]
+ADMIN_ONLY = ["promote", "demote", "status"]
 PROMOTED = 500077
 
 

@@ -50,7 +50,7 @@ PRIVATE_CASES = [
     ("admin", "/promote 100000012 zb-1", "已任命用户 100000012 为【东村党支部】书记。", None),
     ("admin", "/help", "/invite — 生成加入本支部的邀请链接", "入党支部"),
     ("secretary", "/stats", "参学率：本期至少完成一次答题的党员占全体党员的比例", None),
-    ("secretary", "/hardest", "这段时间还没有答题记录", None),
+    ("secretary", "/hardest", "本期还没有作答满 5 次的题目", None),
     ("admin", "/ranking", "参学率：本期至少完成一次答题的党员占全体党员的比例", None),
     ("member", "/joindate 1990年7月1日", "已登记：您于 1990年7月1日 入党", None),
     ("member", "/joindate 1990/7/1", "已登记：您于 1990年7月1日 入党", None),

@@ -20,6 +20,7 @@ from bot.handlers.callbacks import (
     MAX_CALLBACK_BYTES,
     MEET,
     MEET_CONFIRM,
+    MEMBERS_PAGE,
     NEXT,
     NUDGE,
     QUIZ,
@@ -36,6 +37,7 @@ from bot.handlers.callbacks import (
     LeaveChoiceTap,
     MeetConfirmTap,
     MeetTap,
+    MembersPageTap,
     NextTap,
     NudgeTap,
     PageTap,
@@ -58,9 +60,10 @@ def _period(span: Span, year: int, month: int, quarter: int) -> Period:
     return Period(span, year, index)
 
 
+# A run of months (Span.RANGE) gets no 提醒未参学 button, so the codec never carries one.
 PERIOD = st.builds(
-    _period, st.sampled_from(list(Span)), st.integers(1000, 9999), st.integers(1, 12),
-    st.integers(1, 4),
+    _period, st.sampled_from([Span.MONTH, Span.QUARTER, Span.YEAR]), st.integers(1000, 9999),
+    st.integers(1, 12), st.integers(1, 4),
 )  # fmt: skip
 
 VALUES: dict[str, tuple[Codec[Any], st.SearchStrategy[Any]]] = {
@@ -93,6 +96,7 @@ VALUES: dict[str, tuple[Codec[Any], st.SearchStrategy[Any]]] = {
     ),
     "ack": (ACK, st.builds(AckTap, ROW_ID)),
     "acks": (ACKS, st.builds(AcksTap, ROW_ID, st.booleans())),
+    "mempage": (MEMBERS_PAGE, st.builds(MembersPageTap, NAME, st.integers(0, 9999))),
     "rsvp": (RSVP, st.builds(RsvpTap, ROW_ID, st.sampled_from(["yes", "leave"]))),
     "nudge": (NUDGE, st.builds(NudgeTap, NAME, PERIOD)),
     "sign": (SIGN, st.builds(SignTap, ROW_ID, ROW_ID)),

@@ -5,16 +5,20 @@ lost its buttons)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.handlers.attendance import sheet_text
 from bot.handlers.pages import MESSAGE_LIMIT, fit, fit_names, length, page_text, pages
+from bot.handlers.stats_view import members_page
 from bot.i18n import catalogue
 from bot.meetings.events import Event, EventStatus
 from bot.meetings.service import Sheet
 from bot.org.members import Member
+from bot.org.tree import Level, OrgTree, Unit
+from bot.stats.figures import Enrolment
 
 TEXTS = catalogue("zh-CN")
 # Long texts in every width: CJK, ASCII, emoji outside the BMP (two UTF-16 units each).
@@ -80,3 +84,29 @@ def test_an_attendance_sheet_with_many_long_leave_reasons_is_one_message() -> No
     for label in ("参加", "请假", "未回复", "未联系上", "已签到"):
         assert label in text
     assert "另有" in text
+
+
+NAMES = st.text(alphabet=st.sampled_from("张三李四欧阳😀a"), min_size=1, max_size=40)
+
+
+@settings(max_examples=50, deadline=None)
+@given(names=st.lists(NAMES, max_size=400), by_name=st.booleans())
+def test_every_members_page_fits(names: list[str], by_name: bool) -> None:
+    """/members of a large 党委 (hundreds of members) is paged, never one oversized reply;
+    a search by name shows what fits and how many it found."""
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    members = [
+        Enrolment(Member(n, 1000 + n, name, name, "zb-1", None, None), at, at, True, False)
+        for n, name in enumerate(names, start=1)
+    ]
+    tree = OrgTree((Unit("zb-1", "东村党支部", Level.BRANCH),))
+    zone = ZoneInfo("Asia/Shanghai")
+    text, (_, count) = members_page(TEXTS, tree, "东村党支部", members, zone, 0, by_name=by_name)
+    seen = text
+    for number in range(1, count):
+        page, _ = members_page(TEXTS, tree, "东村党支部", members, zone, number, by_name=by_name)
+        assert length(page) <= MESSAGE_LIMIT
+        seen += page
+    assert length(text) <= MESSAGE_LIMIT
+    if not by_name:
+        assert all(name in seen for name in names)

@@ -7,12 +7,15 @@ from datetime import UTC, datetime, timedelta
 from bot.stats.figures import (
     AnswerRow,
     BranchFigures,
+    BranchTotals,
+    MemberCounts,
     MemberTotals,
     QuizRow,
     bar,
-    branch_figures,
+    combine,
     item_figures,
     leaders,
+    places,
     rank_of,
     ranked,
 )
@@ -22,10 +25,13 @@ NOW = datetime(2026, 11, 2, tzinfo=UTC)
 
 def test_branch_figures() -> None:
     rows = [QuizRow(1, "a", 10, 10, NOW), QuizRow(1, "a", 5, 10, NOW), QuizRow(2, "a", 3, 4, NOW)]
-    figures = branch_figures("a", 4, rows, unreachable=1)
-    assert (figures.participants, figures.quizzes) == (2, 3)
+    counts = {"a": MemberCounts(4, 1, 2)}
+    totals = {"a": BranchTotals(2, 3, 225.0)}
+    (figures, empty) = combine(["a", "b"], counts, totals, {}, {"a": rows})
+    assert (figures.participants, figures.quizzes, figures.unreachable) == (2, 3, 1)
     assert figures.rate == 0.5
     assert figures.average == (100 + 50 + 75) / 3 and figures.median == 75
+    assert (empty.members, empty.quizzes, empty.average, empty.median) == (0, 0, None, None)
 
 
 def test_ranking_by_rate_then_average_with_shared_places() -> None:
@@ -37,7 +43,9 @@ def test_ranking_by_rate_then_average_with_shared_places() -> None:
     ]
     assert [f.branch_id for f in ranked(figures)] == ["b", "a", "c", "d"]
     assert rank_of("c", figures) == (2, 4)
-    assert rank_of("d", figures) == (4, 4)
+    # No quiz in the period: no place (未参学).
+    assert rank_of("d", figures) == (None, 4)
+    assert places(ranked(figures)) == [1, 2, 2, None]
 
 
 def test_bar() -> None:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.i18n import ZH_CN
 from bot.stats.periods import Period, Span, parse_period
 
 TODAY = date(2026, 1, 15)
@@ -23,8 +24,38 @@ def test_relative_and_absolute_forms() -> None:
     assert parse_period("2026年3月", TODAY) == Period(Span.MONTH, 2026, 3)
     assert parse_period("2026-Q4", TODAY) == parse_period("2026年第四季度", TODAY)
     assert parse_period("2026", TODAY) == Period(Span.YEAR, 2026)
-    for bad in ("2026-13", "2026-Q5", "2026-00", "1899", "明年", "11月"):
+    assert parse_period("11月", TODAY) == Period(Span.MONTH, 2026, 11)
+    assert parse_period("2026-09..2026-11", TODAY) == Period(Span.RANGE, 2026, 9, 3)
+    assert parse_period("2025年11月至2026年2月", TODAY) == Period(Span.RANGE, 2025, 11, 4)
+    for bad in ("2026-13", "2026-Q5", "2026-00", "1899", "明年", "13月", "2026-11..2026-09"):
         assert parse_period(bad, TODAY) is None, bad
+
+
+def test_a_range_reads_and_shifts_as_months() -> None:
+    autumn = Period(Span.RANGE, 2026, 9, 3)
+    assert ZH_CN.period(autumn) == "2026年9月至11月" and autumn.key == "2026-09..2026-11"
+    assert autumn.previous() == Period(Span.RANGE, 2026, 6, 3)
+    assert [m.index for m in autumn.months()] == [9, 10, 11]
+    assert ZH_CN.period(Period(Span.RANGE, 2025, 11, 4)) == "2025年11月至2026年2月"
+
+
+PERIODS = st.one_of(
+    st.builds(lambda y, m: Period(Span.MONTH, y, m), st.integers(2000, 2100), st.integers(1, 12)),
+    st.builds(lambda y, q: Period(Span.QUARTER, y, q), st.integers(2000, 2100), st.integers(1, 4)),
+    st.builds(lambda y: Period(Span.YEAR, y), st.integers(2000, 2100)),
+    st.builds(
+        lambda y, m, n: Period(Span.RANGE, y, m, n),
+        st.integers(2000, 2096),
+        st.integers(1, 12),
+        st.integers(1, 36),
+    ),
+)
+
+
+@given(PERIODS)
+def test_every_period_reads_back_from_its_key_and_its_words(period: Period) -> None:
+    assert parse_period(period.key, TODAY) == period
+    assert parse_period(ZH_CN.period(period), TODAY) == period
 
 
 def test_bounds_are_local_midnights() -> None:
@@ -42,7 +73,7 @@ def test_any_text_is_a_period_or_none(text: str) -> None:
 
 @given(st.sampled_from(list(Span)), st.integers(2000, 2100), st.integers(1, 12))
 def test_previous_and_next_are_inverse(span: Span, year: int, index: int) -> None:
-    limit = {Span.MONTH: 12, Span.QUARTER: 4, Span.YEAR: 1}[span]
+    limit = {Span.MONTH: 12, Span.QUARTER: 4, Span.YEAR: 1, Span.RANGE: 12}[span]
     period = Period(span, year, min(index, limit))
     assert period.previous().next() == period
     assert period.previous().end == period.start

@@ -4,13 +4,14 @@ opened the bot) are merged into the person who joins under the same name."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.org.members import RosterEntry
 from bot.org.tree import Level, Unit, UnitInUseError
+from bot.stats.figures import MemberCounts
 from bot.storage import Storage
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -72,7 +73,10 @@ async def test_roster_entries_count_and_merge_into_the_member_who_joins(tmp_path
         RosterEntry("张三", "zb-2"),
     ]
     assert await storage.org.add_roster(entries, NOW) == 3
-    assert await storage.stats.member_counts(["zb-1", "zb-2"]) == {"zb-1": (2, 2), "zb-2": (1, 1)}
+    # Listed on the roster, in their branch from then on, and not reachable: never opened the bot.
+    later = NOW + timedelta(minutes=1)
+    counts = await storage.stats.member_counts(["zb-1", "zb-2"], later, NOW, later)
+    assert counts == {"zb-1": MemberCounts(2, 2, 0), "zb-2": MemberCounts(1, 1, 0)}
     # 张三 opens the bot and joins 东村 under his real name: the roster entry becomes him.
     await storage.org.upsert_member(1001, "三", "张", None, NOW)
     assert await storage.org.join_branch(1001, "张三", "zb-1", 99, NOW)
@@ -83,7 +87,8 @@ async def test_roster_entries_count_and_merge_into_the_member_who_joins(tmp_path
         "张三",
         date(1998, 7, 1),
     )
-    assert await storage.stats.member_counts(["zb-1"]) == {"zb-1": (2, 1)}
+    counts = await storage.stats.member_counts(["zb-1"], later, NOW, later)
+    assert counts == {"zb-1": MemberCounts(2, 1, 0)}
     # 西村's 张三 is someone else: still listed there, not reachable.
     (west,) = await storage.org.members_in(["zb-2"])
     assert west.real_name == "张三" and not west.reachable

@@ -24,7 +24,7 @@ from bot.handlers.callbacks import (
     SignTap,
 )
 from bot.handlers.pages import MESSAGE_LIMIT, fit, fit_names, length
-from bot.handlers.scope import home_branch
+from bot.handlers.scope import branch_example, home_branch
 from bot.i18n import Texts
 from bot.meetings.events import Event
 from bot.meetings.service import LEAVE_REASON_LIMIT, RsvpOutcome, Sheet
@@ -265,7 +265,9 @@ async def attendance_command(update: Update, context: BotContext) -> None:
     args = list(context.args or [])
     branch_id, rest = home_branch(context.actor, args)
     if branch_id is None:
-        await message.reply_text(texts.choose_branch.format(example="/attendance zb-001"))
+        await message.reply_text(
+            texts.choose_branch.format(example=branch_example(context.actor, "attendance"))
+        )
         return
     wanted: date | None = None
     if rest:

@@ -16,7 +16,7 @@ from bot.delivery.service import ACK_KIND, MAX_TEXT, Acknowledgements
 from bot.handlers import conversation
 from bot.handlers.callbacks import ACK, ACKS, BROADCAST, AcksTap, AckTap, BroadcastTap
 from bot.handlers.pages import MESSAGE_LIMIT, fit_names, length
-from bot.handlers.scope import home_unit
+from bot.handlers.scope import branch_example, home_unit
 from bot.i18n import Texts
 from bot.org.access import Actor
 
@@ -62,7 +62,9 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
         return
     unit = home_unit(context.actor, args)
     if unit is None:
-        await message.reply_text(services.texts.choose_branch.format(example="/broadcast zb-001"))
+        await message.reply_text(
+            services.texts.choose_branch.format(example=branch_example(context.actor, "broadcast"))
+        )
         return
     await conversation.ask(context, user.id, BroadcastText(unit))
     await message.reply_text(

@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 from bot.context import BotContext
 from bot.handlers import conversation
 from bot.handlers.callbacks import REQUEST, RequestTap
-from bot.handlers.scope import home_branch
+from bot.handlers.scope import branch_example, home_branch
 from bot.i18n import Texts
 from bot.numbers import parse_int, parse_telegram_id
 from bot.org.access import ADMIN_UNIT, Actor
@@ -35,7 +35,9 @@ async def invite_command(update: Update, context: BotContext) -> None:
     texts = services.texts
     branch_id, rest = home_branch(context.actor, list(context.args or []))
     if branch_id is None:
-        await message.reply_text(texts.choose_branch.format(example="/invite zb-001"))
+        await message.reply_text(
+            texts.choose_branch.format(example=branch_example(context.actor, "invite"))
+        )
         return
     name = services.org.branch_name(branch_id)
     revoke = rest[:1] == ["revoke"]
@@ -443,7 +445,9 @@ async def bindgroup_command(update: Update, context: BotContext) -> None:
     units = args or context.actor.home_units[:1]
     unit = units[0] if units else None
     if unit is None or not _answers_for(context.actor, unit):
-        await message.reply_text(texts.choose_branch.format(example="/bindgroup zb-001"))
+        await message.reply_text(
+            texts.choose_branch.format(example=branch_example(context.actor, "bindgroup"))
+        )
         return
     if not await _group_admin(context, chat.id, context.actor.telegram_id):
         await message.reply_text(texts.bindgroup_not_group_admin)

@@ -63,6 +63,13 @@ def home_branch(actor: Actor, args: list[str]) -> tuple[str | None, list[str]]:
     return (scope[0] if len(scope) == 1 else None), rest
 
 
+def branch_example(actor: Actor, command: str) -> str:
+    """A usage example naming a branch this person may really name (the first of their
+    scope), not a made-up code in a format their organisation may not use."""
+    scope = sorted(actor.scope)
+    return f"/{command} {scope[0]}" if scope else f"/{command}"
+
+
 def home_unit(actor: Actor, units: list[str]) -> str | None:
     """A unit (any level) a command is about: the one named, if everything below it is in
     scope; else the actor's own branch or highest unit."""

@@ -9,7 +9,15 @@ from dataclasses import fields
 import pytest
 
 from bot.i18n import LOCALES
-from tests.e2e.conftest import ADMIN, SECRETARY_1, Harness, Member, invite_link, person
+from tests.e2e.conftest import (
+    ADMIN,
+    GENERAL_SECRETARY,
+    SECRETARY_1,
+    Harness,
+    Member,
+    invite_link,
+    person,
+)
 
 OLD_WORDINGS = [
     "失联",  # a grave term for a member the organisation lost; here: has not opened the bot
@@ -63,6 +71,9 @@ PRIVATE_CASES = [
     ("member", "/joindate 七月一日", "没看懂这个日期", None),
     ("member", "1990-07-01", "如果这是您的入党日期，请发送 /joindate", None),
     ("member", "你好", "这句话我没看懂", None),
+    # A secretary over two branches is shown a code they may use, not a made-up zb-001.
+    ("general", "/invite", "例如：/invite zb-1", "zb-001"),
+    ("general", "/attendance", "例如：/attendance zb-1", "zb-001"),
 ]
 
 
@@ -71,7 +82,12 @@ async def test_private_replies(
     org_harness: Harness, who: str, text: str, expected: str, absent: str | None
 ) -> None:
     harness = org_harness
-    ids = {"member": None, "admin": ADMIN, "secretary": SECRETARY_1}
+    ids = {
+        "member": None,
+        "admin": ADMIN,
+        "secretary": SECRETARY_1,
+        "general": GENERAL_SECRETARY,
+    }
     async with harness.bot():
         sender = await person(harness, "张三", ids[who])
         reply = await said(sender, text)

@@ -157,9 +157,8 @@ async def walk(harness: Harness, data: st.DataObject) -> None:
             people = [*members, *others]
             for someone in people:
                 await someone.say("/start")
-            group = (
-                await client.create_group("东村党支部群", [p.id for p in [secretary, *members]])
-            )["id"]
+            in_group = {p.id for p in [secretary, *members]}
+            group = (await client.create_group("东村党支部群", sorted(in_group)))["id"]
             await client.send_text(secretary.id, "/bindgroup zb-1", chat_id=group)
             await client.wait_for_message(group)
 
@@ -170,7 +169,8 @@ async def walk(harness: Harness, data: st.DataObject) -> None:
                 if isinstance(step, Say):
                     if not step.text.startswith("/"):
                         typed.add(step.text.strip())
-                    chat = group if step.in_group else None
+                    # Only the group's members can speak or tap there (Telegram refuses others).
+                    chat = group if step.in_group and actor.id in in_group else None
                     await client.send_text(actor.id, step.text, chat_id=chat)
                 elif isinstance(step, Tap):
                     shown = [
@@ -190,7 +190,7 @@ async def walk(harness: Harness, data: st.DataObject) -> None:
                     )
                     await client.wait_for_callback_answer(query, after=0, timeout=15)
                 else:
-                    chat = group if step.in_group else actor.id
+                    chat = group if step.in_group and actor.id in in_group else actor.id
                     anchor = [m for m in await client.get_messages(chat) if m["from"]["is_bot"]]
                     if not anchor:
                         continue

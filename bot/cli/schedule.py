@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 
 from bot.config import load_settings
-from bot.org.tree import Kind, Unit
+from bot.org.tree import Kind, OrgTree, Unit
 from bot.schedule import (
     Adjustment,
     BranchSchedule,
@@ -32,6 +32,7 @@ from bot.schedule import (
 from bot.schedule.holidays import year_spans
 from bot.schedule.notation import format_clock
 from bot.storage import Storage
+from bot.yamlfile import InvalidFileError, Problem
 
 WEEKDAYS = "一二三四五六日"
 POLICY = {"keep": "照常举行", "move": "顺延至下一个工作日", "skip": "取消"}
@@ -42,7 +43,9 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     schedule = commands.add_parser("schedule", help="theme days, reminders and other schedules")
     actions = schedule.add_subparsers(metavar="ACTION", required=True)
     show = actions.add_parser("show", help="print the coming occurrences")
-    show.add_argument("--branch", help="a branch id (default: the defaults, then each override)")
+    show.add_argument(
+        "--branch", help="a branch id or name (default: the defaults, then each override)"
+    )
     show.add_argument("--kind", choices=[k.value for k in Kind], help="the branch's kind")
     show.add_argument("--months", type=int, default=3, choices=range(1, 25), metavar="1..24")
     show.add_argument("--from", dest="start", type=date.fromisoformat, help="YYYY-MM-DD (today)")
@@ -50,15 +53,17 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _show(args: argparse.Namespace) -> int:
-    settings, zone, kinds = _load(args.config)
+    settings, zone, units = _load(args.config)
+    kinds = {unit.id: unit.kind for unit in units}
     schedule = Schedule(settings, zone)
     first = args.start or datetime.now(UTC).astimezone(zone).date()
     start = datetime.combine(first, datetime.min.time(), tzinfo=zone).astimezone(UTC)
     end_day = first + relativedelta(months=args.months)
     end = datetime.combine(end_day, datetime.min.time(), tzinfo=zone).astimezone(UTC)
     if args.branch:
-        kind = Kind(args.kind) if args.kind else kinds.get(args.branch)
-        targets = [(args.branch, kind, _heading(args.branch, kind))]
+        branch = _branch_id(args.branch, units)
+        kind = Kind(args.kind) if args.kind else kinds.get(branch)
+        targets = [(branch, kind, _heading(branch, kind))]
     else:
         targets = _default_targets(settings, kinds)
     print(f"{first} 至 {end_day - timedelta(days=1)}，时区 {zone.key}")
@@ -154,15 +159,25 @@ def _heading(branch_id: str, kind: Kind | None) -> str:
     return f"支部 {branch_id}" + (f"（{kind.value}）" if kind else "")
 
 
-def _load(path: Path) -> tuple[ScheduleSettings, ZoneInfo, dict[str, Kind]]:
-    """The schedules, the time zone and each unit's kind, from the settings (file and
-    environment overrides, all checked) and, when config names no units, the organisation
-    applied to the database with ``org import``."""
+def _load(path: Path) -> tuple[ScheduleSettings, ZoneInfo, list[Unit]]:
+    """The schedules, the time zone and the units (for their kinds and names), from the
+    settings (file and environment overrides, all checked) and, when config names no units,
+    the organisation applied to the database with ``org import``."""
     settings = load_settings(path)
-    kinds = {unit.id: unit.kind for unit in settings.organisation.units}
-    if not kinds and settings.database.exists():
-        kinds = {unit.id: unit.kind for unit in asyncio.run(_stored_units(settings.database))}
-    return settings.schedules, settings.zone, kinds
+    units = [unit.unit() for unit in settings.organisation.units]
+    if not units and settings.database.exists():
+        units = asyncio.run(_stored_units(settings.database))
+    return settings.schedules, settings.zone, units
+
+
+def _branch_id(typed: str, units: list[Unit]) -> str:
+    """The branch ``--branch`` names, by id or by a name only one unit has. An id nobody
+    knows is still shown (the rules apply to any branch id); an ambiguous name is refused."""
+    found = OrgTree(tuple(units)).unit_named(typed)
+    if isinstance(found, list):
+        problem = f"有 {len(found)} 个组织都叫“{typed}”，请写编号（{'、'.join(found)}）"
+        raise InvalidFileError([Problem("--branch", 0, 0, problem)])
+    return found or typed
 
 
 async def _stored_units(database: Path) -> list[Unit]:

@@ -60,6 +60,13 @@ def test_one_branch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     ]
 
 
+def test_a_branch_by_its_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(tmp_path, CONFIG, "--branch", "zb-001", "--from", "2026-09-28", "--months", "1")
+    by_id = capsys.readouterr().out
+    run(tmp_path, CONFIG, "--branch", "机关一支部", "--from", "2026-09-28", "--months", "1")
+    assert capsys.readouterr().out == by_id
+
+
 def test_a_skipped_day_and_an_unknown_year(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

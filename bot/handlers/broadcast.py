@@ -9,12 +9,13 @@ import logging
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from bot.context import BotContext
 from bot.delivery.service import ACK_KIND, MAX_TEXT, Acknowledgements
 from bot.handlers import conversation
 from bot.handlers.callbacks import ACK, ACKS, BROADCAST, AcksTap, AckTap, BroadcastTap
+from bot.handlers.common import not_modified
 from bot.handlers.pages import MESSAGE_LIMIT, fit_names, length
 from bot.handlers.scope import branch_example, home_unit
 from bot.i18n import Texts
@@ -260,7 +261,11 @@ async def acks_callback(update: Update, context: BotContext, tap: AcksTap) -> No
     text, keyboard = acks_view(texts, batch.id, batch.title, acks)
     # 刷新 edits the 收到情况 in place; from the broadcast's summary it comes as a new message.
     if isinstance(query.message, Message) and (query.message.text or "").startswith("📋"):
-        await query.edit_message_text(text, reply_markup=keyboard)
+        try:
+            await query.edit_message_text(text, reply_markup=keyboard)
+        except BadRequest as error:
+            if not not_modified(error):  # 刷新 when nobody has tapped since changes nothing
+                raise
     else:
         await context.bot.send_message(query.message.chat.id, text, reply_markup=keyboard)
 

@@ -125,3 +125,8 @@ async def status_command(update: Update, context: BotContext) -> None:
     if seconds > SENDER_STUCK_AFTER:
         text = texts.status_sender_stuck.format(seconds=seconds) + "\n" + text
     await message.reply_text(text)
+
+
+def not_modified(error: BadRequest) -> bool:
+    """Telegram refuses an edit that changes nothing; that is a repeat, not a failure."""
+    return "message is not modified" in error.message.lower()

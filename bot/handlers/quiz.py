@@ -11,7 +11,7 @@ from telegram.error import BadRequest, TimedOut
 from bot.context import BotContext
 from bot.handlers import conversation
 from bot.handlers.callbacks import TOPIC, NextTap, TopicTap
-from bot.handlers.common import register
+from bot.handlers.common import not_modified, register
 from bot.handlers.quiz_view import (
     correction_keyboard,
     question_keyboard,
@@ -294,18 +294,13 @@ def _ignored_text(context: BotContext, reason: IgnoredReason) -> str:
     }[reason]
 
 
-def _not_modified(error: BadRequest) -> bool:
-    """Telegram refuses an edit that changes nothing; that is a repeat, not a failure."""
-    return "message is not modified" in error.message.lower()
-
-
 async def _edit_text(
     query: CallbackQuery, text: str, keyboard: InlineKeyboardMarkup | None
 ) -> None:
     try:
         await query.edit_message_text(text, reply_markup=keyboard)
     except BadRequest as error:
-        if not _not_modified(error):
+        if not not_modified(error):
             raise
 
 
@@ -316,7 +311,7 @@ async def _edit_markup(
     try:
         await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=keyboard)
     except BadRequest as error:
-        if not _not_modified(error) and "message to edit not found" not in error.message.lower():
+        if not not_modified(error) and "message to edit not found" not in error.message.lower():
             raise
 
 

@@ -3,6 +3,7 @@ naming who could not be reached; a member who blocked the bot shows as 未联系
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -107,7 +108,9 @@ async def test_stats_button_reminds_those_who_have_not_studied(org_harness: Harn
     assert harness.rows("SELECT COUNT(*) FROM batches WHERE kind = 'nudge'") == [(1,)]
 
 
-async def test_members_acknowledge_and_the_rest_get_it_again(org_harness: Harness) -> None:
+async def test_members_acknowledge_and_the_rest_get_it_again(
+    org_harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
     """确认发送 asking for 收到: each copy carries the button; a tap counts once, for the
     broadcast, even on the copy sent again; the sender sees who has and has not tapped and
     sends it again to the rest with one tap; nobody else can."""
@@ -168,6 +171,11 @@ async def test_members_acknowledge_and_the_rest_get_it_again(org_harness: Harnes
             secretary.id, view["message_id"], lambda m: "2/3" in m["text"]
         )
         assert "未点“收到”（1 人）：王五" in view["text"]
+        # 刷新 again with nobody tapping since changes nothing: answered, no error.
+        query = await secretary.tap(view, refresh)
+        await harness.client.wait_for_callback_answer(query, after=0)
+        await secretary.say("/help")  # the chat's updates run in order: the tap is done
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert harness.rows(
         "SELECT COUNT(*) FROM deliveries d JOIN batches b ON b.id = d.batch_id "
         "WHERE b.kind = 'broadcast_ack' AND d.acknowledged_at IS NOT NULL"

@@ -23,16 +23,6 @@ from tests.e2e.conftest import (
 )
 
 
-async def join_via(harness: Harness, link: str, name: str) -> Member:
-    """Someone opens ``link`` (any branch's) and gives their name."""
-    member = await person(harness, name)
-    await harness.client.send_text(member.id, f"/start {link.rsplit('start=', 1)[1]}")
-    await member.next_message()
-    await member.next_message()
-    await member.say(name)
-    return member
-
-
 async def organisation_that_studied(harness: Harness) -> dict[str, Member]:
     """东村 (zb-1): 张三 100, 李四 50; 镇机关 (zb-2): 赵六 75; 中学 (zb-3, under the 党委
     directly): 钱七, who has not studied."""
@@ -43,9 +33,13 @@ async def organisation_that_studied(harness: Harness) -> dict[str, Member]:
     link = await invite_link(secretary)
     zhang = await join(harness, link, "张三")
     li = await join(harness, link, "李四")
-    zhao = await join_via(harness, await invite_link(other), "赵六")
+    zhao = await join(
+        harness, await invite_link(other), "赵六", SECRETARY_2, branch="镇机关党支部"
+    )
     school = (await admin.say("/invite zb-3"))["text"]
-    qian = await join_via(harness, next(x for x in school.split() if "start=" in x), "钱七")
+    school_link = next(x for x in school.split() if "start=" in x)
+    # 中学 has no secretary of its own: the admins decide its joins.
+    qian = await join(harness, school_link, "钱七", ADMIN, branch="中学党支部")
     await take_quiz(zhang, wrong=0)
     await take_quiz(li, wrong=2)
     await take_quiz(zhao, wrong=1)

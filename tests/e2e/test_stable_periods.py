@@ -62,12 +62,8 @@ async def test_a_past_month_does_not_change(org_harness: Harness) -> None:
         await take_quiz(zhang, wrong=0)
         await take_quiz(li, wrong=2)
         other = await person(harness, "孙书记", SECRETARY_2)
-        zhao = await person(harness, "赵六")
         other_link = await invite_link(other)
-        await harness.client.send_text(zhao.id, f"/start {other_link.rsplit('start=', 1)[1]}")
-        await zhao.next_message()
-        await zhao.next_message()
-        await zhao.say("赵六")
+        zhao = await join(harness, other_link, "赵六", SECRETARY_2, branch="镇机关党支部")
         await take_quiz(zhao, wrong=1)
         admin = await person(harness, "管理员", ADMIN)
 
@@ -75,8 +71,9 @@ async def test_a_past_month_does_not_change(org_harness: Harness) -> None:
         before = await last_month(admin, secretary, other)
         assert "党员 3 人，已参学 2 人" in str(before[0])
 
-        # On 5 December: a newcomer joins 东村, 李四 moves to 镇机关, 王五 leaves.
-        await join(harness, link, "钱七")
+        # On 5 December: a newcomer joins 东村 (by a new link: invites last 7 days), 李四
+        # moves to 镇机关, 王五 leaves.
+        await join(harness, await invite_link(secretary), "钱七")
         # Only someone answering for both branches moves a member between them (main's
         # finding 15); both secretaries are told, and read the notice before asking again.
         moved = await admin.say("/transfer 李四 zb-2")

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.handlers.callbacks import FIX, MAX_CALLBACK_BYTES, NEXT, QUIZ, FixTap, NextTap
+from bot.handlers.pages import MESSAGE_LIMIT, length
 from bot.i18n import LOCALES, Texts
 from bot.quiz import bank_texts as say
 from bot.quiz.questions import (
@@ -280,22 +281,27 @@ def summary_text(texts: Texts, summary: QuizSummary) -> str:
         lines.append(texts.summary_passed)
     else:
         lines.append(texts.summary_failed)
+    tail = ["", texts.summary_again]
     if summary.missed:
         lines += ["", texts.summary_missed_header]
+        # Up to 50 missed questions of long stems would pass Telegram's 4,096: list what fits.
+        room = MESSAGE_LIMIT - length("\n".join([*lines, texts.truncated, *tail])) - 1
         for number, question in enumerate(summary.missed, start=1):
             answer = texts.list_separator.join(
                 option_text(texts, question, i) for i in document_order(question, question.answer)
             )
-            lines.append(
-                texts.summary_missed_item.format(
-                    number=number,
-                    stem=_short(question.stem),
-                    answer=_short(answer),
-                    source=question.source,
-                )
+            item = texts.summary_missed_item.format(
+                number=number,
+                stem=_short(question.stem),
+                answer=_short(answer),
+                source=question.source,
             )
-    lines += ["", texts.summary_again]
-    return "\n".join(lines)
+            room -= length(item) + 1
+            if room < 0:
+                lines.append(texts.truncated)
+                break
+            lines.append(item)
+    return "\n".join(lines + tail)
 
 
 def _short(text: str, limit: int = 40) -> str:

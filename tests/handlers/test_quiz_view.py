@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from bot.handlers.pages import MESSAGE_LIMIT, length
 from bot.handlers.quiz_view import (
     option_keyboard,
     options_on_buttons,
     question_body,
     result_text,
     screen,
+    summary_text,
 )
 from bot.i18n import LOCALES
 from bot.quiz.bank import load_bank
 from bot.quiz.questions import Question, QuestionType, article
 from bot.quiz.rules import Verdict
+from bot.quiz.session import QuizSummary
 
 QUESTION = Question(
     id="q-1",
@@ -160,3 +164,19 @@ def test_the_screen_check_refuses_only_what_cannot_be_shown() -> None:
         answer=frozenset(range(7)),
     )
     assert screen(eight) and all("放不下" in why for why in screen(eight))
+
+
+@pytest.mark.parametrize("locale", sorted(LOCALES))
+def test_a_summary_of_fifty_long_missed_questions_fits_one_message(locale: str) -> None:
+    texts = LOCALES[locale]
+    long = replace(
+        QUESTION,
+        stem="题" * 200,
+        options=("选" * 300, "项" * 300),
+        source="《中国共产党纪律处分条例》第一百一十二条第二款",
+    )
+    text = summary_text(texts, QuizSummary(0, 50, timedelta(minutes=9), (long,) * 50))
+    assert length(text) <= MESSAGE_LIMIT
+    assert texts.truncated in text and text.endswith(texts.summary_again)
+    short = summary_text(texts, QuizSummary(0, 2, timedelta(minutes=1), (QUESTION,) * 2))
+    assert texts.truncated not in short

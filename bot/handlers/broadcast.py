@@ -156,13 +156,8 @@ async def broadcast_callback(update: Update, context: BotContext, tap: Broadcast
     services = context.services
     texts = services.texts
     user_id = query.from_user.id
-    state = await conversation.current(context, user_id, [BroadcastConfirm])
-    if isinstance(state, conversation.Expired):
-        minutes = services.settings.pending_input_minutes
-        await query.answer(texts.input_expired.format(minutes=minutes), show_alert=True)
-        return
-    if state is None or state.stamp != tap.stamp:
-        await query.answer(texts.tap_invalid)
+    state = await conversation.confirmation(context, query, [BroadcastConfirm], tap.stamp)
+    if state is None:
         return
     if not _answers_for(context.actor, state.unit):
         await conversation.end(context, user_id)

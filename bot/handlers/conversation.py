@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import ConfigDict, TypeAdapter, ValidationError
+from telegram import CallbackQuery
 
 from bot.context import BotContext
 
@@ -82,3 +83,21 @@ async def end(context: BotContext, telegram_id: int) -> bool:
     if pending is not None:
         await conversations.clear(telegram_id)
     return pending is not None
+
+
+async def confirmation(
+    context: BotContext, query: CallbackQuery, states: Sequence[type[S]], stamp: int
+) -> S | None:
+    """The preview a 确认 tap answers, if it is still pending and the tap carries its
+    ``stamp``; otherwise the tap is answered (lapsed: an alert; stale or repeated: 已失效) and
+    None is returned, so an older preview's button can never act on a newer text."""
+    services = context.services
+    state = await current(context, query.from_user.id, states)
+    if isinstance(state, Expired):
+        minutes = services.settings.pending_input_minutes
+        await query.answer(services.texts.input_expired.format(minutes=minutes), show_alert=True)
+        return None
+    if state is None or getattr(state, "stamp", None) != stamp:
+        await query.answer(services.texts.tap_invalid)
+        return None
+    return state

@@ -273,13 +273,8 @@ async def meet_confirm_callback(update: Update, context: BotContext, tap: MeetCo
     services = context.services
     texts = services.texts
     user_id = query.from_user.id
-    state = await conversation.current(context, user_id, [EventConfirm])
-    if isinstance(state, conversation.Expired):
-        minutes = services.settings.pending_input_minutes
-        await query.answer(texts.input_expired.format(minutes=minutes), show_alert=True)
-        return
-    if state is None or state.stamp != tap.stamp:
-        await query.answer(texts.tap_invalid)
+    state = await conversation.confirmation(context, query, [EventConfirm], tap.stamp)
+    if state is None:
         return
     await conversation.end(context, user_id)
     event = await _event_in_scope(context, state.event)

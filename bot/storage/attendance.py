@@ -17,29 +17,25 @@ class AttendanceStore(StoreBase):
     async def ensure_event(self, meeting: Meeting, now: datetime) -> int:
         """The meeting's event, created the first time it is asked for (its details stay
         as first written)."""
-        async with (
-            self._write_lock,
-            self._db.execute(
-                """
-                INSERT INTO events (key, branch_id, kind, occurs_at, title, topic, place,
-                                    created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (key) DO UPDATE SET key = excluded.key
-                RETURNING id
-                """,
-                (
-                    meeting.key,
-                    meeting.branch_id,
-                    meeting.kind,
-                    to_ms(meeting.occurs_at),
-                    meeting.title,
-                    meeting.topic,
-                    meeting.place,
-                    to_ms(now),
-                ),
-            ) as cursor,
-        ):
-            row = await cursor.fetchone()
+        row = await self._write_returning(
+            """
+            INSERT INTO events (key, branch_id, kind, occurs_at, title, topic, place,
+                                created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (key) DO UPDATE SET key = excluded.key
+            RETURNING id
+            """,
+            (
+                meeting.key,
+                meeting.branch_id,
+                meeting.kind,
+                to_ms(meeting.occurs_at),
+                meeting.title,
+                meeting.topic,
+                meeting.place,
+                to_ms(now),
+            ),
+        )
         assert row is not None
         return int(row[0])
 
@@ -121,7 +117,7 @@ class AttendanceStore(StoreBase):
             ON CONFLICT (event_id, member_id) DO UPDATE SET present = 1,
                 signed_by = excluded.signed_by, signed_kind = excluded.signed_kind,
                 signed_at = excluded.signed_at
-            WHERE present = 0
+            WHERE attendance.present = 0
             """,
             (event_id, member_id, by, kind, to_ms(now)),
         )

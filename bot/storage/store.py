@@ -1,8 +1,9 @@
 """The storage layer: every SQL statement of the bot lives in this package.
 
-``Storage`` holds one store per feature, all over one ``Database`` (one connection, one write
-lock). Open it with ``await Storage.open(path)`` (migrations are applied then); close it with
-``close()``. The composition root hands each service only the stores it needs.
+``Storage`` holds one store per feature, all over one ``Database`` (SQLite's one connection,
+or a pool of PostgreSQL connections; one write lock). Open it with ``await Storage.open(path
+or URL)`` (migrations are applied then); close it with ``close()``.
+The composition root hands each service only the stores it needs.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from bot.storage.attendance import AttendanceStore
 from bot.storage.base import BUSY_TIMEOUT, Database
 from bot.storage.conversations import ConversationStore
 from bot.storage.corrections import CorrectionStore
+from bot.storage.engines import open_database
 from bot.storage.joins import JoinStore
 from bot.storage.org import OrgStore
 from bot.storage.outbox import OutboxStore
 from bot.storage.quiz import QuizStore
 from bot.storage.stats import StatsStore
+from bot.storage.url import DatabaseUrl
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,10 @@ class Storage:
     """Join and rename requests waiting for a secretary."""
 
     @classmethod
-    async def open(cls, path: Path | str, *, busy_timeout: float = BUSY_TIMEOUT) -> Storage:
-        database = await Database.open(path, busy_timeout=busy_timeout)
+    async def open(
+        cls, target: DatabaseUrl | Path | str, *, busy_timeout: float = BUSY_TIMEOUT
+    ) -> Storage:
+        database = await open_database(target, busy_timeout=busy_timeout)
         return cls(
             database=database,
             org=OrgStore(database),

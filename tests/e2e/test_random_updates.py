@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from bot.org.config import OrganisationSettings
 from bot.sandbox.emulator.client import EmulatorError
+from bot.storage.url import DatabaseUrl
 from tests.e2e.conftest import (
     ADMIN,
     GENERAL_SECRETARY,
@@ -40,6 +41,7 @@ from tests.e2e.conftest import (
     join,
     person,
 )
+from tests.engines import database_for
 
 STEPS = int(os.environ.get("BOT_TEST_RANDOM_STEPS", "200"))
 EXAMPLES = 1
@@ -131,9 +133,14 @@ def errors_logged() -> Iterator[Errors]:
     ],
 )
 @given(data=st.data())
-async def test_random_updates_keep_every_promise(tmp_path: Path, data: st.DataObject) -> None:
+async def test_random_updates_keep_every_promise(
+    tmp_path: Path, database: DatabaseUrl, data: st.DataObject
+) -> None:
     with tempfile.TemporaryDirectory(dir=tmp_path) as folder:
-        async with fresh_harness(Path(folder)) as harness:
+        async with (
+            database_for(database.engine, Path(folder)) as fresh,
+            fresh_harness(fresh) as harness,
+        ):
             harness.settings = harness.settings.model_copy(
                 update={"organisation": OrganisationSettings.model_validate(ORGANISATION)}
             )

@@ -1,0 +1,213 @@
+"""Benchmark: what one answer-path statement costs through each way of talking to a database.
+
+The bot's answer path is a handful of single statements (read the tap's quiz, insert the
+answer, read the quiz back). This measures one read (``SELECT * FROM quiz_sessions WHERE
+id = ?``) and one write (an ``UPDATE`` of that row, committed on its own) through:
+
+* ``aiosqlite`` — what the bot used before a second engine (one connection, WAL);
+* ``sqlalchemy+aiosqlite`` — SQLAlchemy 2's async engine with ``text()`` over the same file;
+* ``asyncpg`` — a pool of asyncpg connections to PostgreSQL;
+* ``sqlalchemy+asyncpg`` — SQLAlchemy 2's async engine with ``text()`` over asyncpg.
+
+For each it prints the wall time and the bot process's CPU time per statement (process time:
+it includes aiosqlite's worker thread, not the PostgreSQL server's own CPU), as JSON.
+
+    python bench/storage_engines.py --json
+    python bench/storage_engines.py --postgres postgresql://postgres@127.0.0.1:5432/test
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+ROWS = 1000
+SCHEMA = """
+CREATE TABLE quiz_sessions (
+    id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL, chat_id BIGINT NOT NULL,
+    status TEXT NOT NULL, question_ids TEXT NOT NULL, option_orders TEXT NOT NULL,
+    position INTEGER NOT NULL DEFAULT 0, selection TEXT NOT NULL DEFAULT '[]',
+    message_id INTEGER, question_shown_at BIGINT NOT NULL, started_at BIGINT NOT NULL,
+    finished_at BIGINT, score INTEGER NOT NULL DEFAULT 0, question_count INTEGER NOT NULL,
+    branch_id TEXT, bank_version TEXT NOT NULL
+)
+"""
+ROW = (1, 100, "active", '["q1","q2","q3","q4","q5","q6","q7","q8","q9","q10"]', "[[0,1,2,3]]",
+       0, 1_700_000_000_000, 1_700_000_000_000, 10, "zb-001", "v1")  # fmt: skip
+INSERT = (
+    "INSERT INTO quiz_sessions (member_id, chat_id, status, question_ids, option_orders, "
+    "position, question_shown_at, started_at, question_count, branch_id, bank_version) "
+    "VALUES ({})"
+)
+READ = "SELECT * FROM quiz_sessions WHERE id = {}"
+WRITE = "UPDATE quiz_sessions SET selection = {} WHERE id = {} AND position = 0"
+
+
+async def timed(op: Callable[[int], Awaitable[Any]], count: int) -> dict[str, float]:
+    """Wall and CPU microseconds per call of ``op``, over ``count`` calls (after a warm-up)."""
+    for n in range(50):
+        await op(n)
+    walls: list[float] = []
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    for n in range(count):
+        start = time.perf_counter()
+        await op(n)
+        walls.append(time.perf_counter() - start)
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    return {
+        "wall_us": round(wall / count * 1e6, 1),
+        "p50_us": round(statistics.median(walls) * 1e6, 1),
+        "cpu_us": round(cpu / count * 1e6, 1),
+    }
+
+
+async def raw_aiosqlite(path: Path, count: int) -> dict[str, Any]:
+    import aiosqlite
+
+    db = await aiosqlite.connect(path, isolation_level=None)
+    await db.execute("PRAGMA journal_mode = WAL")
+    await db.execute("PRAGMA synchronous = NORMAL")
+    await db.execute(SCHEMA)
+    await db.executemany(INSERT.format(",".join("?" * 11)), [ROW] * ROWS)
+    db.row_factory = aiosqlite.Row
+
+    async def read(n: int) -> Any:
+        async with db.execute(READ.format("?"), (n % ROWS + 1,)) as cursor:
+            return await cursor.fetchone()
+
+    async def write(n: int) -> Any:
+        async with db.execute(WRITE.format("?", "?"), (f"[{n}]", n % ROWS + 1)) as cursor:
+            return cursor.rowcount
+
+    result = {"read": await timed(read, count), "write": await timed(write, count)}
+    await db.close()
+    return result
+
+
+async def with_sqlalchemy(url: str, count: int, *, schema: bool) -> dict[str, Any]:
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url, pool_size=4)
+    async with engine.begin() as connection:
+        if schema:
+            await connection.execute(text(SCHEMA))
+            params = [dict(zip("abcdefghijk", ROW, strict=True))]
+            insert = text(INSERT.format(",".join(":" + c for c in "abcdefghijk")))
+            await connection.execute(insert, params * ROWS)
+    read_sql = text(READ.format(":id"))
+    write_sql = text(WRITE.format(":sel", ":id"))
+
+    async def read(n: int) -> Any:
+        async with engine.connect() as connection:
+            return (await connection.execute(read_sql, {"id": n % ROWS + 1})).first()
+
+    async def write(n: int) -> Any:
+        async with engine.begin() as connection:
+            result = await connection.execute(write_sql, {"sel": f"[{n}]", "id": n % ROWS + 1})
+            return result.rowcount  # type: ignore[attr-defined]
+
+    result = {"read": await timed(read, count), "write": await timed(write, count)}
+    await engine.dispose()
+    return result
+
+
+async def raw_asyncpg(url: str, count: int) -> dict[str, Any]:
+    """A pool of asyncpg connections, in the ``bench_raw`` schema."""
+    import asyncpg
+
+    pool = await asyncpg.create_pool(
+        url, min_size=1, max_size=4, server_settings={"search_path": "bench_raw"}
+    )
+    async with pool.acquire() as connection:
+        await connection.execute(SCHEMA.replace("INTEGER PRIMARY KEY", "SERIAL PRIMARY KEY"))
+        marks = ",".join(f"${n}" for n in range(1, 12))
+        await connection.executemany(INSERT.format(marks), [ROW] * ROWS)
+
+    async def read(n: int) -> Any:
+        return await pool.fetchrow(READ.format("$1"), n % ROWS + 1)
+
+    async def write(n: int) -> Any:
+        return await pool.execute(WRITE.format("$1", "$2"), f"[{n}]", n % ROWS + 1)
+
+    result = {"read": await timed(read, count), "write": await timed(write, count)}
+    await pool.close()
+    return result
+
+
+async def schemas(url: str, *, create: bool) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(url)
+    for name in ("bench_raw", "bench_sa"):
+        await connection.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+        if create:
+            await connection.execute(f"CREATE SCHEMA {name}")
+    await connection.close()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=3000)
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    results: dict[str, Any] = {"statements": args.count}
+    with tempfile.TemporaryDirectory() as folder:
+        results["aiosqlite"] = await raw_aiosqlite(Path(folder) / "a.sqlite3", args.count)
+        results["sqlalchemy+aiosqlite"] = await with_sqlalchemy(
+            f"sqlite+aiosqlite:///{folder}/b.sqlite3", args.count, schema=True
+        )
+    await schemas(args.postgres, create=True)
+    try:
+        results["asyncpg"] = await raw_asyncpg(args.postgres, args.count)
+        sa_url = args.postgres.replace("postgresql://", "postgresql+asyncpg://")
+        results["sqlalchemy+asyncpg"] = await sqlalchemy_pg(sa_url, args.count)
+    finally:
+        await schemas(args.postgres, create=False)
+    print(json.dumps(results, indent=None if args.json else 2))
+
+
+async def sqlalchemy_pg(url: str, count: int) -> dict[str, Any]:
+    """SQLAlchemy over asyncpg, in the ``bench_sa`` schema (search_path set per connection)."""
+    from sqlalchemy import event, text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url, pool_size=4)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _search_path(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET search_path TO bench_sa")
+        cursor.close()
+
+    async with engine.begin() as connection:
+        await connection.execute(text(SCHEMA.replace("INTEGER PRIMARY KEY", "SERIAL PRIMARY KEY")))
+        insert = text(INSERT.format(",".join(":" + c for c in "abcdefghijk")))
+        await connection.execute(insert, [dict(zip("abcdefghijk", ROW, strict=True))] * ROWS)
+    read_sql = text(READ.format(":id"))
+    write_sql = text(WRITE.format(":sel", ":id"))
+
+    async def read(n: int) -> Any:
+        async with engine.connect() as connection:
+            return (await connection.execute(read_sql, {"id": n % ROWS + 1})).first()
+
+    async def write(n: int) -> Any:
+        async with engine.begin() as connection:
+            result = await connection.execute(write_sql, {"sel": f"[{n}]", "id": n % ROWS + 1})
+            return result.rowcount  # type: ignore[attr-defined]
+
+    result = {"read": await timed(read, count), "write": await timed(write, count)}
+    await engine.dispose()
+    return result
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

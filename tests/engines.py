@@ -1,0 +1,131 @@
+"""The two storage engines under test: SQLite always, PostgreSQL when a server answers.
+
+``BOT_TEST_ENGINES`` (default ``sqlite,postgresql``) names the engines the storage and e2e
+tests run on; ``BOT_TEST_POSTGRES_URL`` (default ``postgresql://postgres@127.0.0.1:5432/test``)
+the server. Each PostgreSQL test gets a schema of its own (``CREATE SCHEMA`` and the
+connection's ``search_path``), dropped after it, so tests stay isolated and fast. Without a
+server the PostgreSQL half is deselected and the run says so in one line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sqlite3
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from bot.storage.url import DatabaseUrl
+
+ENGINES_ENV = "BOT_TEST_ENGINES"
+POSTGRES_ENV = "BOT_TEST_POSTGRES_URL"
+REQUIRE_POSTGRES_ENV = "BOT_TEST_REQUIRE_POSTGRES"
+"""Set by CI: no server is an error there, not a reason to skip."""
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+ALL_ENGINES = ("sqlite", "postgresql")
+
+
+def wanted_engines() -> tuple[str, ...]:
+    names = os.environ.get(ENGINES_ENV, ",".join(ALL_ENGINES))
+    engines = tuple(name.strip() for name in names.split(",") if name.strip())
+    unknown = set(engines) - set(ALL_ENGINES)
+    if unknown:
+        raise ValueError(f"{ENGINES_ENV}: unknown engine(s) {', '.join(sorted(unknown))}")
+    return engines
+
+
+def postgres_url() -> str:
+    return os.environ.get(POSTGRES_ENV, DEFAULT_POSTGRES)
+
+
+def postgres_answers(url: str, timeout: float = 2.0) -> str | None:
+    """None when the server at ``url`` accepts a connection; else why not."""
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 5432
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError:
+        return f"no server at {host}:{port}"
+
+    async def login() -> None:
+        import asyncpg
+
+        connection = await asyncpg.connect(url, timeout=timeout)
+        await connection.close()
+
+    try:
+        asyncio.run(login())
+    except Exception as error:  # any refusal: wrong user, no database, auth
+        return f"the server at {host}:{port} refused ({type(error).__name__}: {error})"
+    return None
+
+
+def skip_line(reason: str) -> str:
+    return (
+        f"PostgreSQL tests skipped: {reason} — start one (trust auth, database test) "
+        f"or set {POSTGRES_ENV}"
+    )
+
+
+@asynccontextmanager
+async def postgres_schema(base: str) -> AsyncIterator[DatabaseUrl]:
+    """A fresh schema on the server, as a database URL whose connections use it."""
+    import asyncpg
+
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(base)
+    try:
+        await admin.execute(f"CREATE SCHEMA {name}")
+    finally:
+        await admin.close()
+    separator = "&" if "?" in base else "?"
+    try:
+        yield DatabaseUrl.of(f"{base}{separator}search_path={name}")
+    finally:
+        admin = await asyncpg.connect(base)
+        try:
+            await admin.execute(f"DROP SCHEMA {name} CASCADE")
+        finally:
+            await admin.close()
+
+
+@asynccontextmanager
+async def database_for(engine: str, folder: Path) -> AsyncIterator[DatabaseUrl]:
+    """A new, empty database on ``engine``: a file in ``folder``, or a PostgreSQL schema."""
+    if engine == "sqlite":
+        yield DatabaseUrl.of(folder / "bot.sqlite3")
+    else:
+        async with postgres_schema(postgres_url()) as url:
+            yield url
+
+
+def query_rows(
+    database: DatabaseUrl, sql: str, params: Sequence[Any] = ()
+) -> list[tuple[Any, ...]]:
+    """Rows of one statement (``?`` placeholders), read on a connection of its own and
+    committed: what a test checks in the database, whichever engine holds it."""
+    if database.engine == "sqlite":
+        with sqlite3.connect(database.path) as db:
+            return list(db.execute(sql, tuple(params)))
+
+    async def fetch() -> list[tuple[Any, ...]]:
+        import asyncpg
+
+        from bot.storage.postgres import _args, _setup
+
+        connection = await asyncpg.connect(database.url)
+        try:
+            await _setup(connection)
+            query, args = _args(sql, tuple(params))
+            return [tuple(row) for row in await connection.fetch(query, *args)]
+        finally:
+            await connection.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, fetch()).result()

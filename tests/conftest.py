@@ -18,6 +18,7 @@ from tests.engines import (
     ENGINES_ENV,
     REQUIRE_POSTGRES_ENV,
     database_for,
+    drop_free_schemas,
     postgres_answers,
     postgres_url,
     skip_line,
@@ -73,6 +74,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = [item for item in items if not dropped(item)]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    drop_free_schemas()
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

@@ -73,26 +73,95 @@ def skip_line(reason: str) -> str:
     )
 
 
+_FREE: list[str] = []
+"""Schemas of this test run, migrated and emptied, ready for the next test: creating the
+schema's tables costs ~0.4 s on this machine, emptying them a few milliseconds."""
+
+
+async def _empty(connection: Any, name: str) -> None:
+    """Delete every row in schema ``name`` (referencing tables first) but its version, and
+    restart its identities, so that the next test sees a new database."""
+    tables = {
+        row[0]
+        for row in await connection.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = $1", name
+        )
+    }
+    references = [
+        (row[0], row[1])
+        for row in await connection.fetch(
+            """
+            SELECT c.relname, f.relname FROM pg_constraint k
+            JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class f ON f.oid = k.confrelid
+            WHERE k.contype = 'f' AND k.connamespace = $1::regnamespace
+            """,
+            name,
+        )
+    ]
+    tables.discard("schema_version")
+    while tables:
+        leaves = {t for t in tables if not any(f == t and c in tables for c, f in references)}
+        for table in sorted(leaves or tables):
+            await connection.execute(f'DELETE FROM {name}."{table}"')
+        tables -= leaves or tables
+    for row in await connection.fetch(
+        "SELECT sequencename FROM pg_sequences WHERE schemaname = $1", name
+    ):
+        await connection.execute("SELECT setval($1::regclass, 1, false)", f"{name}.{row[0]}")
+
+
 @asynccontextmanager
 async def postgres_schema(base: str) -> AsyncIterator[DatabaseUrl]:
-    """A fresh schema on the server, as a database URL whose connections use it."""
+    """A schema on the server holding no rows, as a database URL whose connections use it:
+    a new one, or one an earlier test of this run used and emptied."""
     import asyncpg
 
-    name = f"test_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(base)
     try:
-        await admin.execute(f"CREATE SCHEMA {name}")
+        if _FREE:
+            name = _FREE.pop()
+        else:
+            name = f"test_{uuid.uuid4().hex[:12]}"
+            await admin.execute(f"CREATE SCHEMA {name}")
     finally:
         await admin.close()
     separator = "&" if "?" in base else "?"
+    reusable = False
     try:
-        yield DatabaseUrl.of(f"{base}{separator}search_path={name}")
+        # Durability is not under test: commits need not wait for the disk.
+        yield DatabaseUrl.of(f"{base}{separator}search_path={name}&synchronous_commit=off")
+        reusable = True
     finally:
         admin = await asyncpg.connect(base)
         try:
-            await admin.execute(f"DROP SCHEMA {name} CASCADE")
+            if reusable:
+                try:
+                    await _empty(admin, name)
+                    _FREE.append(name)
+                except asyncpg.PostgresError:
+                    reusable = False
+            if not reusable:
+                await admin.execute(f"DROP SCHEMA {name} CASCADE")
         finally:
             await admin.close()
+
+
+def drop_free_schemas() -> None:
+    """At the end of the run: the schemas kept for reuse go."""
+    if not _FREE:
+        return
+
+    async def drop() -> None:
+        import asyncpg
+
+        admin = await asyncpg.connect(postgres_url())
+        try:
+            while _FREE:
+                await admin.execute(f"DROP SCHEMA {_FREE.pop()} CASCADE")
+        finally:
+            await admin.close()
+
+    asyncio.run(drop())
 
 
 @asynccontextmanager

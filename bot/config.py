@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -203,7 +204,12 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
         )
         data = _without(data, ("database",))
     if environ.get(DATABASE_ENV, "").strip():
-        data = {**data, "database": environ[DATABASE_ENV].strip()}
+        # Checked here, not by the model: a validation error would quote the value, password
+        # and all.
+        try:
+            data = {**data, "database": DatabaseUrl.of(environ[DATABASE_ENV].strip())}
+        except ValueError as error:
+            problems.append(Problem(DATABASE_ENV, 0, 0, str(error)))
     for name, value in sorted(environ.items()):
         if name.startswith(ENV_PREFIX):
             keys = tuple(part.lower() for part in name[len(ENV_PREFIX) :].split("__"))
@@ -238,7 +244,7 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
 
 def _has_password(value: str) -> bool:
     try:
-        return DatabaseUrl.of(value).password is not None
+        return "://" in value and urlsplit(value.strip()).password is not None
     except ValueError:
         return False
 

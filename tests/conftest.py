@@ -66,9 +66,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     def dropped(item: pytest.Item) -> bool:
         callspec = getattr(item, "callspec", None)
         engine = callspec.params.get("database") if callspec else None
-        if engine is None:
-            return False
-        return engine not in wanted or (engine == "postgresql" and skipped)
+        needs_postgres = engine == "postgresql" or item.get_closest_marker("postgresql")
+        if needs_postgres and ("postgresql" not in wanted or skipped):
+            return True
+        return engine is not None and engine not in wanted
 
     deselected = [item for item in items if dropped(item)]
     if deselected:

@@ -20,6 +20,7 @@ from bot.storage import Storage
 from bot.storage.migrations import MIGRATIONS
 from bot.storage.postgres import BASELINE_VERSION, PostgresDatabase, postgres_script, translate
 from bot.storage.url import DatabaseUrl
+from bot.yamlfile import InvalidFileError
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 POSTGRES_ONLY = {("org_units", "seq")}
@@ -252,3 +253,11 @@ async def test_the_answer_trigger_moves_the_quiz_on(database: DatabaseUrl) -> No
         assert isinstance(overview.correct, int)
     finally:
         await storage.close()
+
+
+async def test_a_server_that_does_not_answer_is_one_problem_without_the_password() -> None:
+    with pytest.raises(InvalidFileError) as error:
+        await Storage.open("postgresql://bot:s3cret@127.0.0.1:9/branches")
+    (problem,) = error.value.problems
+    assert str(problem).startswith("postgresql://bot:***@127.0.0.1:9/branches: cannot open")
+    assert "s3cret" not in str(problem)

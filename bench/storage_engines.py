@@ -12,7 +12,13 @@ id = ?``) and one write (an ``UPDATE`` of that row, committed on its own) throug
 For each it prints the wall time and the bot process's CPU time per statement (process time:
 it includes aiosqlite's worker thread, not the PostgreSQL server's own CPU), as JSON.
 
+``--store`` measures instead one quiz answer through the bot's own storage layer on each
+engine (``bot.storage``: the tap's quiz looked up with its owner, the answer recorded and
+the quiz read back, 下一题 looked up and claimed, the next question's message recorded: five
+statements), run against the tree given by ``--tree`` (to compare with an older checkout).
+
     python bench/storage_engines.py --json
+    python bench/storage_engines.py --store --json
     python bench/storage_engines.py --postgres postgresql://postgres@127.0.0.1:5432/test
 """
 
@@ -22,12 +28,14 @@ import argparse
 import asyncio
 import json
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+ROOT = Path(__file__).resolve().parent.parent
 ROWS = 1000
 SCHEMA = """
 CREATE TABLE quiz_sessions (
@@ -115,6 +123,22 @@ async def with_sqlalchemy(url: str, count: int, *, schema: bool) -> dict[str, An
             return result.rowcount  # type: ignore[attr-defined]
 
     result = {"read": await timed(read, count), "write": await timed(write, count)}
+    # The least SQLAlchemy can cost: one connection held open in autocommit (WAL, as the bot
+    # sets it), statements executed on it with no pool checkout or transaction per call.
+    async with engine.connect() as held:
+        held = await held.execution_options(isolation_level="AUTOCOMMIT")
+        await held.exec_driver_sql("PRAGMA journal_mode = WAL")
+        await held.exec_driver_sql("PRAGMA synchronous = NORMAL")
+
+        async def read_held(n: int) -> Any:
+            return (await held.execute(read_sql, {"id": n % ROWS + 1})).first()
+
+        async def write_held(n: int) -> Any:
+            done = await held.execute(write_sql, {"sel": f"[{n}]", "id": n % ROWS + 1})
+            return done.rowcount  # type: ignore[attr-defined]
+
+        result["read_held"] = await timed(read_held, count)
+        result["write_held"] = await timed(write_held, count)
     await engine.dispose()
     return result
 
@@ -153,12 +177,86 @@ async def schemas(url: str, *, create: bool) -> None:
     await connection.close()
 
 
+async def store_answers(target: Any, quizzes: int) -> dict[str, float]:
+    """Wall and CPU microseconds per answer through ``bot.storage`` (ten per quiz)."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.org.tree import Level, Unit
+    from bot.quiz.rules import Verdict
+    from bot.storage import Storage
+
+    storage = await Storage.open(target)
+    now = datetime(2026, 12, 4, 12, tzinfo=UTC)
+    await storage.org.sync_units(
+        [Unit("dw", "党委", Level.COMMITTEE), Unit("zb", "支部", Level.BRANCH, parent="dw")], now
+    )
+    telegram_id = 7_000_000_001
+    member = await storage.org.upsert_member(telegram_id, "张", None, None, now)
+    await storage.org.join_branch(telegram_id, "张三", "zb", 1, now)
+    questions = tuple(f"q{n}" for n in range(10))
+    right = Verdict(frozenset({1}), correct=True, timed_out=False)
+    walls: list[float] = []
+    cpu = 0.0
+    for number in range(quizzes):
+        at = now + timedelta(minutes=number)
+        session = await storage.quiz.start_session(
+            member, telegram_id, questions, ((0, 1, 2, 3),) * 10, "v", at,
+            seen=questions, reset_bag=True,
+        )  # fmt: skip
+        assert session is not None
+        cpu0 = time.process_time()
+        warm = number >= 5  # the first five quizzes warm up
+        for position in range(10):
+            start = time.perf_counter()
+            tapped = await storage.quiz.member_session(telegram_id, session.id)
+            assert tapped is not None
+            after = await storage.quiz.record_answer(tapped, questions[position], right, at, 900)
+            assert after is not None
+            again = await storage.quiz.member_session(telegram_id, session.id)
+            assert again is not None and await storage.quiz.claim_next(session.id, position + 1)
+            await storage.quiz.set_question_message(session.id, position + 1, 100 + position, at)
+            if warm:
+                walls.append(time.perf_counter() - start)
+            session = after
+        if warm:
+            cpu += time.process_time() - cpu0
+    await storage.close()
+    return {
+        "answers": len(walls),
+        "wall_us": round(sum(walls) / len(walls) * 1e6, 1),
+        "p50_us": round(statistics.median(walls) * 1e6, 1),
+        "cpu_us": round(cpu / len(walls) * 1e6, 1),
+    }
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=3000)
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--store", action="store_true", help="answers through bot.storage")
+    parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument("--tree", type=Path, default=ROOT, help="the checkout to measure")
     args = parser.parse_args()
+    sys.path.insert(0, str(args.tree))
+    if args.store:
+        stored: dict[str, Any] = {}
+        engines = args.engines.split(",")
+        if "sqlite" in engines:
+            with tempfile.TemporaryDirectory() as folder:
+                stored["sqlite"] = await store_answers(
+                    Path(folder) / "bot.sqlite3", args.count // 10
+                )
+        if "postgresql" in engines:
+            await schemas(args.postgres, create=True)
+            try:
+                stored["postgresql"] = await store_answers(
+                    f"{args.postgres}?search_path=bench_raw", args.count // 10
+                )
+            finally:
+                await schemas(args.postgres, create=False)
+        print(json.dumps(stored, indent=None if args.json else 2))
+        return
     results: dict[str, Any] = {"statements": args.count}
     with tempfile.TemporaryDirectory() as folder:
         results["aiosqlite"] = await raw_aiosqlite(Path(folder) / "a.sqlite3", args.count)
@@ -205,6 +303,18 @@ async def sqlalchemy_pg(url: str, count: int) -> dict[str, Any]:
             return result.rowcount  # type: ignore[attr-defined]
 
     result = {"read": await timed(read, count), "write": await timed(write, count)}
+    async with engine.connect() as held:
+        held = await held.execution_options(isolation_level="AUTOCOMMIT")
+
+        async def read_held(n: int) -> Any:
+            return (await held.execute(read_sql, {"id": n % ROWS + 1})).first()
+
+        async def write_held(n: int) -> Any:
+            done = await held.execute(write_sql, {"sel": f"[{n}]", "id": n % ROWS + 1})
+            return done.rowcount  # type: ignore[attr-defined]
+
+        result["read_held"] = await timed(read_held, count)
+        result["write_held"] = await timed(write_held, count)
     await engine.dispose()
     return result
 

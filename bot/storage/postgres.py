@@ -41,8 +41,9 @@ POSTGRES = Dialect(
     insertion_order="seq",
 )
 
-MIGRATION_LOCK = 7_316_200_016
-"""The advisory lock key held while a process brings the schema up to date."""
+MIGRATION_LOCK = 7_316_016
+"""The advisory lock (with the schema's name, so that databases in other schemas of the same
+server do not wait for each other) held while a process brings the schema up to date."""
 
 BUSY_ERRORS: tuple[type[BaseException], ...] = (
     asyncpg.exceptions.SerializationError,
@@ -490,7 +491,9 @@ class PostgresDatabase(Database):
         """Create the baseline in an empty database, then apply the migrations after it, all
         in one transaction under an advisory lock."""
         async with self.pool.acquire() as connection, connection.transaction():
-            await connection.execute("SELECT pg_advisory_xact_lock($1)", MIGRATION_LOCK)
+            await connection.execute(
+                "SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))", MIGRATION_LOCK
+            )
             version = await connection.fetchval(
                 "SELECT version FROM schema_version"
                 if await connection.fetchval("SELECT to_regclass('schema_version') IS NOT NULL")

@@ -8,6 +8,7 @@ they are partial, triggers), so the two cannot drift apart.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -261,3 +262,16 @@ async def test_a_server_that_does_not_answer_is_one_problem_without_the_password
     (problem,) = error.value.problems
     assert str(problem).startswith("postgresql://bot:***@127.0.0.1:9/branches: cannot open")
     assert "s3cret" not in str(problem)
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+async def test_processes_starting_together_create_the_schema_once(database: DatabaseUrl) -> None:
+    """Several bot processes starting at once on an empty database: the advisory lock lets one
+    create the baseline; the others find it made."""
+    opened = await asyncio.gather(*(Storage.open(database) for _ in range(4)))
+    try:
+        versions = {await storage.schema_version() for storage in opened}
+        assert versions == {len(MIGRATIONS)}
+    finally:
+        for storage in opened:
+            await storage.close()

@@ -119,14 +119,15 @@ async def _empty(connection: Any, name: str) -> bool:
 
 
 @asynccontextmanager
-async def postgres_schema(base: str) -> AsyncIterator[DatabaseUrl]:
+async def postgres_schema(base: str, *, fresh: bool = False) -> AsyncIterator[DatabaseUrl]:
     """A schema on the server holding no rows, as a database URL whose connections use it:
-    a new one, or one an earlier test of this run used and emptied."""
+    a new one (always with ``fresh``: no tables yet), or one an earlier test of this run used
+    and emptied."""
     import asyncpg
 
     admin = await asyncpg.connect(base)
     try:
-        if _FREE:
+        if _FREE and not fresh:
             name = _FREE.pop()
         else:
             name = f"test_{uuid.uuid4().hex[:12]}"

@@ -22,6 +22,7 @@ from bot.storage.migrations import MIGRATIONS
 from bot.storage.postgres import BASELINE_VERSION, PostgresDatabase, postgres_script, translate
 from bot.storage.url import DatabaseUrl
 from bot.yamlfile import InvalidFileError
+from tests.engines import postgres_schema, postgres_url
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 POSTGRES_ONLY = {("org_units", "seq")}
@@ -264,14 +265,19 @@ async def test_a_server_that_does_not_answer_is_one_problem_without_the_password
     assert "s3cret" not in str(problem)
 
 
-@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
-async def test_processes_starting_together_create_the_schema_once(database: DatabaseUrl) -> None:
+@pytest.mark.postgresql
+async def test_processes_starting_together_create_the_schema_once() -> None:
     """Several bot processes starting at once on an empty database: the advisory lock lets one
     create the baseline; the others find it made."""
-    opened = await asyncio.gather(*(Storage.open(database) for _ in range(4)))
-    try:
-        versions = {await storage.schema_version() for storage in opened}
-        assert versions == {len(MIGRATIONS)}
-    finally:
-        for storage in opened:
-            await storage.close()
+    async with postgres_schema(postgres_url(), fresh=True) as database:
+        opened = await asyncio.gather(*(Storage.open(database) for _ in range(4)))
+        try:
+            versions = {await storage.schema_version() for storage in opened}
+            assert versions == {len(MIGRATIONS)}
+            tables = await opened[0].database.all(
+                "SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema()"
+            )
+            assert tables[0][0] > 10
+        finally:
+            for storage in opened:
+                await storage.close()

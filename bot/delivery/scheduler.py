@@ -11,7 +11,9 @@ What becomes of each occurrence (``bot.schedule.occurrences``):
 * a reminder of the theme day: to every member, with 参加/请假, and to the branch's group chats;
 * a reminder of another event (study day, meetings): the same message, without the buttons;
 * the quiz nudge: to the members who have not finished a quiz this month;
-* 政治生日: a greeting to the member, and a notice to the branch's secretaries days before.
+* 政治生日: a greeting to the member, and a notice to the branch's secretaries days before;
+* 补课 after a theme day (``makeup``, the day after at 09:00 by default): to those on leave or
+  absent, from the meeting's stored time, with 已学习 to confirm.
 """
 
 from __future__ import annotations
@@ -26,10 +28,12 @@ from bot.clock import Clock
 from bot.delivery.outbox import NewDelivery
 from bot.delivery.service import DeliveryService
 from bot.i18n import Texts
-from bot.meetings.events import Meeting
+from bot.meetings.events import Event, Meeting
 from bot.meetings.service import MeetingService
 from bot.org.members import Member
 from bot.org.tree import OrgTree
+from bot.schedule.config import ScheduleSettings
+from bot.schedule.notation import DayOffset, parse_offset
 from bot.schedule.occurrences import Occurrence, OccurrenceKind
 from bot.schedule.planner import BranchSchedule, Schedule
 from bot.stats.periods import current_month
@@ -40,7 +44,6 @@ from bot.storage.stats import StatsStore
 log = logging.getLogger(__name__)
 
 WATERMARK = "schedules"
-MAKEUP_DELAY = timedelta(days=1)
 
 Plan = Callable[[OrgTree, datetime, datetime], Sequence[Occurrence]]
 """Everything due in [start, end) for the branches of the tree (reminders, nudges, 政治生日)."""
@@ -98,6 +101,9 @@ class Scheduler:
         self._grace = grace
         self._schedule = schedule
         self._secretaries = secretaries
+        # 补课 times come from the settings even where a test plans reminders by hand.
+        self._plans = schedule or Schedule(ScheduleSettings(), zone)
+        self._makeup_reach = makeup_reach(self._plans.settings)
 
     async def tick(self) -> TickReport:
         tree = self._tree
@@ -240,12 +246,48 @@ class Scheduler:
         return found
 
     async def _makeups(self, now: datetime) -> int:
-        """补课 for theme days that ended a day ago (written once per theme day)."""
+        """补课 for theme days whose makeup time (from each branch's settings and the stored
+        time of its meeting) came within the grace window; each written once."""
+        plans: dict[object, BranchSchedule] = {}
+
+        def due_at(event: Event) -> datetime | None:
+            unit = self._tree.by_id[event.branch_id]
+            key: object = unit.id if unit.id in self._plans.settings.branches else unit.kind
+            if key not in plans:
+                plans[key] = self._plans.branch(unit.id, unit.kind)
+            offset = plans[key].settings.event(event.key.partition(":")[0]).makeup
+            if offset is None:
+                return None
+            day = event.occurs_at.astimezone(self._zone).date()
+            return parse_offset(offset).moment(day, event.occurs_at, self._zone)
+
         count = 0
-        ended = await self._meetings.ended_between(
-            now - MAKEUP_DELAY - self._grace, now - MAKEUP_DELAY
-        )
-        for event in ended:
-            if event.branch_id in self._tree.by_id:
-                count += await self._meetings.makeup(event, now) is not None
+        due = await self._meetings.makeups_due(now - self._grace, now, self._makeup_reach, due_at)
+        for event, at in due:
+            count += await self._meetings.makeup(event, at) is not None
         return count
+
+    def upcoming_makeups(
+        self, branch_id: str, after: datetime, until: datetime
+    ) -> list[Occurrence]:
+        """The branch's planned 补课 in [after, until): for /themeday and the sandbox."""
+        unit = self._tree.by_id[branch_id]
+        plan = self._plans.branch(unit.id, unit.kind)
+        return plan.occurrences(after, until, kinds=[OccurrenceKind.MAKEUP])
+
+
+def makeup_reach(settings: ScheduleSettings) -> timedelta:
+    """How long after its meeting any branch's 补课 can come: the query's reach back."""
+    layers = [*settings.kinds.values(), *settings.branches.values()]
+    texts = [settings.theme_day.makeup]
+    texts += [layer.theme_day.makeup for layer in layers if layer.theme_day is not None]
+    reach = timedelta(days=1)
+    for text in texts:
+        if text is None:
+            continue
+        offset = parse_offset(text)
+        if isinstance(offset, DayOffset):
+            reach = max(reach, timedelta(days=offset.days + 1))
+        else:
+            reach = max(reach, timedelta(minutes=offset.minutes))
+    return reach

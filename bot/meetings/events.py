@@ -1,6 +1,6 @@
-"""Meetings as values: one planned from the schedule (``Meeting``), one as stored (``Event``)
-and a member's reply and sign-in for it (``Reply``). Plain values, returned by the attendance
-store and written through it."""
+"""Meetings as values: one planned from the schedule (``Meeting``), one as stored (``Event``),
+a member's reply and sign-in for it (``Reply``) and its sign-in session (``SigninSession``).
+Plain values, returned by the stores and written through them."""
 
 from __future__ import annotations
 
@@ -96,3 +96,24 @@ class Reply:
     reason: str | None
     present: bool
     signed_kind: str | None
+    signed_at: datetime | None = None
+    studied_at: datetime | None = None
+    """When the member confirmed the 补课 (已学习)."""
+
+
+@dataclass(frozen=True)
+class SigninSession:
+    """Sign-in opened for one event: its code, the QR link's token, its window, and the
+    secretary's message showing the live count."""
+
+    id: int
+    event_id: int
+    branch_id: str
+    token: str
+    code: str
+    opens_at: datetime
+    closes_at: datetime
+    opened_by: int
+    opened_at: datetime
+    board_chat: int | None = None
+    board_message: int | None = None

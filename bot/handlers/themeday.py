@@ -6,12 +6,21 @@ checks the secretary's scope again at the moment it acts."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
 from bot.handlers import conversation
-from bot.handlers.callbacks import MEET, MEET_CONFIRM, MeetAction, MeetConfirmTap, MeetTap
+from bot.handlers.callbacks import (
+    MEET,
+    MEET_CONFIRM,
+    SIGNIN,
+    MeetAction,
+    MeetConfirmTap,
+    MeetTap,
+    SigninTap,
+)
 from bot.handlers.scope import home_branch
 from bot.i18n import Texts
 from bot.meetings.events import CANCEL_REASON_LIMIT, Detail, Event, EventStatus, Meeting
@@ -99,6 +108,7 @@ async def themeday_command(update: Update, context: BotContext) -> None:
         [Meeting(unit.id, o.occurs_at, o.topic or o.title, o.place) for o in planned]
     )
     lines = [texts.themeday_title.format(branch=unit.name), ""]
+    lines += await _makeup_lines(context, unit.id)
     for occurrence, event in zip(planned, events, strict=True):
         lines.append(services.meetings.describe(event.as_meeting()))
         if event.status is EventStatus.CANCELLED:
@@ -114,20 +124,62 @@ async def themeday_command(update: Update, context: BotContext) -> None:
     keyboard = None
     if actor.allowed(Role.SECRETARY) and actor.can_see(unit.id):
         editable = [e for e in events if services.meetings.refusal(e) is None]
+        now = services.clock.now()
+        # Sign-in opens shortly before the start: the button shows while it can be opened.
+        signing = [
+            e
+            for e in editable
+            if services.signin.window(e)[0] <= now <= services.signin.window(e)[1]
+        ]
+        rows = [
+            [
+                InlineKeyboardButton(
+                    texts.themeday_signin_button.format(date=_day(context, e)),
+                    callback_data=SIGNIN.pack(SigninTap(e.id)),
+                )
+            ]
+            for e in signing
+        ]
+        rows += [
+            [
+                InlineKeyboardButton(
+                    texts.themeday_manage_button.format(date=_day(context, e)),
+                    callback_data=MEET.pack(MeetTap(e.id, "open")),
+                )
+            ]
+            for e in editable
+        ]
         if editable:
             lines.append(texts.themeday_manage_hint)
-            keyboard = InlineKeyboardMarkup(
-                [
-                    [
-                        InlineKeyboardButton(
-                            texts.themeday_manage_button.format(date=_day(context, e)),
-                            callback_data=MEET.pack(MeetTap(e.id, "open")),
-                        )
-                    ]
-                    for e in editable
-                ]
-            )
+        keyboard = InlineKeyboardMarkup(rows) if rows else None
     await message.reply_text("\n".join(lines).strip(), reply_markup=keyboard)
+
+
+async def _makeup_lines(context: BotContext, branch_id: str) -> list[str]:
+    """The 补课 still to come of theme days already held (not cancelled): coming events too."""
+    services = context.services
+    texts = services.texts
+    zone = services.settings.zone
+    now = services.clock.now()
+    lines = []
+    for makeup in services.scheduler.upcoming_makeups(branch_id, now, now + timedelta(days=32)):
+        held = makeup.event
+        if held.occurs_at > now:
+            continue
+        (event,) = await services.meetings.coming(
+            [Meeting(branch_id, held.occurs_at, held.topic or held.title, held.place)]
+        )
+        if event.status is EventStatus.CANCELLED:
+            continue
+        local = makeup.occurs_at.astimezone(zone)
+        lines.append(
+            texts.themeday_makeup_line.format(
+                date=texts.month_day(local.date()),
+                time=local.strftime("%H:%M"),
+                day=texts.month_day(held.occurs_at.astimezone(zone).date()),
+            )
+        )
+    return [*lines, ""] if lines else []
 
 
 async def _event_in_scope(context: BotContext, event_id: int) -> Event | None:

@@ -31,7 +31,8 @@ BUTTON_LIMIT = 40
 """Not Telegram's limit but a phone's: a longer button label is cut off on screen."""
 ANSWERS = ("tap_", "signed_now", "corrections_closed", "nudge_already", "rsvp_past")
 BUTTONS = (
-    "submit", "rsvp_yes", "rsvp_leave", "proxy_sign_button", "late_sign_button", "nudge_button", "broadcast_confirm",
+    "submit", "rsvp_yes", "rsvp_leave", "proxy_sign_button", "late_sign_button", "nudge_button",
+    "broadcast_confirm",
     "broadcast_cancel", "correction_button", "corrections_close", "topic_all",
     "rsvp_change_to_leave", "rsvp_change_to_yes", "themeday_set_topic", "themeday_set_place",
     "themeday_set_agenda", "themeday_set_speaker", "themeday_cancel_button", "themeday_confirm",

@@ -245,9 +245,9 @@ class Scheduler:
             found += [o.for_branch(unit.id) for o in greetings]
         return found
 
-    async def _makeups(self, now: datetime) -> int:
-        """补课 for theme days whose makeup time (from each branch's settings and the stored
-        time of its meeting) came within the grace window; each written once."""
+    def _makeup_due_at(self) -> Callable[[Event], datetime | None]:
+        """When an event's 补课 is due, from its branch's settings and its stored time (one
+        resolved schedule per kind, or per branch with overrides)."""
         plans: dict[object, BranchSchedule] = {}
 
         def due_at(event: Event) -> datetime | None:
@@ -261,19 +261,25 @@ class Scheduler:
             day = event.occurs_at.astimezone(self._zone).date()
             return parse_offset(offset).moment(day, event.occurs_at, self._zone)
 
+        return due_at
+
+    async def _makeups(self, now: datetime) -> int:
+        """补课 for theme days whose makeup time (from each branch's settings and the stored
+        time of its meeting) came within the grace window; each written once."""
         count = 0
-        due = await self._meetings.makeups_due(now - self._grace, now, self._makeup_reach, due_at)
+        due = await self._meetings.makeups_due(
+            now - self._grace, now, self._makeup_reach, self._makeup_due_at()
+        )
         for event, at in due:
             count += await self._meetings.makeup(event, at) is not None
         return count
 
-    def upcoming_makeups(
-        self, branch_id: str, after: datetime, until: datetime
-    ) -> list[Occurrence]:
-        """The branch's planned 补课 in [after, until): for /themeday and the sandbox."""
-        unit = self._tree.by_id[branch_id]
-        plan = self._plans.branch(unit.id, unit.kind)
-        return plan.occurrences(after, until, kinds=[OccurrenceKind.MAKEUP])
+    async def coming_makeups(self, branch_id: str) -> list[tuple[Event, datetime]]:
+        """The branch's 补课 still to be sent for meetings already held: for /themeday."""
+        now = self._clock.now()
+        far = now + self._makeup_reach
+        due = await self._meetings.makeups_due(now, far, self._makeup_reach, self._makeup_due_at())
+        return [(event, at) for event, at in due if event.branch_id == branch_id and at > now]
 
 
 def makeup_reach(settings: ScheduleSettings) -> timedelta:

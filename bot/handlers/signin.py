@@ -22,7 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.context import BotContext
 from bot.handlers import conversation
@@ -365,7 +365,22 @@ async def proxy_callback(update: Update, context: BotContext, tap: ProxyTap) -> 
         await context.bot.send_message(query.from_user.id, services.texts.signin_search_ask)
         return
     text, keyboard = _proxy_page(context, event, await _absent(context, event), tap.page)
-    await context.bot.send_message(query.from_user.id, text, reply_markup=keyboard)
+    if _is_list(query.message):
+        # 上一页/下一页: the list turns its page in place.
+        await query.edit_message_text(text, reply_markup=keyboard)
+    else:
+        # From the count message or /attendance, which stay as they are.
+        await context.bot.send_message(query.from_user.id, text, reply_markup=keyboard)
+
+
+def _is_list(message: object) -> bool:
+    """Whether a tapped message is a page of the 代签 list (it has a name's button)."""
+    markup = message.reply_markup if isinstance(message, Message) else None
+    return markup is not None and any(
+        SIGN.unpack(button.callback_data) is not None
+        for row in markup.inline_keyboard
+        for button in row
+    )
 
 
 async def search_text(update: Update, context: BotContext, state: ProxySearch) -> None:

@@ -6,7 +6,6 @@ checks the secretary's scope again at the moment it acts."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
@@ -101,14 +100,15 @@ async def themeday_command(update: Update, context: BotContext) -> None:
     unit = services.org.tree.by_id[branch_id]
     plan = services.schedule.branch(unit.id, unit.kind)
     planned = plan.next_occurrences(services.clock.now(), 3, kinds=[OccurrenceKind.THEME_DAY])
+    makeups = await _makeup_lines(context, unit.id)
     if not planned:
-        await message.reply_text(texts.themeday_none.format(branch=unit.name))
+        none = texts.themeday_none.format(branch=unit.name)
+        await message.reply_text("\n".join([*makeups, none]))
         return
     events = await services.meetings.coming(
         [Meeting(unit.id, o.occurs_at, o.topic or o.title, o.place) for o in planned]
     )
-    lines = [texts.themeday_title.format(branch=unit.name), ""]
-    lines += await _makeup_lines(context, unit.id)
+    lines = [texts.themeday_title.format(branch=unit.name), "", *makeups]
     for occurrence, event in zip(planned, events, strict=True):
         lines.append(services.meetings.describe(event.as_meeting()))
         if event.status is EventStatus.CANCELLED:
@@ -156,27 +156,18 @@ async def themeday_command(update: Update, context: BotContext) -> None:
 
 
 async def _makeup_lines(context: BotContext, branch_id: str) -> list[str]:
-    """The 补课 still to come of theme days already held (not cancelled): coming events too."""
+    """The 补课 still to come of meetings already held: coming events too."""
     services = context.services
     texts = services.texts
     zone = services.settings.zone
-    now = services.clock.now()
     lines = []
-    for makeup in services.scheduler.upcoming_makeups(branch_id, now, now + timedelta(days=32)):
-        held = makeup.event
-        if held.occurs_at > now:
-            continue
-        (event,) = await services.meetings.coming(
-            [Meeting(branch_id, held.occurs_at, held.topic or held.title, held.place)]
-        )
-        if event.status is EventStatus.CANCELLED:
-            continue
-        local = makeup.occurs_at.astimezone(zone)
+    for event, due in await services.scheduler.coming_makeups(branch_id):
+        local = due.astimezone(zone)
         lines.append(
             texts.themeday_makeup_line.format(
                 date=texts.month_day(local.date()),
                 time=local.strftime("%H:%M"),
-                day=texts.month_day(held.occurs_at.astimezone(zone).date()),
+                day=texts.month_day(event.occurs_at.astimezone(zone).date()),
             )
         )
     return [*lines, ""] if lines else []

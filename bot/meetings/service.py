@@ -419,7 +419,10 @@ class MeetingService:
         ``reach`` after it) falls in [since, now] and has not been written: from the stored
         time, so a moved meeting's 补课 moves with it."""
         found = []
-        for event in await self._attendance.without_batch(THEME_DAY, "makeup", since - reach, now):
+        held_by = min(now, self._clock.now())
+        for event in await self._attendance.without_batch(
+            THEME_DAY, "makeup", since - reach, held_by
+        ):
             due = due_at(event)
             if due is not None and since <= due <= now and event.branch_id in self._tree.by_id:
                 found.append((event, due))

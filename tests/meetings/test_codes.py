@@ -49,7 +49,7 @@ def test_too_few_or_too_many_digits_are_not_a_code(digits: str) -> None:
     assert parse_code(digits) is None
 
 
-@given(CODE, st.integers(0, CODE_DIGITS), st.sampled_from(list("abcxX-+.#?号码") + ["²"]))
+@given(CODE, st.integers(0, CODE_DIGITS), st.sampled_from([*"abcxX-+.#?号码", "²"]))
 def test_a_stray_character_makes_it_not_a_code(code: str, at: int, stray: str) -> None:
     text = code[:at] + stray + code[at:]
     assert parse_code(text) is None

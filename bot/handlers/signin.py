@@ -87,6 +87,7 @@ def _refusal_text(context: BotContext, outcome: Outcome) -> str:
         minutes = int(FAILURE_WINDOW.total_seconds() // 60)
         return texts.signin_refused_too_many.format(minutes=minutes)
     return {
+        Refusal.NO_MEETING: texts.signin_refused_no_meeting,
         Refusal.CANCELLED: texts.signin_refused_cancelled,
         Refusal.NOT_MEMBER: texts.signin_refused_not_member,
         Refusal.OTHER_BRANCH: texts.signin_refused_other_branch,
@@ -177,6 +178,9 @@ async def signin_command(update: Update, context: BotContext) -> None:
     if not actor.allowed(Role.SECRETARY):
         if actor.member is None or actor.member.branch_id is None:
             await message.reply_text(texts.signin_refused_not_member)
+            return
+        if not await services.signin.open_for(actor.member):
+            await message.reply_text(texts.signin_refused_no_meeting)
             return
         await conversation.ask(context, user.id, SigninCode())
         await message.reply_text(texts.signin_ask_code)

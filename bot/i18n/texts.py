@@ -211,6 +211,7 @@ class Texts:
     signin_done: str
     signin_refused_not_yet: str
     signin_refused_ended: str
+    signin_refused_no_meeting: str
     signin_refused_cancelled: str
     signin_refused_not_member: str
     signin_refused_other_branch: str

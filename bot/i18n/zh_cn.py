@@ -199,6 +199,7 @@ TEXTS = Texts(
     signin_done="✅ 签到成功！\n【{branch}】{date} {title}\n签到时间：{time}",
     signin_refused_not_yet="签到还没有开始：{title}的签到时间是 {opens}–{closes}，请到时再签。",
     signin_refused_ended="签到已经结束（{closes} 截止）。如果您参加了会议，请联系支部书记补签。",
+    signin_refused_no_meeting="您所在的支部现在没有正在签到的会议。请在会议现场扫描二维码或发送签到码。",
     signin_refused_cancelled="这次会议已经取消，无需签到。",
     signin_refused_not_member="您还没有加入党支部，不能签到。请先通过支部书记发的邀请链接加入。",
     signin_refused_other_branch="这是其他支部的会议签到，您不是该支部的党员，不能在这里签到。",

@@ -200,6 +200,7 @@ TEXTS = Texts(
     signin_done="✅ 簽到成功！\n【{branch}】{date} {title}\n簽到時間：{time}",
     signin_refused_not_yet="簽到還沒有開始：{title}的簽到時間是 {opens}–{closes}，請到時再簽。",
     signin_refused_ended="簽到已經結束（{closes} 截止）。如果您參加了會議，請聯繫支部書記補簽。",
+    signin_refused_no_meeting="您所在的支部現在沒有正在簽到的會議。請在會議現場掃描二維碼或發送簽到碼。",
     signin_refused_cancelled="這次會議已經取消，無需簽到。",
     signin_refused_not_member="您還沒有加入黨支部，不能簽到。請先通過支部書記發的邀請鏈接加入。",
     signin_refused_other_branch="這是其他支部的會議簽到，您不是該支部的黨員，不能在這裡簽到。",

@@ -214,9 +214,13 @@ class SigninService:
             for s in await self._signins.with_code(code, now, None)
             if s.opens_at <= now and (member is None or s.branch_id != member.branch_id)
         ]
-        left = await self._fail(telegram_id)
         if member is None or member.branch_id is None:
+            await self._fail(telegram_id)
             return Outcome(Refusal.NOT_MEMBER)
+        if not others and not await self._signins.open_in(member.branch_id, now - LATELY, now):
+            # Nothing to sign in to: not a wrong code, and nothing to guess at.
+            return Outcome(Refusal.NO_MEETING)
+        left = await self._fail(telegram_id)
         if others:
             return Outcome(Refusal.OTHER_BRANCH, attempts_left=left)
         return Outcome(Refusal.WRONG_CODE, attempts_left=left)
@@ -234,6 +238,13 @@ class SigninService:
             return True
         return bool(await self._signins.with_code(code, now, None))
 
+    async def open_for(self, member: Member | None) -> bool:
+        """Whether the member's branch has a sign-in open now (or closed lately)."""
+        if member is None or member.branch_id is None:
+            return False
+        now = self._clock.now()
+        return bool(await self._signins.open_in(member.branch_id, now - LATELY, now))
+
     async def event(self, event_id: int) -> Event | None:
         return await self._attendance.event(event_id)
 
@@ -248,6 +259,9 @@ class SigninService:
         if member.branch_id != session.branch_id:
             await self._fail(telegram_id)
             return Outcome(Refusal.OTHER_BRANCH, event, session)
+        signed = (await self._attendance.replies(event.id)).get(member.id)
+        if signed is not None and signed.present:
+            return Outcome(Refusal.ALREADY, event, session, signed.signed_at)
         now = self._clock.now()
         if event.status is EventStatus.CANCELLED:
             return Outcome(Refusal.CANCELLED, event, session)
@@ -257,6 +271,7 @@ class SigninService:
             return Outcome(Refusal.ENDED, event, session)
         if await self._attendance.sign_in(event.id, member.id, telegram_id, "self", now):
             return Outcome(None, event, session, now)
+        # Signed in by the secretary a moment ago.
         reply = (await self._attendance.replies(event.id)).get(member.id)
         return Outcome(Refusal.ALREADY, event, session, reply.signed_at if reply else None)
 

@@ -105,3 +105,54 @@ async def test_makeup_reaches_those_on_leave_is_confirmed_and_never_resent(
         event_id,
     )
     assert rows == [("张三",)]
+
+
+async def test_the_sandboxs_next_event_stops_at_the_makeup(org_harness: Harness) -> None:
+    """Issue 13: "fire the next event" jumped from a theme day's reminder to next week's, past
+    its 补课, which then fell outside the grace window and was never sent. It stops there."""
+    import json
+    from zoneinfo import ZoneInfo
+
+    from bot.sandbox.page import Page
+
+    harness = org_harness
+    clock = ShiftedClock()
+    harness.clock = clock
+    zone = ZoneInfo("Asia/Shanghai")
+    starts = (clock.now() + timedelta(hours=3)).astimezone(zone)
+    weekday = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][starts.weekday()]
+    harness.settings = harness.settings.model_copy(
+        update={
+            "schedules": ScheduleSettings.model_validate(
+                {
+                    "theme_day": {
+                        "rule": f"FREQ=WEEKLY;BYDAY={weekday}",
+                        "time": starts.strftime("%H:%M"),
+                        "topic": "学习党章",
+                        "reminders": ["-1h"],
+                        "on_holiday": "keep",
+                        "makeup": "+2h",
+                    },
+                    "study_day": {"enabled": False},
+                    "quiz_nudge": {"enabled": False},
+                    "political_birthday": {"enabled": False},
+                }
+            )
+        }
+    )
+    async with harness.bot() as app:
+        secretary = await person(harness, "赵书记", SECRETARY_1)
+        member = await join(harness, await invite_link(secretary), "张三")
+        page = Page(harness.emulator, clock, lambda: app)
+
+        async def fire() -> dict[str, object]:
+            response = await page._fire(None)  # type: ignore[arg-type]
+            return dict(json.loads(response.text or "{}"))
+
+        assert (await fire())["fired"] == "主题党日"  # the reminder, an hour before
+        await member.next_message(lambda m: "主题党日提醒" in m["text"])
+        fired = await fire()
+        assert fired["fired"] == "补课：主题党日"
+        makeup = await member.next_message(lambda m: m["text"].startswith("📚 补课"))
+        assert "学习党章" in makeup["text"]
+    assert harness.rows("SELECT COUNT(*) FROM batches WHERE kind = 'makeup'") == [(3,)]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
@@ -33,7 +33,7 @@ from bot.meetings.service import MeetingService
 from bot.org.members import Member
 from bot.org.tree import OrgTree
 from bot.schedule.config import ScheduleSettings
-from bot.schedule.notation import DayOffset, parse_offset
+from bot.schedule.notation import MAX_OFFSET_DAYS, DayOffset, Offset, parse_offset
 from bot.schedule.occurrences import Occurrence, OccurrenceKind
 from bot.schedule.planner import BranchSchedule, Schedule
 from bot.stats.periods import current_month
@@ -104,6 +104,7 @@ class Scheduler:
         # 补课 times come from the settings even where a test plans reminders by hand.
         self._plans = schedule or Schedule(ScheduleSettings(), zone)
         self._makeup_reach = makeup_reach(self._plans.settings)
+        self._makeup_offsets = makeup_offsets(self._plans.settings)
 
     async def tick(self) -> TickReport:
         tree = self._tree
@@ -267,31 +268,55 @@ class Scheduler:
         """补课 for theme days whose makeup time (from each branch's settings and the stored
         time of its meeting) came within the grace window; each written once."""
         count = 0
-        due = await self._meetings.makeups_due(
-            now - self._grace, now, self._makeup_reach, self._makeup_due_at()
-        )
+        since = now - self._grace
+        # Only meetings whose 补课 can be due by now: on the day after a city's theme day
+        # that leaves out the thousands held that morning (224 ms a tick otherwise).
+        held = (since - self._makeup_reach, self._latest_held(now))
+        due = await self._meetings.makeups_due(since, now, held, self._makeup_due_at())
         for event, at in due:
             count += await self._meetings.makeup(event, at) is not None
         return count
+
+    def _latest_held(self, now: datetime) -> datetime:
+        """The latest start of a meeting whose 补课 can be due by ``now``, over every
+        configured offset: ``now - 3h`` for ``+3h``; the end of the day before for
+        ``+1d@09:00`` (a meeting today has its 补课 tomorrow at the earliest)."""
+        latest = now - timedelta(days=MAX_OFFSET_DAYS + 1)
+        for offset in self._makeup_offsets:
+            if isinstance(offset, DayOffset):
+                local = now.astimezone(self._zone)
+                # The last day whose 补课 has come: today's if its hour has passed.
+                last = local.date() - timedelta(days=offset.days)
+                if local.time() < offset.at:
+                    last -= timedelta(days=1)
+                following = last + timedelta(days=1)
+                moment = datetime.combine(following, time(), tzinfo=self._zone).astimezone(UTC)
+            else:
+                moment = now - timedelta(minutes=offset.minutes)
+            latest = max(latest, moment)
+        return min(latest, now)
 
     async def coming_makeups(self, branch_id: str) -> list[tuple[Event, datetime]]:
         """The branch's 补课 still to be sent for meetings already held: for /themeday."""
         now = self._clock.now()
         far = now + self._makeup_reach
-        due = await self._meetings.makeups_due(now, far, self._makeup_reach, self._makeup_due_at())
+        held = (now - self._makeup_reach, now)
+        due = await self._meetings.makeups_due(now, far, held, self._makeup_due_at())
         return [(event, at) for event, at in due if event.branch_id == branch_id and at > now]
+
+
+def makeup_offsets(settings: ScheduleSettings) -> list[Offset]:
+    """Every 补课 offset any branch's theme day has."""
+    layers = [*settings.kinds.values(), *settings.branches.values()]
+    texts = [settings.theme_day.makeup]
+    texts += [layer.theme_day.makeup for layer in layers if layer.theme_day is not None]
+    return [parse_offset(text) for text in dict.fromkeys(texts) if text is not None]
 
 
 def makeup_reach(settings: ScheduleSettings) -> timedelta:
     """How long after its meeting any branch's 补课 can come: the query's reach back."""
-    layers = [*settings.kinds.values(), *settings.branches.values()]
-    texts = [settings.theme_day.makeup]
-    texts += [layer.theme_day.makeup for layer in layers if layer.theme_day is not None]
     reach = timedelta(days=1)
-    for text in texts:
-        if text is None:
-            continue
-        offset = parse_offset(text)
+    for offset in makeup_offsets(settings):
         if isinstance(offset, DayOffset):
             reach = max(reach, timedelta(days=offset.days + 1))
         else:

@@ -412,17 +412,14 @@ class MeetingService:
         self,
         since: datetime,
         now: datetime,
-        reach: timedelta,
+        held: tuple[datetime, datetime],
         due_at: Callable[[Event], datetime | None],
     ) -> list[tuple[Event, datetime]]:
-        """Theme days whose 补课 (``due_at`` of each, from its branch's settings, at most
-        ``reach`` after it) falls in [since, now] and has not been written: from the stored
-        time, so a moved meeting's 补课 moves with it."""
+        """Theme days held within ``held`` whose 补课 (``due_at`` of each, from its branch's
+        settings) falls in [since, now] and has not been written: from the stored time, so a
+        moved meeting's 补课 moves with it."""
         found = []
-        held_by = min(now, self._clock.now())
-        for event in await self._attendance.without_batch(
-            THEME_DAY, "makeup", since - reach, held_by
-        ):
+        for event in await self._attendance.without_batch(THEME_DAY, "makeup", *held):
             due = due_at(event)
             if due is not None and since <= due <= now and event.branch_id in self._tree.by_id:
                 found.append((event, due))

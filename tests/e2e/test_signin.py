@@ -138,7 +138,7 @@ async def test_a_stranger_another_branch_and_wrong_codes_are_refused(
         other_branch = "这是其他支部的会议签到，您不是该支部的党员，不能在这里签到。"
         assert (await outsider.say(code))["text"] == other_branch
         assert (await outsider.say(payload))["text"] == other_branch
-        not_member = "您还没有加入党支部，不能签到。请先通过支部书记发的邀请链接加入。"
+        not_member = "您还没有加入支部，不能签到。请先通过支部书记发的邀请链接加入。"
         assert (await stranger.say(code))["text"] == not_member
         assert (await stranger.say(payload))["text"] == not_member
         assert (await member.say("/start si-not-a-real-token"))["text"].startswith(

@@ -271,30 +271,11 @@ class Scheduler:
         since = now - self._grace
         # Only meetings whose 补课 can be due by now: on the day after a city's theme day
         # that leaves out the thousands held that morning (224 ms a tick otherwise).
-        held = (since - self._makeup_reach, self._latest_held(now))
+        held = (since - self._makeup_reach, latest_held(self._makeup_offsets, now, self._zone))
         due = await self._meetings.makeups_due(since, now, held, self._makeup_due_at())
         for event, at in due:
             count += await self._meetings.makeup(event, at) is not None
         return count
-
-    def _latest_held(self, now: datetime) -> datetime:
-        """The latest start of a meeting whose 补课 can be due by ``now``, over every
-        configured offset: ``now - 3h`` for ``+3h``; the end of the day before for
-        ``+1d@09:00`` (a meeting today has its 补课 tomorrow at the earliest)."""
-        latest = now - timedelta(days=MAX_OFFSET_DAYS + 1)
-        for offset in self._makeup_offsets:
-            if isinstance(offset, DayOffset):
-                local = now.astimezone(self._zone)
-                # The last day whose 补课 has come: today's if its hour has passed.
-                last = local.date() - timedelta(days=offset.days)
-                if local.time() < offset.at:
-                    last -= timedelta(days=1)
-                following = last + timedelta(days=1)
-                moment = datetime.combine(following, time(), tzinfo=self._zone).astimezone(UTC)
-            else:
-                moment = now - timedelta(minutes=offset.minutes)
-            latest = max(latest, moment)
-        return min(latest, now)
 
     async def coming_makeups(self, branch_id: str) -> list[tuple[Event, datetime]]:
         """The branch's 补课 still to be sent for meetings already held: for /themeday."""
@@ -303,6 +284,26 @@ class Scheduler:
         held = (now - self._makeup_reach, now)
         due = await self._meetings.makeups_due(now, far, held, self._makeup_due_at())
         return [(event, at) for event, at in due if event.branch_id == branch_id and at > now]
+
+
+def latest_held(offsets: Sequence[Offset], now: datetime, zone: ZoneInfo) -> datetime:
+    """The latest start of a meeting whose 补课 can be due by ``now``, over ``offsets``:
+    ``now - 3h`` for ``+3h``; for ``+1d@09:00`` the end of yesterday from 09:00 on, of the
+    day before until then (a meeting today has its 补课 tomorrow at the earliest)."""
+    latest = now - timedelta(days=MAX_OFFSET_DAYS + 1)
+    for offset in offsets:
+        if isinstance(offset, DayOffset):
+            local = now.astimezone(zone)
+            # The last day whose 补课 has come: today minus the days, once the hour passed.
+            last = local.date() - timedelta(days=offset.days)
+            if local.time() < offset.at:
+                last -= timedelta(days=1)
+            following = last + timedelta(days=1)
+            moment = datetime.combine(following, time(), tzinfo=zone).astimezone(UTC)
+        else:
+            moment = now - timedelta(minutes=offset.minutes)
+        latest = max(latest, moment)
+    return min(latest, now)
 
 
 def makeup_offsets(settings: ScheduleSettings) -> list[Offset]:

@@ -146,16 +146,18 @@ async def typed_code(update: Update, context: BotContext) -> bool:
 
 
 async def code_text(update: Update, context: BotContext, state: SigninCode) -> None:
-    """The code typed after /signin: anything that is not one is answered as a wrong code."""
+    """The code typed after /signin. Text that is not 4 digits is not a guess: the member is
+    asked again (the question stays open), and nothing is counted."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
     services = context.services
-    await conversation.end(context, user.id)
-    actor = await services.org.actor(user.id)
     code = parse_code(message.text)
     if code is None:
-        code = "-"  # matches no session: counted and answered as a wrong code
+        await message.reply_text(services.texts.signin_not_a_code)
+        return
+    await conversation.end(context, user.id)
+    actor = await services.org.actor(user.id)
     outcome = await services.signin.by_code(actor.member, user.id, code)
     await _answer(context, outcome, message.reply_text)
 

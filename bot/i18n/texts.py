@@ -208,6 +208,7 @@ class Texts:
     command_signin: str
     meeting_title_default: str
     signin_ask_code: str
+    signin_not_a_code: str
     signin_done: str
     signin_refused_not_yet: str
     signin_refused_ended: str

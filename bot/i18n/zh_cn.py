@@ -196,6 +196,7 @@ TEXTS = Texts(
     command_signin="会议签到：党员发送签到码；书记开启签到、代签和补签",
     meeting_title_default="主题党日",
     signin_ask_code="请发送会场上公布的 4 位签到码（例如 1234）。",
+    signin_not_a_code="签到码是 4 位数字（例如 1234），请再发一次；不签了请发送 /cancel。",
     signin_done="✅ 签到成功！\n【{branch}】{date} {title}\n签到时间：{time}",
     signin_refused_not_yet="签到还没有开始：{title}的签到时间是 {opens}–{closes}，请到时再签。",
     signin_refused_ended="签到已经结束（{closes} 截止）。如果您参加了会议，请联系支部书记补签。",

@@ -197,6 +197,7 @@ TEXTS = Texts(
     command_signin="會議簽到：黨員發送簽到碼；書記開啟簽到、代簽和補簽",
     meeting_title_default="主題黨日",
     signin_ask_code="請發送會場上公佈的 4 位簽到碼（例如 1234）。",
+    signin_not_a_code="簽到碼是 4 位數字（例如 1234），請再發一次；不簽了請發送 /cancel。",
     signin_done="✅ 簽到成功！\n【{branch}】{date} {title}\n簽到時間：{time}",
     signin_refused_not_yet="簽到還沒有開始：{title}的簽到時間是 {opens}–{closes}，請到時再簽。",
     signin_refused_ended="簽到已經結束（{closes} 截止）。如果您參加了會議，請聯繫支部書記補簽。",

@@ -160,6 +160,8 @@ async def test_a_stranger_another_branch_and_wrong_codes_are_refused(
         assert (await member.say(code))["text"].startswith("✅ 签到成功！")
         # /signin with the code after it works too, and a member's /signin asks for the code.
         assert (await member.say("/signin"))["text"].startswith("请发送会场上公布的 4 位签到码")
+        # Not a code at all: asked again, not counted as a guess.
+        assert (await member.say("好的"))["text"].startswith("签到码是 4 位数字（例如 1234）")
         assert (await member.say(code))["text"].startswith("您已于 ")
     assert harness.rows("SELECT COUNT(*) FROM attendance WHERE present = 1") == [(1,)]
 

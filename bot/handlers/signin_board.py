@@ -32,8 +32,11 @@ INTERVAL = 2.0
 
 
 def title(texts: Texts, event: Event) -> str:
-    """What a meeting is called in sign-in messages: its title, or 主题党日."""
-    return event.title or texts.meeting_title_default
+    """What a meeting is called in sign-in messages: its title (主题党日 for a theme day) and
+    its topic, so a member sees which meeting they signed in to."""
+    name = event.title or texts.meeting_title_default
+    topic = event.topic if event.topic and event.topic != name else ""
+    return texts.meeting_with_topic.format(title=name, topic=topic) if topic else name
 
 
 def board_text(texts: Texts, tree: OrgTree, zone: ZoneInfo, board: Board) -> str:

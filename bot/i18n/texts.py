@@ -207,6 +207,7 @@ class Texts:
     # Sign-in at the meeting (签到, 代签, 补签) and 补课.
     command_signin: str
     meeting_title_default: str
+    meeting_with_topic: str
     signin_ask_code: str
     signin_not_a_code: str
     signin_done: str

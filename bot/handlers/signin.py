@@ -172,7 +172,9 @@ async def signin_command(update: Update, context: BotContext) -> None:
     texts = services.texts
     actor = context.actor
     args = list(context.args or [])
-    code = parse_code(" ".join(args)) if args else None
+    # A unit id that happens to be four digits names a branch, not a code.
+    named = any(arg in services.org.tree.by_id for arg in args)
+    code = parse_code(" ".join(args)) if args and not named else None
     if code is not None:
         outcome = await services.signin.by_code(actor.member, user.id, code)
         await _answer(context, outcome, message.reply_text)

@@ -278,3 +278,54 @@ async def test_the_live_count_is_edited_in_place_and_throttled(org_harness: Harn
         calls = await harness.client.take_calls()
     assert calls.get("sendMessage") == 10
     assert 1 <= calls.get("editMessageText", 0) <= 4
+
+
+async def test_sign_in_opens_from_the_buttons_on_themeday_and_attendance(
+    org_harness: Harness,
+) -> None:
+    """开启签到 on /themeday (in the half hour before a theme day) and under /attendance give
+    the same QR code and code as /signin."""
+    from bot.schedule.config import ScheduleSettings
+
+    harness = org_harness
+    harness.clock = ShiftedClock()
+    starts = (harness.clock.now() + timedelta(minutes=15)).astimezone(ZONE)
+    weekday = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][starts.weekday()]
+    harness.settings = harness.settings.model_copy(
+        update={
+            "schedules": ScheduleSettings.model_validate(
+                {
+                    "theme_day": {
+                        "rule": f"FREQ=WEEKLY;BYDAY={weekday}",
+                        "time": starts.strftime("%H:%M"),
+                        "topic": "学习党章",
+                        "reminders": [],
+                        "on_holiday": "keep",
+                    },
+                    "study_day": {"enabled": False},
+                    "quiz_nudge": {"enabled": False},
+                    "political_birthday": {"enabled": False},
+                }
+            )
+        }
+    )
+    async with harness.bot():
+        secretary = await person(harness, "赵书记", SECRETARY_1)
+        await join(harness, await invite_link(secretary), "张三")
+        listing = await secretary.say("/themeday")
+        label = f"📲 开启{starts.month}月{starts.day}日签到"
+        (open_here,) = [d for text, d in buttons(listing) if text == label]
+        mark = harness.client.cursor
+        await secretary.tap(listing, open_here)
+        photo = await secretary.next_message(lambda m: "photo" in m, after=mark)
+        assert "签到 · 【东村党支部】" in photo["caption"] and "学习党章" in photo["caption"]
+        await secretary.next_message(lambda m: "签到情况" in m.get("text", ""), after=mark)
+        sheet = await secretary.say("/attendance")
+        assert [t for t, _ in buttons(sheet)] == ["📲 开启签到", "✍️ 代签（1 人未签到）"]
+        (again,) = [d for text, d in buttons(sheet) if text == "📲 开启签到"]
+        mark = harness.client.cursor
+        await secretary.tap(sheet, again)
+        second = await secretary.next_message(lambda m: "photo" in m, after=mark)
+        # Opened once: the same code shown again.
+        assert second["caption"] == photo["caption"]
+    assert harness.rows("SELECT COUNT(*) FROM signin_sessions") == [(1,)]

@@ -412,13 +412,13 @@ class LeaveChoiceCodec(Codec[LeaveChoiceTap]):
         return LeaveChoiceTap(int(match.group(1)), self._reasons[match.group(2)])
 
 
-MeetAction = Literal["open", "topic", "place", "agenda", "speaker", "cancel"]
+MeetAction = Literal["open", "topic", "place", "agenda", "speaker", "material", "cancel"]
 
 
 @dataclass(frozen=True)
 class MeetTap:
     """A secretary's button on one occurrence of a meeting: open its menu, set one detail
-    (topic, place, agenda, speaker) or cancel it."""
+    (topic, place, agenda, speaker, the study material for its 补课) or cancel it."""
 
     event_id: int
     action: MeetAction
@@ -426,13 +426,14 @@ class MeetTap:
 
 class MeetCodec(Codec[MeetTap]):
     prefix = "meet"
-    fields = re.compile(rf"(open|topic|place|agenda|speaker|cancel):{_ID}")
+    fields = re.compile(rf"(open|topic|place|agenda|speaker|material|cancel):{_ID}")
     _actions: ClassVar[dict[str, MeetAction]] = {
         "open": "open",
         "topic": "topic",
         "place": "place",
         "agenda": "agenda",
         "speaker": "speaker",
+        "material": "material",
         "cancel": "cancel",
     }
 

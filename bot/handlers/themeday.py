@@ -67,6 +67,7 @@ def _detail_name(texts: Texts, detail: Detail) -> str:
         Detail.PLACE: texts.themeday_detail_place,
         Detail.AGENDA: texts.themeday_detail_agenda,
         Detail.SPEAKER: texts.themeday_detail_speaker,
+        Detail.MATERIAL: texts.themeday_detail_material,
     }[detail]
 
 
@@ -192,6 +193,7 @@ def _menu(texts: Texts, event_id: int) -> InlineKeyboardMarkup:
                 button(texts.themeday_set_agenda, "agenda"),
                 button(texts.themeday_set_speaker, "speaker"),
             ],
+            [button(texts.themeday_set_material, "material")],
             [button(texts.themeday_cancel_button, "cancel")],
         ]
     )
@@ -340,4 +342,9 @@ async def meet_confirm_callback(update: Update, context: BotContext, tap: MeetCo
         return
     detail = Detail(state.field)
     await services.meetings.set_detail(event, detail, state.value, user_id)
-    await query.edit_message_text(texts.themeday_saved.format(detail=_detail_name(texts, detail)))
+    saved = (
+        texts.themeday_saved_material
+        if detail is Detail.MATERIAL
+        else texts.themeday_saved.format(detail=_detail_name(texts, detail))
+    )
+    await query.edit_message_text(saved)

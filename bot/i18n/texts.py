@@ -247,6 +247,7 @@ class Texts:
     themeday_signin_button: str
     themeday_makeup_line: str
     makeup_text: str
+    makeup_material: str
     makeup_done_button: str
     makeup_done: str
     tap_makeup_recorded: str
@@ -294,11 +295,13 @@ class Texts:
     themeday_set_place: str
     themeday_set_agenda: str
     themeday_set_speaker: str
+    themeday_set_material: str
     themeday_cancel_button: str
     themeday_detail_topic: str
     themeday_detail_place: str
     themeday_detail_agenda: str
     themeday_detail_speaker: str
+    themeday_detail_material: str
     themeday_ask_detail: str
     themeday_too_long: str
     themeday_preview: str
@@ -307,6 +310,7 @@ class Texts:
     themeday_confirm: str
     themeday_discard: str
     themeday_saved: str
+    themeday_saved_material: str
     themeday_cancel_done: str
     themeday_discarded: str
     themeday_waiting_confirm: str

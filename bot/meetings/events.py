@@ -25,10 +25,14 @@ class Detail(StrEnum):
     PLACE = "place"
     AGENDA = "agenda"
     SPEAKER = "speaker"
+    MATERIAL = "material"
+    """What to study: sent with the 补课 to those on leave or absent (a text, a link)."""
 
     @property
     def limit(self) -> int:
-        return {"topic": 60, "place": 60, "agenda": 500, "speaker": 30}[self.value]
+        return {"topic": 60, "place": 60, "agenda": 500, "speaker": 30, "material": 1000}[
+            self.value
+        ]
 
 
 CANCEL_REASON_LIMIT = 200
@@ -74,6 +78,8 @@ class Event:
     speaker: str = ""
     note: str = ""
     """Why it was cancelled, as the secretary wrote it."""
+    material: str = ""
+    """The study material the secretary set, for the 补课."""
 
     def as_meeting(self) -> Meeting:
         """The stored occurrence with the secretary's edits, as reminders describe it."""

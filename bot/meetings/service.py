@@ -372,10 +372,13 @@ class MeetingService:
         ]
         texts = self._texts
         local = event.occurs_at.astimezone(self._zone)
+        details = self.describe(event.as_meeting())
+        if event.material:
+            details += "\n\n" + texts.makeup_material.format(material=event.material)
         text = texts.makeup_text.format(
             branch=self._tree.by_id[event.branch_id].name,
             date=texts.month_day(local.date()),
-            details=self.describe(event.as_meeting()),
+            details=details,
         )
         button = {
             "text": texts.makeup_done_button,

@@ -212,4 +212,5 @@ def _event(row: Any) -> Event:
         agenda=row["agenda"],
         speaker=row["speaker"],
         note=row["note"],
+        material=row["material"],
     )

@@ -405,7 +405,7 @@ MIGRATIONS: tuple[str, ...] = (
     # 12: sign-in at the meeting: a secretary opens one per event (a short code and an unguessable
     # token for the QR link, valid in the meeting's window), with the message showing the live
     # count; a member's wrong codes, counted to stop guessing; when a member confirmed the
-    # 补课 (已学习).
+    # 补课 (已学习); the study material sent with it.
     """
     CREATE TABLE signin_sessions (
         id INTEGER PRIMARY KEY,
@@ -429,5 +429,7 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX signin_failures_person ON signin_failures(telegram_id, failed_at);
     ALTER TABLE attendance ADD COLUMN studied_at INTEGER;
+    -- The study material a secretary sets on one occurrence, sent with its 补课.
+    ALTER TABLE events ADD COLUMN material TEXT NOT NULL DEFAULT '';
     """,
 )

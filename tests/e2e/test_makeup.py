@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from bot.clock import ShiftedClock
 from bot.handlers.callbacks import STUDIED, StudiedTap
-from bot.meetings.events import Meeting
+from bot.meetings.events import Detail, Meeting
 from bot.schedule.config import ScheduleSettings
 from tests.e2e.conftest import SECRETARY_1, Harness, buttons, invite_link, join, person
 
@@ -47,6 +47,11 @@ async def test_makeup_reaches_those_on_leave_is_confirmed_and_never_resent(
         await away.next_message(lambda m: "请假原因" in m["text"])
         assert "已登记请假：出差" in (await away.say("出差"))["text"]
         event_id = await services.meetings.event(day)
+        stored = await services.meetings.find(event_id)
+        assert stored is not None
+        await services.meetings.set_detail(
+            stored, Detail.MATERIAL, "《党章》总纲，https://example.org/dangzhang", SECRETARY_1
+        )
         # 李四 signs in at the meeting (the secretary 代签 him here).
         present_id = harness.rows("SELECT id FROM members WHERE real_name = '李四'")[0][0]
         event = await services.signin.event(event_id)
@@ -66,6 +71,7 @@ async def test_makeup_reaches_those_on_leave_is_confirmed_and_never_resent(
         makeup = await away.next_message(lambda m: "补课" in m["text"])
         assert makeup["text"].startswith("📚 补课 · 【东村党支部】")
         assert "主题：学习党章第一章" in makeup["text"] and "地点：村委会二楼" in makeup["text"]
+        assert "📖 学习材料：\n《党章》总纲，https://example.org/dangzhang" in makeup["text"]
         assert [label for label, _ in buttons(makeup)] == ["✅ 已学习"]
         assert "补课" in (await silent.next_message(lambda m: "补课" in m["text"]))["text"]
         (done,) = [d for label, d in buttons(makeup) if label == "✅ 已学习"]

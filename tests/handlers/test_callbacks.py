@@ -114,7 +114,7 @@ VALUES: dict[str, tuple[Codec[Any], st.SearchStrategy[Any]]] = {
         st.builds(
             MeetTap,
             ROW_ID,
-            st.sampled_from(["open", "topic", "place", "agenda", "speaker", "cancel"]),
+            st.sampled_from(["open", "topic", "place", "agenda", "speaker", "material", "cancel"]),
         ),
     ),
     "leave": (

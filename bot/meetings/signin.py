@@ -271,9 +271,12 @@ class SigninService:
             return Outcome(Refusal.ENDED, event, session)
         if await self._attendance.sign_in(event.id, member.id, telegram_id, "self", now):
             return Outcome(None, event, session, now)
-        # Signed in by the secretary a moment ago.
         reply = (await self._attendance.replies(event.id)).get(member.id)
-        return Outcome(Refusal.ALREADY, event, session, reply.signed_at if reply else None)
+        if reply is not None and reply.present:
+            # Signed in by the secretary a moment ago.
+            return Outcome(Refusal.ALREADY, event, session, reply.signed_at)
+        # Not written although in the window: the meeting's record was closed early.
+        return Outcome(Refusal.ENDED, event, session)
 
     async def _stopped(self, telegram_id: int) -> bool:
         since = self._clock.now() - FAILURE_WINDOW

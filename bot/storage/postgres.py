@@ -139,6 +139,15 @@ def _number(text: str) -> int | float:
     return float(text) if any(c in text for c in ".eEN") else int(text)
 
 
+async def _keep(connection: asyncpg.Connection) -> None:
+    """What the pool does to a connection it gets back, besides rolling back an open
+    transaction (asyncpg does that first, always): nothing. asyncpg's default sends
+    ``pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`` after every statement run
+    through the pool, a second round trip each; the stores never leave session state (no
+    ``SET``, no ``LISTEN``, only transaction-level advisory locks). Code that needs session
+    state takes a connection of its own, not one of this pool's."""
+
+
 async def _setup(connection: asyncpg.Connection) -> None:
     await connection.set_type_codec(
         "numeric", encoder=str, decoder=_number, schema="pg_catalog", format="text"
@@ -467,7 +476,12 @@ class PostgresDatabase(Database):
     ) -> PostgresDatabase:
         try:
             pool = await asyncpg.create_pool(
-                url.url, min_size=1, max_size=10, init=_setup, statement_cache_size=1024
+                url.url,
+                min_size=1,
+                max_size=10,
+                init=_setup,
+                reset=_keep,
+                statement_cache_size=1024,
             )
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
             raise _cannot_open(url, error) from error

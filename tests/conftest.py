@@ -19,6 +19,7 @@ from tests.engines import (
     REQUIRE_POSTGRES_ENV,
     database_for,
     drop_free_schemas,
+    drop_stale_schemas,
     postgres_answers,
     postgres_url,
     skip_line,
@@ -57,6 +58,8 @@ def pytest_configure(config: pytest.Config) -> None:
         if os.environ.get(REQUIRE_POSTGRES_ENV):
             raise pytest.UsageError(f"{REQUIRE_POSTGRES_ENV} is set, but {reason}")
         config.stash[POSTGRES_SKIPPED] = skip_line(reason)
+    else:
+        drop_stale_schemas(postgres_url())
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -13,6 +13,7 @@ import asyncio
 import os
 import socket
 import sqlite3
+import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -130,7 +131,7 @@ async def postgres_schema(base: str, *, fresh: bool = False) -> AsyncIterator[Da
         if _FREE and not fresh:
             name = _FREE.pop()
         else:
-            name = f"test_{uuid.uuid4().hex[:12]}"
+            name = f"test_{int(time.time())}_{uuid.uuid4().hex[:8]}"
             await admin.execute(f"CREATE SCHEMA {name}")
     finally:
         await admin.close()
@@ -154,6 +155,28 @@ async def postgres_schema(base: str, *, fresh: bool = False) -> AsyncIterator[Da
                 await admin.execute(f"DROP SCHEMA {name} CASCADE")
         finally:
             await admin.close()
+
+
+STALE_SECONDS = 6 * 3600
+"""A test schema older than this was left by a run that was killed: the next run drops it
+(concurrent runs, by other people on the same server, have younger ones)."""
+
+
+def drop_stale_schemas(url: str) -> None:
+    async def drop() -> None:
+        import asyncpg
+
+        admin = await asyncpg.connect(url)
+        try:
+            for (name,) in await admin.fetch(
+                "SELECT nspname FROM pg_namespace WHERE nspname ~ '^test_[0-9]+_[0-9a-f]{8}$'"
+            ):
+                if int(name.split("_")[1]) < time.time() - STALE_SECONDS:
+                    await admin.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+        finally:
+            await admin.close()
+
+    asyncio.run(drop())
 
 
 def drop_free_schemas() -> None:

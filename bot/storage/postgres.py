@@ -41,6 +41,10 @@ POSTGRES = Dialect(
     insertion_order="seq",
 )
 
+CONNECT_TIMEOUT = 10.0
+"""Seconds to wait for the server before start-up gives up with one problem (asyncpg's
+default is a minute)."""
+
 MIGRATION_LOCK = 7_316_016
 """The advisory lock (with the schema's name, so that databases in other schemas of the same
 server do not wait for each other) held while a process brings the schema up to date."""
@@ -482,8 +486,9 @@ class PostgresDatabase(Database):
                 init=_setup,
                 reset=_keep,
                 statement_cache_size=1024,
+                timeout=CONNECT_TIMEOUT,
             )
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
             raise _cannot_open(url, error) from error
         database = cls(pool, url)
         try:

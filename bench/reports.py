@@ -431,6 +431,17 @@ def on_postgres(db: Path, base: str) -> str:
     return asyncio.run(copy())
 
 
+def drop_copy(base: str) -> None:
+    import asyncpg
+
+    async def drop() -> None:
+        admin = await asyncpg.connect(base)
+        await admin.execute("DROP SCHEMA IF EXISTS bench_reports CASCADE")
+        await admin.close()
+
+    asyncio.run(drop())
+
+
 def run_worker(db: Path | str, month: Period, year: Period, samples: int, seed: int) -> JsonDict:
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", "--db", str(db)]
     command += ["--month", month.key, "--samples", str(samples), "--seed", str(seed)]
@@ -480,7 +491,11 @@ def main() -> None:
             started = time.perf_counter()
             source = on_postgres(db, args.postgres)
             copy_s = round(time.perf_counter() - started, 1)
-        figures = run_worker(source, month, year, args.samples, args.seed)
+        try:
+            figures = run_worker(source, month, year, args.samples, args.seed)
+        finally:
+            if args.engine == "postgresql":
+                drop_copy(args.postgres)
         figures["engine"] = args.engine
         if args.engine == "postgresql":
             figures["copy_s"] = copy_s

@@ -35,6 +35,7 @@ from bot.delivery.sender import Sender
 from bot.delivery.service import DeliveryService
 from bot.handlers.registry import register_handlers, set_menus
 from bot.i18n import catalogue
+from bot.meetings.records import RecordService
 from bot.meetings.service import THEMEDAY_START, MeetingService
 from bot.org.service import OrgService
 from bot.quiz.questions import Bank
@@ -184,6 +185,7 @@ def build_services(
         texts,
         settings.zone,
         private_link=f"https://t.me/{bot.username}?start={THEMEDAY_START}",
+        committee=org.secretaries_of,
     )
     schedule = Schedule(settings.schedules, settings.zone)
     return Services(
@@ -242,6 +244,7 @@ def build_services(
         ),
         progress=progress,
         meetings=meetings,
+        records=RecordService(storage.attendance, tree, clock, settings.zone),
         schedule=schedule,
         scheduler=Scheduler(
             outbox=storage.outbox,

@@ -17,6 +17,7 @@ from bot.delivery.scheduler import Scheduler
 from bot.delivery.sender import Sender
 from bot.delivery.service import DeliveryService
 from bot.i18n import Texts
+from bot.meetings.records import RecordService
 from bot.meetings.service import MeetingService
 from bot.org.service import OrgService
 from bot.quiz.service import QuizService
@@ -40,5 +41,6 @@ class Services:
     sender: Sender
     progress: ProgressReporter
     meetings: MeetingService
+    records: RecordService
     schedule: Schedule
     scheduler: Scheduler

@@ -9,6 +9,9 @@ anything twice.
 
 What becomes of each occurrence (``bot.schedule.occurrences``):
 * a reminder of the theme day: to every member, with 参加/请假, and to the branch's group chats;
+* a reminder of a meeting moved to another time, or organised in the chat (党课, 支委会…):
+  planned from its stored time with the theme day's reminder offsets, once per move (the
+  configured occurrence of a moved one is not reminded at its old time);
 * a reminder of another event (study day, meetings): the same message, without the buttons;
 * the quiz nudge: to the members who have not finished a quiz this month;
 * 政治生日: a greeting to the member, and a notice to the branch's secretaries days before.
@@ -26,10 +29,11 @@ from bot.clock import Clock
 from bot.delivery.outbox import NewDelivery
 from bot.delivery.service import DeliveryService
 from bot.i18n import Texts
-from bot.meetings.events import Meeting
+from bot.meetings.events import THEME_DAY, Event, Meeting
 from bot.meetings.service import MeetingService
 from bot.org.members import Member
 from bot.org.tree import OrgTree
+from bot.schedule.notation import MAX_OFFSET_DAYS
 from bot.schedule.occurrences import Occurrence, OccurrenceKind
 from bot.schedule.planner import BranchSchedule, Schedule
 from bot.stats.periods import current_month
@@ -41,6 +45,8 @@ log = logging.getLogger(__name__)
 
 WATERMARK = "schedules"
 MAKEUP_DELAY = timedelta(days=1)
+OFFSET_REACH = timedelta(days=MAX_OFFSET_DAYS + 1)
+"""How far a reminder can be from its meeting: the events whose reminders a window can hold."""
 
 Plan = Callable[[OrgTree, datetime, datetime], Sequence[Occurrence]]
 """Everything due in [start, end) for the branches of the tree (reminders, nudges, 政治生日)."""
@@ -114,6 +120,7 @@ class Scheduler:
                 skipped += 1
                 continue
             written += await self._write(occurrence)
+        written += await self._off_schedule(since, now + timedelta(seconds=1), now)
         makeups = await self._makeups(now)
         await self._outbox.set_checked_until(WATERMARK, now)
         return TickReport(written, skipped, makeups)
@@ -239,6 +246,29 @@ class Scheduler:
             found += [o.for_branch(unit.id) for o in greetings]
         return found
 
+    async def _off_schedule(self, start: datetime, end: datetime, now: datetime) -> int:
+        """Reminders due in [start, end) of meetings the schedule does not time: moved ones
+        and those organised in the chat, at the theme day's offsets from the stored time."""
+        if self._schedule is None:
+            return 0
+        written = 0
+        events = await self._meetings.off_schedule(start - OFFSET_REACH, end + OFFSET_REACH)
+        for event in events:
+            unit = self._tree.by_id.get(event.branch_id)
+            if unit is None:
+                continue
+            plan = self._schedule.branch(unit.id, unit.kind)
+            for reminder in plan.reminders(_as_theme_day(event, self._zone)):
+                due = reminder.occurs_at
+                if not start <= due < end or due < now - self._grace or due > event.occurs_at:
+                    continue
+                groups = await self._members.group_chats_of(event.branch_id)
+                batch = await self._meetings.remind_event(
+                    event, reminder.offset or "", due, due + self._grace, groups
+                )
+                written += batch is not None
+        return written
+
     async def _makeups(self, now: datetime) -> int:
         """补课 for theme days that ended a day ago (written once per theme day)."""
         count = 0
@@ -249,3 +279,18 @@ class Scheduler:
             if event.branch_id in self._tree.by_id:
                 count += await self._meetings.makeup(event, now) is not None
         return count
+
+
+def _as_theme_day(event: Event, zone: ZoneInfo) -> Occurrence:
+    """A stored meeting as the schedule's theme day at its stored time, to plan its
+    reminders with the branch's theme-day offsets."""
+    return Occurrence(
+        kind=OccurrenceKind.THEME_DAY,
+        rule_key=THEME_DAY,
+        branch_id=event.branch_id,
+        occurs_at=event.occurs_at,
+        rule_date=event.occurs_at.astimezone(zone).date(),
+        title=event.title,
+        place=event.place,
+        topic=event.topic,
+    )

@@ -319,6 +319,7 @@ class StatsService:
             zone=self._zone,
             made_on=self._clock.now().astimezone(self._zone).date(),
             min_attempts=self.min_attempts,
+            meetings=await self._attendance.held(branches, start, min(end, self._clock.now())),
         )
         ledger = Ledger(data)
         batch: list[AnswerDetail] = []

@@ -158,7 +158,7 @@ class MeetingService:
         ``remind_event``)."""
         event_id = await self.event(day)
         stored = await self._attendance.event(event_id)
-        if stored is None or stored.occurs_at != day.occurs_at:
+        if stored is None or stored.moved_from is not None:
             return None
         return await self.remind_event(stored, reminder, due, expires_at, group_chats)
 

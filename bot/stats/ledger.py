@@ -6,9 +6,9 @@ Six sheets — 汇总 (per branch, with a 合计 row), 党员明细 (per member,
 question and option) — ready to print and file: a title, the unit and period, the header
 repeated on every page, A4 landscape fitted to the width, a footer with 制表人/审核人/制表日期
 lines and the page number. Numbers, shares and dates are typed cells with number formats, so
-Excel can sum, sort and filter them. Written in openpyxl's write-only mode, row by row, so a large unit's year
-does not sit in memory; Excel's row limit is respected and any cut is stated in the sheet.
-Every header, note and word comes from the catalogue.
+Excel can sum, sort and filter them. Written in openpyxl's write-only mode, row by row, so a
+large unit's year does not sit in memory; Excel's row limit is respected and any cut is stated
+in the sheet. Every header, note and word comes from the catalogue.
 """
 
 from __future__ import annotations

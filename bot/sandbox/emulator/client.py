@@ -10,7 +10,6 @@ Messages, polls and users are plain dicts shaped exactly like Telegram's JSON ob
 from __future__ import annotations
 
 import base64
-
 import json
 import time
 from collections.abc import Callable

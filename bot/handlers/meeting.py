@@ -213,10 +213,11 @@ async def meeting_command(update: Update, context: BotContext) -> None:
             reply_markup=InlineKeyboardMarkup([buttons[0:2], buttons[2:4]]),
         )
         return
-    await message.reply_text(*await _listing(context, branch_id))
+    text, keyboard = await _listing(context, branch_id)
+    await message.reply_text(text, reply_markup=keyboard)
 
 
-async def _listing(context: BotContext, branch_id: str) -> tuple[str, Any]:
+async def _listing(context: BotContext, branch_id: str) -> tuple[str, InlineKeyboardMarkup | None]:
     services = context.services
     texts = services.texts
     unit = services.org.tree.by_id[branch_id]

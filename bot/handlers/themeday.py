@@ -132,13 +132,17 @@ async def themeday_command(update: Update, context: BotContext) -> None:
     unit = services.org.tree.by_id[branch_id]
     plan = services.schedule.branch(unit.id, unit.kind)
     planned = plan.next_occurrences(services.clock.now(), 3, kinds=[OccurrenceKind.THEME_DAY])
-    if not planned:
-        await message.reply_text(texts.themeday_none.format(branch=unit.name))
-        return
     events = await services.meetings.coming(
         [Meeting(unit.id, o.occurs_at, o.topic or o.title, o.place) for o in planned]
     )
+    listed = {e.id for e in events}
+    others = [e for e in await services.meetings.coming_elsewhere(unit.id) if e.id not in listed]
+    if not planned and not others:
+        await message.reply_text(texts.themeday_none.format(branch=unit.name))
+        return
     lines = [texts.themeday_title.format(branch=unit.name), ""]
+    if not planned:
+        lines += [texts.themeday_none.format(branch=unit.name), ""]
     for occurrence, event in zip(planned, events, strict=True):
         lines.append(services.meetings.describe(event.as_meeting()))
         if event.status is EventStatus.CANCELLED:
@@ -151,8 +155,6 @@ async def themeday_command(update: Update, context: BotContext) -> None:
                 )
             )
         lines.append("")
-    listed = {e.id for e in events}
-    others = [e for e in await services.meetings.coming_elsewhere(unit.id) if e.id not in listed]
     if others:
         lines.append(texts.themeday_other_meetings)
         for event in others:

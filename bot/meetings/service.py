@@ -510,10 +510,11 @@ class MeetingService:
         return await self._attendance.events_between(THEME_DAY, start, end)
 
     async def sign_in(self, event: Event, member_id: int, by: int) -> str | None:
-        """Mark a member present: 代签 on the day of the meeting, 补签 afterwards. None if
-        they were already signed in."""
+        """Mark a member present: 代签 on the day of the meeting, 补签 afterwards or once the
+        record is closed. None if they were already signed in."""
         today = self._clock.now().astimezone(self._zone).date()
-        kind = "proxy" if today <= event.occurs_at.astimezone(self._zone).date() else "late"
+        on_the_day = today <= event.occurs_at.astimezone(self._zone).date()
+        kind = "proxy" if on_the_day and not event.closed else "late"
         done = await self._attendance.sign_in(event.id, member_id, by, kind, self._clock.now())
         return kind if done else None
 

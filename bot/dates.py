@@ -125,7 +125,7 @@ def parse_when(text: str, today: date) -> When | WhenRefusal:
     # Where the day ends and the time begins: between the two words, else anywhere.
     splits = [(words[0], words[1])] if len(words) == 2 else []
     splits += [(compact[:i], compact[i:]) for i in range(1, len(compact))]
-    found: When | WhenRefusal = _day(compact, today, None)
+    refused: WhenRefusal | None = None
     for head, tail in splits:
         clock = _TIME.fullmatch(tail)
         if clock is None or tail.isdigit():
@@ -134,10 +134,12 @@ def parse_when(text: str, today: date) -> When | WhenRefusal:
         if isinstance(day, WhenRefusal) and day.problem is WhenProblem.FORM:
             continue
         at = _clock(clock)
-        if at is None:
-            return WhenRefusal(WhenProblem.TIME)
-        return _day(head, today, at)
-    return found
+        found = WhenRefusal(WhenProblem.TIME) if at is None else _day(head, today, at)
+        if isinstance(found, When):
+            return found
+        # Another split may still read (2026-12-040:00 is the 4th at 0:00, not the 0th).
+        refused = refused or found
+    return refused or _day(compact, today, None)
 
 
 def _day(typed: str, today: date, at: time | None) -> When | WhenRefusal:

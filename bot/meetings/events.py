@@ -176,7 +176,8 @@ class HeldMeeting:
     expected: int
     present: int
     leave: int
-    makeup_done: int
+    makeup_done: int | None
+    """Members who confirmed their 补课; None while the bot records no confirmation."""
     photos: int
 
     @property

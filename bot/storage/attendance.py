@@ -285,7 +285,9 @@ class AttendanceStore(StoreBase):
                 expected=row["expected"] if row["expected"] is not None else row["member_count"],
                 present=row["present_count"],
                 leave=row["leave_count"],
-                makeup_done=0,
+                # 补课 is not confirmed by members yet (已学习 is being built): the
+                # ledger leaves the cell empty rather than show a count of zero.
+                makeup_done=None,
                 photos=row["photo_count"],
             )
             for row in rows

@@ -26,7 +26,14 @@ from bot.handlers.meeting import (
 )
 from bot.handlers.scope import home_branch
 from bot.i18n import Texts
-from bot.meetings.events import CANCEL_REASON_LIMIT, Detail, Event, EventStatus, Meeting
+from bot.meetings.events import (
+    CANCEL_REASON_LIMIT,
+    Audience,
+    Detail,
+    Event,
+    EventStatus,
+    Meeting,
+)
 from bot.meetings.service import MOVE_REASON_LIMIT, EditRefusal
 from bot.org.access import Role
 from bot.schedule.holidays import Adjustment
@@ -136,7 +143,13 @@ async def themeday_command(update: Update, context: BotContext) -> None:
         [Meeting(unit.id, o.occurs_at, o.topic or o.title, o.place) for o in planned]
     )
     listed = {e.id for e in events}
-    others = [e for e in await services.meetings.coming_elsewhere(unit.id) if e.id not in listed]
+    # A 支委会 is the committee's business: members see the meetings called for the branch.
+    officer = actor.allowed(Role.SECRETARY) and actor.can_see(unit.id)
+    others = [
+        e
+        for e in await services.meetings.coming_elsewhere(unit.id)
+        if e.id not in listed and (officer or e.audience is Audience.BRANCH)
+    ]
     if not planned and not others:
         await message.reply_text(texts.themeday_none.format(branch=unit.name))
         return

@@ -182,6 +182,8 @@ class Texts:
     rsvp_recorded: str
     rsvp_ask_reason: str
     rsvp_leave_recorded: str
+    rsvp_leave_recorded_meeting: str
+    """请假 recorded for a meeting called in the chat, which has no 补课 to promise."""
     rsvp_past: str
     leave_trip: str
     leave_ill: str

@@ -416,7 +416,9 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE events ADD COLUMN minutes TEXT NOT NULL DEFAULT '';
     ALTER TABLE events ADD COLUMN closed_at INTEGER;
     ALTER TABLE events ADD COLUMN closed_by INTEGER;
-    CREATE INDEX events_occurs ON events(occurs_at);
+    -- The meetings the schedule does not time, whose reminders each tick plans.
+    CREATE INDEX events_off_schedule ON events(occurs_at)
+        WHERE adhoc = 1 OR moved_from IS NOT NULL;
     CREATE TABLE event_photos (
         id INTEGER PRIMARY KEY,
         event_id INTEGER NOT NULL REFERENCES events(id),

@@ -42,13 +42,13 @@ def window(kind: str, period: Period) -> Period:
 
 
 def _parts(kind: str, counted: Period) -> list[tuple[date, date]]:
-    """The months (or quarters) of the window, each as [start, end)."""
+    """The months (or calendar quarters) the window touches, each as [start, end): one
+    meeting of ``kind`` is due in each."""
     months = counted.months()
-    step = months_per(kind)
-    return [
-        (months[i].start, months[min(i + step, len(months)) - 1].end)
-        for i in range(0, len(months), step)
-    ]
+    if months_per(kind) == 1:
+        return [(month.start, month.end) for month in months]
+    quarters = {Period(Span.QUARTER, m.year, (m.index - 1) // 3 + 1) for m in months}
+    return sorted((quarter.start, quarter.end) for quarter in quarters)
 
 
 @dataclass(frozen=True)

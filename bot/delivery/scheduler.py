@@ -10,7 +10,8 @@ anything twice.
 What becomes of each occurrence (``bot.schedule.occurrences``):
 * a reminder of the theme day: to every member, with 参加/请假, and to the branch's group chats;
 * a reminder of a meeting moved to another time, or organised in the chat (党课, 支委会…):
-  planned from its stored time with the theme day's reminder offsets, once per move (the
+  planned from its stored time with the branch's theme-day reminder offsets (even where the
+  scheduled theme day is off), once per move (the
   configured occurrence of a moved one is not reminded at its old time);
 * a reminder of another event (study day, meetings): the same message, without the buttons;
 * the quiz nudge: to the members who have not finished a quiz this month;
@@ -29,11 +30,11 @@ from bot.clock import Clock
 from bot.delivery.outbox import NewDelivery
 from bot.delivery.service import DeliveryService
 from bot.i18n import Texts
-from bot.meetings.events import THEME_DAY, Event, Meeting
+from bot.meetings.events import Meeting
 from bot.meetings.service import MeetingService
 from bot.org.members import Member
 from bot.org.tree import OrgTree
-from bot.schedule.notation import MAX_OFFSET_DAYS
+from bot.schedule.notation import MAX_OFFSET_DAYS, parse_offset
 from bot.schedule.occurrences import Occurrence, OccurrenceKind
 from bot.schedule.planner import BranchSchedule, Schedule
 from bot.stats.periods import current_month
@@ -257,14 +258,17 @@ class Scheduler:
             unit = self._tree.by_id.get(event.branch_id)
             if unit is None:
                 continue
-            plan = self._schedule.branch(unit.id, unit.kind)
-            for reminder in plan.reminders(_as_theme_day(event, self._zone)):
-                due = reminder.occurs_at
+            # The branch's theme-day offsets, even where the scheduled theme day is switched
+            # off: a meeting called in the chat is still reminded.
+            settings = self._schedule.branch(unit.id, unit.kind).settings.theme_day
+            held = event.occurs_at.astimezone(self._zone).date()
+            for offset in (parse_offset(text) for text in settings.reminders):
+                due = offset.moment(held, event.occurs_at, self._zone)
                 if not start <= due < end or due < now - self._grace or due > event.occurs_at:
                     continue
                 groups = await self._members.group_chats_of(event.branch_id)
                 batch = await self._meetings.remind_event(
-                    event, reminder.offset or "", due, due + self._grace, groups
+                    event, str(offset), due, due + self._grace, groups
                 )
                 written += batch is not None
         return written
@@ -279,18 +283,3 @@ class Scheduler:
             if event.branch_id in self._tree.by_id:
                 count += await self._meetings.makeup(event, now) is not None
         return count
-
-
-def _as_theme_day(event: Event, zone: ZoneInfo) -> Occurrence:
-    """A stored meeting as the schedule's theme day at its stored time, to plan its
-    reminders with the branch's theme-day offsets."""
-    return Occurrence(
-        kind=OccurrenceKind.THEME_DAY,
-        rule_key=THEME_DAY,
-        branch_id=event.branch_id,
-        occurs_at=event.occurs_at,
-        rule_date=event.occurs_at.astimezone(zone).date(),
-        title=event.title,
-        place=event.place,
-        topic=event.topic,
-    )

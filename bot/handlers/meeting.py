@@ -461,8 +461,10 @@ async def record_text(context: BotContext, event: Event) -> str:
     texts = services.texts
     sheet = await services.meetings.sheet(event.id)
     photos = await services.records.photos(event)
-    present = len(sheet.present) if sheet else 0
-    leave = len([m for m, _ in sheet.leave]) if sheet else 0
+    signed = {m.id for m, _ in sheet.present} if sheet else set()
+    present = len(signed)
+    # 请假 as the ledger counts it: on leave and not signed in after all.
+    leave = len([m for m, _ in sheet.leave if m.id not in signed]) if sheet else 0
     state = (
         texts.record_state_closed.format(
             date=moment_text(context, event.closed_at) if event.closed_at else ""
@@ -522,7 +524,10 @@ async def record_callback(update: Update, context: BotContext, tap: RecordTap) -
         return
     if tap.action == "done":
         await query.answer()
-        await conversation.end(context, chat)
+        # Only the photos of this record end here: an old 完成 leaves another question open.
+        pending = await conversation.current(context, chat, [RecordPhotos])
+        if isinstance(pending, RecordPhotos) and pending.event == event.id:
+            await conversation.end(context, chat)
         count = len(await services.records.photos(event))
         await context.bot.send_message(chat, texts.record_photos_done.format(count=count))
         return

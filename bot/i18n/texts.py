@@ -558,6 +558,7 @@ class Texts:
     meeting_audience_committee: str
     meeting_created: str
     meeting_notice: str
+    meeting_reminder: str
     meeting_list_title: str
     meeting_list_coming: str
     meeting_list_held: str

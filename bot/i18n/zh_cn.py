@@ -497,6 +497,7 @@ TEXTS = Texts(
     meeting_audience_branch="支部全体党员（{count} 人）",
     meeting_audience_committee="支部委员（{count} 人）。机器人只知道本支部的书记，其他委员请另行通知",
     meeting_created="已发出{kind}通知，共 {count} 人。会前会按时提醒。",
+    meeting_reminder="📣 【{branch}】{kind}提醒\n\n{details}\n\n请点下面的按钮告诉支部能否参加。",
     meeting_notice="📣 【{branch}】{kind}通知\n\n{details}\n\n请点下面的按钮告诉支部能否参加。",
     meeting_list_title="🗓 【{branch}】三会一课",
     meeting_list_coming="即将召开：",

@@ -498,6 +498,7 @@ TEXTS = Texts(
     meeting_audience_branch="支部全體黨員（{count} 人）",
     meeting_audience_committee="支部委員（{count} 人）。機器人只知道本支部的書記，其他委員請另行通知",
     meeting_created="已發出{kind}通知，共 {count} 人。會前會按時提醒。",
+    meeting_reminder="📣 【{branch}】{kind}提醒\n\n{details}\n\n請點下面的按鈕告訴支部能否參加。",
     meeting_notice="📣 【{branch}】{kind}通知\n\n{details}\n\n請點下面的按鈕告訴支部能否參加。",
     meeting_list_title="🗓 【{branch}】三會一課",
     meeting_list_coming="即將召開：",

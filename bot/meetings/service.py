@@ -181,7 +181,7 @@ class MeetingService:
             text = self._texts.themeday_reminder.format(branch=branch, details=self.describe(day))
             short = await self._answered_today(day, due, stored.id)
         else:
-            text = self._texts.meeting_notice.format(
+            text = self._texts.meeting_reminder.format(
                 branch=branch, kind=self.kind_name(stored), details=self.describe(day)
             )
             short, group_chats = {}, []

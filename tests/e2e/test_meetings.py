@@ -198,7 +198,11 @@ async def test_meeting_new_is_announced_to_those_it_is_for_and_listed(
     org_harness: Harness,
 ) -> None:
     harness = org_harness
-    async with harness.bot():
+    clock = ShiftedClock()
+    harness.clock = clock
+    async with harness.bot() as app:
+        services = app.bot_data.services
+        assert services is not None
         secretary = await person(harness, "赵书记", SECRETARY_1)
         member = await join_branch(harness, await invite_link(secretary), "张三")
         day = datetime.now(ZONE) + timedelta(days=3)
@@ -246,8 +250,19 @@ async def test_meeting_new_is_announced_to_those_it_is_for_and_listed(
         assert "支委会：研究发展党员" in meetings["text"]
         labels = [label for label, _ in buttons(meetings)]
         assert any(label.startswith("修改") and label.endswith("党课") for label in labels)
+        # Reminded at the theme day's offsets from its own time (the scheduled theme day is
+        # off here): the evening before, to those it is for.
+        eve = (day - timedelta(days=1)).replace(hour=18, minute=1)
+        clock.advance(eve.astimezone(UTC) - clock.now())
+        assert (await services.scheduler.tick()).written == 2
+        services.sender.wake()
+        reminder = await member.next_message(lambda m: "党课提醒" in m["text"])
+        assert "15:00" in reminder["text"] and len(buttons(reminder)) == 2
+        await secretary.next_message(lambda m: "支委会提醒" in m["text"])
+        assert (await services.scheduler.tick()).written == 0
     messages = await harness.client.get_messages(member.id)
-    assert len(_texts_of(messages, "党课通知")) == 1 and not _texts_of(messages, "支委会通知")
+    assert len(_texts_of(messages, "党课通知")) == 1 and not _texts_of(messages, "支委会")
+    assert len(_texts_of(messages, "党课提醒")) == 1
     assert harness.rows("SELECT kind, adhoc, audience, expected FROM events ORDER BY id") == [
         ("party_lecture", 1, "branch", None),
         ("committee_meeting", 1, "committee", 1),

@@ -334,21 +334,29 @@ class AttendanceStore(StoreBase):
         """签到 (self), 代签 (proxy, during the meeting) or 补签 (late, afterwards). A member
         already signed in stays as first recorded."""
         # Once the record is closed the attendance is frozen: a member's own 签到 is refused
-        # here, whoever calls; only the secretary's 代签/补签 still count.
-        return await self._write(
-            """
-            INSERT INTO attendance (event_id, member_id, present, signed_by, signed_kind,
-                                    signed_at)
-            SELECT ?, ?, 1, ?, ?, ?
-            WHERE ? <> 'self'
-               OR NOT EXISTS (SELECT 1 FROM events WHERE id = ? AND closed_at IS NOT NULL)
-            ON CONFLICT (event_id, member_id) DO UPDATE SET present = 1,
-                signed_by = excluded.signed_by, signed_kind = excluded.signed_kind,
-                signed_at = excluded.signed_at
-            WHERE attendance.present = 0
-            """,
-            (event_id, member_id, by, kind, to_ms(now), kind, event_id),
-        )
+        # here, whoever calls; only the secretary's 代签/补签 still count. Checked in the same
+        # transaction as the insert, under the write lock that closing takes too.
+        async with self._transaction() as db:
+            if kind == "self":
+                async with db.execute(
+                    "SELECT closed_at FROM events WHERE id = ?", (event_id,)
+                ) as cursor:
+                    row = await cursor.fetchone()
+                if row is not None and row[0] is not None:
+                    return False
+            async with db.execute(
+                """
+                INSERT INTO attendance (event_id, member_id, present, signed_by, signed_kind,
+                                        signed_at)
+                VALUES (?, ?, 1, ?, ?, ?)
+                ON CONFLICT (event_id, member_id) DO UPDATE SET present = 1,
+                    signed_by = excluded.signed_by, signed_kind = excluded.signed_kind,
+                    signed_at = excluded.signed_at
+                WHERE attendance.present = 0
+                """,
+                (event_id, member_id, by, kind, to_ms(now)),
+            ) as cursor:
+                return cursor.rowcount > 0
 
     async def replies(self, event_id: int) -> dict[int, Reply]:
         rows = await self._all("SELECT * FROM attendance WHERE event_id = ?", (event_id,))

@@ -30,6 +30,7 @@ ALERT_LIMIT = 200
 BUTTON_LIMIT = 40
 """Not Telegram's limit but a phone's: a longer button label is cut off on screen."""
 ANSWERS = ("tap_", "signed_now", "corrections_closed", "nudge_already", "rsvp_past")
+ANSWERS += ("record_is_closed", "record_not_held", "themeday_edit_")
 BUTTONS = (
     "submit", "rsvp_yes", "rsvp_leave", "sign_button", "nudge_button", "broadcast_confirm",
     "broadcast_cancel", "correction_button", "corrections_close", "topic_all",
@@ -37,6 +38,10 @@ BUTTONS = (
     "themeday_set_agenda", "themeday_set_speaker", "themeday_cancel_button", "themeday_confirm",
     "themeday_discard", "themeday_manage_button", "themeday_open_private",
     "leave_trip", "leave_ill", "leave_work",
+    "themeday_move_button", "meeting_edit_button", "meeting_record_button",
+    "record_minutes_button", "record_photos_button", "record_show_button",
+    "record_close_button", "record_done_button", "meeting_kind_members",
+    "meeting_kind_committee", "meeting_kind_group", "meeting_kind_lecture",
 )  # fmt: skip
 
 

@@ -12,7 +12,7 @@ for: the month under way is never held against it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.meetings.events import THEME_DAY, MeetingKind
@@ -66,8 +66,9 @@ class QuotaLine:
         return self.done < self.due_so_far
 
 
-def quota_lines(period: Period, today: date, done: Mapping[str, int]) -> list[QuotaLine]:
-    """One line per kind: ``done`` counts the meetings held in each kind's window."""
+def quota_plan(period: Period, today: date) -> list[QuotaLine]:
+    """What is due of each kind for a report on ``period`` made ``today`` (nothing done yet):
+    the same for every branch, so a city's report computes it once."""
     lines = []
     for kind in QUOTA_KINDS:
         counted = window(kind, period)
@@ -75,10 +76,20 @@ def quota_lines(period: Period, today: date, done: Mapping[str, int]) -> list[Qu
         lines.append(
             QuotaLine(
                 kind=kind,
-                done=done.get(kind, 0),
+                done=0,
                 due=len(parts),
                 due_so_far=sum(1 for _, end in parts if end <= today),
                 window=counted,
             )
         )
     return lines
+
+
+def with_done(plan: list[QuotaLine], done: Mapping[str, int]) -> list[QuotaLine]:
+    """The plan with ``done`` counting the meetings held in each kind's window."""
+    return [replace(line, done=done.get(line.kind, 0)) for line in plan]
+
+
+def quota_lines(period: Period, today: date, done: Mapping[str, int]) -> list[QuotaLine]:
+    """One line per kind: ``done`` counts the meetings held in each kind's window."""
+    return with_done(quota_plan(period, today), done)

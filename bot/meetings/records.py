@@ -21,7 +21,7 @@ from bot.meetings.events import (
     HeldMeeting,
     Photo,
 )
-from bot.meetings.quota import QUOTA_KINDS, QuotaLine, quota_lines, window
+from bot.meetings.quota import QUOTA_KINDS, QuotaLine, quota_plan, window, with_done
 from bot.org.tree import OrgTree
 from bot.stats.periods import Period
 from bot.storage.attendance import AttendanceStore
@@ -139,12 +139,11 @@ class RecordService:
             if branch_ids is not None
             else sorted(unit.id for unit in self._tree.branches)
         )
+        plan = quota_plan(period, today)
         return [
             BranchQuotas(
                 branch,
-                quota_lines(
-                    period, today, {kind: counts.get((branch, kind), 0) for kind in QUOTA_KINDS}
-                ),
+                with_done(plan, {kind: counts.get((branch, kind), 0) for kind in QUOTA_KINDS}),
             )
             for branch in ids
         ]

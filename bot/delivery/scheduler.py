@@ -34,7 +34,8 @@ from bot.meetings.events import Meeting
 from bot.meetings.service import MeetingService
 from bot.org.members import Member
 from bot.org.tree import OrgTree
-from bot.schedule.notation import MAX_OFFSET_DAYS, parse_offset
+from bot.schedule.config import ScheduleSettings
+from bot.schedule.notation import DayOffset, parse_offset
 from bot.schedule.occurrences import Occurrence, OccurrenceKind
 from bot.schedule.planner import BranchSchedule, Schedule
 from bot.stats.periods import current_month
@@ -46,8 +47,6 @@ log = logging.getLogger(__name__)
 
 WATERMARK = "schedules"
 MAKEUP_DELAY = timedelta(days=1)
-OFFSET_REACH = timedelta(days=MAX_OFFSET_DAYS + 1)
-"""How far a reminder can be from its meeting: the events whose reminders a window can hold."""
 
 Plan = Callable[[OrgTree, datetime, datetime], Sequence[Occurrence]]
 """Everything due in [start, end) for the branches of the tree (reminders, nudges, 政治生日)."""
@@ -105,6 +104,9 @@ class Scheduler:
         self._grace = grace
         self._schedule = schedule
         self._secretaries = secretaries
+        self._reach = (
+            _theme_day_reach(schedule.settings) if schedule else (timedelta(), timedelta())
+        )
 
     async def tick(self) -> TickReport:
         tree = self._tree
@@ -253,7 +255,10 @@ class Scheduler:
         if self._schedule is None:
             return 0
         written = 0
-        events = await self._meetings.off_schedule(start - OFFSET_REACH, end + OFFSET_REACH)
+        # Only the meetings whose reminders can fall in the window (two days around it with
+        # the default offsets), not every one of a month: a city calls thousands.
+        before, after = self._reach
+        events = await self._meetings.off_schedule(start - after, end + before)
         for event in events:
             unit = self._tree.by_id.get(event.branch_id)
             if unit is None:
@@ -283,3 +288,25 @@ class Scheduler:
             if event.branch_id in self._tree.by_id:
                 count += await self._meetings.makeup(event, now) is not None
         return count
+
+
+def _theme_day_reach(settings: ScheduleSettings) -> tuple[timedelta, timedelta]:
+    """How long before a meeting its earliest theme-day reminder can be, and how long after
+    its latest, over every kind's and branch's settings."""
+    layers = [settings.theme_day]
+    overrides = [*settings.kinds.values(), *settings.branches.values()]
+    layers += [o.theme_day for o in overrides if o.theme_day is not None]
+    before = after = timedelta()
+    for layer in layers:
+        for text in layer.reminders:
+            offset = parse_offset(text)
+            if isinstance(offset, DayOffset):
+                # A day offset's wall-clock time can be up to a day from the meeting's.
+                span = timedelta(days=abs(offset.days) + 1)
+                before, after = (
+                    (max(before, span), after) if offset.days <= 0 else (before, max(after, span))
+                )
+            else:
+                lead = timedelta(minutes=offset.minutes)
+                before, after = max(before, -lead), max(after, lead)
+    return before, after

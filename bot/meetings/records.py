@@ -5,6 +5,7 @@ ledger's 会议记录 sheet."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
@@ -26,6 +27,8 @@ from bot.org.tree import OrgTree
 from bot.stats.periods import Period
 from bot.storage.attendance import AttendanceStore
 
+THREAD_ABOVE = 200
+"""Branches above which a report's quotas are put together in a worker thread."""
 RECENT_LISTED = 6
 """Held meetings /meeting lists for their records."""
 
@@ -140,13 +143,18 @@ class RecordService:
             else sorted(unit.id for unit in self._tree.branches)
         )
         plan = quota_plan(period, today)
-        return [
-            BranchQuotas(
-                branch,
-                with_done(plan, {kind: counts.get((branch, kind), 0) for kind in QUOTA_KINDS}),
-            )
-            for branch in ids
-        ]
+
+        def assemble() -> list[BranchQuotas]:
+            return [
+                BranchQuotas(
+                    branch,
+                    with_done(plan, {kind: counts.get((branch, kind), 0) for kind in QUOTA_KINDS}),
+                )
+                for branch in ids
+            ]
+
+        # A city's thousands of branches are assembled off the event loop, as figures are.
+        return await asyncio.to_thread(assemble) if len(ids) > THREAD_ABOVE else assemble()
 
     def today(self) -> date:
         return self._clock.now().astimezone(self._zone).date()

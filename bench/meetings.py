@@ -39,6 +39,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.clock import FixedClock
+from bot.meetings.quota import QUOTA_KINDS
 from bot.meetings.records import RecordService
 from bot.org.tree import Level, OrgTree, Unit
 from bot.stats.periods import Period, Span
@@ -125,7 +126,9 @@ async def run(branches: int) -> dict[str, Any]:
             )
             some = [f"zb-{b}" for b in range(min(1000, branches))]
             start, end = year.bounds(ZONE)
-            held_ms, held = await timed(lambda: storage.attendance.held(some, start, end), 3)
+            held_ms, held = await timed(
+                lambda: storage.attendance.held(some, QUOTA_KINDS, start, end), 3
+            )
             tick = datetime(YEAR, 11, 20, 2, tzinfo=UTC)
             reach = timedelta(days=2)  # the default offsets' reach (-1d@18:00, 0d@08:00)
             tick_ms, _ = await timed(

@@ -19,7 +19,6 @@ from bot.meetings.events import (
     PHOTOS_LIMIT,
     Event,
     EventStatus,
-    HeldMeeting,
     Photo,
 )
 from bot.meetings.quota import QUOTA_KINDS, QuotaLine, quota_plan, window, with_done
@@ -88,7 +87,9 @@ class RecordService:
 
     async def recent(self, branch_id: str) -> list[Event]:
         """The branch's latest meetings held, the latest first: those a record is kept for."""
-        return await self._attendance.held_before(branch_id, self._clock.now(), RECENT_LISTED)
+        return await self._attendance.held_before(
+            branch_id, QUOTA_KINDS, self._clock.now(), RECENT_LISTED
+        )
 
     async def set_minutes(self, event: Event, text: str, by: int) -> bool:
         return await self._attendance.set_minutes(
@@ -116,11 +117,6 @@ class RecordService:
     async def close(self, event: Event, by: int) -> bool:
         """Close the record: from now on only the secretary's 补签 changes the attendance."""
         return await self._attendance.close(event.id, by, self._clock.now())
-
-    async def held(self, branch_ids: Collection[str], period: Period) -> list[HeldMeeting]:
-        """Every meeting held by these branches in the period (up to now), with its counts."""
-        start, end = period.bounds(self._zone)
-        return await self._attendance.held(branch_ids, start, min(end, self._clock.now()))
 
     async def quotas(
         self, branch_ids: Collection[str] | None, period: Period

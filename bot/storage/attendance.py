@@ -182,17 +182,20 @@ class AttendanceStore(StoreBase):
         )
         return [_event(row) for row in rows]
 
-    async def held_before(self, branch_id: str, before: datetime, limit: int) -> list[Event]:
-        """A branch's meetings of any kind that began before ``before`` and were not
+    async def held_before(
+        self, branch_id: str, kinds: Collection[str], before: datetime, limit: int
+    ) -> list[Event]:
+        """A branch's meetings of ``kinds`` that began before ``before`` and were not
         cancelled, the latest first: those a record is kept for."""
         rows = await self._all(
-            """
+            f"""
             SELECT * FROM events
-            WHERE branch_id = ? AND occurs_at < ? AND status = 'scheduled'
+            WHERE branch_id = ? AND kind IN ({marks(kinds)}) AND occurs_at < ?
+              AND status = 'scheduled'
             ORDER BY occurs_at DESC, id DESC
             LIMIT ?
             """,
-            (branch_id, to_ms(before), limit),
+            (branch_id, *kinds, to_ms(before), limit),
         )
         return [_event(row) for row in rows]
 
@@ -252,9 +255,9 @@ class AttendanceStore(StoreBase):
         ]
 
     async def held(
-        self, branch_ids: Collection[str], start: datetime, end: datetime
+        self, branch_ids: Collection[str], kinds: Collection[str], start: datetime, end: datetime
     ) -> list[HeldMeeting]:
-        """Meetings of any kind held (not cancelled, begun) in [start, end) by these
+        """Meetings of ``kinds`` held (not cancelled, begun) in [start, end) by these
         branches, in order, with their attendance counted: 应到 is the branch's members at
         the meeting's time (from the membership history), or ``expected`` when it was for
         fewer (a 支委会); 补课 done counts the members who confirmed their 补课."""
@@ -273,11 +276,11 @@ class AttendanceStore(StoreBase):
                    AND (m.left_at IS NULL OR m.left_at > e.occurs_at)) AS member_count,
                 (SELECT COUNT(*) FROM event_photos p WHERE p.event_id = e.id) AS photo_count
             FROM events e
-            WHERE e.branch_id IN ({marks(branch_ids)}) AND e.status = 'scheduled'
-              AND e.occurs_at >= ? AND e.occurs_at < ?
+            WHERE e.branch_id IN ({marks(branch_ids)}) AND e.kind IN ({marks(kinds)})
+              AND e.status = 'scheduled' AND e.occurs_at >= ? AND e.occurs_at < ?
             ORDER BY e.occurs_at, e.id
             """,
-            (*branch_ids, to_ms(start), to_ms(end)),
+            (*branch_ids, *kinds, to_ms(start), to_ms(end)),
         )
         return [
             HeldMeeting(

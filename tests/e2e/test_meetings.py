@@ -404,6 +404,8 @@ async def test_the_ledger_and_stats_count_exactly_the_meetings_held(
             services, "zb-1", first + timedelta(days=14), "committee_meeting", "研究发展党员"
         )
         lecture = await _held(services, "zb-1", first + timedelta(days=16), "party_lecture")
+        # A 机关 study day's reminder makes an event too; it is no 三会一课 and not in the sheet.
+        await _held(services, "zb-1", first + timedelta(days=11), "study_day")
         clock.advance(first + timedelta(days=19, hours=4) - clock.now())
         theme_event = await services.meetings.find(theme)
         assert theme_event is not None

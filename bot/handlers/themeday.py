@@ -161,7 +161,9 @@ async def themeday_command(update: Update, context: BotContext) -> None:
         if event.status is EventStatus.CANCELLED:
             lines.append(texts.themeday_cancelled_mark)
         holiday = occurrence.holiday
-        if holiday is not None and holiday.adjustment is Adjustment.MOVED:
+        # A date the secretary moved is the one shown; the holiday's move no longer applies.
+        moved_by_holiday = holiday is not None and holiday.adjustment is Adjustment.MOVED
+        if holiday is not None and moved_by_holiday and event.moved_from is None:
             lines.append(
                 texts.themeday_moved.format(
                     date=texts.month_day(holiday.rule_date), holiday=holiday.holiday or ""

@@ -217,7 +217,8 @@ async def test_meeting_new_is_announced_to_those_it_is_for_and_listed(
         await secretary.tap(choose, _button(choose, "党课"))
         await secretary.next_message(lambda m: "请发送党课的日期和时间" in m["text"])
         assert "请写上开会的时间" in (await secretary.say(f"{day:%Y-%m-%d}"))["text"]
-        assert "/cancel" not in (await secretary.say("/cancel"))["text"]
+        assert (await secretary.say("/cancel"))["text"] == "好的，已取消。"
+        assert "没看懂" in (await secretary.say("学习党章"))["text"]  # nothing pending now
         preview = await _new_meeting(
             secretary, "党课", f"{day:%Y-%m-%d} 15:00", "学习《党章》总纲", "党员活动室", "王书记"
         )

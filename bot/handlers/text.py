@@ -25,6 +25,7 @@ from bot.handlers import (
     meeting,
     org,
     quiz,
+    signin,
     themeday,
 )
 from bot.handlers.access import admit
@@ -62,6 +63,8 @@ INPUTS: tuple[Input[Any], ...] = (
     Input(meeting.MinutesText, meeting.minutes_text, Role.SECRETARY),
     Input(meeting.RecordPhotos, meeting.waiting_photos, Role.SECRETARY),
     Input(meeting.CloseConfirm, meeting.waiting_draft_confirm, Role.SECRETARY),
+    Input(signin.SigninCode, signin.code_text),
+    Input(signin.ProxySearch, signin.search_text, Role.SECRETARY),
     Input(me.JoinDate, me.joindate_text),
     Input(org.JoinName, org.join_name),
 )
@@ -96,6 +99,9 @@ async def text_message(update: Update, context: BotContext) -> None:
             await message.reply_text(services.texts.tap_refused)
             return
         await expected.callback(update, context, state)
+        return
+    # A sign-in code typed on its own (also in the middle of a quiz: the meeting is now).
+    if await signin.typed_code(update, context):
         return
     if await quiz.repeat_question(update, context):
         return

@@ -13,7 +13,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.context import BotContext
 from bot.dates import WhenRefusal, parse_when
 from bot.handlers import conversation
-from bot.handlers.callbacks import MEET, MeetAction, MeetConfirmTap, MeetTap
+from bot.handlers.callbacks import (
+    MEET,
+    SIGNIN,
+    MeetAction,
+    MeetConfirmTap,
+    MeetTap,
+    SigninTap,
+)
 from bot.handlers.meeting import (
     confirm_keyboard,
     confirm_meeting,
@@ -106,6 +113,7 @@ def _detail_name(texts: Texts, detail: Detail) -> str:
         Detail.PLACE: texts.themeday_detail_place,
         Detail.AGENDA: texts.themeday_detail_agenda,
         Detail.SPEAKER: texts.themeday_detail_speaker,
+        Detail.MATERIAL: texts.themeday_detail_material,
     }[detail]
 
 
@@ -139,6 +147,7 @@ async def themeday_command(update: Update, context: BotContext) -> None:
     unit = services.org.tree.by_id[branch_id]
     plan = services.schedule.branch(unit.id, unit.kind)
     planned = plan.next_occurrences(services.clock.now(), 3, kinds=[OccurrenceKind.THEME_DAY])
+    makeups = await _makeup_lines(context, unit.id)
     events = await services.meetings.coming(
         [Meeting(unit.id, o.occurs_at, o.topic or o.title, o.place) for o in planned]
     )
@@ -151,9 +160,10 @@ async def themeday_command(update: Update, context: BotContext) -> None:
         if e.id not in listed and (officer or e.audience is Audience.BRANCH)
     ]
     if not planned and not others:
-        await message.reply_text(texts.themeday_none.format(branch=unit.name))
+        none = texts.themeday_none.format(branch=unit.name)
+        await message.reply_text("\n".join([*makeups, none]))
         return
-    lines = [texts.themeday_title.format(branch=unit.name), ""]
+    lines = [texts.themeday_title.format(branch=unit.name), "", *makeups]
     if not planned:
         lines += [texts.themeday_none.format(branch=unit.name), ""]
     for occurrence, event in zip(planned, events, strict=True):
@@ -179,22 +189,55 @@ async def themeday_command(update: Update, context: BotContext) -> None:
     keyboard = None
     if actor.allowed(Role.SECRETARY) and actor.can_see(unit.id):
         editable = [e for e in events + others if services.meetings.refusal(e) is None]
+        now = services.clock.now()
+        # Sign-in opens shortly before the start: the button shows while it can be opened.
+        signing = [
+            e
+            for e in editable
+            if services.signin.window(e)[0] <= now <= services.signin.window(e)[1]
+        ]
+        rows = [
+            [
+                InlineKeyboardButton(
+                    texts.themeday_signin_button.format(date=_day(context, e)),
+                    callback_data=SIGNIN.pack(SigninTap(e.id)),
+                )
+            ]
+            for e in signing
+        ]
+        rows += [
+            [
+                InlineKeyboardButton(
+                    texts.themeday_manage_button.format(
+                        date=_day(context, e), kind=services.meetings.kind_name(e)
+                    ),
+                    callback_data=MEET.pack(MeetTap(e.id, "open")),
+                )
+            ]
+            for e in editable
+        ]
         if editable:
             lines.append(texts.themeday_manage_hint)
-            keyboard = InlineKeyboardMarkup(
-                [
-                    [
-                        InlineKeyboardButton(
-                            texts.themeday_manage_button.format(
-                                date=_day(context, e), kind=services.meetings.kind_name(e)
-                            ),
-                            callback_data=MEET.pack(MeetTap(e.id, "open")),
-                        )
-                    ]
-                    for e in editable
-                ]
-            )
+        keyboard = InlineKeyboardMarkup(rows) if rows else None
     await message.reply_text("\n".join(lines).strip(), reply_markup=keyboard)
+
+
+async def _makeup_lines(context: BotContext, branch_id: str) -> list[str]:
+    """The 补课 still to come of meetings already held: coming events too."""
+    services = context.services
+    texts = services.texts
+    zone = services.settings.zone
+    lines = []
+    for event, due in await services.scheduler.coming_makeups(branch_id):
+        local = due.astimezone(zone)
+        lines.append(
+            texts.themeday_makeup_line.format(
+                date=texts.month_day(local.date()),
+                time=local.strftime("%H:%M"),
+                day=texts.month_day(event.occurs_at.astimezone(zone).date()),
+            )
+        )
+    return [*lines, ""] if lines else []
 
 
 async def _event_in_scope(context: BotContext, event_id: int) -> Event | None:
@@ -217,6 +260,7 @@ def _menu(texts: Texts, event_id: int) -> InlineKeyboardMarkup:
                 button(texts.themeday_set_agenda, "agenda"),
                 button(texts.themeday_set_speaker, "speaker"),
             ],
+            [button(texts.themeday_set_material, "material")],
             [
                 button(texts.themeday_move_button, "move"),
                 button(texts.themeday_cancel_button, "cancel"),
@@ -471,4 +515,9 @@ async def meet_confirm_callback(update: Update, context: BotContext, tap: MeetCo
         return
     detail = Detail(state.field)
     await services.meetings.set_detail(event, detail, state.value, user_id)
-    await query.edit_message_text(texts.themeday_saved.format(detail=_detail_name(texts, detail)))
+    saved = (
+        texts.themeday_saved_material
+        if detail is Detail.MATERIAL
+        else texts.themeday_saved.format(detail=_detail_name(texts, detail))
+    )
+    await query.edit_message_text(saved)

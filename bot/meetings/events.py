@@ -1,6 +1,6 @@
-"""Meetings as values: one planned from the schedule (``Meeting``), one as stored (``Event``)
-and a member's reply and sign-in for it (``Reply``). Plain values, returned by the attendance
-store and written through it."""
+"""Meetings as values: one planned from the schedule (``Meeting``), one as stored (``Event``),
+a member's reply and sign-in for it (``Reply``) and its sign-in session (``SigninSession``).
+Plain values, returned by the stores and written through them."""
 
 from __future__ import annotations
 
@@ -63,10 +63,14 @@ class Detail(StrEnum):
     PLACE = "place"
     AGENDA = "agenda"
     SPEAKER = "speaker"
+    MATERIAL = "material"
+    """What to study: sent with the 补课 to those on leave or absent (a text, a link)."""
 
     @property
     def limit(self) -> int:
-        return {"topic": 60, "place": 60, "agenda": 500, "speaker": 30}[self.value]
+        return {"topic": 60, "place": 60, "agenda": 500, "speaker": 30, "material": 1000}[
+            self.value
+        ]
 
 
 CANCEL_REASON_LIMIT = 200
@@ -112,6 +116,8 @@ class Event:
     speaker: str = ""
     note: str = ""
     """Why it was cancelled or moved, as the secretary last wrote it."""
+    material: str = ""
+    """The study material the secretary set, for the 补课."""
     moved_from: datetime | None = None
     """When it was first planned, if it has been moved."""
     moves: int = 0
@@ -150,6 +156,27 @@ class Reply:
     reason: str | None
     present: bool
     signed_kind: str | None
+    signed_at: datetime | None = None
+    studied_at: datetime | None = None
+    """When the member confirmed the 补课 (已学习)."""
+
+
+@dataclass(frozen=True)
+class SigninSession:
+    """Sign-in opened for one event: its code, the QR link's token, its window, and the
+    secretary's message showing the live count."""
+
+    id: int
+    event_id: int
+    branch_id: str
+    token: str
+    code: str
+    opens_at: datetime
+    closes_at: datetime
+    opened_by: int
+    opened_at: datetime
+    board_chat: int | None = None
+    board_message: int | None = None
 
 
 @dataclass(frozen=True)
@@ -176,8 +203,8 @@ class HeldMeeting:
     expected: int
     present: int
     leave: int
-    makeup_done: int | None
-    """Members who confirmed their 补课; None while the bot records no confirmation."""
+    makeup_done: int
+    """Members who confirmed their 补课 (已学习)."""
     photos: int
 
     @property

@@ -274,6 +274,8 @@ class AttendanceStore(StoreBase):
                 (SELECT COUNT(*) FROM memberships m
                  WHERE m.branch_id = e.branch_id AND m.joined_at <= e.occurs_at
                    AND (m.left_at IS NULL OR m.left_at > e.occurs_at)) AS member_count,
+                (SELECT COUNT(*) FROM attendance a
+                 WHERE a.event_id = e.id AND a.studied_at IS NOT NULL) AS studied_count,
                 (SELECT COUNT(*) FROM event_photos p WHERE p.event_id = e.id) AS photo_count
             FROM events e
             WHERE e.branch_id IN ({marks(branch_ids)}) AND e.kind IN ({marks(kinds)})
@@ -288,9 +290,7 @@ class AttendanceStore(StoreBase):
                 expected=row["expected"] if row["expected"] is not None else row["member_count"],
                 present=row["present_count"],
                 leave=row["leave_count"],
-                # 补课 is not confirmed by members yet (已学习 is being built): the
-                # ledger leaves the cell empty rather than show a count of zero.
-                makeup_done=None,
+                makeup_done=row["studied_count"],
                 photos=row["photo_count"],
             )
             for row in rows
@@ -315,6 +315,33 @@ class AttendanceStore(StoreBase):
             (*kinds, to_ms(start), to_ms(end), *(branch_ids or ())),
         )
         return {(row[0], row[1]): int(row[2]) for row in rows}
+
+    async def events_near(self, branch_id: str, start: datetime, end: datetime) -> list[Event]:
+        """A branch's events of any kind starting in [start, end], the earliest first."""
+        rows = await self._all(
+            """
+            SELECT * FROM events WHERE branch_id = ? AND occurs_at BETWEEN ? AND ?
+            ORDER BY occurs_at, id
+            """,
+            (branch_id, to_ms(start), to_ms(end)),
+        )
+        return [_event(row) for row in rows]
+
+    async def without_batch(
+        self, kind: str, batch_kind: str, start: datetime, end: datetime
+    ) -> list[Event]:
+        """Events of ``kind`` held (not cancelled) in [start, end] that no batch of
+        ``batch_kind`` announces yet: those whose 补课 may still be due."""
+        rows = await self._all(
+            """
+            SELECT * FROM events e
+            WHERE e.kind = ? AND e.occurs_at BETWEEN ? AND ? AND e.status = 'scheduled'
+              AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.event_id = e.id AND b.kind = ?)
+            ORDER BY e.occurs_at
+            """,
+            (kind, to_ms(start), to_ms(end), batch_kind),
+        )
+        return [_event(row) for row in rows]
 
     # Replies and sign-ins
 
@@ -361,6 +388,17 @@ class AttendanceStore(StoreBase):
             ) as cursor:
                 return cursor.rowcount > 0
 
+    async def studied(self, event_id: int, member_id: int, now: datetime) -> bool:
+        """A member's 已学习 after the 补课; False when it was recorded before."""
+        return await self._write(
+            """
+            INSERT INTO attendance (event_id, member_id, studied_at) VALUES (?, ?, ?)
+            ON CONFLICT (event_id, member_id) DO UPDATE SET studied_at = excluded.studied_at
+            WHERE attendance.studied_at IS NULL
+            """,
+            (event_id, member_id, to_ms(now)),
+        )
+
     async def replies(self, event_id: int) -> dict[int, Reply]:
         rows = await self._all("SELECT * FROM attendance WHERE event_id = ?", (event_id,))
         return {
@@ -370,6 +408,8 @@ class AttendanceStore(StoreBase):
                 row["reason"],
                 bool(row["present"]),
                 row["signed_kind"],
+                from_ms(row["signed_at"]) if row["signed_at"] is not None else None,
+                from_ms(row["studied_at"]) if row["studied_at"] is not None else None,
             )
             for row in rows
         }
@@ -414,4 +454,5 @@ def _event(row: Any) -> Event:
         expected=row["expected"],
         minutes=row["minutes"],
         closed_at=from_ms(row["closed_at"]) if row["closed_at"] is not None else None,
+        material=row["material"],
     )

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 
 from bot.clock import ShiftedClock
+from bot.meetings.codes import parse_code
 from bot.meetings.events import Meeting
 from bot.schedule.config import ScheduleSettings
 from bot.storage import Storage
@@ -314,6 +315,13 @@ async def test_minutes_and_photos_are_kept_and_the_attendance_frozen(
         held = await services.meetings.find(event_id)
         assert held is not None
         await services.meetings.sign_in(held, _member_id(harness, "张三"), SECRETARY_1)
+        # Sign-in is still open (it closes three hours after the start): the code shown.
+        mark = harness.client.cursor
+        await harness.client.send_text(secretary.id, "/signin")
+        shown = await secretary.next_message(lambda m: "photo" in m, after=mark)
+        line = next(x for x in shown["caption"].splitlines() if x.startswith("签到码："))
+        code = parse_code(line.removeprefix("签到码："))
+        assert code is not None
         await secretary.tap(record, _button(record, "封存签到"))
         close = await secretary.next_message(lambda m: "封存后党员不能再自己签到" in m["text"])
         await secretary.tap(close, _button(close, "确认"))
@@ -322,6 +330,9 @@ async def test_minutes_and_photos_are_kept_and_the_attendance_frozen(
         ].startswith("已封存")
         refused = await _answer(harness, await secretary.tap(record, _button(record, "填写纪要")))
         assert refused == "这次会议的记录已经封存，不能再修改。"
+        # The attendance is frozen: a member's own late 签到 with the code is refused.
+        too_late = await late.say(code)
+        assert too_late["text"].startswith("签到已经结束"), too_late["text"]
         reopened = await secretary.say("/meeting")
         await secretary.tap(reopened, _button_starting(reopened, "记录"))
         closed = await secretary.next_message(lambda m: "签到已于" in m["text"])

@@ -162,7 +162,8 @@ class SigninService:
         now = self._clock.now()
         if event.status is EventStatus.CANCELLED:
             return Opening(None, Refusal.CANCELLED, event)
-        if now > closes_at:
+        # A closed record (/meeting → 封存签到) has frozen the attendance: no sign-in opens.
+        if now > closes_at or event.closed:
             return Opening(None, Refusal.ENDED, event)
         if now < opens_at:
             return Opening(None, Refusal.NOT_YET, event, opens_at)

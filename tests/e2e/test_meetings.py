@@ -333,6 +333,8 @@ async def test_minutes_and_photos_are_kept_and_the_attendance_frozen(
         # The attendance is frozen: a member's own late 签到 with the code is refused.
         too_late = await late.say(code)
         assert too_late["text"].startswith("签到已经结束"), too_late["text"]
+        reopen = await secretary.say("/signin")
+        assert "签到时间已过" in reopen["text"], reopen["text"]
         reopened = await secretary.say("/meeting")
         await secretary.tap(reopened, _button_starting(reopened, "记录"))
         closed = await secretary.next_message(lambda m: "签到已于" in m["text"])

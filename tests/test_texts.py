@@ -44,7 +44,7 @@ BUTTONS = (
     "attendance_late_button", "themeday_signin_button", "makeup_done_button",
     "themeday_move_button", "meeting_edit_button", "meeting_record_button",
     "record_minutes_button", "record_photos_button", "record_show_button",
-    "record_close_button", "record_done_button", "meeting_kind_members",
+    "record_close_button", "record_done_button", "record_sign_button", "meeting_kind_members",
     "meeting_kind_committee", "meeting_kind_group", "meeting_kind_lecture",
 )  # fmt: skip
 

@@ -23,11 +23,13 @@ from bot.handlers.callbacks import (
     MEET,
     MEET_CONFIRM,
     MEETING_KIND,
+    PROXY,
     RECORD,
     MeetConfirmTap,
     MeetingKindTap,
     MeetTap,
     NewMeetingKind,
+    ProxyTap,
     RecordAction,
     RecordTap,
 )
@@ -489,7 +491,12 @@ def _record_keyboard(texts: Texts, event: Event) -> InlineKeyboardMarkup:
     def button(label: str, action: RecordAction) -> InlineKeyboardButton:
         return InlineKeyboardButton(label, callback_data=RECORD.pack(RecordTap(event.id, action)))
 
-    rows = [[button(texts.record_show_button, "show")]]
+    # 代签/补签 from sign-in's list: the way for a meeting /attendance does not list (党课 …),
+    # and still open once the record is closed (as 补签).
+    sign = InlineKeyboardButton(
+        texts.record_sign_button, callback_data=PROXY.pack(ProxyTap(event.id, 0))
+    )
+    rows = [[button(texts.record_show_button, "show"), sign]]
     if not event.closed:
         rows.insert(
             0,

@@ -630,6 +630,7 @@ class Texts:
     record_minutes_button: str
     record_photos_button: str
     record_show_button: str
+    record_sign_button: str
     record_close_button: str
     record_done_button: str
     record_ask_minutes: str

@@ -568,6 +568,7 @@ TEXTS = Texts(
     record_state_closed="签到已于 {date} 封存。",
     record_minutes_button="填写纪要",
     record_photos_button="上传照片",
+    record_sign_button="✍️ 代签/补签",
     record_show_button="查看照片",
     record_close_button="封存签到",
     record_done_button="完成",

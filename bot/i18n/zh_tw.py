@@ -569,6 +569,7 @@ TEXTS = Texts(
     record_state_closed="簽到已於 {date} 封存。",
     record_minutes_button="填寫紀要",
     record_photos_button="上傳照片",
+    record_sign_button="✍️ 代簽/補簽",
     record_show_button="查看照片",
     record_close_button="封存簽到",
     record_done_button="完成",

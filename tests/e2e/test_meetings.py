@@ -339,10 +339,11 @@ async def test_minutes_and_photos_are_kept_and_the_attendance_frozen(
         await secretary.tap(reopened, _button_starting(reopened, "记录"))
         closed = await secretary.next_message(lambda m: "签到已于" in m["text"])
         assert "实到 1 人" in closed["text"] and "照片：1 张" in closed["text"]
-        assert [label for label, _ in buttons(closed)] == ["查看照片"]
+        assert [label for label, _ in buttons(closed)] == ["查看照片", "✍️ 代签/补签"]
         # The secretary's 补签 still counts after closing.
         sheet = await secretary.say("/attendance")
-        await secretary.tap(sheet, _button_starting(sheet, "✍️ 补签"))
+        assert _button_starting(sheet, "✍️ 补签")  # the sheet's list is 补签 only now
+        await secretary.tap(closed, _button(closed, "✍️ 代签/补签"))
         page = await secretary.next_message(lambda m: "补签 ·" in m["text"])
         await secretary.tap(page, _button(page, "补签 李四"))
         sheet = await secretary.say("/attendance")

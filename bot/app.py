@@ -191,7 +191,15 @@ def build_services(
         committee=org.secretaries_of,
     )
     schedule = Schedule(settings.schedules, settings.zone)
-    signin = SigninService(storage.signins, storage.attendance, storage.org, tree, schedule, clock)
+    signin = SigninService(
+        storage.signins,
+        storage.attendance,
+        storage.org,
+        tree,
+        schedule,
+        clock,
+        committee=org.secretaries_of,
+    )
     return Services(
         settings=settings,
         texts=texts,

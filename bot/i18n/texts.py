@@ -219,6 +219,7 @@ class Texts:
     signin_refused_cancelled: str
     signin_refused_not_member: str
     signin_refused_other_branch: str
+    signin_refused_not_invited: str
     signin_refused_wrong_code: str
     signin_refused_bad_link: str
     signin_refused_too_many: str

@@ -206,6 +206,7 @@ TEXTS = Texts(
     signin_refused_cancelled="这次会议已经取消，无需签到。",
     signin_refused_not_member="您还没有加入支部，不能签到。请先通过支部书记发的邀请链接加入。",
     signin_refused_other_branch="这是其他支部的会议签到，您不是该支部的党员，不能在这里签到。",
+    signin_refused_not_invited="这次是支部委员会会议，只请支部委员签到。如有疑问，请联系支部书记。",
     signin_refused_wrong_code="签到码不对。请核对会场公布的 4 位数字后再发一次（还可以试 {left} 次）。",
     signin_refused_bad_link="这个签到二维码已失效。请重新扫描会场上的二维码，或直接发送签到码。",
     signin_refused_too_many="签到码输错次数太多，请 {minutes} 分钟后再试，或请支部书记代签。",

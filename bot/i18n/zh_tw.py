@@ -207,6 +207,7 @@ TEXTS = Texts(
     signin_refused_cancelled="這次會議已經取消，無需簽到。",
     signin_refused_not_member="您還沒有加入支部，不能簽到。請先通過支部書記發的邀請鏈接加入。",
     signin_refused_other_branch="這是其他支部的會議簽到，您不是該支部的黨員，不能在這裡簽到。",
+    signin_refused_not_invited="這次是支部委員會會議，只請支部委員簽到。如有疑問，請聯繫支部書記。",
     signin_refused_wrong_code="簽到碼不對。請核對會場公佈的 4 位數字後再發一次（還可以試 {left} 次）。",
     signin_refused_bad_link="這個簽到二維碼已失效。請重新掃描會場上的二維碼，或直接發送簽到碼。",
     signin_refused_too_many="簽到碼輸錯次數太多，請 {minutes} 分鐘後再試，或請支部書記代簽。",

@@ -77,6 +77,7 @@ from bot.handlers.callbacks import (
     RSVP,
     SIGN,
     TOPIC,
+    TRANSFER,
     Codec,
 )
 from bot.i18n import LOCALES, Texts
@@ -367,6 +368,7 @@ BUTTONS: tuple[Button[Any], ...] = (
     Button(MEET, themeday.meet_callback, Role.SECRETARY),
     Button(MEET_CONFIRM, themeday.meet_confirm_callback, Role.SECRETARY),
     Button(REQUEST, org.request_callback, Role.SECRETARY),
+    Button(TRANSFER, org.transfer_callback, Role.SECRETARY),
     Button(ACK, broadcast.ack_callback),
     Button(ACKS, broadcast.acks_callback, Role.SECRETARY),
 )

@@ -397,4 +397,26 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE status = 'finished';
     """
     + MEMBERSHIP_BACKFILL,
+    # transfer requests: 组织关系转接 into a branch outside the sender's scope waits for the
+    # receiving branch's 接收 (docs/organisation.md). At most one pending request per member;
+    # a request past ``expires_at`` is marked expired when next touched, one whose member has
+    # left the sending branch meanwhile is void.
+    """
+    CREATE TABLE transfer_requests (
+        id INTEGER PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES members(id),
+        from_branch TEXT NOT NULL,
+        to_branch TEXT NOT NULL,
+        requested_by INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (
+            status IN ('pending', 'accepted', 'declined', 'withdrawn', 'expired', 'void')
+        ),
+        decided_by INTEGER,
+        decided_at INTEGER
+    );
+    CREATE UNIQUE INDEX transfer_requests_open ON transfer_requests(member_id)
+        WHERE status = 'pending';
+    """,
 )

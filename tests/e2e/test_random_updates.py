@@ -49,6 +49,7 @@ COMMANDS = [
     "/start", "/help", "/quiz", "/me", "/cancel", "/rules", "/leaderboard", "/themeday",
     "/joindate 2001-07-01", "/stats", "/stats 上月 zb-2", "/hardest", "/ranking", "/chart",
     "/export", "/invite", "/invite revoke", "/invite zb-999", "/transfer 张三 zb-2",
+    "/transfer 李四 zb-3", "/depart 李四 转出本系统",
     "/broadcast", "/broadcast zb-2", "/attendance", "/corrections", "/bindgroup zb-1",
     "/promote 123 zb-1", "/demote 123 zb-1", "/status", "/invite ²", "/stats 2026-13",
 ]  # fmt: skip
@@ -59,9 +60,24 @@ FREE_TEXT = st.one_of(
 FORGED = st.one_of(
     st.builds(
         lambda prefix, a, b: f"{prefix}:{a}:{b}",
-        st.sampled_from(["quiz:answer", "fix", "rsvp", "sign", "nudge", "broadcast", "fixpage"]),
+        st.sampled_from(
+            [
+                "quiz:answer",
+                "fix",
+                "rsvp",
+                "sign",
+                "nudge",
+                "broadcast",
+                "fixpage",
+                "request",
+                "transfer",
+            ]
+        ),
         st.one_of(st.integers(-3, 10**20), st.sampled_from(["zb-1", "zb-2", "²", ""])),
-        st.one_of(st.integers(-3, 99), st.sampled_from(["yes", "leave", "2026-12", "1"])),
+        st.one_of(
+            st.integers(-3, 99),
+            st.sampled_from(["yes", "leave", "2026-12", "1", "accept", "decline", "withdraw"]),
+        ),
     ),
     st.text(min_size=1, max_size=40).filter(lambda t: 0 < len(t.encode()) <= 64),
 )

@@ -74,11 +74,13 @@ MEMBERSHIP_BACKFILL = """
     FROM transfers WHERE member_id IN (SELECT id FROM members)
     WINDOW moves AS (PARTITION BY member_id ORDER BY at, id);
     -- Members in a branch without a transfer (listed on a roster, written by an import):
-    -- in their branch since the row was made.
+    -- in their branch since the row was made. NOT IN, not a correlated NOT EXISTS: transfers
+    -- has no index on member_id here, and SQLite scanned all of it once per member (hours
+    -- for a city); the list is built once. Same rows (transfers.member_id is NOT NULL).
     INSERT INTO memberships (member_id, branch_id, joined_at)
-    SELECT id, branch_id, created_at FROM members m
+    SELECT id, branch_id, created_at FROM members
     WHERE branch_id IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM transfers t WHERE t.member_id = m.id);
+      AND id NOT IN (SELECT member_id FROM transfers);
 """
 """Fills ``memberships`` from ``transfers`` and ``members`` (the migration that adds the
 table, and ``bench/citygen.py`` after writing those two directly)."""
@@ -397,7 +399,10 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE status = 'finished';
     """
     + MEMBERSHIP_BACKFILL,
-    # transfer requests: 组织关系转接 into a branch outside the sender's scope waits for the
+    # 11: a member's transfers found by the member (merging a roster entry into a joiner, the
+    # foreign-key check when a member row goes) instead of by scanning every transfer.
+    "CREATE INDEX transfers_member ON transfers(member_id, at);",
+    # 12: transfer requests: 组织关系转接 into a branch outside the sender's scope waits for the
     # receiving branch's 接收 (docs/organisation.md). At most one pending request per member;
     # a request past ``expires_at`` is marked expired when next touched, one whose member has
     # left the sending branch meanwhile is void.
@@ -418,5 +423,7 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE UNIQUE INDEX transfer_requests_open ON transfer_requests(member_id)
         WHERE status = 'pending';
+    -- The foreign-key check when a roster entry is merged into a joiner (see migration 11).
+    CREATE INDEX transfer_requests_member ON transfer_requests(member_id);
     """,
 )

@@ -348,6 +348,8 @@ async def test_odd_numbers_in_any_button_are_answered_not_crashed(org_harness: H
             "meet:topic:²",
             f"meet:open:{huge}",
             f"meetok:save:{huge}",
+            "transfer:²:accept",
+            f"transfer:{huge}:withdraw",
         ):
             answer = await harness.client.wait_for_callback_answer(
                 await admin.tap(anchor, data, forge=True), after=0

@@ -439,10 +439,13 @@ async def transfer_callback(update: Update, context: BotContext, tap: TransferTa
     if outcome is TransferOutcome.OUT_OF_SCOPE or request is None:
         await query.answer(texts.tap_refused if request else texts.tap_invalid, show_alert=True)
         return
+    # The request's own message is edited; a tap forged on another of the tapper's messages
+    # (a quiz, a preview) leaves that message as it was.
+    own = _carries(query.message, query.data)
     if outcome in (TransferOutcome.CLOSED, TransferOutcome.GONE):
         status = TransferStatus.VOID if outcome is TransferOutcome.GONE else request.status
         await query.answer(_closed(texts, status), show_alert=True)
-        if isinstance(query.message, Message) and query.message.reply_markup is not None:
+        if own:
             await query.edit_message_reply_markup(None)
         return
     await query.answer()
@@ -453,19 +456,34 @@ async def transfer_callback(update: Update, context: BotContext, tap: TransferTa
         "target": services.org.branch_name(request.to_branch),
     }
     if outcome is TransferOutcome.ACCEPTED:
-        await query.edit_message_text(texts.transfer_accepted_notice.format(**names))
+        done = texts.transfer_accepted_notice
+    elif outcome is TransferOutcome.DECLINED:
+        done = texts.transfer_declined_notice
+    else:
+        done = texts.transfer_withdrawn_notice
+    if own:
+        await query.edit_message_text(done.format(**names))
+    else:
+        await context.bot.send_message(query.from_user.id, done.format(**names))
+    if outcome is TransferOutcome.ACCEPTED:
         if member is not None:
             branches = (request.from_branch, request.to_branch)
             await _tell_transferred(
                 update, context, member, branches, names, [request.requested_by]
             )
     elif outcome is TransferOutcome.DECLINED:
-        await query.edit_message_text(texts.transfer_declined_notice.format(**names))
         await _tell(context, [request.requested_by], texts.transfer_declined.format(**names))
     else:
-        await query.edit_message_text(texts.transfer_withdrawn_notice.format(**names))
         receivers = await services.org.approvers_of(request.to_branch)
         await _tell(context, receivers, texts.transfer_withdrawn.format(**names))
+
+
+def _carries(message: object, data: str | None) -> bool:
+    """Whether ``message`` shows a button with this callback data."""
+    if not isinstance(message, Message) or message.reply_markup is None or data is None:
+        return False
+    keyboard = message.reply_markup.inline_keyboard
+    return any(button.callback_data == data for row in keyboard for button in row)
 
 
 def _closed(texts: Texts, status: TransferStatus) -> str:

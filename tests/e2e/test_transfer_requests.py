@@ -154,13 +154,28 @@ async def test_declined_duplicate_and_withdrawn_requests_move_nobody(
             assert again.startswith("张三 已有一条待处理的组织关系转接申请（转入【镇机关党支部】")
             assert "撤回后重新发起" in again
 
-        # 撤回: the receiving secretary is told, and their 接收 then does nothing.
+        # 撤回 (forged here on the sender's broadcast preview, which stays as it was: the
+        # outcome comes as a message of its own): the receiving secretary is told, and their
+        # 接收 then does nothing.
+        await sending.say("/broadcast")
+        preview = await sending.say("今晚七点开支部大会。")
         mark = harness.client.cursor
-        await tap_answer(sending, sent, button(sent, "撤回申请"))
-        edited = await harness.client.wait_for_edit(sending.id, sent["message_id"], after=mark)
-        assert edited["text"] == "已撤回 张三 转入【镇机关党支部】的组织关系转接申请。"
+        withdraw = button(sent, "撤回申请")
+        await tap_answer(sending, preview, withdraw, again=True)
+        done = await sending.next_message(lambda m: "已撤回" in m["text"], after=mark)
+        assert done["text"] == "已撤回 张三 转入【镇机关党支部】的组织关系转接申请。"
         told = await receiving.next_message(lambda m: "已撤回" in m["text"], after=mark)
         assert "无需再处理" in told["text"]
+        kept = await harness.client.get_message(sending.id, preview["message_id"])
+        assert kept is not None and (kept["text"], buttons(kept)) == (
+            preview["text"],
+            buttons(preview),
+        )
+        # The request's own 撤回 button now says so, and goes.
+        assert await tap_answer(sending, sent, withdraw) == "这条申请已撤回。"
+        await harness.client.wait_for_edit(
+            sending.id, sent["message_id"], lambda m: not buttons(m), after=mark
+        )
         late = await tap_answer(receiving, notice, button(notice, "接收"), again=True)
         assert late == "这条申请已撤回。"
         assert branch_of(harness, "张三") == "zb-1"

@@ -230,12 +230,14 @@ async def request_callback(update: Update, context: BotContext, tap: RequestTap)
     if decision is Decision.OUT_OF_SCOPE or request is None:
         await query.answer(texts.tap_refused if request else texts.tap_invalid, show_alert=True)
         return
+    # Only the request's own message changes; a tap forged on another message leaves it be.
+    own = _carries(query.message, query.data)
     if decision in (Decision.DECIDED, Decision.GONE):
         await query.answer(
             texts.request_decided if decision is Decision.DECIDED else texts.request_gone,
             show_alert=True,
         )
-        if isinstance(query.message, Message) and query.message.reply_markup is not None:
+        if own:
             await query.edit_message_reply_markup(None)
         return
     await query.answer()
@@ -245,14 +247,19 @@ async def request_callback(update: Update, context: BotContext, tap: RequestTap)
     if request.kind is RequestKind.JOIN:
         notice = texts.join_approved_notice if approved else texts.join_rejected_notice
         told = texts.joined if approved else texts.join_rejected
-        await query.edit_message_text(notice.format(name=request.name, branch=branch))
+        done = notice.format(name=request.name, branch=branch)
         name = texts.address(request.name) if approved else request.name
-        await _tell_member(context, request, told.format(name=name, branch=branch))
+        told = told.format(name=name, branch=branch)
     else:
         notice = texts.rename_approved_notice if approved else texts.rename_rejected_notice
         told = texts.rename_approved if approved else texts.rename_rejected
-        await query.edit_message_text(notice.format(old=old, new=request.name))
-        await _tell_member(context, request, told.format(name=request.name))
+        done = notice.format(old=old, new=request.name)
+        told = told.format(name=request.name)
+    if own:
+        await query.edit_message_text(done)
+    else:
+        await context.bot.send_message(query.from_user.id, done)
+    await _tell_member(context, request, told)
 
 
 async def _tell_member(context: BotContext, request: JoinRequest, text: str) -> None:

@@ -356,12 +356,13 @@ async def _request_transfer(
         )
         return
     withdraw = TRANSFER.pack(TransferTap(request.id, TransferAction.WITHDRAW))
-    await message.reply_text(
+    copy = await message.reply_text(
         texts.transfer_requested.format(**names, **expiry),
         reply_markup=InlineKeyboardMarkup(
             [[InlineKeyboardButton(texts.transfer_withdraw_button, callback_data=withdraw)]]
         ),
     )
+    await services.org.note_transfer_message(request.id, copy.message_id)
     keyboard = InlineKeyboardMarkup(
         [
             [
@@ -454,6 +455,10 @@ async def transfer_callback(update: Update, context: BotContext, tap: TransferTa
         await query.answer(_closed(texts, status), show_alert=True)
         if own:
             await query.edit_message_reply_markup(None)
+        tapped = query.message.message_id if query.message is not None else None
+        lapsed = status in (TransferStatus.EXPIRED, TransferStatus.VOID)
+        if lapsed and not (own and tapped == request.sender_message):
+            await _drop_withdraw(context, request)
         return
     await query.answer()
     member = await services.org.member_by_id(request.member_id)
@@ -472,6 +477,8 @@ async def transfer_callback(update: Update, context: BotContext, tap: TransferTa
         await query.edit_message_text(done.format(**names))
     else:
         await context.bot.send_message(query.from_user.id, done.format(**names))
+    if outcome is not TransferOutcome.WITHDRAWN:
+        await _drop_withdraw(context, request)
     if outcome is TransferOutcome.ACCEPTED:
         if member is not None:
             branches = (request.from_branch, request.to_branch)
@@ -483,6 +490,19 @@ async def transfer_callback(update: Update, context: BotContext, tap: TransferTa
     else:
         receivers = await services.org.approvers_of(request.to_branch)
         await _tell(context, receivers, texts.transfer_withdrawn.format(**names))
+
+
+async def _drop_withdraw(context: BotContext, request: TransferRequest) -> None:
+    """The request is decided: the 撤回 under the sender's copy goes (a failure to edit it is
+    harmless — a later tap on it says what became of the request)."""
+    if request.sender_message is None:
+        return
+    try:
+        await context.bot.edit_message_reply_markup(
+            request.requested_by, request.sender_message, reply_markup=None
+        )
+    except TelegramError as error:
+        log.info("could not clear the withdraw button of request %s: %s", request.id, error)
 
 
 def _carries(message: object, data: str | None) -> bool:

@@ -298,6 +298,10 @@ class OrgService:
             now + timedelta(days=TRANSFER_REQUEST_DAYS),
         )
 
+    async def note_transfer_message(self, request_id: int, message_id: int) -> None:
+        """The sender's copy of the request: its 撤回 button goes once the request is decided."""
+        await self._store.set_transfer_sender_message(request_id, message_id)
+
     async def act_on_transfer(
         self, actor: Actor, request_id: int, action: TransferAction
     ) -> tuple[TransferOutcome, TransferRequest | None]:

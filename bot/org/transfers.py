@@ -45,6 +45,8 @@ class TransferRequest:
     expires_at: datetime
     status: TransferStatus
     decided_by: int | None
+    sender_message: int | None = None
+    """The sender's copy of the request in their private chat, once sent."""
 
     def lapsed(self, now: datetime) -> bool:
         """Still marked pending, but past its time."""

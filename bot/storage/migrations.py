@@ -449,7 +449,9 @@ MIGRATIONS: tuple[str, ...] = (
             status IN ('pending', 'accepted', 'declined', 'withdrawn', 'expired', 'void')
         ),
         decided_by INTEGER,
-        decided_at INTEGER
+        decided_at INTEGER,
+        -- The sender's copy (in their private chat), whose 撤回 goes once it is decided.
+        sender_message INTEGER
     );
     CREATE UNIQUE INDEX transfer_requests_open ON transfer_requests(member_id)
         WHERE status = 'pending';

@@ -289,6 +289,12 @@ class OrgStore(StoreBase):
         row = await self._one("SELECT * FROM transfer_requests WHERE id = ?", (request_id,))
         return _transfer_request(row) if row else None
 
+    async def set_transfer_sender_message(self, request_id: int, message_id: int) -> None:
+        await self._write(
+            "UPDATE transfer_requests SET sender_message = ? WHERE id = ?",
+            (message_id, request_id),
+        )
+
     async def close_transfer_request(
         self, request_id: int, status: TransferStatus, by: int | None, now: datetime
     ) -> bool:
@@ -524,6 +530,7 @@ def _transfer_request(row: aiosqlite.Row) -> TransferRequest:
         expires_at=from_ms(row["expires_at"]),
         status=TransferStatus(row["status"]),
         decided_by=row["decided_by"],
+        sender_message=row["sender_message"],
     )
 
 

@@ -96,14 +96,19 @@ async def test_accepted_request_moves_the_member_and_keeps_last_month(
         heard = await sending.next_message(lambda m: "组织关系转接：" in m["text"], after=mark)
         assert "张三 已从【东村党支部】转到【镇机关党支部】（经办人：钱书记）" in heard["text"]
         assert branch_of(harness, "张三") == "zb-2"
+        # The sender's copy loses its 撤回.
+        await harness.client.wait_for_edit(
+            sending.id, sent["message_id"], lambda m: not buttons(m), after=mark
+        )
 
-        # A second 接收, and the sender's 撤回 now, change nothing.
+        # A second 接收, and the sender's 撤回 replayed now, change nothing.
         assert (
             await tap_answer(receiving, notice, accept, again=True)
             == "这条申请已接收，无需再处理。"
         )
         withdraw = button(sent, "撤回申请")
-        assert await tap_answer(sending, sent, withdraw) == "这条申请已接收，无需再处理。"
+        late = await tap_answer(sending, sent, withdraw, again=True)
+        assert late == "这条申请已接收，无需再处理。"
 
         # November is as it was; December counts 张三 in 镇机关.
         clock.current += timedelta(minutes=1)
@@ -136,14 +141,17 @@ async def test_declined_duplicate_and_withdrawn_requests_move_nobody(
         receiving = await person(harness, "钱书记", SECRETARY_2)
         await receiving.say("/start")
 
-        # 不接收: the sender is told; the member hears nothing.
-        _, notice = await request_transfer(harness, sending, receiving, "/transfer 张三 zb-2")
+        # 不接收: the sender is told (and their 撤回 goes); the member hears nothing.
+        sent, notice = await request_transfer(harness, sending, receiving, "/transfer 张三 zb-2")
         mark = harness.client.cursor
         await tap_answer(receiving, notice, button(notice, "不接收"))
         edited = await harness.client.wait_for_edit(receiving.id, notice["message_id"], after=mark)
         assert edited["text"] == "已不接收 张三 转入【镇机关党支部】。"
         told = await sending.next_message(lambda m: "没有接收" in m["text"], after=mark)
         assert told["text"].startswith("【镇机关党支部】没有接收 张三 的组织关系转接申请。")
+        await harness.client.wait_for_edit(
+            sending.id, sent["message_id"], lambda m: not buttons(m), after=mark
+        )
         assert branch_of(harness, "张三") == "zb-1"
 
         # A new request may follow a declined one; a second one while it waits may not,
@@ -201,11 +209,17 @@ async def test_a_request_lapses_after_seven_days_or_when_the_member_leaves(
         await join(harness, link, "李四")
         receiving = await person(harness, "钱书记", SECRETARY_2)
         await receiving.say("/start")
-        _, notice = await request_transfer(harness, sending, receiving, "/transfer 张三 zb-2")
+        sent, notice = await request_transfer(harness, sending, receiving, "/transfer 张三 zb-2")
 
         clock.current += timedelta(days=7, seconds=1)
+        mark = harness.client.cursor
         lapsed = await tap_answer(receiving, notice, button(notice, "接收"))
         assert lapsed == "这条申请已过期（7 天内无人接收）。如仍需转接，请重新发起。"
+        # Both keyboards go: the receiver's, and the 撤回 under the sender's copy.
+        for who, message in ((receiving, notice), (sending, sent)):
+            await harness.client.wait_for_edit(
+                who.id, message["message_id"], lambda m: not buttons(m), after=mark
+            )
         assert branch_of(harness, "张三") == "zb-1"
         # A lapsed request does not count as one waiting: a new one can be made.
         await request_transfer(harness, sending, receiving, "/transfer 张三 zb-2")

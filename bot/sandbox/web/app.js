@@ -10,7 +10,9 @@ const api = (path, options = {}) =>
     return body;
   });
 
-const state = {personas: [], me: null, chat: null, newcomer: null};
+// popupSeq: the emulator's event number up to which popups have been looked at, so a page
+// opened later does not replay old ones.
+const state = {personas: [], me: null, chat: null, newcomer: null, popupSeq: 0};
 const $ = (id) => document.getElementById(id);
 
 async function loadPersonas() {
@@ -115,7 +117,7 @@ function render(message) {
   if (message.photo) {
     const img = document.createElement("img");
     img.src = `/_emulator/files/${message.photo[message.photo.length - 1].file_id}`;
-    img.alt = message.caption || "图表";
+    img.alt = message.caption || "图片";
     item.appendChild(img);
   }
   if (message.document) {
@@ -199,11 +201,38 @@ async function refreshClock() {
     : "无";
 }
 
+let toastTimer = null;
+
+function toast(text) {
+  const box = $("toast");
+  box.textContent = text;
+  box.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { box.hidden = true; }, 4000);
+}
+
+async function showPopups() {
+  // What the bot answered to my taps in this chat: a toast, or a dialog for show_alert,
+  // as a Telegram client shows them (the emulator keeps them per user and chat).
+  const data = await api(`/_emulator/popups?user_id=${state.me}&chat_id=${state.chat}` +
+                         `&after=${state.popupSeq}`);
+  state.popupSeq = Math.max(state.popupSeq, data.last_seq);
+  for (const popup of data.popups) {
+    if (popup.show_alert) {
+      $("alert-text").textContent = popup.text;
+      if (!$("alert").open) $("alert").showModal();
+    } else {
+      toast(popup.text);
+    }
+  }
+}
+
 function listen() {
   // Everything the bot does arrives here; redraw when it concerns the open chat.
   const source = new EventSource("/_sandbox/stream?after=0");
   source.onmessage = (event) => {
     const data = JSON.parse(event.data);
+    if (data.type === "callback_answered" && data.seq > state.popupSeq) showPopups();
     if (data.chat_id === state.chat) redraw();
   };
 }
@@ -229,4 +258,7 @@ $("fire").onclick = async () => {
   }
 };
 
-loadPersonas().then(() => { listen(); refreshClock(); setInterval(refreshClock, 15000); });
+api("/_emulator/bot")
+  .then((bot) => { state.popupSeq = bot.last_seq; })
+  .then(loadPersonas)
+  .then(() => { listen(); refreshClock(); setInterval(refreshClock, 15000); });

@@ -17,7 +17,7 @@ from bot.context import BotApplication
 from bot.delivery.scheduler import WATERMARK
 from bot.quiz.questions import Bank
 from bot.sandbox.clock import SandboxClock, clock_file
-from bot.sandbox.demo import ORGANISATION, populate
+from bot.sandbox.demo import ORGANISATION, populate, prepare_theme_day
 from bot.sandbox.emulator.server import Emulator
 from bot.sandbox.page import Page
 from bot.storage import Storage
@@ -103,6 +103,9 @@ async def serve_sandbox(
             page.personas = await populate(emulator, storage, bank, clock.now(), fresh=new)
         finally:
             await storage.close()
+        services = application.bot_data.services
+        if new and services is not None:
+            await prepare_theme_day(services, page.personas)
         print(f"沙盒已启动，请用浏览器打开：{emulator.url}", flush=True)
         print(f"Sandbox: open {emulator.url} in a browser (Ctrl+C to stop)", flush=True)
         if ready is not None:

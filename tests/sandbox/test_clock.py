@@ -5,11 +5,7 @@ clock file was lost catches up with the scheduler's watermark instead of going b
 
 from __future__ import annotations
 
-import asyncio
 import json
-import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,12 +13,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.config import load_settings
-from bot.quiz.bank import load_bank
 from bot.sandbox.clock import SandboxClock, clock_file
-from bot.sandbox.run import prepare_database, serve_sandbox
-
-ROOT = Path(__file__).parent.parent.parent
+from tests.sandbox.conftest import running_sandbox
 
 
 def test_the_clock_is_saved_when_it_moves_and_read_back(tmp_path: Path) -> None:
@@ -53,32 +45,6 @@ def test_an_unreadable_clock_starts_from_real_time(tmp_path: Path, content: str)
     assert SandboxClock.load(path).offset == timedelta()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@asynccontextmanager
-async def _sandbox(database: Path, *, fresh: bool) -> AsyncIterator[str]:
-    """One run of the sandbox (``python -m bot sandbox``) on ``database``, in this process."""
-    settings = load_settings(ROOT / "config.yaml", environ={})
-    bank = load_bank([ROOT / "question_bank"]).bank
-    port = _free_port()
-    ready = asyncio.Event()
-    new = prepare_database(database, fresh=fresh)
-    task = asyncio.create_task(
-        serve_sandbox(settings, bank, "127.0.0.1", port, database, new, ready)
-    )
-    await asyncio.wait_for(ready.wait(), 60)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-
-
 async def _get(url: str) -> Any:
     async with aiohttp.ClientSession() as session, session.get(url) as response:
         return await response.json()
@@ -94,14 +60,14 @@ async def _fire(url: str) -> Any:
 
 async def test_a_restart_keeps_the_clock_and_the_next_event(tmp_path: Path) -> None:
     database = tmp_path / "bot.sqlite3"
-    async with _sandbox(database, fresh=True) as url:
+    async with running_sandbox(database, fresh=True) as url:
         first = await _get(f"{url}/_sandbox/clock")
         fired = await _fire(url)
         assert fired["fired"] == first["next"]["title"] and fired["at"] == first["next"]["at"]
         before = await _get(f"{url}/_sandbox/clock")
         assert datetime.fromisoformat(before["now"]) > datetime.fromisoformat(fired["at"])
         assert before["next"] is not None and before["next"] != first["next"]
-    async with _sandbox(database, fresh=False) as url:
+    async with running_sandbox(database, fresh=False) as url:
         after = await _get(f"{url}/_sandbox/clock")
         moved = datetime.fromisoformat(after["now"]) - datetime.fromisoformat(before["now"])
         assert timedelta() <= moved < timedelta(minutes=2)  # only the real time in between
@@ -111,7 +77,7 @@ async def test_a_restart_keeps_the_clock_and_the_next_event(tmp_path: Path) -> N
         assert fired["written"] >= 1
         moved_on = await _get(f"{url}/_sandbox/clock")
     # --fresh starts the clock again with the data.
-    async with _sandbox(database, fresh=True) as url:
+    async with running_sandbox(database, fresh=True) as url:
         again = await _get(f"{url}/_sandbox/clock")
         assert datetime.fromisoformat(again["now"]) < datetime.fromisoformat(first["next"]["at"])
     assert datetime.fromisoformat(moved_on["now"]) > datetime.fromisoformat(after["next"]["at"])
@@ -121,12 +87,12 @@ async def test_a_lost_clock_file_catches_up_with_the_scheduler(tmp_path: Path) -
     """A kept database without its clock (an older sandbox, a deleted file): the clock starts
     where the scheduler last looked, never behind it, so firing still works."""
     database = tmp_path / "bot.sqlite3"
-    async with _sandbox(database, fresh=True) as url:
+    async with running_sandbox(database, fresh=True) as url:
         await _fire(url)
         await _fire(url)
         before = await _get(f"{url}/_sandbox/clock")
     clock_file(database).unlink()
-    async with _sandbox(database, fresh=False) as url:
+    async with running_sandbox(database, fresh=False) as url:
         after = await _get(f"{url}/_sandbox/clock")
         assert datetime.fromisoformat(after["now"]) >= datetime.fromisoformat(before["now"])
         assert after["next"] == before["next"]

@@ -98,10 +98,15 @@ class Page:
         return first.occurs_at.isoformat(), title or "答题提醒"
 
     async def _clock_state(self, request: web.Request) -> web.StreamResponse:
+        """The simulated time and the next event, with the bot's time zone: the page shows
+        them as the members read them, not in the browser's zone."""
         upcoming = await self._next_event()
+        application = self._application()
+        services = application.bot_data.services if application else None
         return web.json_response(
             {
                 "now": self._clock.now().isoformat(),
+                "zone": services.settings.timezone if services else None,
                 "next": {"at": upcoming[0], "title": upcoming[1]} if upcoming else None,
             }
         )

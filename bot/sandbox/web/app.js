@@ -195,10 +195,13 @@ async function showMenu() {
 
 async function refreshClock() {
   const data = await api("/_sandbox/clock");
-  $("now").textContent = new Date(data.now).toLocaleString("zh-CN", {hour12: false});
-  $("next").textContent = data.next
-    ? `${data.next.title} · ${new Date(data.next.at).toLocaleString("zh-CN", {hour12: false})}`
-    : "无";
+  // In the bot's time zone (Asia/Shanghai by default), as members read the reminders.
+  const options = {year: "numeric", month: "numeric", day: "numeric", weekday: "short",
+                   hour: "2-digit", minute: "2-digit", hour12: false};
+  if (data.zone) options.timeZone = data.zone;
+  const shown = (iso) => new Date(iso).toLocaleString("zh-CN", options);
+  $("now").textContent = shown(data.now);
+  $("next").textContent = data.next ? `${data.next.title} · ${shown(data.next.at)}` : "无";
 }
 
 let toastTimer = null;

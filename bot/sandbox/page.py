@@ -22,11 +22,13 @@ from bot.clock import ShiftedClock
 from bot.context import BotApplication
 from bot.sandbox.demo import Persona
 from bot.sandbox.emulator.server import Emulator
-from bot.schedule.occurrences import OccurrenceKind
+from bot.schedule.occurrences import EVENT_KINDS, Occurrence, OccurrenceKind
 
 WEB = Path(__file__).parent / "web"
 STREAM_WAIT = 15.0
-FIRED = (OccurrenceKind.REMINDER, OccurrenceKind.QUIZ_NUDGE)
+FIRED = (OccurrenceKind.REMINDER, OccurrenceKind.QUIZ_NUDGE, *EVENT_KINDS)
+"""What 立即触发 stops at: reminders, the quiz nudge, and the start of each meeting (where
+sign-in opens and a secretary can 代签)."""
 
 
 class Page:
@@ -93,9 +95,7 @@ class Page:
         ]
         if not due:
             return None
-        first = due[0]
-        title = first.event.title if first.kind is OccurrenceKind.REMINDER else first.title
-        return first.occurs_at.isoformat(), title or "答题提醒"
+        return due[0].occurs_at.isoformat(), _title(due[0])
 
     async def _clock_state(self, request: web.Request) -> web.StreamResponse:
         """The simulated time and the next event, with the bot's time zone: the page shows
@@ -126,3 +126,12 @@ class Page:
         return web.json_response(
             {"fired": upcoming[1], "at": upcoming[0], "written": report.written}
         )
+
+
+def _title(occurrence: Occurrence) -> str:
+    """What the side panel calls the next event: 主题党日提醒, 主题党日开始, 答题提醒."""
+    if occurrence.kind is OccurrenceKind.REMINDER:
+        return f"{occurrence.event.title}提醒"
+    if occurrence.kind in EVENT_KINDS:
+        return f"{occurrence.title}开始"
+    return occurrence.title or "答题提醒"

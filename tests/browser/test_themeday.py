@@ -85,7 +85,7 @@ async def _fire_until_theme_day_reminder(page: object) -> None:
         await page.click("#fire")
         await expect(page.locator("#fire")).to_be_enabled(timeout=10_000)
         await expect(page.locator("#next")).not_to_have_text(upcoming, timeout=10_000)
-        if upcoming.startswith("主题党日"):
+        if upcoming.startswith("主题党日提醒"):
             return
     raise AssertionError("no theme-day reminder among the next ten scheduled events")
 

@@ -58,6 +58,17 @@ async def _fire(url: str) -> Any:
         return await response.json()
 
 
+async def _fire_a_reminder(url: str, fired: Any) -> None:
+    """Fire on until a reminder (not the start of a meeting) has gone out: the scheduler
+    writes it, which it would not do with the clock behind its watermark."""
+    for _ in range(10):
+        if fired["fired"].endswith("提醒"):
+            assert fired["written"] >= 1
+            return
+        fired = await _fire(url)
+    raise AssertionError("no reminder among the next ten events")
+
+
 async def test_a_restart_keeps_the_clock_and_the_next_event(tmp_path: Path) -> None:
     database = tmp_path / "bot.sqlite3"
     async with running_sandbox(database, fresh=True) as url:
@@ -74,7 +85,7 @@ async def test_a_restart_keeps_the_clock_and_the_next_event(tmp_path: Path) -> N
         assert after["next"] == before["next"]
         fired = await _fire(url)
         assert (fired["fired"], fired["at"]) == (after["next"]["title"], after["next"]["at"])
-        assert fired["written"] >= 1
+        await _fire_a_reminder(url, fired)
         moved_on = await _get(f"{url}/_sandbox/clock")
     # --fresh starts the clock again with the data.
     async with running_sandbox(database, fresh=True) as url:
@@ -97,4 +108,5 @@ async def test_a_lost_clock_file_catches_up_with_the_scheduler(tmp_path: Path) -
         assert datetime.fromisoformat(after["now"]) >= datetime.fromisoformat(before["now"])
         assert after["next"] == before["next"]
         fired = await _fire(url)
-        assert fired["fired"] == before["next"]["title"] and fired["written"] >= 1
+        assert fired["fired"] == before["next"]["title"]
+        await _fire_a_reminder(url, fired)

@@ -74,20 +74,20 @@ async def _set_detail(page: object, label: str, value: str) -> None:
     ).to_be_visible(timeout=10_000)
 
 
-async def _fire_until_theme_day_reminder(page: object) -> None:
-    """Press 立即触发下一个定时事件 until the theme day's reminder has gone out (study days
-    and the quiz nudge may come first)."""
+async def _fire_until(page: object, title: str) -> None:
+    """Press 立即触发下一个定时事件 until the event called ``title`` has been fired (study
+    days, other reminders and the quiz nudge may come first)."""
     from playwright.async_api import Page, expect
 
     assert isinstance(page, Page)
-    for _ in range(10):
+    for _ in range(12):
         upcoming = await page.inner_text("#next")
         await page.click("#fire")
         await expect(page.locator("#fire")).to_be_enabled(timeout=10_000)
         await expect(page.locator("#next")).not_to_have_text(upcoming, timeout=10_000)
-        if upcoming.startswith("主题党日提醒"):
+        if upcoming.startswith(title):
             return
-    raise AssertionError("no theme-day reminder among the next ten scheduled events")
+    raise AssertionError(f"no {title} among the next twelve scheduled events")
 
 
 async def test_a_theme_day_in_the_sandbox_page(page: object) -> None:
@@ -108,7 +108,7 @@ async def test_a_theme_day_in_the_sandbox_page(page: object) -> None:
     await _shot(page, "1-secretary-sets-topic")
 
     # The reminder goes out with them.
-    await _fire_until_theme_day_reminder(page)
+    await _fire_until(page, "主题党日提醒")
     await page.select_option("#who", label=COMING)
     reminder = messages.filter(has_text="主题党日提醒").last
     await expect(reminder).to_contain_text(f"主题：{TOPIC}", timeout=10_000)

@@ -26,9 +26,9 @@ from bot.schedule.occurrences import EVENT_KINDS, Occurrence, OccurrenceKind
 
 WEB = Path(__file__).parent / "web"
 STREAM_WAIT = 15.0
-FIRED = (OccurrenceKind.REMINDER, OccurrenceKind.QUIZ_NUDGE, *EVENT_KINDS)
-"""What 立即触发 stops at: reminders, the quiz nudge, and the start of each meeting (where
-sign-in opens and a secretary can 代签)."""
+FIRED = (OccurrenceKind.REMINDER, OccurrenceKind.QUIZ_NUDGE, OccurrenceKind.MAKEUP, *EVENT_KINDS)
+"""What 立即触发 stops at: reminders, the quiz nudge, the start of each meeting (where sign-in
+opens and a secretary can 代签), and a 补课, so jumping ahead never passes it."""
 
 
 class Page:

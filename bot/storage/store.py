@@ -18,6 +18,7 @@ from bot.storage.joins import JoinStore
 from bot.storage.org import OrgStore
 from bot.storage.outbox import OutboxStore
 from bot.storage.quiz import QuizStore
+from bot.storage.signin import SigninStore
 from bot.storage.stats import StatsStore
 
 
@@ -34,6 +35,8 @@ class Storage:
     conversations: ConversationStore
     joins: JoinStore
     """Join and rename requests waiting for a secretary."""
+    signins: SigninStore
+    """Sign-in sessions at meetings and the wrong codes typed."""
 
     @classmethod
     async def open(cls, path: Path | str, *, busy_timeout: float = BUSY_TIMEOUT) -> Storage:
@@ -48,6 +51,7 @@ class Storage:
             corrections=CorrectionStore(database),
             conversations=ConversationStore(database),
             joins=JoinStore(database),
+            signins=SigninStore(database),
         )
 
     async def close(self) -> None:

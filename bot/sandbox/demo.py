@@ -88,6 +88,7 @@ class DemoThemeDay:
     branch: str
     topic: str
     place: str
+    material: str
     on_leave: str
     reason: str
 
@@ -96,6 +97,7 @@ THEME_DAY = DemoThemeDay(
     branch="zb-1",
     topic="学习贯彻党的二十大精神",
     place="村委会二楼党员活动室",
+    material="党的二十大报告第一部分《过去五年的工作和新时代十年的伟大变革》；《中国共产党章程》总纲。",
     on_leave="刘桂兰",
     reason="外出务工",
 )
@@ -227,8 +229,9 @@ def _wrong(answer: frozenset[int], question: Question) -> frozenset[int]:
 async def prepare_theme_day(
     services: Services, personas: list[Persona], demo: DemoThemeDay = THEME_DAY
 ) -> Event | None:
-    """The branch's next theme day as its secretary would have prepared it in the chat: topic
-    and place set, and one member on leave with a reason (so 补课 has someone to reach).
+    """The branch's next theme day as its secretary would have prepared it in the chat: topic,
+    place and study material set, and one member on leave with a reason (so 补课 has someone to
+    reach, with the material).
     Through the bot's own services, like every figure of the demo. None when the branch has no
     theme day coming."""
     unit = services.org.tree.by_id[demo.branch]
@@ -243,6 +246,7 @@ async def prepare_theme_day(
     secretary = SECRETARIES[demo.branch]
     await services.meetings.set_detail(event, Detail.TOPIC, demo.topic, secretary)
     await services.meetings.set_detail(event, Detail.PLACE, demo.place, secretary)
+    await services.meetings.set_detail(event, Detail.MATERIAL, demo.material, secretary)
     person = next(p for p in personas if p.name == demo.on_leave)
     member = await services.org.member(person.user_id)
     if member is not None:

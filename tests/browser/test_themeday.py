@@ -8,6 +8,7 @@ The simulated clock starts at 10:00 on the first day of next month, so the comin
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,7 @@ SECRETARY = "东村党支部书记（支部书记）"
 COMING = "王建国（党员）"
 AWAY = "李秀英（党员）"
 REASON = "在县医院住院"
+MATERIAL = "《中国共产党支部工作条例（试行）》第一章至第三章"
 
 
 @pytest.fixture
@@ -54,24 +56,24 @@ async def _shot(page: object, name: str) -> None:
     await page.screenshot(path=str(ARTIFACTS / f"themeday-{name}.png"))
 
 
-async def _set_detail(page: object, label: str, value: str) -> None:
-    """On the secretary's edit menu: tap ``label``, type ``value``, confirm the preview."""
+async def _set_detail(page: object, label: str, detail: str, value: str) -> None:
+    """On the secretary's edit menu: tap ``label``, type ``value`` as the ``detail``, confirm
+    the preview (which then says 已保存)."""
     from playwright.async_api import Page, expect
 
     assert isinstance(page, Page)
     menu = page.locator("#messages li", has_text="请选择要修改的内容").last
     await menu.locator(".keyboard button", has_text=label).click()
-    detail = label.removeprefix("设置")
     await expect(page.locator("#messages li", has_text=f"请发送新的{detail}").last).to_be_visible(
         timeout=10_000
     )
     await _say(page, value)
     preview = page.locator("#messages li", has_text=f"{detail}改为").last
     await expect(preview).to_contain_text(value, timeout=10_000)
+    saved = page.locator("#messages li", has_text="已保存")
+    before = await saved.count()
     await preview.locator(".keyboard button", has_text="确认").click()
-    await expect(
-        page.locator("#messages li", has_text=f"已保存。之后发出的提醒会写上新的{detail}").last
-    ).to_be_visible(timeout=10_000)
+    await expect(saved).to_have_count(before + 1, timeout=10_000)
 
 
 async def _fire_until(page: object, title: str) -> None:
@@ -103,8 +105,9 @@ async def test_a_theme_day_in_the_sandbox_page(page: object) -> None:
     await expect(listing).to_be_visible(timeout=10_000)
     await listing.locator(".keyboard button").first.click()
     await expect(messages.filter(has_text="请选择要修改的内容").last).to_be_visible(timeout=10_000)
-    await _set_detail(page, "设置主题", TOPIC)
-    await _set_detail(page, "设置地点", PLACE)
+    await _set_detail(page, "设置主题", "主题", TOPIC)
+    await _set_detail(page, "设置地点", "地点", PLACE)
+    await _set_detail(page, "设置学习材料", "学习材料", MATERIAL)
     await _shot(page, "1-secretary-sets-topic")
 
     # The reminder goes out with them.
@@ -113,6 +116,7 @@ async def test_a_theme_day_in_the_sandbox_page(page: object) -> None:
     reminder = messages.filter(has_text="主题党日提醒").last
     await expect(reminder).to_contain_text(f"主题：{TOPIC}", timeout=10_000)
     await expect(reminder).to_contain_text(f"地点：{PLACE}")
+    await expect(reminder).not_to_contain_text(MATERIAL)  # the material goes with the 补课
 
     # 参加: the answer shows as a toast, and the reminder itself now says so.
     await reminder.locator(".keyboard button", has_text="参加").click()
@@ -149,3 +153,50 @@ async def test_a_theme_day_in_the_sandbox_page(page: object) -> None:
     await expect(sheet).to_contain_text(f"李秀英（{REASON}）")
     await expect(sheet).to_contain_text("刘桂兰（外出务工）")
     await _shot(page, "4-secretary-attendance")
+
+    # The meeting starts; the secretary opens sign-in and the QR code shows in the chat.
+    await _fire_until(page, "主题党日开始")
+    await _say(page, "/signin")
+    shown = messages.filter(has_text="签到码：").last
+    image = shown.locator("img")
+    await expect(image).to_be_visible(timeout=10_000)
+    width = await image.evaluate("img => img.complete ? img.naturalWidth : 0")
+    assert width > 0
+    found = re.search(r"签到码：([0-9 ]+)", await shown.inner_text())
+    assert found is not None
+    code = found.group(1).replace(" ", "")
+    board = messages.filter(has_text="签到情况").last
+    await expect(board).to_contain_text("已签到 0 人", timeout=10_000)
+    await shown.scroll_into_view_if_needed()
+    await _shot(page, "5-secretary-opens-signin")
+
+    # A member signs in by typing the code in the private chat.
+    await page.select_option("#who", label=COMING)
+    await _say(page, code)
+    await expect(messages.filter(has_text="✅ 签到成功").last).to_be_visible(timeout=10_000)
+    await _shot(page, "6-member-signs-in")
+
+    # The secretary's count went up in place.
+    await page.select_option("#who", label=SECRETARY)
+    await expect(messages.filter(has_text="签到情况").last).to_contain_text(
+        "已签到 1 人", timeout=10_000
+    )
+
+    # 补课: those on leave get the topic with 已学习, and confirm it.
+    await _fire_until(page, "补课")
+    await page.select_option("#who", label=AWAY)
+    makeup = messages.filter(has_text="📚 补课").last
+    await expect(makeup).to_contain_text(f"主题：{TOPIC}", timeout=10_000)
+    await expect(makeup).to_contain_text(f"学习材料：\n{MATERIAL}")
+    await makeup.locator(".keyboard button", has_text="已学习").click()
+    await expect(toast).to_have_text("已记录，谢谢！", timeout=10_000)
+    await expect(makeup).to_contain_text("✅ 已记录：您于", timeout=10_000)
+    await expect(makeup.locator(".keyboard button")).to_have_count(0)
+    await _shot(page, "7-makeup-confirmed")
+    # The demo's member on leave has hers too; the one who signed in has none.
+    await page.select_option("#who", label="刘桂兰（党员）")
+    await expect(messages.filter(has_text="📚 补课").last).to_contain_text(
+        f"主题：{TOPIC}", timeout=10_000
+    )
+    await page.select_option("#who", label=COMING)
+    await expect(messages.filter(has_text="📚 补课")).to_have_count(0)

@@ -1,18 +1,24 @@
 """A theme day played in the sandbox page, in a real browser (issue 13): the secretary sets the
 topic and place of the coming theme day; the reminder carries them; a member taps 参加, sees
 the bot's answer as a toast and their reminder edited to show the choice; another takes 请假
-with a reason. Screenshots go to tests/artifacts/themeday-*.png.
+with a reason; at the meeting the secretary opens sign-in and the QR code shows (and scans,
+from the page's own picture), one member signs in with the code and another by the QR link,
+the count goes up in place; after it the member on leave gets the 补课 and confirms 已学习.
+Screenshots go to tests/artifacts/themeday-*.png.
 
 The simulated clock starts at 10:00 on the first day of next month, so the coming theme day
 (the first Monday) and its reminders lie ahead whatever the real date."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+import zxingcpp
+from PIL import Image
 
 from tests.browser.conftest import ARTIFACTS, CHROMIUM
 
@@ -29,6 +35,7 @@ PLACE = "村委会三楼会议室"
 SECRETARY = "东村党支部书记（支部书记）"
 COMING = "王建国（党员）"
 AWAY = "李秀英（党员）"
+SCANS = "张德福（党员）"
 REASON = "在县医院住院"
 MATERIAL = "《中国共产党支部工作条例（试行）》第一章至第三章"
 
@@ -169,17 +176,26 @@ async def test_a_theme_day_in_the_sandbox_page(page: object) -> None:
     await expect(board).to_contain_text("已签到 0 人", timeout=10_000)
     await shown.scroll_into_view_if_needed()
     await _shot(page, "5-secretary-opens-signin")
+    # The picture as the page draws it scans: a phone pointed at the screen opens the link.
+    scanned = zxingcpp.read_barcodes(Image.open(io.BytesIO(await image.screenshot())))
+    assert [d.format for d in scanned] == [zxingcpp.BarcodeFormat.QRCode]
+    link = scanned[0].text
+    assert link.startswith("https://t.me/branch_study_bot?start=si-")
 
     # A member signs in by typing the code in the private chat.
     await page.select_option("#who", label=COMING)
     await _say(page, code)
     await expect(messages.filter(has_text="✅ 签到成功").last).to_be_visible(timeout=10_000)
     await _shot(page, "6-member-signs-in")
+    # Another scans the QR code: Telegram opens the chat with /start and the link's payload.
+    await page.select_option("#who", label=SCANS)
+    await _say(page, f"/start {link.split('start=')[1]}")
+    await expect(messages.filter(has_text="✅ 签到成功").last).to_be_visible(timeout=10_000)
 
     # The secretary's count went up in place.
     await page.select_option("#who", label=SECRETARY)
     await expect(messages.filter(has_text="签到情况").last).to_contain_text(
-        "已签到 1 人", timeout=10_000
+        "已签到 2 人", timeout=10_000
     )
 
     # 补课: those on leave get the topic with 已学习, and confirm it.
@@ -198,5 +214,6 @@ async def test_a_theme_day_in_the_sandbox_page(page: object) -> None:
     await expect(messages.filter(has_text="📚 补课").last).to_contain_text(
         f"主题：{TOPIC}", timeout=10_000
     )
-    await page.select_option("#who", label=COMING)
-    await expect(messages.filter(has_text="📚 补课")).to_have_count(0)
+    for signed in (COMING, SCANS):
+        await page.select_option("#who", label=signed)
+        await expect(messages.filter(has_text="📚 补课")).to_have_count(0)

@@ -63,6 +63,16 @@ async def _shot(page: object, name: str) -> None:
     await page.screenshot(path=str(ARTIFACTS / f"themeday-{name}.png"))
 
 
+async def _user_id(page: object, label: str) -> int:
+    """The Telegram id of the persona shown as ``label`` in the 我是 list."""
+    from playwright.async_api import Page
+
+    assert isinstance(page, Page)
+    value = await page.locator("#who option", has_text=label).get_attribute("value")
+    assert value is not None
+    return int(value)
+
+
 async def _set_detail(page: object, label: str, detail: str, value: str) -> None:
     """On the secretary's edit menu: tap ``label``, type ``value`` as the ``detail``, confirm
     the preview (which then says 已保存)."""
@@ -211,9 +221,21 @@ async def test_a_theme_day_in_the_sandbox_page(page: object) -> None:
     await _shot(page, "7-makeup-confirmed")
     # The demo's member on leave has hers too; the one who signed in has none.
     await page.select_option("#who", label="刘桂兰（党员）")
+    assert await toast.is_hidden()  # 李秀英's popup is not shown to anyone else
     await expect(messages.filter(has_text="📚 补课").last).to_contain_text(
         f"主题：{TOPIC}", timeout=10_000
     )
     for signed in (COMING, SCANS):
         await page.select_option("#who", label=signed)
         await expect(messages.filter(has_text="📚 补课")).to_have_count(0)
+
+    # After the day a tap on the old reminder is refused in a dialog (show_alert), not a toast.
+    assert await page.input_value("#who") == str(await _user_id(page, SCANS))
+    reminder = messages.filter(has_text="主题党日提醒").first
+    await reminder.locator(".keyboard button", has_text="参加").click()
+    alert = page.locator("#alert")
+    await expect(alert).to_be_visible(timeout=10_000)
+    await expect(alert).to_contain_text("这次主题党日已经过去了")
+    await _shot(page, "8-alert-after-the-day")
+    await alert.locator("button", has_text="确定").click()
+    await expect(alert).to_be_hidden()

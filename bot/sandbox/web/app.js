@@ -66,6 +66,9 @@ async function choose(value) {
     }
   }
   $("menu").hidden = true;
+  // A popup belongs to the person who tapped: it goes when you become someone else.
+  $("toast").hidden = true;
+  if ($("alert").open) $("alert").close();
   await redraw();
 }
 

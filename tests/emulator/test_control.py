@@ -263,3 +263,27 @@ async def test_popups_are_kept_per_user_and_chat(bot: Bot, client: EmulatorClien
     assert await client.get_popups(after=everyone[-1]["seq"]) == []
     with pytest.raises(EmulatorError, match="user_id must be an integer"):
         await client.get_popups(after=0, chat_id=None, user_id="x")  # type: ignore[arg-type]
+
+
+# A 2×1 PNG: the emulator reads the size from the header.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000020000000108020000007b40e85d"
+    "0000000c4944415408d763f8cfc0f01f0005fe02fea7d6a7b10000000049454e44ae426082"
+)
+
+
+async def test_a_user_sends_a_photo_the_bot_can_send_back(
+    bot: Bot, client: EmulatorClient
+) -> None:
+    user = await client.create_user("张三")
+    sent = await client.send_photo(user["id"], PNG, caption="会议照片")
+    (size,) = sent["photo"]
+    assert (size["width"], size["height"], size["file_size"]) == (2, 1, len(PNG))
+    (update,) = await bot.get_updates()
+    assert update.message is not None and update.message.caption == "会议照片"
+    assert update.message.photo[-1].file_id == size["file_id"]
+    again = await bot.send_photo(user["id"], size["file_id"])
+    assert again.photo[-1].file_id == size["file_id"]
+    assert await client.download_file(size["file_id"]) == PNG
+    with pytest.raises(EmulatorError):
+        await client.send_photo(user["id"], b"not an image")

@@ -20,11 +20,13 @@ from bot.handlers.callbacks import (
     MAX_CALLBACK_BYTES,
     MEET,
     MEET_CONFIRM,
+    MEETING_KIND,
     MEMBERS_PAGE,
     NEXT,
     NUDGE,
     PROXY,
     QUIZ,
+    RECORD,
     REQUEST,
     RSVP,
     SIGN,
@@ -39,12 +41,14 @@ from bot.handlers.callbacks import (
     FixTap,
     LeaveChoiceTap,
     MeetConfirmTap,
+    MeetingKindTap,
     MeetTap,
     MembersPageTap,
     NextTap,
     NudgeTap,
     PageTap,
     ProxyTap,
+    RecordTap,
     RequestTap,
     RsvpTap,
     SigninTap,
@@ -114,7 +118,9 @@ VALUES: dict[str, tuple[Codec[Any], st.SearchStrategy[Any]]] = {
         st.builds(
             MeetTap,
             ROW_ID,
-            st.sampled_from(["open", "topic", "place", "agenda", "speaker", "material", "cancel"]),
+            st.sampled_from(
+                ["open", "topic", "place", "agenda", "speaker", "material", "move", "cancel"]
+            ),
         ),
     ),
     "leave": (
@@ -123,6 +129,24 @@ VALUES: dict[str, tuple[Codec[Any], st.SearchStrategy[Any]]] = {
     ),
     "meetok": (MEET_CONFIRM, st.builds(MeetConfirmTap, st.booleans(), ROW_ID)),
     "request": (REQUEST, st.builds(RequestTap, ROW_ID, st.booleans())),
+    "mkind": (
+        MEETING_KIND,
+        st.builds(
+            MeetingKindTap,
+            NAME,
+            st.sampled_from(
+                ["member_meeting", "committee_meeting", "group_meeting", "party_lecture"]
+            ),
+        ),
+    ),
+    "rec": (
+        RECORD,
+        st.builds(
+            RecordTap,
+            ROW_ID,
+            st.sampled_from(["open", "minutes", "photos", "done", "show", "close"]),
+        ),
+    ),
 }
 
 
@@ -225,7 +249,14 @@ def test_packed_data_round_trips_and_fits(prefix: str, data: st.DataObject) -> N
         (STUDIED, "studied:-1"),
         (LEAVE_CHOICE, "leave:1:other"),
         (LEAVE_CHOICE, "leave:0:ill"),
-        (MEET, "meet:move:1"),
+        (MEET, "meet:postpone:1"),
+        (MEET, "meet:move:01"),
+        (MEETING_KIND, "mkind:member_meeting:zb-1"),
+        (MEETING_KIND, "mkind:lecture"),
+        (MEETING_KIND, "mkind:lecture:zb 1"),
+        (RECORD, "rec:open:0"),
+        (RECORD, "rec:delete:1"),
+        (RECORD, "rec:photos:1:2"),
         (MEET, "meet:topic:0"),
         (MEET, "meet:topic:²"),
         (MEET, "meet:topic"),

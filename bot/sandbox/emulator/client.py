@@ -9,6 +9,7 @@ Messages, polls and users are plain dicts shaped exactly like Telegram's JSON ob
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from collections.abc import Callable
@@ -142,6 +143,19 @@ class EmulatorClient:
             body["reply_to_message_id"] = reply_to_message_id
         data = self._advance(await self._request("POST", "/messages", body))
         return dict(data["message"])
+
+    async def send_photo(
+        self, user_id: int, data: bytes, *, caption: str = "", chat_id: int | None = None
+    ) -> JsonDict:
+        """The user sends the image ``data`` as a photo (private chat with the bot unless
+        ``chat_id``)."""
+        body: JsonDict = {"user_id": user_id, "photo": base64.b64encode(data).decode()}
+        if caption:
+            body["caption"] = caption
+        if chat_id is not None:
+            body["chat_id"] = chat_id
+        data_ = self._advance(await self._request("POST", "/photos", body))
+        return dict(data_["message"])
 
     async def tap_button(
         self,

@@ -9,6 +9,8 @@ the cursor from which a test awaits the bot's reaction.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -17,7 +19,17 @@ from aiohttp import web
 
 from .errors import MESSAGE_TEXT_EMPTY, ApiError, bad_request, forbidden
 from .markup import finish_text
-from .world import CallbackRecord, Chat, Fault, User, World, chat_instance, snapshot
+from .media import image_size, new_file_ids
+from .world import (
+    CallbackRecord,
+    Chat,
+    Fault,
+    StoredFile,
+    User,
+    World,
+    chat_instance,
+    snapshot,
+)
 
 JsonDict = dict[str, Any]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -106,6 +118,58 @@ class ControlApi:
         message = self.world.store_message(chat, user.to_json(), content)
         update_id = None
         if self._bot_sees(chat, text, replied):
+            update_id = self.world.push_update("message", message)
+        seq = self.world.log(
+            "user_message",
+            user_id=user.id,
+            chat_id=chat.id,
+            message_id=message["message_id"],
+            message=snapshot(message),
+            update_id=update_id,
+        )
+        return {"message": snapshot(message), "update_id": update_id, "seq": seq}
+
+    def send_photo(self, body: JsonDict) -> JsonDict:
+        """The user sends a photo (``photo``: the image, base64), with an optional caption.
+        Telegram reports it as its sizes; the emulator keeps the one size it was given."""
+        user = self.world.user(_int(body, "user_id"))
+        chat = self._chat_of(user, body.get("chat_id"))
+        try:
+            data = base64.b64decode(str(body.get("photo", "")), validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise bad_request("photo must be base64") from error
+        size = image_size(data)
+        if size is None:
+            raise bad_request("IMAGE_PROCESS_FAILED")
+        file_id, unique_id = new_file_ids("photo")
+        stored = StoredFile(
+            file_id=file_id,
+            file_unique_id=unique_id,
+            kind="photo",
+            data=data,
+            file_path=f"photos/file_{self.world.unique()}.jpg",
+            width=size[0],
+            height=size[1],
+        )
+        self.world.files[file_id] = stored
+        self.world.files_by_path[stored.file_path] = stored
+        content: JsonDict = {
+            "photo": [
+                {
+                    "file_id": file_id,
+                    "file_unique_id": unique_id,
+                    "file_size": len(data),
+                    "width": size[0],
+                    "height": size[1],
+                }
+            ]
+        }
+        caption = str(body.get("caption", ""))
+        if caption:
+            content["caption"] = caption
+        message = self.world.store_message(chat, user.to_json(), content)
+        update_id = None
+        if self._bot_sees(chat, caption, None):
             update_id = self.world.push_update("message", message)
         seq = self.world.log(
             "user_message",
@@ -378,6 +442,7 @@ class ControlApi:
             web.post(f"{p}/users/{{user_id}}/unblock", self._h_unblock),
             web.post(f"{p}/groups", self._json(self.create_group)),
             web.post(f"{p}/messages", self._json(self.send_message)),
+            web.post(f"{p}/photos", self._json(self.send_photo)),
             web.post(f"{p}/callbacks", self._json(self.tap_button)),
             web.get(f"{p}/callbacks/{{callback_query_id}}", self._h_callback),
             web.get(f"{p}/popups", self._h_popups),

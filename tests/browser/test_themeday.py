@@ -235,7 +235,7 @@ async def test_a_theme_day_in_the_sandbox_page(page: object) -> None:
     await reminder.locator(".keyboard button", has_text="参加").click()
     alert = page.locator("#alert")
     await expect(alert).to_be_visible(timeout=10_000)
-    await expect(alert).to_contain_text("这次主题党日已经过去了")
+    await expect(alert).to_contain_text("这次活动已经过去了")
     await _shot(page, "8-alert-after-the-day")
     await alert.locator("button", has_text="确定").click()
     await expect(alert).to_be_hidden()

@@ -38,6 +38,7 @@ AWAY = "李秀英（党员）"
 SCANS = "张德福（党员）"
 REASON = "在县医院住院"
 MATERIAL = "《中国共产党支部工作条例（试行）》第一章至第三章"
+MINUTES = "学习《支部工作条例》第一至三章，讨论本村党员联系群众办法。"
 
 
 @pytest.fixture
@@ -187,7 +188,8 @@ async def test_a_theme_day_in_the_sandbox_page(page: object) -> None:
     await shown.scroll_into_view_if_needed()
     await _shot(page, "5-secretary-opens-signin")
     # The picture as the page draws it scans: a phone pointed at the screen opens the link.
-    scanned = zxingcpp.read_barcodes(Image.open(io.BytesIO(await image.screenshot())))
+    picture = await image.screenshot()
+    scanned = zxingcpp.read_barcodes(Image.open(io.BytesIO(picture)))
     assert [d.format for d in scanned] == [zxingcpp.BarcodeFormat.QRCode]
     link = scanned[0].text
     assert link.startswith("https://t.me/branch_study_bot?start=si-")
@@ -239,3 +241,31 @@ async def test_a_theme_day_in_the_sandbox_page(page: object) -> None:
     await _shot(page, "8-alert-after-the-day")
     await alert.locator("button", has_text="确定").click()
     await expect(alert).to_be_hidden()
+
+    # The secretary keeps the meeting's record: minutes, and a photo sent from this computer.
+    await page.select_option("#who", label=SECRETARY)
+    await _say(page, "/meeting")
+    record = page.locator("#messages li .keyboard button", has_text="记录 ").last
+    await expect(record).to_be_visible(timeout=10_000)
+    await record.click()
+    card = messages.filter(has_text="📋 会议记录：").last
+    await expect(card).to_contain_text("纪要：未填写", timeout=10_000)
+    await card.locator(".keyboard button", has_text="填写纪要").click()
+    await expect(messages.filter(has_text="请发送会议纪要").last).to_be_visible(timeout=10_000)
+    await _say(page, MINUTES)
+    await expect(messages.filter(has_text="纪要已保存").last).to_be_visible(timeout=10_000)
+    await card.locator(".keyboard button", has_text="上传照片").click()
+    ask = messages.filter(has_text="请发送会议照片").last
+    await expect(ask).to_be_visible(timeout=10_000)
+    await page.set_input_files(
+        "#photo", files=[{"name": "会场.png", "mimeType": "image/png", "buffer": picture}]
+    )
+    await expect(messages.filter(has_text="照片已保存（共 1 张）").last).to_be_visible(
+        timeout=10_000
+    )
+    sent = page.locator("#messages li.mine img").last
+    await expect(sent).to_be_visible()
+    assert await sent.evaluate("img => img.complete ? img.naturalWidth : 0") > 0
+    await page.locator("#messages li .keyboard button", has_text="完成").last.click()
+    await expect(messages.filter(has_text="共保存了 1 张照片").last).to_be_visible(timeout=10_000)
+    await _shot(page, "9-secretary-record-photo")

@@ -166,6 +166,23 @@ async function send(text) {
   await redraw();
 }
 
+async function sendPhoto(file) {
+  // A photo from this computer, as a Telegram user sends one (the text typed is its caption).
+  if (!file || state.me === null) return;
+  const dataUrl = await new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result);
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+  const body = {user_id: state.me, chat_id: state.chat, photo: String(dataUrl).split(",")[1]};
+  const caption = $("text").value.trim();
+  if (caption) body.caption = caption;
+  $("text").value = "";
+  await api("/_emulator/photos", {method: "POST", body: JSON.stringify(body)});
+  await redraw();
+}
+
 async function tap(messageId, data, button) {
   button.disabled = true;
   try {
@@ -250,6 +267,11 @@ $("composer").onsubmit = (event) => {
   send(text);
 };
 $("menu-button").onclick = showMenu;
+$("photo").onchange = async () => {
+  const file = $("photo").files[0];
+  $("photo").value = "";
+  await sendPhoto(file);
+};
 $("open-invite").onclick = () => {
   const code = ($("invite").value.split("start=")[1] || "").trim();
   send(code ? `/start ${code}` : "/start");

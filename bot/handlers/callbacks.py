@@ -15,6 +15,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar, Generic, Literal, TypeVar
 
+from bot.org.transfers import TransferAction
 from bot.quiz.session import Tap, TapAction
 from bot.stats.periods import Period, Span
 
@@ -547,6 +548,26 @@ class RequestCodec(Codec[RequestTap]):
         return RequestTap(int(match.group(1)), match.group(2) == "yes")
 
 
+@dataclass(frozen=True)
+class TransferTap:
+    """接收 (accept) or 不接收 (decline) under a transfer request, by the receiving branch;
+    撤回 (withdraw) under the sender's copy."""
+
+    request_id: int
+    action: TransferAction
+
+
+class TransferCodec(Codec[TransferTap]):
+    prefix = "transfer"
+    fields = re.compile(rf"{_ID}:(accept|decline|withdraw)")
+
+    def _fields(self, value: TransferTap) -> tuple[str, ...]:
+        return (str(value.request_id), value.action.value)
+
+    def _value(self, match: re.Match[str]) -> TransferTap:
+        return TransferTap(int(match.group(1)), TransferAction(match.group(2)))
+
+
 QUIZ = QuizCodec()
 NEXT = NextCodec()
 TOPIC = TopicCodec()
@@ -565,6 +586,7 @@ MEET = MeetCodec()
 MEET_CONFIRM = MeetConfirmCodec()
 LEAVE_CHOICE = LeaveChoiceCodec()
 REQUEST = RequestCodec()
+TRANSFER = TransferCodec()
 MEETING_KIND = MeetingKindCodec()
 RECORD = RecordCodec()
 ACK = AckCodec()

@@ -85,6 +85,7 @@ from bot.handlers.callbacks import (
     SIGNIN,
     STUDIED,
     TOPIC,
+    TRANSFER,
     Codec,
 )
 from bot.i18n import LOCALES, Texts
@@ -389,6 +390,7 @@ BUTTONS: tuple[Button[Any], ...] = (
     Button(MEETING_KIND, meeting.meeting_kind_callback, Role.SECRETARY),
     Button(RECORD, meeting.record_callback, Role.SECRETARY),
     Button(REQUEST, org.request_callback, Role.SECRETARY),
+    Button(TRANSFER, org.transfer_callback, Role.SECRETARY),
     Button(ACK, broadcast.ack_callback),
     Button(ACKS, broadcast.acks_callback, Role.SECRETARY),
 )

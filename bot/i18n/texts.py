@@ -421,9 +421,25 @@ class Texts:
     page_previous: str
     page_next: str
     text_too_long: str
-    transfer_out_of_scope: str
     transfer_member_notice: str
     transfer_secretary_notice: str
+    transfer_requested: str
+    transfer_withdraw_button: str
+    transfer_request_notice: str
+    transfer_accept: str
+    transfer_decline: str
+    transfer_accepted_notice: str
+    transfer_declined_notice: str
+    transfer_declined: str
+    transfer_withdrawn_notice: str
+    transfer_withdrawn: str
+    transfer_duplicate: str
+    transfer_no_receiver: str
+    transfer_closed_accepted: str
+    transfer_closed_declined: str
+    transfer_closed_withdrawn: str
+    transfer_closed_expired: str
+    transfer_closed_void: str
 
     # Dates, weekdays and periods as this locale writes them: code never formats a date or a
     # period itself, so another locale changes them here (see the methods below).

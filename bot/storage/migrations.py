@@ -464,4 +464,30 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (event_id, file_unique_id)
     );
     """,
+    # 14: transfer requests: 组织关系转接 into a branch outside the sender's scope waits for the
+    # receiving branch's 接收 (docs/organisation.md). At most one pending request per member;
+    # a request past ``expires_at`` is marked expired when next touched, one whose member has
+    # left the sending branch meanwhile is void.
+    """
+    CREATE TABLE transfer_requests (
+        id INTEGER PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES members(id),
+        from_branch TEXT NOT NULL,
+        to_branch TEXT NOT NULL,
+        requested_by INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (
+            status IN ('pending', 'accepted', 'declined', 'withdrawn', 'expired', 'void')
+        ),
+        decided_by INTEGER,
+        decided_at INTEGER,
+        -- The sender's copy (in their private chat), whose 撤回 goes once it is decided.
+        sender_message INTEGER
+    );
+    CREATE UNIQUE INDEX transfer_requests_open ON transfer_requests(member_id)
+        WHERE status = 'pending';
+    -- The foreign-key check when a roster entry is merged into a joiner (see migration 11).
+    CREATE INDEX transfer_requests_member ON transfer_requests(member_id);
+    """,
 )

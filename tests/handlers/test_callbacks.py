@@ -33,6 +33,7 @@ from bot.handlers.callbacks import (
     SIGNIN,
     STUDIED,
     TOPIC,
+    TRANSFER,
     AcksTap,
     AckTap,
     BroadcastTap,
@@ -55,8 +56,10 @@ from bot.handlers.callbacks import (
     SignTap,
     StudiedTap,
     TopicTap,
+    TransferTap,
 )
 from bot.handlers.registry import BUTTONS
+from bot.org.transfers import TransferAction
 from bot.quiz.session import Tap, TapAction
 from bot.stats.periods import Period, Span
 
@@ -129,6 +132,7 @@ VALUES: dict[str, tuple[Codec[Any], st.SearchStrategy[Any]]] = {
     ),
     "meetok": (MEET_CONFIRM, st.builds(MeetConfirmTap, st.booleans(), ROW_ID)),
     "request": (REQUEST, st.builds(RequestTap, ROW_ID, st.booleans())),
+    "transfer": (TRANSFER, st.builds(TransferTap, ROW_ID, st.sampled_from(TransferAction))),
     "mkind": (
         MEETING_KIND,
         st.builds(
@@ -160,7 +164,9 @@ def _near(prefix: str) -> st.SearchStrategy[str]:
     real data is built from (digits, colons, words), plus a few foreign characters."""
     piece = st.one_of(
         st.from_regex(r"-?[0-9]{1,22}", fullmatch=True),
-        st.sampled_from(["answer", "toggle", "submit", "all", "send", "cancel", "yes", "leave"]),
+        st.sampled_from(
+            ["answer", "toggle", "submit", "all", "send", "cancel", "yes", "leave", "accept"]
+        ),
         st.sampled_from(["²", "١", "0x1", " 1", "1 ", "+1", "", "Q4", "2026-13", "zb-1"]),
         NAME,
     )
@@ -270,6 +276,14 @@ def test_packed_data_round_trips_and_fits(prefix: str, data: st.DataObject) -> N
         (REQUEST, "request:0:yes"),
         (REQUEST, "request:1:maybe"),
         (REQUEST, "request:1:yes:1"),
+        (TRANSFER, "transfer:1"),
+        (TRANSFER, "transfer:0:accept"),
+        (TRANSFER, "transfer:01:accept"),
+        (TRANSFER, "transfer:1:approve"),
+        (TRANSFER, "transfer:1:Accept"),
+        (TRANSFER, "transfer:²:withdraw"),
+        (TRANSFER, "transfer:99999999999999999999:decline"),
+        (TRANSFER, "transfer:1:decline:1"),
     ],
 )
 def test_near_misses_are_refused(codec: Codec[Any], data: str) -> None:

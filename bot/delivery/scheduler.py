@@ -26,6 +26,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
@@ -51,6 +52,22 @@ WATERMARK = "schedules"
 
 Plan = Callable[[OrgTree, datetime, datetime], Sequence[Occurrence]]
 """Everything due in [start, end) for the branches of the tree (reminders, nudges, 政治生日)."""
+
+
+class UpcomingKind(StrEnum):
+    REMINDER = "reminder"
+    START = "start"
+    """The meeting itself begins (sign-in opens around it)."""
+    MAKEUP = "makeup"
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    """Something due at ``at`` about a meeting called ``title`` (主题党日, 党课…)."""
+
+    at: datetime
+    kind: UpcomingKind
+    title: str
 
 
 @dataclass(frozen=True)
@@ -268,13 +285,8 @@ class Scheduler:
             unit = self._tree.by_id.get(event.branch_id)
             if unit is None:
                 continue
-            # The branch's theme-day offsets, even where the scheduled theme day is switched
-            # off: a meeting called in the chat is still reminded.
-            settings = self._schedule.branch(unit.id, unit.kind).settings.theme_day
-            held = event.occurs_at.astimezone(self._zone).date()
-            for offset in (parse_offset(text) for text in settings.reminders):
-                due = offset.moment(held, event.occurs_at, self._zone)
-                if not start <= due < end or due < now - self._grace or due > event.occurs_at:
+            for offset, due in self._reminders_of(event):
+                if not start <= due < end or due < now - self._grace:
                     continue
                 groups = await self._members.group_chats_of(event.branch_id)
                 batch = await self._meetings.remind_event(
@@ -282,6 +294,46 @@ class Scheduler:
                 )
                 written += batch is not None
         return written
+
+    def _reminders_of(self, event: Event) -> list[tuple[Offset, datetime]]:
+        """When a meeting off the schedule is reminded: the branch's theme-day offsets from
+        its stored time, even where the scheduled theme day is switched off (a meeting called
+        in the chat is still reminded); none after it begins."""
+        assert self._schedule is not None
+        unit = self._tree.by_id[event.branch_id]
+        settings = self._schedule.branch(unit.id, unit.kind).settings.theme_day
+        held = event.occurs_at.astimezone(self._zone).date()
+        moments = []
+        for offset in (parse_offset(text) for text in settings.reminders):
+            due = offset.moment(held, event.occurs_at, self._zone)
+            if due <= event.occurs_at:
+                moments.append((offset, due))
+        return moments
+
+    async def upcoming(self, start: datetime, end: datetime) -> list[Upcoming]:
+        """What ticks in [start, end) will act on that the configured schedule does not show:
+        the reminders and starts of meetings moved or called in the chat, and the 补课 of
+        meetings already stored, at their stored times. With the schedule's own occurrences
+        this is the sandbox's "next event", so jumping the clock never passes one."""
+        found: list[Upcoming] = []
+        if self._schedule is not None:
+            before, after = self._reach
+            for event in await self._meetings.off_schedule(start - after, end + before):
+                if event.branch_id not in self._tree.by_id:
+                    continue
+                name = self._meetings.kind_name(event)
+                if start <= event.occurs_at < end:
+                    found.append(Upcoming(event.occurs_at, UpcomingKind.START, name))
+                found += [
+                    Upcoming(due, UpcomingKind.REMINDER, name)
+                    for _, due in self._reminders_of(event)
+                    if start <= due < end
+                ]
+        held = (start - self._makeup_reach, end)
+        for event, at in await self._meetings.makeups_due(start, end, held, self._makeup_due_at()):
+            if at < end:
+                found.append(Upcoming(at, UpcomingKind.MAKEUP, self._meetings.kind_name(event)))
+        return sorted(found, key=lambda u: u.at)
 
     def _makeup_due_at(self) -> Callable[[Event], datetime | None]:
         """When an event's 补课 is due, from its branch's settings and its stored time (one

@@ -234,6 +234,37 @@ async def test_cross_site_and_non_json_changes_are_refused(emu: Emulator) -> Non
             assert read.status == 200
 
 
+async def test_popups_are_kept_per_user_and_chat(bot: Bot, client: EmulatorClient) -> None:
+    """What answerCallbackQuery showed the tapping user (a toast, or a dialog with
+    show_alert) is kept for the chat page; the bot's answer stays Telegram's plain True, and
+    an answer without text shows nothing."""
+    alice = await client.create_user("小红")
+    bob = await client.create_user("小刚")
+    for user in (alice, bob):
+        await client.send_text(user["id"], "/start")
+    to_alice = await bot.send_message(alice["id"], "题", reply_markup=KEYBOARD)
+    to_bob = await bot.send_message(bob["id"], "题", reply_markup=KEYBOARD)
+    start = (await client.get_bot())["last_seq"]
+    silent = await client.tap_button(alice["id"], alice["id"], to_alice.message_id, "go")
+    toast = await client.tap_button(alice["id"], alice["id"], to_alice.message_id, "go")
+    alert = await client.tap_button(bob["id"], bob["id"], to_bob.message_id, "go")
+    assert await bot.answer_callback_query(silent) is True
+    assert await bot.answer_callback_query(toast, "已登记：参加") is True
+    assert await bot.answer_callback_query(alert, "这个按钮已失效", show_alert=True) is True
+    everyone = await client.get_popups(after=start)
+    assert [(p["user_id"], p["text"], p["show_alert"]) for p in everyone] == [
+        (alice["id"], "已登记：参加", False),
+        (bob["id"], "这个按钮已失效", True),
+    ]
+    mine = await client.get_popups(alice["id"], alice["id"])
+    assert [p["callback_query_id"] for p in mine] == [toast]
+    assert mine[0]["message_id"] == to_alice.message_id
+    assert await client.get_popups(alice["id"], bob["id"]) == []
+    assert await client.get_popups(after=everyone[-1]["seq"]) == []
+    with pytest.raises(EmulatorError, match="user_id must be an integer"):
+        await client.get_popups(after=0, chat_id=None, user_id="x")  # type: ignore[arg-type]
+
+
 # A 2×1 PNG: the emulator reads the size from the header.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000020000000108020000007b40e85d"

@@ -231,6 +231,19 @@ class EmulatorClient:
         """``{"answered", "text", "show_alert", "url", "cache_time", ...}`` of a query."""
         return dict(await self._request("GET", f"/callbacks/{callback_query_id}"))
 
+    async def get_popups(
+        self, user_id: int | None = None, chat_id: int | None = None, after: int = 0
+    ) -> list[JsonDict]:
+        """The popups (answered callback queries with a text) shown to ``user_id`` in
+        ``chat_id`` after event ``after``, oldest first."""
+        query = {"after": str(after)}
+        if user_id is not None:
+            query["user_id"] = str(user_id)
+        if chat_id is not None:
+            query["chat_id"] = str(chat_id)
+        data = await self._request("GET", "/popups", query=query)
+        return list(data["popups"])
+
     async def get_commands(
         self, scope: JsonDict | None = None, language_code: str = ""
     ) -> list[JsonDict]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -313,6 +313,20 @@ class ControlApi:
             raise ApiError(404, "Not Found: no such callback query")
         return record.to_json()
 
+    def popups(self, user_id: int | None, chat_id: int | None, after: int) -> JsonDict:
+        """The popups (answerCallbackQuery texts) shown to ``user_id`` in ``chat_id`` after
+        event ``after``; either filter may be left out."""
+        return {
+            "popups": [
+                dict(p)
+                for p in self.world.popups
+                if p["seq"] > after
+                and user_id in (None, p["user_id"])
+                and chat_id in (None, p["chat_id"])
+            ],
+            "last_seq": self.world.last_seq,
+        }
+
     def commands(self, scope: JsonDict | None, language_code: str) -> JsonDict:
         key = (json.dumps(scope or {"type": "default"}, sort_keys=True), language_code)
         return {"commands": [dict(c) for c in self.world.commands.get(key, [])]}
@@ -431,6 +445,7 @@ class ControlApi:
             web.post(f"{p}/photos", self._json(self.send_photo)),
             web.post(f"{p}/callbacks", self._json(self.tap_button)),
             web.get(f"{p}/callbacks/{{callback_query_id}}", self._h_callback),
+            web.get(f"{p}/popups", self._h_popups),
             web.post(f"{p}/polls/votes", self._json(self.vote)),
             web.get(f"{p}/chats/{{chat_id}}", self._h_chat),
             web.get(f"{p}/chats/{{chat_id}}/messages", self._h_messages),
@@ -485,6 +500,15 @@ class ControlApi:
 
     async def _h_callback(self, request: web.Request) -> web.StreamResponse:
         return _run(lambda: self.callback(request.match_info["callback_query_id"]))
+
+    async def _h_popups(self, request: web.Request) -> web.StreamResponse:
+        def run() -> JsonDict:
+            query = request.query
+            user_id = _query_int(query, "user_id")
+            chat_id = _query_int(query, "chat_id")
+            return self.popups(user_id, chat_id, _query_int(query, "after") or 0)
+
+        return _run(run)
 
     async def _h_chat(self, request: web.Request) -> web.StreamResponse:
         return _run(lambda: self.chat_info(_path_int(request, "chat_id")))
@@ -569,5 +593,16 @@ def _int(body: JsonDict, name: str) -> int:
 def _path_int(request: web.Request, name: str) -> int:
     try:
         return int(request.match_info[name])
+    except ValueError:
+        raise bad_request(f"{name} must be an integer") from None
+
+
+def _query_int(query: Mapping[str, str], name: str) -> int | None:
+    """An optional integer from the query string; None when it is not there."""
+    raw = query.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return int(raw)
     except ValueError:
         raise bad_request(f"{name} must be an integer") from None

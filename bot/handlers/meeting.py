@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.context import BotContext
 from bot.dates import When, WhenProblem, WhenRefusal, parse_when
@@ -113,6 +113,49 @@ def confirm_keyboard(texts: Texts, stamp: int) -> InlineKeyboardMarkup:
             ]
         ]
     )
+
+
+def event_day(context: BotContext, event: Event) -> str:
+    """The meeting's day (12月10日), as buttons and previews name it."""
+    local = event.occurs_at.astimezone(context.services.settings.zone)
+    return context.services.texts.month_day(local.date())
+
+
+async def event_in_scope(context: BotContext, event_id: int) -> Event | None:
+    """A meeting (a theme day or one organised in the chat) of a branch the actor of this
+    moment answers for, else None."""
+    event = await context.services.meetings.find(event_id)
+    if event is None or not context.actor.can_see(event.branch_id):
+        return None
+    return event
+
+
+async def waiting_confirm(update: Update, context: BotContext, state: conversation.State) -> None:
+    """Text while a preview waits for its buttons: point at them."""
+    if update.effective_message is not None:
+        await update.effective_message.reply_text(context.services.texts.themeday_waiting_confirm)
+
+
+async def typed_moment(
+    context: BotContext, message: Message, typed: str, default: datetime | None
+) -> datetime | None:
+    """The typed date and time (a date alone takes ``default``'s time of day), in UTC; None
+    after saying why it cannot be taken (not a date, no time, already past)."""
+    services = context.services
+    texts = services.texts
+    today = services.clock.now().astimezone(services.settings.zone).date()
+    when = parse_when(typed, today)
+    if isinstance(when, WhenRefusal):
+        await message.reply_text(when_refusal_text(texts, when))
+        return None
+    at = local_moment(context, when, default)
+    if at is None:
+        await message.reply_text(texts.when_no_time)
+        return None
+    if at <= services.clock.now():
+        await message.reply_text(texts.when_past)
+        return None
+    return at
 
 
 # --- /meeting new -------------------------------------------------------------------------
@@ -244,7 +287,7 @@ async def _listing(context: BotContext, branch_id: str) -> tuple[str, InlineKeyb
         [
             InlineKeyboardButton(
                 texts.meeting_edit_button.format(
-                    date=_day(context, e), kind=services.meetings.kind_name(e)
+                    date=event_day(context, e), kind=services.meetings.kind_name(e)
                 ),
                 callback_data=MEET.pack(MeetTap(e.id, "open")),
             )
@@ -255,7 +298,7 @@ async def _listing(context: BotContext, branch_id: str) -> tuple[str, InlineKeyb
         [
             InlineKeyboardButton(
                 texts.meeting_record_button.format(
-                    date=_day(context, e), kind=services.meetings.kind_name(e)
+                    date=event_day(context, e), kind=services.meetings.kind_name(e)
                 ),
                 callback_data=RECORD.pack(RecordTap(e.id, "open")),
             )
@@ -264,11 +307,6 @@ async def _listing(context: BotContext, branch_id: str) -> tuple[str, InlineKeyb
     ]
     text = fit("\n".join(lines), MESSAGE_LIMIT, texts.truncated)
     return text, InlineKeyboardMarkup(rows) if rows else None
-
-
-def _day(context: BotContext, event: Event) -> str:
-    local = event.occurs_at.astimezone(context.services.settings.zone)
-    return context.services.texts.month_day(local.date())
 
 
 def _line(context: BotContext, event: Event) -> str:
@@ -312,17 +350,8 @@ async def draft_text(update: Update, context: BotContext, state: MeetingDraft) -
         return
     typed = message.text.strip()
     if state.step == "when":
-        today = services.clock.now().astimezone(services.settings.zone).date()
-        when = parse_when(typed, today)
-        if isinstance(when, WhenRefusal):
-            await message.reply_text(when_refusal_text(texts, when))
-            return
-        at = local_moment(context, when, None)
+        at = await typed_moment(context, message, typed, None)
         if at is None:
-            await message.reply_text(texts.when_no_time)
-            return
-        if at <= services.clock.now():
-            await message.reply_text(texts.when_past)
             return
         await conversation.ask(context, user.id, _next(state, "topic", at=ms(at)))
         await message.reply_text(texts.meeting_ask_topic.format(limit=Detail.TOPIC.limit))
@@ -383,14 +412,6 @@ def _meeting(state: MeetingConfirm) -> Meeting:
     )
 
 
-async def waiting_draft_confirm(
-    update: Update, context: BotContext, state: MeetingConfirm | CloseConfirm
-) -> None:
-    """Text while a preview waits for its buttons: point at them."""
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(context.services.texts.themeday_waiting_confirm)
-
-
 async def confirm_meeting(
     update: Update, context: BotContext, state: conversation.State, save: bool
 ) -> None:
@@ -426,7 +447,7 @@ async def confirm_meeting(
         )
         return
     if isinstance(state, CloseConfirm):
-        event = await _record_in_scope(context, state.event)
+        event = await event_in_scope(context, state.event)
         if event is None:
             await query.answer(texts.tap_refused, show_alert=True)
             return
@@ -441,19 +462,26 @@ async def confirm_meeting(
 # --- Records ------------------------------------------------------------------------------
 
 
-async def _record_in_scope(context: BotContext, event_id: int) -> Event | None:
-    """A meeting of a branch the actor of this moment answers for, else None."""
-    event = await context.services.meetings.find(event_id)
-    if event is None or not context.actor.can_see(event.branch_id):
-        return None
-    return event
-
-
 def _record_refusal_text(texts: Texts, refusal: RecordRefusal) -> str:
     return {
         RecordRefusal.NOT_HELD: texts.record_not_held,
         RecordRefusal.CLOSED: texts.record_is_closed,
     }[refusal]
+
+
+async def _open_record(
+    context: BotContext, message: Message, user_id: int, event: Event | None
+) -> Event | None:
+    """The record if it still takes minutes and photos; else says why and ends the step."""
+    texts = context.services.texts
+    refusal = context.services.records.refusal(event) if event is not None else None
+    if event is None or refusal is not None:
+        await conversation.end(context, user_id)
+        await message.reply_text(
+            texts.tap_refused if refusal is None else _record_refusal_text(texts, refusal)
+        )
+        return None
+    return event
 
 
 async def record_text(context: BotContext, event: Event) -> str:
@@ -516,7 +544,7 @@ async def record_callback(update: Update, context: BotContext, tap: RecordTap) -
         return
     services = context.services
     texts = services.texts
-    event = await _record_in_scope(context, tap.event_id)
+    event = await event_in_scope(context, tap.event_id)
     if event is None:
         await query.answer(texts.tap_invalid)
         return
@@ -570,7 +598,7 @@ async def record_callback(update: Update, context: BotContext, tap: RecordTap) -
         await context.bot.send_message(
             chat,
             texts.record_close_preview.format(
-                date=_day(context, event), kind=services.meetings.kind_name(event)
+                date=event_day(context, event), kind=services.meetings.kind_name(event)
             ),
             reply_markup=confirm_keyboard(texts, stamp),
         )
@@ -583,13 +611,9 @@ async def minutes_text(update: Update, context: BotContext, state: MinutesText) 
         return
     services = context.services
     texts = services.texts
-    event = await _record_in_scope(context, state.event)
-    refusal = services.records.refusal(event) if event is not None else None
-    if event is None or refusal is not None:
-        await conversation.end(context, user.id)
-        await message.reply_text(
-            texts.tap_refused if refusal is None else _record_refusal_text(texts, refusal)
-        )
+    event = await event_in_scope(context, state.event)
+    event = await _open_record(context, message, user.id, event)
+    if event is None:
         return
     minutes = message.text.strip()
     if len(minutes) > MINUTES_LIMIT:
@@ -626,13 +650,9 @@ async def photo_message(update: Update, context: BotContext) -> None:
     refused = await admit(
         context, user.id, "private", what=f"input:{state.kind}", role=Role.SECRETARY, private=True
     )
-    event = await _record_in_scope(context, state.event) if refused is None else None
-    refusal = services.records.refusal(event) if event is not None else None
-    if event is None or refusal is not None:
-        await conversation.end(context, user.id)
-        await message.reply_text(
-            texts.tap_refused if refusal is None else _record_refusal_text(texts, refusal)
-        )
+    event = await event_in_scope(context, state.event) if refused is None else None
+    event = await _open_record(context, message, user.id, event)
+    if event is None:
         return
     sizes = [
         PhotoSize(p.file_id, p.file_unique_id, p.file_size, p.width, p.height)

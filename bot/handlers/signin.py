@@ -27,6 +27,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from bot.context import BotContext
 from bot.handlers import conversation
 from bot.handlers.callbacks import PROXY, SIGN, ProxyTap, SigninTap, SignTap
+from bot.handlers.meeting import event_day
 from bot.handlers.scope import branch_example, home_branch
 from bot.handlers.signin_board import board_keyboard, board_text, title
 from bot.i18n import Texts
@@ -59,11 +60,6 @@ class ProxySearch(conversation.State):
 
 def _clock(context: BotContext, moment: datetime) -> str:
     return moment.astimezone(context.services.settings.zone).strftime("%H:%M")
-
-
-def _day(context: BotContext, event: Event) -> str:
-    local = event.occurs_at.astimezone(context.services.settings.zone)
-    return context.services.texts.month_day(local.date())
 
 
 def _refusal_text(context: BotContext, outcome: Outcome) -> str:
@@ -108,7 +104,7 @@ async def _answer(
     await reply(
         services.texts.signin_done.format(
             branch=services.org.branch_name(event.branch_id),
-            date=_day(context, event),
+            date=event_day(context, event),
             title=title(services.texts, event),
             time=_clock(context, outcome.at),
         )
@@ -207,7 +203,7 @@ async def signin_command(update: Update, context: BotContext) -> None:
         await message.reply_text(
             texts.signin_not_yet.format(
                 branch=branch,
-                date=_day(context, event),
+                date=event_day(context, event),
                 time=_clock(context, event.occurs_at),
                 title=title(texts, event),
                 opens=_clock(context, current.opens_at),
@@ -260,7 +256,7 @@ async def _open(context: BotContext, chat_id: int, event: Event) -> None:
                 chat_id,
                 texts.signin_not_yet.format(
                     branch=services.org.branch_name(event.branch_id),
-                    date=_day(context, event),
+                    date=event_day(context, event),
                     time=_clock(context, event.occurs_at),
                     title=title(texts, event),
                     opens=_clock(context, opening.opens_at),
@@ -272,7 +268,7 @@ async def _open(context: BotContext, chat_id: int, event: Event) -> None:
     link = signin_link(context.bot.username, session.token, START_PREFIX)
     caption = texts.signin_caption.format(
         branch=services.org.branch_name(event.branch_id),
-        date=_day(context, event),
+        date=event_day(context, event),
         title=title(texts, event),
         code=format_code(session.code),
         opens=_clock(context, session.opens_at),
@@ -316,7 +312,7 @@ def _proxy_page(
     services = context.services
     texts = services.texts
     late = services.signin.sign_kind(event) == "late"
-    day, name = _day(context, event), title(texts, event)
+    day, name = event_day(context, event), title(texts, event)
     if not absent:
         return texts.signin_proxy_all_signed.format(date=day, title=name), None
     pages = max(1, -(-len(absent) // PAGE_SIZE))

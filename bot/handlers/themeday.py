@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
-from bot.dates import WhenRefusal, parse_when
 from bot.handlers import conversation
 from bot.handlers.callbacks import (
     MEET,
@@ -24,12 +23,13 @@ from bot.handlers.callbacks import (
 from bot.handlers.meeting import (
     confirm_keyboard,
     confirm_meeting,
+    event_day,
+    event_in_scope,
     from_ms,
-    local_moment,
     meeting_states,
     moment_text,
     ms,
-    when_refusal_text,
+    typed_moment,
 )
 from bot.handlers.scope import home_branch
 from bot.i18n import Texts
@@ -117,11 +117,6 @@ def _detail_name(texts: Texts, detail: Detail) -> str:
     }[detail]
 
 
-def _day(context: BotContext, event: Event) -> str:
-    local = event.occurs_at.astimezone(context.services.settings.zone)
-    return context.services.texts.month_day(local.date())
-
-
 def _refusal_text(texts: Texts, refusal: EditRefusal, kind: str) -> str:
     return {
         EditRefusal.PAST: texts.themeday_edit_past,
@@ -199,7 +194,7 @@ async def themeday_command(update: Update, context: BotContext) -> None:
         rows = [
             [
                 InlineKeyboardButton(
-                    texts.themeday_signin_button.format(date=_day(context, e)),
+                    texts.themeday_signin_button.format(date=event_day(context, e)),
                     callback_data=SIGNIN.pack(SigninTap(e.id)),
                 )
             ]
@@ -209,7 +204,7 @@ async def themeday_command(update: Update, context: BotContext) -> None:
             [
                 InlineKeyboardButton(
                     texts.themeday_manage_button.format(
-                        date=_day(context, e), kind=services.meetings.kind_name(e)
+                        date=event_day(context, e), kind=services.meetings.kind_name(e)
                     ),
                     callback_data=MEET.pack(MeetTap(e.id, "open")),
                 )
@@ -240,15 +235,6 @@ async def _makeup_lines(context: BotContext, branch_id: str) -> list[str]:
     return [*lines, ""] if lines else []
 
 
-async def _event_in_scope(context: BotContext, event_id: int) -> Event | None:
-    """The theme day (or meeting organised in the chat) if the actor of this moment answers
-    for its branch, else None."""
-    event = await context.services.meetings.find(event_id)
-    if event is None or not context.actor.can_see(event.branch_id):
-        return None
-    return event
-
-
 def _menu(texts: Texts, event_id: int) -> InlineKeyboardMarkup:
     def button(label: str, action: MeetAction) -> InlineKeyboardButton:
         return InlineKeyboardButton(label, callback_data=MEET.pack(MeetTap(event_id, action)))
@@ -269,6 +255,20 @@ def _menu(texts: Texts, event_id: int) -> InlineKeyboardMarkup:
     )
 
 
+async def _refused(query: CallbackQuery, context: BotContext, event: Event) -> bool:
+    """Whether the occurrence can no longer be changed (held or cancelled): then the tap is
+    answered with why."""
+    services = context.services
+    refusal = services.meetings.refusal(event)
+    if refusal is None:
+        return False
+    await query.answer(
+        _refusal_text(services.texts, refusal, services.meetings.kind_name(event)),
+        show_alert=True,
+    )
+    return True
+
+
 async def meet_callback(update: Update, context: BotContext, tap: MeetTap) -> None:
     """A secretary's button on one occurrence: its menu, or the question for one detail or
     for the reason of cancelling."""
@@ -277,15 +277,11 @@ async def meet_callback(update: Update, context: BotContext, tap: MeetTap) -> No
         return
     services = context.services
     texts = services.texts
-    event = await _event_in_scope(context, tap.event_id)
+    event = await event_in_scope(context, tap.event_id)
     if event is None:
         await query.answer(texts.tap_invalid)
         return
-    refusal = services.meetings.refusal(event)
-    if refusal is not None:
-        await query.answer(
-            _refusal_text(texts, refusal, services.meetings.kind_name(event)), show_alert=True
-        )
+    if await _refused(query, context, event):
         return
     await query.answer()
     chat = query.from_user.id
@@ -320,21 +316,13 @@ async def _preview(
 ) -> None:
     """Check the typed value against its limit and the secretary's scope, then show it back
     with 确认 / 放弃."""
-    message = update.effective_message
-    user = update.effective_user
+    message, user = update.effective_message, update.effective_user
     if message is None or user is None or message.text is None:
         return
     services = context.services
     texts = services.texts
-    event = await _event_in_scope(context, event_id)
-    refusal = services.meetings.refusal(event) if event is not None else None
-    if event is None or refusal is not None:
-        await conversation.end(context, user.id)
-        await message.reply_text(
-            texts.tap_refused
-            if event is None or refusal is None
-            else _refusal_text(texts, refusal, services.meetings.kind_name(event))
-        )
+    event = await _editable(update, context, event_id)
+    if event is None:
         return
     value = message.text.strip()
     if len(value) > limit:
@@ -346,11 +334,11 @@ async def _preview(
     if field == CANCEL:
         count = await services.meetings.audience(event.branch_id, event.audience)
         text = texts.themeday_cancel_preview.format(
-            date=_day(context, event), count=count, reason=value, kind=kind
+            date=event_day(context, event), count=count, reason=value, kind=kind
         )
     else:
         text = texts.themeday_preview.format(
-            date=_day(context, event),
+            date=event_day(context, event),
             detail=_detail_name(texts, Detail(field)),
             value=value,
             kind=kind,
@@ -369,13 +357,13 @@ async def cancel_reason_text(update: Update, context: BotContext, state: CancelR
     await _preview(update, context, state.event, CANCEL, CANCEL_REASON_LIMIT)
 
 
-async def _movable(update: Update, context: BotContext, event_id: int) -> Event | None:
-    """The occurrence if the secretary may still move it; else says why and ends the step."""
+async def _editable(update: Update, context: BotContext, event_id: int) -> Event | None:
+    """The occurrence if the secretary may still change it; else says why and ends the step."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return None
     services = context.services
-    event = await _event_in_scope(context, event_id)
+    event = await event_in_scope(context, event_id)
     refusal = services.meetings.refusal(event) if event is not None else None
     if event is None or refusal is not None:
         await conversation.end(context, user.id)
@@ -399,18 +387,11 @@ async def move_when_text(update: Update, context: BotContext, state: MoveWhen) -
         return
     services = context.services
     texts = services.texts
-    event = await _movable(update, context, state.event)
+    event = await _editable(update, context, state.event)
     if event is None:
         return
-    today = services.clock.now().astimezone(services.settings.zone).date()
-    when = parse_when(message.text, today)
-    if isinstance(when, WhenRefusal):
-        await message.reply_text(when_refusal_text(texts, when))
-        return
-    to = local_moment(context, when, event.occurs_at)
-    assert to is not None
-    if to <= services.clock.now():
-        await message.reply_text(texts.when_past)
+    to = await typed_moment(context, message, message.text, event.occurs_at)
+    if to is None:
         return
     if to == event.occurs_at:
         await message.reply_text(texts.themeday_move_same)
@@ -428,7 +409,7 @@ async def move_reason_text(update: Update, context: BotContext, state: MoveReaso
         return
     services = context.services
     texts = services.texts
-    event = await _movable(update, context, state.event)
+    event = await _editable(update, context, state.event)
     if event is None:
         return
     reason = message.text.strip()
@@ -450,14 +431,6 @@ async def move_reason_text(update: Update, context: BotContext, state: MoveReaso
     await message.reply_text(text, reply_markup=confirm_keyboard(texts, stamp))
 
 
-async def waiting_confirm(
-    update: Update, context: BotContext, state: EventConfirm | MoveConfirm
-) -> None:
-    """Text while a preview waits for its buttons: point at them."""
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(context.services.texts.themeday_waiting_confirm)
-
-
 async def meet_confirm_callback(update: Update, context: BotContext, tap: MeetConfirmTap) -> None:
     """确认 or 放弃 under a preview: a stale, repeated, lapsed or no longer authorised tap
     changes nothing."""
@@ -477,15 +450,11 @@ async def meet_confirm_callback(update: Update, context: BotContext, tap: MeetCo
         await confirm_meeting(update, context, state, tap.save)
         return
     await conversation.end(context, user_id)
-    event = await _event_in_scope(context, state.event)
+    event = await event_in_scope(context, state.event)
     if event is None:
         await query.answer(texts.tap_refused, show_alert=True)
         return
-    refusal = services.meetings.refusal(event)
-    if refusal is not None:
-        await query.answer(
-            _refusal_text(texts, refusal, services.meetings.kind_name(event)), show_alert=True
-        )
+    if await _refused(query, context, event):
         return
     await query.answer()
     if not tap.save:

@@ -324,26 +324,16 @@ class MeetingService:
             details=self.describe(moved.as_meeting()),
             reason=reason,
         )
-        keyboard = rsvp_keyboard(texts, event.id)
-        deliveries = [
-            NewDelivery(chat, member_id, text, keyboard)
-            for chat, member_id in await self._recipients(moved)
-        ]
-        if moved.audience is Audience.BRANCH:
-            groups = await self._members.group_chats_of(event.branch_id)
-            deliveries += [NewDelivery(chat, None, text) for chat in groups]
-        return await self._outbox.create_batch(
+        return await self._announce(
+            moved,
+            text,
+            rsvp_keyboard(texts, event.id),
             key=f"moved:{event.key}:{number}",
             kind="move",
             title=moved.topic,
-            unit_id=event.branch_id,
-            created_by=by,
+            by=by,
             now=now,
-            deliveries=deliveries,
-            not_before=now,
-            expires_at=max(to, now + timedelta(hours=6)),
             occurs_at=to,
-            event_id=event.id,
         )
 
     async def create(self, meeting: Meeting, key: str, by: int) -> Event | None:
@@ -369,24 +359,57 @@ class MeetingService:
             kind=self.kind_name(event),
             details=self.describe(meeting),
         )
-        keyboard = rsvp_keyboard(self._texts, event_id)
-        await self._outbox.create_batch(
+        await self._announce(
+            event,
+            text,
+            rsvp_keyboard(self._texts, event_id),
             key=f"announce:{key}",
             kind="meeting",
             title=meeting.topic,
-            unit_id=meeting.branch_id,
-            created_by=by,
+            by=by,
             now=now,
-            deliveries=[
-                NewDelivery(chat, member_id, text, keyboard)
-                for chat, member_id in await self._recipients(event)
-            ],
-            not_before=now,
-            expires_at=max(meeting.occurs_at, now + timedelta(hours=6)),
             occurs_at=meeting.occurs_at,
-            event_id=event_id,
+            groups=False,
         )
         return event
+
+    async def _announce(
+        self,
+        event: Event,
+        text: str,
+        keyboard: dict[str, object] | None,
+        *,
+        key: str,
+        kind: str,
+        title: str,
+        by: int,
+        now: datetime,
+        occurs_at: datetime,
+        groups: bool = True,
+    ) -> int | None:
+        """One announcement about ``event`` to those it is for (and, when ``groups`` and it
+        is for the whole branch, to the branch's group chats), sent at once and kept until
+        the meeting (at least six hours). ``key`` makes a repeat announce nothing."""
+        deliveries = [
+            NewDelivery(chat, member_id, text, keyboard)
+            for chat, member_id in await self._recipients(event)
+        ]
+        if groups and event.audience is Audience.BRANCH:
+            chats = await self._members.group_chats_of(event.branch_id)
+            deliveries += [NewDelivery(chat, None, text) for chat in chats]
+        return await self._outbox.create_batch(
+            key=key,
+            kind=kind,
+            title=title,
+            unit_id=event.branch_id,
+            created_by=by,
+            now=now,
+            deliveries=deliveries,
+            not_before=now,
+            expires_at=max(occurs_at, now + timedelta(hours=6)),
+            occurs_at=occurs_at,
+            event_id=event.id,
+        )
 
     async def coming_elsewhere(self, branch_id: str) -> list[Event]:
         """The branch's coming meetings that the schedule does not time (organised in the
@@ -426,24 +449,16 @@ class MeetingService:
             reason=reason,
             kind=self.kind_name(event),
         )
-        deliveries = [
-            NewDelivery(chat, member_id, text) for chat, member_id in await self._recipients(event)
-        ]
-        if event.audience is Audience.BRANCH:
-            groups = await self._members.group_chats_of(event.branch_id)
-            deliveries += [NewDelivery(chat, None, text) for chat in groups]
-        return await self._outbox.create_batch(
+        return await self._announce(
+            event,
+            text,
+            None,
             key=f"cancelled:{event.key}",
             kind="cancellation",
             title=event.topic,
-            unit_id=event.branch_id,
-            created_by=by,
+            by=by,
             now=now,
-            deliveries=deliveries,
-            not_before=now,
-            expires_at=max(event.occurs_at, now + timedelta(hours=6)),
             occurs_at=event.occurs_at,
-            event_id=event.id,
         )
 
     async def rsvp(self, member: Member, event_id: int, reply: str) -> RsvpOutcome:

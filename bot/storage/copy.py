@@ -13,7 +13,7 @@ every row's SHA-256, over the columns both sides share.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from bot.storage.base import Database
@@ -164,6 +164,21 @@ async def _copy(
     return copies
 
 
+async def _batches(
+    source: Database, table: str, columns: list[str], order: str
+) -> AsyncIterator[list[tuple[object, ...]]]:
+    """The table's rows (the shared ``columns``, in ``order``), ``BATCH`` at a time."""
+    batch: list[tuple[object, ...]] = []
+    sql = f"SELECT {', '.join(columns)} FROM {table}{order}"
+    async for row in source.stream(sql, (), BATCH):
+        batch.append(tuple(row[n] for n in range(len(columns))))
+        if len(batch) >= BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 async def _into_postgres(
     source: Database,
     target: PostgresDatabase,
@@ -183,18 +198,8 @@ async def _into_postgres(
             await connection.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
         for table in tables:
             columns = shared[table]
-            batch: list[tuple[object, ...]] = []
             count = 0
-            sql = f"SELECT {', '.join(columns)} FROM {table}{order[table]}"
-            async for row in source.stream(sql, (), BATCH):
-                batch.append(tuple(row[n] for n in range(len(columns))))
-                if len(batch) >= BATCH:
-                    await connection.copy_records_to_table(
-                        table, records=batch, columns=columns, schema_name=schema
-                    )
-                    count += len(batch)
-                    batch = []
-            if batch:
+            async for batch in _batches(source, table, columns, order[table]):
                 await connection.copy_records_to_table(
                     table, records=batch, columns=columns, schema_name=schema
                 )
@@ -235,16 +240,8 @@ async def _into_sqlite(
                 f"INSERT INTO {table} ({', '.join(columns)}) "
                 f"VALUES ({', '.join('?' * len(columns))})"
             )
-            batch: list[tuple[object, ...]] = []
             count = 0
-            sql = f"SELECT {', '.join(columns)} FROM {table}{order[table]}"
-            async for row in source.stream(sql, (), BATCH):
-                batch.append(tuple(row[n] for n in range(len(columns))))
-                if len(batch) >= BATCH:
-                    await db.executemany(insert, batch)
-                    count += len(batch)
-                    batch = []
-            if batch:
+            async for batch in _batches(source, table, columns, order[table]):
                 await db.executemany(insert, batch)
                 count += len(batch)
             progress(f"{table}: {count}")

@@ -115,19 +115,7 @@ class ControlApi:
             content["reply_to_message"] = {
                 k: v for k, v in snapshot(replied).items() if k != "reply_to_message"
             }
-        message = self.world.store_message(chat, user.to_json(), content)
-        update_id = None
-        if self._bot_sees(chat, text, replied):
-            update_id = self.world.push_update("message", message)
-        seq = self.world.log(
-            "user_message",
-            user_id=user.id,
-            chat_id=chat.id,
-            message_id=message["message_id"],
-            message=snapshot(message),
-            update_id=update_id,
-        )
-        return {"message": snapshot(message), "update_id": update_id, "seq": seq}
+        return self._user_sends(user, chat, content, text, replied)
 
     def send_photo(self, body: JsonDict) -> JsonDict:
         """The user sends a photo (``photo``: the image, base64), with an optional caption.
@@ -167,19 +155,7 @@ class ControlApi:
         caption = str(body.get("caption", ""))
         if caption:
             content["caption"] = caption
-        message = self.world.store_message(chat, user.to_json(), content)
-        update_id = None
-        if self._bot_sees(chat, caption, None):
-            update_id = self.world.push_update("message", message)
-        seq = self.world.log(
-            "user_message",
-            user_id=user.id,
-            chat_id=chat.id,
-            message_id=message["message_id"],
-            message=snapshot(message),
-            update_id=update_id,
-        )
-        return {"message": snapshot(message), "update_id": update_id, "seq": seq}
+        return self._user_sends(user, chat, content, caption, None)
 
     def tap_button(self, body: JsonDict) -> JsonDict:
         user = self.world.user(_int(body, "user_id"))
@@ -374,6 +350,25 @@ class ControlApi:
         if chat.type == "private" or user.id not in chat.members:
             raise ApiError(403, "Forbidden: the user is not a member of this chat")
         return chat
+
+    def _user_sends(
+        self, user: User, chat: Chat, content: JsonDict, text: str, replied: JsonDict | None
+    ) -> JsonDict:
+        """Store what the user sent, hand it to the bot when the bot would see it (``text``
+        is what it reads: the text or the caption), and log it."""
+        message = self.world.store_message(chat, user.to_json(), content)
+        update_id = None
+        if self._bot_sees(chat, text, replied):
+            update_id = self.world.push_update("message", message)
+        seq = self.world.log(
+            "user_message",
+            user_id=user.id,
+            chat_id=chat.id,
+            message_id=message["message_id"],
+            message=snapshot(message),
+            update_id=update_id,
+        )
+        return {"message": snapshot(message), "update_id": update_id, "seq": seq}
 
     def _bot_sees(self, chat: Chat, text: str, replied: JsonDict | None) -> bool:
         if chat.type == "private":

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.context import BotContext
 from bot.handlers import conversation
@@ -31,6 +31,7 @@ from bot.handlers.scope import branch_example, home_branch
 from bot.i18n import Texts
 from bot.meetings.events import Event
 from bot.meetings.service import LEAVE_REASON_LIMIT, RsvpOutcome, Sheet
+from bot.org.members import Member
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,15 @@ def _answered(
     return f"{reminder}\n\n{state}", keyboard
 
 
+async def tapping_member(query: CallbackQuery, context: BotContext) -> Member | None:
+    """The member tapping a button meant for members (参加/请假, 已学习); None, with the tap
+    answered as invalid, for someone the bot does not know as one."""
+    member = context.actor.member
+    if member is None:
+        await query.answer(context.services.texts.tap_invalid)
+    return member
+
+
 async def rsvp_callback(update: Update, context: BotContext, tap: RsvpTap) -> None:
     """参加 or 请假 on a reminder; a tap after the day is answered and changes nothing."""
     query = update.callback_query
@@ -77,9 +87,8 @@ async def rsvp_callback(update: Update, context: BotContext, tap: RsvpTap) -> No
         return
     services = context.services
     texts = services.texts
-    member = context.actor.member
+    member = await tapping_member(query, context)
     if member is None:
-        await query.answer(texts.tap_invalid)
         return
     outcome = await services.meetings.rsvp(member, tap.event_id, tap.reply)
     if outcome is RsvpOutcome.PAST:

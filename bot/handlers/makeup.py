@@ -7,6 +7,7 @@ from __future__ import annotations
 from telegram import Message, Update
 
 from bot.context import BotContext
+from bot.handlers.attendance import tapping_member
 from bot.handlers.callbacks import StudiedTap
 from bot.meetings.service import StudiedOutcome
 
@@ -18,9 +19,8 @@ async def studied_callback(update: Update, context: BotContext, tap: StudiedTap)
         return
     services = context.services
     texts = services.texts
-    member = context.actor.member
+    member = await tapping_member(query, context)
     if member is None:
-        await query.answer(texts.tap_invalid)
         return
     outcome = await services.meetings.studied(member, tap.event_id)
     if outcome is StudiedOutcome.NOT_YOURS:

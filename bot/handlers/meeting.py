@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 
 from bot.context import BotContext
 from bot.dates import When, WhenProblem, WhenRefusal, parse_when
@@ -425,12 +425,7 @@ async def confirm_meeting(
     user_id = query.from_user.id
     await conversation.end(context, user_id)
     if isinstance(state, MeetingConfirm):
-        if not context.actor.can_see(state.branch):
-            await query.answer(texts.tap_refused, show_alert=True)
-            return
-        await query.answer()
-        if not save:
-            await query.edit_message_text(texts.themeday_discarded)
+        if not await settle_confirm(query, texts, context.actor.can_see(state.branch), save):
             return
         if from_ms(state.at) <= services.clock.now():
             await query.edit_message_text(texts.when_past)
@@ -448,15 +443,23 @@ async def confirm_meeting(
         return
     if isinstance(state, CloseConfirm):
         event = await event_in_scope(context, state.event)
-        if event is None:
-            await query.answer(texts.tap_refused, show_alert=True)
-            return
-        await query.answer()
-        if not save:
-            await query.edit_message_text(texts.themeday_discarded)
+        if not await settle_confirm(query, texts, event is not None, save) or event is None:
             return
         closed = await services.records.close(event, user_id)
         await query.edit_message_text(texts.record_closed if closed else texts.record_is_closed)
+
+
+async def settle_confirm(query: CallbackQuery, texts: Texts, allowed: bool, save: bool) -> bool:
+    """Answer 确认 or 放弃: refused when the secretary may no longer act, the preview closed
+    on 放弃; True when the change is to be made."""
+    if not allowed:
+        await query.answer(texts.tap_refused, show_alert=True)
+        return False
+    await query.answer()
+    if not save:
+        await query.edit_message_text(texts.themeday_discarded)
+        return False
+    return True
 
 
 # --- Records ------------------------------------------------------------------------------

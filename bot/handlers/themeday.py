@@ -29,6 +29,7 @@ from bot.handlers.meeting import (
     meeting_states,
     moment_text,
     ms,
+    settle_confirm,
     typed_moment,
 )
 from bot.handlers.scope import home_branch
@@ -451,14 +452,9 @@ async def meet_confirm_callback(update: Update, context: BotContext, tap: MeetCo
         return
     await conversation.end(context, user_id)
     event = await event_in_scope(context, state.event)
-    if event is None:
-        await query.answer(texts.tap_refused, show_alert=True)
+    if event is not None and await _refused(query, context, event):
         return
-    if await _refused(query, context, event):
-        return
-    await query.answer()
-    if not tap.save:
-        await query.edit_message_text(texts.themeday_discarded)
+    if not await settle_confirm(query, texts, event is not None, tap.save) or event is None:
         return
     kind = services.meetings.kind_name(event)
     if isinstance(state, MoveConfirm):

@@ -205,7 +205,7 @@ async def test_one_theme_day_from_topic_to_ledger(org_harness: Harness) -> None:
             "您还没有加入支部，不能签到。请先通过支部书记发的邀请链接加入。"
         )
 
-        # 5a. 代签 王五 from the count's button, while the window is open.
+        # 5. 代签 王五 from the count's button, while the window is open.
         mark = harness.client.cursor
         await secretary.tap(board, _button(board, "✍️ 代签未到的党员"))
         page = await secretary.next_message(lambda m: m["text"].startswith("✍️ 代签"), after=mark)
@@ -213,12 +213,12 @@ async def test_one_theme_day_from_topic_to_ledger(org_harness: Harness) -> None:
         proxied = await secretary.tap(page, _button(page, "代签 王五"))
         assert await _answer(harness, proxied) == "已为 王五 代签"
 
-        # 4b. After the window, 赵六's code is refused: it has closed.
+        # 4 (continued). After the window, 赵六's code is refused: it has closed.
         clock.advance(day + timedelta(hours=3, minutes=1) - clock.now())
         assert (await late.say(code))["text"] == (
             "签到已经结束（12:00 截止）。如果您参加了会议，请联系支部书记补签。"
         )
-        # 5b. 补签 赵六 from /attendance's list.
+        # 5 (continued). 补签 赵六 from /attendance's list.
         sheet = await secretary.say("/attendance")
         assert "已签到（2）：张三、王五（代签）" in sheet["text"], sheet["text"]
         mark = harness.client.cursor
@@ -232,8 +232,9 @@ async def test_one_theme_day_from_topic_to_ledger(org_harness: Harness) -> None:
         assert "请假（1）：李四（外出务工）" in sheet["text"]
 
         # 6. 补课 at 13:00: to 李四, on leave and not signed in; he confirms it.
+        mark = harness.client.cursor
         await _tick(services, clock, day + timedelta(hours=4, minutes=1))
-        makeup = await away.next_message(lambda m: m["text"].startswith("📚 补课"))
+        makeup = await away.next_message(lambda m: m["text"].startswith("📚 补课"), after=mark)
         assert makeup["text"] == (
             f"📚 补课 · 【东村党支部】{day.month}月{day.day}日主题党日\n\n"
             f"您这次没能参加，下面是本次的学习内容：\n\n时间：{_long(day)}\n地点：{PLACE}\n"
@@ -251,10 +252,14 @@ async def test_one_theme_day_from_topic_to_ledger(org_harness: Harness) -> None:
         document = await secretary.next_message(lambda m: "document" in m, timeout=LEDGER_SECONDS)
         data = await harness.client.download_file(document["document"]["file_id"])
         meetings = openpyxl.load_workbook(io.BytesIO(data))["会议记录"]
+        assert [c.value for c in meetings[3]][:10] == [
+            "时间", "支部", "会议类型", "主题", "地点", "应到", "实到", "请假", "缺席", "补课完成"
+        ]  # fmt: skip
         rows = [r for r in meetings.iter_rows(min_row=4, values_only=True) if r[1]]
-        assert [r[1:10] for r in rows] == [
-            ("东村党支部", "主题党日", TOPIC, PLACE, 4, 3, 1, 0, 1),
-        ], rows
+        # 应到 4, 实到 3 (张三, 王五 代签, 赵六 补签), 请假 1 (李四), 缺席 0, 补课完成 1 (李四).
+        assert [r[:10] for r in rows] == [
+            (day.replace(tzinfo=None), "东村党支部", "主题党日", TOPIC, PLACE, 4, 3, 1, 0, 1),
+        ]
         report = (await secretary.say("/stats"))["text"]
         quarter = (day.month - 1) // 3 + 1
         assert report.endswith(
@@ -267,7 +272,8 @@ async def test_one_theme_day_from_topic_to_ledger(org_harness: Harness) -> None:
     # Recorded with who signed each in; 已学习 once, by the member on leave.
     assert harness.rows(
         "SELECT m.real_name, a.reply, a.present, a.signed_kind, a.signed_by,"
-        " CASE WHEN a.studied_at IS NULL THEN 0 ELSE 1 END FROM attendance a JOIN members m ON m.id = a.member_id"
+        " CASE WHEN a.studied_at IS NULL THEN 0 ELSE 1 END"
+        " FROM attendance a JOIN members m ON m.id = a.member_id"
         " WHERE m.branch_id = 'zb-1' ORDER BY m.id"
     ) == [
         ("张三", "yes", 1, "self", coming.id, 0),

@@ -130,6 +130,15 @@ async def event_in_scope(context: BotContext, event_id: int) -> Event | None:
     return event
 
 
+async def too_long(message: Message, texts: Texts, typed: str, limit: int) -> bool:
+    """Whether the typed text is over its limit: then it is said, with both lengths, and the
+    question stays open for a shorter one."""
+    if len(typed) <= limit:
+        return False
+    await message.reply_text(texts.themeday_too_long.format(length=len(typed), limit=limit))
+    return True
+
+
 async def waiting_confirm(update: Update, context: BotContext, state: conversation.State) -> None:
     """Text while a preview waits for its buttons: point at them."""
     if update.effective_message is not None:
@@ -358,8 +367,7 @@ async def draft_text(update: Update, context: BotContext, state: MeetingDraft) -
         return
     limits = {"topic": Detail.TOPIC.limit, "place": Detail.PLACE.limit}
     limit = limits.get(state.step, Detail.SPEAKER.limit)
-    if len(typed) > limit:
-        await message.reply_text(texts.themeday_too_long.format(length=len(typed), limit=limit))
+    if await too_long(message, texts, typed, limit):
         return
     if state.step == "topic":
         await conversation.ask(context, user.id, _next(state, "place", topic=typed))
@@ -619,10 +627,7 @@ async def minutes_text(update: Update, context: BotContext, state: MinutesText) 
     if event is None:
         return
     minutes = message.text.strip()
-    if len(minutes) > MINUTES_LIMIT:
-        await message.reply_text(
-            texts.themeday_too_long.format(length=len(minutes), limit=MINUTES_LIMIT)
-        )
+    if await too_long(message, texts, minutes, MINUTES_LIMIT):
         return
     await conversation.end(context, user.id)
     await services.records.set_minutes(event, minutes, user.id)

@@ -30,6 +30,7 @@ from bot.handlers.meeting import (
     moment_text,
     ms,
     settle_confirm,
+    too_long,
     typed_moment,
 )
 from bot.handlers.scope import home_branch
@@ -326,8 +327,7 @@ async def _preview(
     if event is None:
         return
     value = message.text.strip()
-    if len(value) > limit:
-        await message.reply_text(texts.themeday_too_long.format(length=len(value), limit=limit))
+    if await too_long(message, texts, value, limit):
         return
     stamp = int(services.clock.now().timestamp() * 1000)
     await conversation.ask(context, user.id, EventConfirm(event.id, field, value, stamp))
@@ -414,10 +414,7 @@ async def move_reason_text(update: Update, context: BotContext, state: MoveReaso
     if event is None:
         return
     reason = message.text.strip()
-    if len(reason) > MOVE_REASON_LIMIT:
-        await message.reply_text(
-            texts.themeday_too_long.format(length=len(reason), limit=MOVE_REASON_LIMIT)
-        )
+    if await too_long(message, texts, reason, MOVE_REASON_LIMIT):
         return
     stamp = ms(services.clock.now())
     await conversation.ask(context, user.id, MoveConfirm(event.id, state.to, reason, stamp))

@@ -14,10 +14,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.cli import bank, org, report, run, sandbox, schedule
+from bot.cli import bank, org, report, run, sandbox, scale, schedule
 from bot.yamlfile import InvalidFileError
 
-FEATURES = (run, sandbox, bank, org, report, schedule)
+FEATURES = (run, scale, sandbox, bank, org, report, schedule)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,7 +14,9 @@ from bot.storage.attendance import AttendanceStore
 from bot.storage.base import BUSY_TIMEOUT, Database
 from bot.storage.conversations import ConversationStore
 from bot.storage.corrections import CorrectionStore
+from bot.storage.inbox import InboxStore
 from bot.storage.joins import JoinStore
+from bot.storage.leases import LeaseStore
 from bot.storage.org import OrgStore
 from bot.storage.outbox import OutboxStore
 from bot.storage.quiz import QuizStore
@@ -34,6 +36,9 @@ class Storage:
     conversations: ConversationStore
     joins: JoinStore
     """Join and rename requests waiting for a secretary."""
+    inbox: InboxStore
+    """Updates handed from the receiver to the workers (several processes, docs/scaling.md)."""
+    leases: LeaseStore
 
     @classmethod
     async def open(cls, path: Path | str, *, busy_timeout: float = BUSY_TIMEOUT) -> Storage:
@@ -48,6 +53,8 @@ class Storage:
             corrections=CorrectionStore(database),
             conversations=ConversationStore(database),
             joins=JoinStore(database),
+            inbox=InboxStore(database),
+            leases=LeaseStore(database),
         )
 
     async def close(self) -> None:

@@ -1,0 +1,98 @@
+"""One bot served by a receiver and several worker processes, through the emulator over HTTP:
+every chat's updates in order, nothing lost or done twice when a worker is SIGKILLed, and the
+outbox sender's lease taken over within seconds without a message sent twice."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from bot.scaling.inbox import partition
+from tests.e2e.conftest import Member, correct_taps
+from tests.scaling.cluster import LEASE_SECONDS, Cluster, cluster, user_in
+
+
+async def take_quiz(member: Member) -> list[str]:
+    """A 4-question quiz answered right, every tap of a question fired back to back (ticks,
+    then 提交): a worker that handled one chat's updates out of order would record a wrong
+    answer. Returns each result's text."""
+    await member.say("/start", timeout=30)
+    await member.harness.client.send_text(member.id, "/quiz")
+    message = await member.next_message(lambda m: m["text"].startswith("第 1/4 题"), timeout=30)
+    verdicts = []
+    for _ in range(4):
+        question = member.question_of(message)
+        result = await member.answer(message, correct_taps(question, message))
+        verdicts.append(result["text"])
+        message = await member.go_on(result)
+    assert message["text"].startswith("答题结束")
+    return verdicts
+
+
+async def members_on(made: Cluster, held: dict[str, set[int]], each: int) -> list[Member]:
+    taken: set[int] = set()
+    members = []
+    for worker, parts in held.items():
+        for n in range(each):
+            user = user_in(parts, taken)
+            members.append(await made.member(f"{worker}党员{n}", user))
+    return members
+
+
+async def test_two_workers_keep_every_chats_updates_in_order(tmp_path: Path) -> None:
+    async with cluster(tmp_path, workers=2) as made:
+        held = await made.wait_balanced(["w1", "w2"])
+        members = await members_on(made, held, 3)
+        verdicts = await asyncio.gather(*(take_quiz(member) for member in members))
+        for lines in verdicts:
+            assert all("✅ 回答正确" in line for line in lines), lines
+        # Both workers served their own members' chats, and only those.
+        handled = dict(
+            made.rows("SELECT handled_by, COUNT(*) FROM inbox GROUP BY handled_by")
+        )
+        assert set(handled) == {"w1", "w2"}
+        for worker, parts in held.items():
+            chats = {
+                chat for (chat,) in made.rows(
+                    "SELECT DISTINCT chat_key FROM inbox WHERE handled_by = ?", worker
+                )
+            }
+            assert {partition(chat) for chat in chats} <= parts
+        assert made.rows("SELECT COUNT(*) FROM inbox WHERE done_at IS NULL") == [(0,)]
+        # Every line of every process's log is JSON naming its role and worker.
+        lines = made.log_lines("w1")
+        assert lines and all(line["role"] == "worker" and line["worker"] == "w1" for line in lines)
+
+
+async def test_a_worker_killed_mid_load_loses_and_repeats_nothing(tmp_path: Path) -> None:
+    async with cluster(tmp_path, workers=2) as made:
+        held = await made.wait_balanced(["w1", "w2"])
+        members = await members_on(made, held, 3)
+        load = [asyncio.create_task(take_quiz(member)) for member in members]
+        # Kill w1 once its members are answering.
+        deadline = time.monotonic() + 30
+        while made.rows("SELECT COUNT(*) FROM answers")[0][0] < 6:  # noqa: ASYNC110
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+        made.kill("w1")
+        killed_at = time.monotonic()
+        verdicts = await asyncio.gather(*load)
+        for lines in verdicts:
+            assert all("✅ 回答正确" in line for line in lines), lines
+        # w2 took w1's partitions over.
+        assert set(made.leases_of("w2")) == set(range(64))
+        assert time.monotonic() - killed_at < 60
+        # Nothing lost: every member's four answers, once each; every update done.
+        per_member = made.rows(
+            "SELECT s.member_id, COUNT(*) FROM answers a JOIN quiz_sessions s "
+            "ON s.id = a.session_id GROUP BY s.member_id"
+        )
+        assert sorted(count for _, count in per_member) == [4] * len(members)
+        assert made.rows("SELECT COUNT(*) FROM inbox WHERE done_at IS NULL") == [(0,)]
+        # Nothing repeated: no member was shown a question twice.
+        for member in members:
+            texts = [m["text"] for m in await member.harness.client.get_messages(member.id)]
+            heads = [text.splitlines()[0] for text in texts if text.startswith("第 ")]
+            assert len(heads) == len(set(heads)) == 4, heads
+        assert LEASE_SECONDS < 60

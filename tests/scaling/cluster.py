@@ -21,11 +21,11 @@ from typing import Any
 import aiohttp
 import yaml
 
+from bot.clock import SystemClock
+from bot.config import load_settings
 from bot.quiz.bank import load_bank
 from bot.sandbox.emulator.client import EmulatorClient
 from bot.sandbox.emulator.server import Emulator
-from bot.clock import SystemClock
-from bot.config import load_settings
 from bot.scaling.inbox import PARTITIONS, partition
 from tests.conftest import SAMPLE_BANK
 from tests.e2e.conftest import Harness, Member
@@ -98,9 +98,10 @@ class Cluster:
             await asyncio.sleep(0.1)
         raise TimeoutError(f"{name} did not become healthy: {self.log(name)[-2000:]}")
 
-    async def wait_balanced(self, workers: list[str], timeout: float = 30.0) -> dict[str, set[int]]:  # noqa: ASYNC109
+    async def wait_balanced(self, workers: list[str]) -> dict[str, set[int]]:
         """Until the live workers hold every partition between them, none idle."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + 30.0
+        held: dict[str, set[int]] = {}
         while time.monotonic() < deadline:
             held = {name: set(self.leases_of(name)) for name in workers}
             if all(held.values()) and sum(len(parts) for parts in held.values()) == PARTITIONS:

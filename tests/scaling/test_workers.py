@@ -8,7 +8,10 @@ import asyncio
 import time
 from pathlib import Path
 
+from bot.clock import SystemClock
+from bot.delivery.outbox import NewDelivery
 from bot.scaling.inbox import partition
+from bot.storage import Storage
 from tests.e2e.conftest import Member, correct_taps
 from tests.scaling.cluster import LEASE_SECONDS, Cluster, cluster, user_in
 
@@ -48,21 +51,22 @@ async def test_two_workers_keep_every_chats_updates_in_order(tmp_path: Path) -> 
         for lines in verdicts:
             assert all("✅ 回答正确" in line for line in lines), lines
         # Both workers served their own members' chats, and only those.
-        handled = dict(
-            made.rows("SELECT handled_by, COUNT(*) FROM inbox GROUP BY handled_by")
-        )
+        handled = dict(made.rows("SELECT handled_by, COUNT(*) FROM inbox GROUP BY handled_by"))
         assert set(handled) == {"w1", "w2"}
         for worker, parts in held.items():
             chats = {
-                chat for (chat,) in made.rows(
+                chat
+                for (chat,) in made.rows(
                     "SELECT DISTINCT chat_key FROM inbox WHERE handled_by = ?", worker
                 )
             }
             assert {partition(chat) for chat in chats} <= parts
         assert made.rows("SELECT COUNT(*) FROM inbox WHERE done_at IS NULL") == [(0,)]
         # Every line of every process's log is JSON naming its role and worker.
-        lines = made.log_lines("w1")
-        assert lines and all(line["role"] == "worker" and line["worker"] == "w1" for line in lines)
+        logged = made.log_lines("w1")
+        assert logged and all(
+            line["role"] == "worker" and line["worker"] == "w1" for line in logged
+        )
 
 
 async def test_a_worker_killed_mid_load_loses_and_repeats_nothing(tmp_path: Path) -> None:
@@ -72,7 +76,7 @@ async def test_a_worker_killed_mid_load_loses_and_repeats_nothing(tmp_path: Path
         load = [asyncio.create_task(take_quiz(member)) for member in members]
         # Kill w1 once its members are answering.
         deadline = time.monotonic() + 30
-        while made.rows("SELECT COUNT(*) FROM answers")[0][0] < 6:  # noqa: ASYNC110
+        while made.rows("SELECT COUNT(*) FROM answers")[0][0] < 6:
             assert time.monotonic() < deadline
             await asyncio.sleep(0.05)
         made.kill("w1")
@@ -96,3 +100,57 @@ async def test_a_worker_killed_mid_load_loses_and_repeats_nothing(tmp_path: Path
             heads = [text.splitlines()[0] for text in texts if text.startswith("第 ")]
             assert len(heads) == len(set(heads)) == 4, heads
         assert LEASE_SECONDS < 60
+
+
+async def test_the_outbox_lease_moves_within_seconds_and_nothing_is_sent_twice(
+    tmp_path: Path,
+) -> None:
+    """Two workers; the one running the outbox sender is SIGKILLed mid-broadcast (just after
+    a message went out, between two paced sends); the other takes the lease over within
+    seconds and sends the rest. The emulator's call counter shows each recipient got one."""
+    async with cluster(tmp_path, workers=2, config={"delivery": {"per_second": 4}}) as made:
+        users = []
+        for n in range(16):
+            body = {"first_name": f"党员{n}", "started": True}
+            async with made.http.post(f"{made.emulator.url}/_emulator/users", json=body) as r:
+                users.append((await r.json())["user"]["id"])
+        await made.harness.client.take_calls()
+        storage = await Storage.open(made.database)
+        try:
+            now = SystemClock().now()
+            await storage.outbox.create_batch(
+                "lease-test",
+                "broadcast",
+                "演练",
+                None,
+                None,
+                now,
+                [NewDelivery(user, None, "【演练】请按时参加组织生活。") for user in users],
+                not_before=now,
+            )
+        finally:
+            await storage.close()
+        client = made.harness.client
+        for _ in range(4):
+            await client.wait_for_event(lambda e: e["type"] == "message_sent", timeout=30)
+        [(holder,)] = made.rows("SELECT holder FROM leases WHERE name = 'outbox'")
+        other = "w2" if holder == "w1" else "w1"
+        made.kill(holder)
+        killed_at = time.monotonic()
+        await client.wait_for_event(lambda e: e["type"] == "message_sent", timeout=30)
+        takeover = time.monotonic() - killed_at
+        assert takeover < 3 * LEASE_SECONDS, takeover
+        assert made.rows("SELECT holder FROM leases WHERE name = 'outbox'") == [(other,)]
+        deadline = time.monotonic() + 30
+        while made.rows("SELECT COUNT(*) FROM deliveries WHERE status = 'sent'") != [(16,)]:
+            assert time.monotonic() < deadline, made.rows(
+                "SELECT status, COUNT(*) FROM deliveries GROUP BY status"
+            )
+            await asyncio.sleep(0.1)
+        calls = await client.take_calls()
+        assert calls.get("sendMessage") == 16
+        for user in users:
+            texts = [m["text"] for m in await client.get_messages(user)]
+            assert texts == ["【演练】请按时参加组织生活。"]
+        report = await made.health(other)
+        assert report["holds_outbox"] is True and report["loops"]["sender"] is not None

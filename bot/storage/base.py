@@ -140,10 +140,13 @@ class StoreBase:
         async with self._write_lock, self._db.execute(sql, params) as cursor:
             return cursor.rowcount > 0
 
+    # Reads run to their end in one call to the connection's thread (``execute_fetchall``):
+    # a statement left open between calls would let another coroutine's write run inside its
+    # read transaction, and with a second process writing (several workers, docs/scaling.md)
+    # SQLite refuses such a write at once with "database is locked", whatever the timeout.
     async def _one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        async with self._db.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        rows = await self._db.execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     async def _all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        async with self._db.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self._db.execute_fetchall(sql, params))

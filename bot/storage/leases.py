@@ -35,19 +35,15 @@ class LeaseStore(StoreBase):
         nobody has taken over counts); the names renewed."""
         if not names:
             return set()
-        async with self._transaction() as db:
-            await db.execute(
-                f"""
-                UPDATE leases SET expires_at = ?
-                WHERE holder = ? AND name IN ({marks(names)})
-                """,
-                (to_ms(until), holder, *names),
-            )
-            async with db.execute(
-                f"SELECT name FROM leases WHERE holder = ? AND name IN ({marks(names)})",
-                (holder, *names),
-            ) as cursor:
-                return {row[0] for row in await cursor.fetchall()}
+        await self._write(
+            f"UPDATE leases SET expires_at = ? WHERE holder = ? AND name IN ({marks(names)})",
+            (to_ms(until), holder, *names),
+        )
+        rows = await self._all(
+            f"SELECT name FROM leases WHERE holder = ? AND name IN ({marks(names)})",
+            (holder, *names),
+        )
+        return {row[0] for row in rows}
 
     async def release(self, names: Collection[str], holder: str) -> None:
         """Give leases up at once (a clean stop, or a partition handed to another worker)."""

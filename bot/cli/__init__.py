@@ -20,12 +20,18 @@ from bot.yamlfile import InvalidFileError
 FEATURES = (run, scale, sandbox, bank, org, report, schedule)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """Every command and its options (also read by the test that checks docker-compose.yml)."""
     parser = argparse.ArgumentParser(prog="python -m bot", description="支部学习助手")
     parser.add_argument("--config", type=Path, default=Path("config.yaml"), help="config file")
     commands = parser.add_subparsers(metavar="COMMAND")
     for feature in FEATURES:
         feature.add_commands(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "handler"):
         parser.print_help()

@@ -40,6 +40,20 @@ async def _until_stopped() -> None:
     await stop.wait()
 
 
+async def open_storage(settings: Settings, attempts: int = 5) -> Storage:
+    """The database, migrated. Processes started together may race to migrate a new database
+    (the loser finds the tables made): it is opened again, and then finds nothing to do."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return await Storage.open(settings.database)
+        except Exception:
+            if attempt == attempts:
+                raise
+            log.warning("database not opened (attempt %d); again in 1s", attempt, exc_info=True)
+            await asyncio.sleep(1.0)
+    raise AssertionError("unreachable")
+
+
 async def serve_receiver(
     settings: Settings,
     token: str,
@@ -50,7 +64,7 @@ async def serve_receiver(
     clock: Clock | None = None,
 ) -> None:
     clock = clock or SystemClock()
-    storage = await Storage.open(settings.database)
+    storage = await open_storage(settings)
     bot = ExtBot(
         token,
         base_url=settings.telegram.base_url or "https://api.telegram.org/bot",
@@ -92,7 +106,7 @@ async def serve_worker(
     """A worker. Its leases and inbox go through a connection of their own, so the bot's
     work never delays a renewal."""
     clock = clock or SystemClock()
-    storage = await Storage.open(settings.database)
+    storage = await open_storage(settings)
     outbox = Lease(storage.leases, OUTBOX_LEASE, name, clock, ttl=ttl)
     application = build_application(
         settings, bank, token, clock=clock, updater=False, background=outbox

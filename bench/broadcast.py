@@ -54,7 +54,9 @@ JsonDict = dict[str, Any]
 class Run:
     """One emulator + bot pair and the driver's view of them."""
 
-    def __init__(self, scratch: Path, limits: bool, env: dict[str, str]) -> None:
+    def __init__(self, scratch: Path, limits: bool, env: dict[str, str], workers: int = 0) -> None:
+        self.workers = workers
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.scratch = scratch
         scratch.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
@@ -83,15 +85,38 @@ class Run:
             return data
 
     def start_bot(self) -> None:
-        self.bot = spawn(["-m", "bot", "run"], self.log, self.env)
+        """One process (``python -m bot run``), or a receiver and ``workers`` workers, the
+        outbox sender running in whichever holds the lease."""
+        if not self.workers:
+            self.bot = spawn(["-m", "bot", "run"], self.log, self.env)
+            return
+        if "receiver" not in self.processes:
+            self.processes["receiver"] = spawn(["-m", "bot", "receive"], self.log, self.env)
+        for n in range(1, self.workers + 1):
+            name = f"w{n}"
+            if name not in self.processes or self.processes[name].poll() is not None:
+                self.processes[name] = spawn(
+                    ["-m", "bot", "work", "--id", name, "--lease-seconds", "3"],
+                    self.log,
+                    self.env,
+                )
 
-    def kill_bot(self) -> None:
-        assert self.bot is not None
-        self.bot.send_signal(signal.SIGKILL)
-        self.bot.wait(30)
+    def kill_bot(self) -> str:
+        """SIGKILL the process running the sender: the bot, or the outbox lease's holder
+        (which another worker then takes over, without a restart)."""
+        if not self.workers:
+            assert self.bot is not None
+            self.bot.send_signal(signal.SIGKILL)
+            self.bot.wait(30)
+            return "bot"
+        with sqlite3.connect(self.database) as db:
+            (holder,) = db.execute("SELECT holder FROM leases WHERE name = 'outbox'").fetchone()
+        self.processes[holder].send_signal(signal.SIGKILL)
+        self.processes[holder].wait(30)
+        return str(holder)
 
     def stop(self) -> None:
-        for process in (self.bot, self.emulator):
+        for process in (self.bot, *self.processes.values(), self.emulator):
             if process is not None and process.poll() is None:
                 process.terminate()
                 try:
@@ -242,7 +267,7 @@ async def bench(args: argparse.Namespace) -> JsonDict:
     timeout = aiohttp.ClientTimeout(total=120)
     with tempfile.TemporaryDirectory() as scratch_dir:
         scratch = Path(scratch_dir)
-        run = Run(scratch / "limited", limits=True, env={})
+        run = Run(scratch / "limited", limits=True, env={}, workers=args.workers)
         try:
             async with aiohttp.ClientSession(timeout=timeout) as http:
                 await wait_ready(http, f"{run.url}/_emulator/bot")
@@ -276,6 +301,7 @@ async def bench(args: argparse.Namespace) -> JsonDict:
     return {
         "groups": groups,
         "members": members,
+        "workers": args.workers,
         "runs": results,
         "sustained_per_s": min(sustained) if sustained else None,
         "limit_violations": results["theme_day"]["limit_violations"]
@@ -303,11 +329,23 @@ async def crash(run: Run, http: aiohttp.ClientSession, tree: OrgTree) -> JsonDic
     total = sum(outbox(run, batches).values())
     while outbox(run, batches)["sent"] < total // 3:  # noqa: ASYNC110 - another process writes
         await asyncio.sleep(0.05)
-    run.kill_bot()
+    killed = run.kill_bot()
     in_flight = outbox(run, batches)["sending"]
-    run.start_bot()
+    killed_at = time.monotonic()
+    sent = outbox(run, batches)["sent"]
+    if not run.workers:
+        run.start_bot()
+    while outbox(run, batches)["sent"] == sent:  # noqa: ASYNC110 - another process writes
+        await asyncio.sleep(0.05)
+    resumed = time.monotonic() - killed_at
+    run.start_bot()  # with workers, the killed one comes back once another has taken over
     result = await drain(run, http, batches, marker)
-    return {**result, "in_flight": in_flight}
+    return {
+        **result,
+        "in_flight": in_flight,
+        "killed": killed,
+        "resumed_after_s": round(resumed, 1),
+    }
 
 
 def main() -> None:
@@ -318,6 +356,13 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=10000)
     parser.add_argument("--quick", action="store_true", help="1,500 groups and 1,500 members")
     parser.add_argument("--json", action="store_true", help="print only the final JSON line")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="0: one process (python -m bot run); N: a receiver and N workers, the sender "
+        "under the outbox lease (the crash run kills the lease's holder)",
+    )
     args = parser.parse_args()
     os.environ.setdefault("PYTHONPATH", str(ROOT))
     figures = asyncio.run(bench(args))

@@ -182,7 +182,8 @@ class StatsService:
             quizzes = defaultdict(list)
             for row in await self._store.finished_quizzes(branch_ids, start, end):
                 quizzes[row.branch_id or ""].append(row)
-        attendance = await self._attendance.theme_day_attendance(branch_ids, start, end)
+        # Theme days held so far: one later in a period that is under way has not happened.
+        attendance = await self._attendance.theme_day_attendance(branch_ids, start, window.at)
         ids = list(branch_ids) if branch_ids is not None else sorted(set(counts) | set(totals))
         return await asyncio.to_thread(combine, ids, counts, totals, attendance, quizzes)
 

@@ -74,11 +74,13 @@ MEMBERSHIP_BACKFILL = """
     FROM transfers WHERE member_id IN (SELECT id FROM members)
     WINDOW moves AS (PARTITION BY member_id ORDER BY at, id);
     -- Members in a branch without a transfer (listed on a roster, written by an import):
-    -- in their branch since the row was made.
+    -- in their branch since the row was made. NOT IN, not a correlated NOT EXISTS: transfers
+    -- has no index on member_id here, and SQLite scanned all of it once per member (hours
+    -- for a city); the list is built once. Same rows (transfers.member_id is NOT NULL).
     INSERT INTO memberships (member_id, branch_id, joined_at)
-    SELECT id, branch_id, created_at FROM members m
+    SELECT id, branch_id, created_at FROM members
     WHERE branch_id IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM transfers t WHERE t.member_id = m.id);
+      AND id NOT IN (SELECT member_id FROM transfers);
 """
 """Fills ``memberships`` from ``transfers`` and ``members`` (the migration that adds the
 table, and ``bench/citygen.py`` after writing those two directly)."""
@@ -397,6 +399,9 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE status = 'finished';
     """
     + MEMBERSHIP_BACKFILL,
+    # 11: a member's transfers found by the member (merging a roster entry into a joiner, the
+    # foreign-key check when a member row goes) instead of by scanning every transfer.
+    "CREATE INDEX transfers_member ON transfers(member_id, at);",
     # scale: several processes serving one bot (docs/scaling.md). The receiver writes each
     # update into the inbox once (Telegram's update_id is unique: a redelivered webhook is
     # stored once), under the partition its chat hashes to; the worker holding that

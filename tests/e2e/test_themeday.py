@@ -13,14 +13,26 @@ from tests.e2e.test_branches import join
 
 
 async def test_reminder_rsvp_attendance_and_sign_in(org_harness: Harness) -> None:
+    """On the 15th at 08:00 (Shanghai), for a meeting at 10:00. /stats counts the theme day
+    only once it has been held: before, it is a coming one, not a day nobody attended."""
+    from zoneinfo import ZoneInfo
+
+    from bot.clock import ShiftedClock
+
     harness = org_harness
+    real = datetime.now(UTC)
+    fifteenth = real.astimezone(ZoneInfo("Asia/Shanghai")).replace(
+        day=15, hour=8, minute=0, second=0, microsecond=0
+    )
+    clock = ShiftedClock(fifteenth - real)
+    harness.clock = clock
     async with harness.bot() as app:
         services = app.bot_data.services
         assert services is not None
         secretary = await person(harness, "赵书记", SECRETARY_1)
         link = await invite_link(secretary)
         coming, away, silent = [await join(harness, link, n) for n in ("张三", "李四", "王五")]
-        now = datetime.now(UTC)
+        now = clock.now()
         day = Meeting("zb-1", now + timedelta(hours=2), "学习党章第一章", "村委会二楼")
         batch = await services.meetings.remind(day, "0d@08:00", now, now + timedelta(hours=6), [])
         again = await services.meetings.remind(day, "0d@08:00", now, now + timedelta(hours=6), [])
@@ -58,6 +70,8 @@ async def test_reminder_rsvp_attendance_and_sign_in(org_harness: Harness) -> Non
         await secretary.tap(sheet, sign)
         signed = await harness.client.wait_for_edit(secretary.id, sheet["message_id"])
         assert "已签到（1）：张三（代签）" in signed["text"]
+        assert "主题党日出席率" not in (await secretary.say("/stats"))["text"]
+        clock.advance(timedelta(hours=3))
         report = (await secretary.say("/stats"))["text"]
         assert "主题党日出席率 ▇▇▇░░░░░░░ 33%（本期 1 次）" in report
     assert harness.rows("SELECT COUNT(*) FROM deliveries WHERE status = 'sent'") == [(3,)]

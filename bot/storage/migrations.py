@@ -402,7 +402,7 @@ MIGRATIONS: tuple[str, ...] = (
     # 11: a member's transfers found by the member (merging a roster entry into a joiner, the
     # foreign-key check when a member row goes) instead of by scanning every transfer.
     "CREATE INDEX transfers_member ON transfers(member_id, at);",
-    # scale: several processes serving one bot (docs/scaling.md). The receiver writes each
+    # 12: several processes serving one bot (docs/scaling.md). The receiver writes each
     # update into the inbox once (Telegram's update_id is unique: a redelivered webhook is
     # stored once), under the partition its chat hashes to; the worker holding that
     # partition's lease handles the partition's updates in id order and marks each done.

@@ -34,6 +34,8 @@ class Pending:
     part: int
     chat_key: int | None
     payload: str
+    received_at: int = 0
+    """UTC milliseconds."""
 
 
 def partition(key: int | None, partitions: int = PARTITIONS) -> int:

@@ -30,6 +30,7 @@ from telegram import Update
 
 from bot.clock import Clock
 from bot.context import BotApplication
+from bot.redelivery import possibly_handled_before
 from bot.scaling.inbox import PARTITIONS, Pending
 from bot.scaling.lease import SAFETY, Lease
 from bot.storage.busy import retry_busy
@@ -83,6 +84,9 @@ class Worker:
         self._releasing: set[int] = set()
         self._fresh = True
         """Set when partitions were taken: the next read is a sweep."""
+        self._taken_over: dict[int, int] = {}
+        """Partitions taken from a worker whose lease expired (it died or stalled): when (UTC
+        ms). Their updates received before may have been handled there already."""
         self._cursor = 0
         self._next_sweep = 0.0
         self._in_hand: dict[int, int] = {}
@@ -186,10 +190,17 @@ class Worker:
                 if self._name(part) not in live and part not in self._parts
             ]
             random.shuffle(free)
-            for part in free[:want]:
+            chosen = free[:want]
+            before = await self._leases.holders([self._name(part) for part in chosen])
+            for part in chosen:
                 if await self._leases.take(self._name(part), self.holder, now, until):
                     self._parts[part] = started + self.ttl * SAFETY
                     self._fresh = True
+                    if before.get(self._name(part), self.holder) != self.holder:
+                        # Not handed over (a clean hand-over deletes the row): expired.
+                        self._taken_over[part] = int(now.timestamp() * 1000)
+                    else:
+                        self._taken_over.pop(part, None)
         self.last_success["leases"] = now
 
     # Reading and handling -----------------------------------------------------------------
@@ -260,6 +271,10 @@ class Worker:
             del self._chats[key]
 
     async def _handle(self, row: Pending) -> None:
+        taken_over = self._taken_over.get(row.part)
+        replay = possibly_handled_before.set(
+            taken_over is not None and row.received_at <= taken_over
+        )
         try:
             update = Update.de_json(json.loads(row.payload), self._application.bot)
             # The library's own path for updates from elsewhere: handlers, error handlers.
@@ -268,6 +283,8 @@ class Worker:
             # Handler errors reach the bot's error handler inside process_update; this is an
             # update that cannot be read. It is marked done: it would fail the same way again.
             log.exception("worker %s: update %d not handled", self.holder, row.id)
+        finally:
+            possibly_handled_before.reset(replay)
         self.handled += 1
 
     def _forget(self, ids: list[int]) -> None:

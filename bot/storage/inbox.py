@@ -39,13 +39,13 @@ class InboxStore(StoreBase):
             return []
         rows = await self._all(
             f"""
-            SELECT id, part, chat_key, payload FROM inbox
+            SELECT id, part, chat_key, payload, received_at FROM inbox
             WHERE done_at IS NULL AND part IN ({marks(parts)}) AND id > ?
             ORDER BY id LIMIT ?
             """,
             (*parts, after, limit),
         )
-        return [Pending(row[0], row[1], row[2], row[3]) for row in rows]
+        return [Pending(row[0], row[1], row[2], row[3], row[4]) for row in rows]
 
     async def mark_done(self, ids: Collection[int], holder: str, now: datetime) -> None:
         if ids:

@@ -61,6 +61,15 @@ class LeaseStore(StoreBase):
         )
         return {row[0]: row[1] for row in rows}
 
+    async def holders(self, names: Collection[str]) -> dict[str, str]:
+        """Who holds or last held each of ``names`` (expired or not): name → holder."""
+        if not names:
+            return {}
+        rows = await self._all(
+            f"SELECT name, holder FROM leases WHERE name IN ({marks(names)})", tuple(names)
+        )
+        return {row[0]: row[1] for row in rows}
+
     async def holder(self, name: str, now: datetime) -> str | None:
         row = await self._one(
             "SELECT holder FROM leases WHERE name = ? AND expires_at >= ?", (name, to_ms(now))

@@ -173,8 +173,9 @@ async def quiz_callback(update: Update, context: BotContext, tap: Tap) -> None:
     services = context.services
     texts = services.texts
     replay = possibly_handled_before.get()
-    if replay and tap.action is TapAction.TOGGLE:
-        ticks = await services.quiz.toggled_again(query.from_user.id, tap)
+    meant = _meant_tick(query, texts.unticked) if replay else None
+    if meant is not None and tap.action is TapAction.TOGGLE:
+        ticks = await services.quiz.tick(query.from_user.id, tap, meant)
         if ticks is not None:
             keyboard = question_keyboard(texts, ticks.session, ticks.question)
             await asyncio.gather(
@@ -238,6 +239,20 @@ async def _show_result(
         else _send_summary(context, session)
     )
     await asyncio.gather(acknowledge, _edit_text(query, text, keyboard), follow_up)
+
+
+def _meant_tick(query: CallbackQuery, unticked: str) -> bool | None:
+    """Whether the member meant to tick (the button showed ☐ when tapped) or to untick, read
+    from the keyboard the tap came from; None when the tap does not show it."""
+    message = query.message
+    markup = getattr(message, "reply_markup", None)
+    if markup is None:
+        return None
+    for row in markup.inline_keyboard:
+        for button in row:
+            if button.callback_data == query.data:
+                return str(button.text).startswith(unticked)
+    return None
 
 
 async def _acknowledge_again(query: CallbackQuery) -> None:

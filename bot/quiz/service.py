@@ -196,16 +196,26 @@ class QuizService:
         following = self._bank.by_id.get(session.current_question_id) if session.active else None
         return Answered(session, question, session.orders[tap.position], verdict, following)
 
-    async def toggled_again(self, telegram_id: int, tap: Tap) -> Toggled | None:
-        """For a tick handled a second time: the question's ticks as stored, unchanged (a
-        tick toggles, so handling it twice would take it back)."""
+    async def tick(self, telegram_id: int, tap: Tap, ticked: bool) -> Toggled | None:
+        """For a tick handled a second time: set the option as the member meant it (ticked
+        or not, as read from the keyboard they tapped) instead of toggling it, which would
+        take back a tick applied the first time. None when the tap no longer applies."""
         session = await self._store.member_session(telegram_id, tap.session_id)
         if session is None or not session.active or tap.position != session.position:
             return None
         question = self._bank.by_id.get(session.current_question_id)
-        if question is None or question.type is not QuestionType.MULTIPLE:
+        if question is None or question.type is not QuestionType.MULTIPLE or tap.option is None:
             return None
-        return Toggled(session, question)
+        if not 0 <= tap.option < len(session.current_order):
+            return None
+        selection = (
+            session.selection | {tap.option} if ticked else session.selection - {tap.option}
+        )
+        if selection != session.selection and not await self._store.set_selection(
+            session.id, session.position, selection
+        ):
+            return None
+        return Toggled(replace(session, selection=selection), question)
 
     async def shown_again(
         self, telegram_id: int, session_id: int, position: int

@@ -34,8 +34,10 @@ from bot.delivery.scheduler import Scheduler, plan_from
 from bot.delivery.sender import Sender
 from bot.delivery.service import DeliveryService
 from bot.handlers.registry import register_handlers, set_menus
+from bot.handlers.signin_board import SigninBoard
 from bot.i18n import catalogue
 from bot.meetings.service import THEMEDAY_START, MeetingService
+from bot.meetings.signin import SigninService
 from bot.org.service import OrgService
 from bot.quiz.questions import Bank
 from bot.quiz.service import QuizService
@@ -113,6 +115,7 @@ def build_application(
         services = application.bot_data.services
         if services is not None:
             await services.sender.stop()
+            await services.board.close()
             await services.reports.close()
             application.bot_data.services = None
         if opened.storage is not None:
@@ -194,6 +197,7 @@ def build_services(
         private_link=f"https://t.me/{bot.username}?start={THEMEDAY_START}",
     )
     schedule = Schedule(settings.schedules, settings.zone)
+    signin = SigninService(storage.signins, storage.attendance, storage.org, tree, schedule, clock)
     return Services(
         settings=settings,
         texts=texts,
@@ -250,6 +254,8 @@ def build_services(
         ),
         progress=progress,
         meetings=meetings,
+        signin=signin,
+        board=SigninBoard(bot, signin, texts, tree, settings.zone),
         schedule=schedule,
         scheduler=Scheduler(
             outbox=storage.outbox,

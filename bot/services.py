@@ -16,8 +16,10 @@ from bot.delivery.progress import ProgressReporter
 from bot.delivery.scheduler import Scheduler
 from bot.delivery.sender import Sender
 from bot.delivery.service import DeliveryService
+from bot.handlers.signin_board import SigninBoard
 from bot.i18n import Texts
 from bot.meetings.service import MeetingService
+from bot.meetings.signin import SigninService
 from bot.org.service import OrgService
 from bot.quiz.service import QuizService
 from bot.schedule.planner import Schedule
@@ -40,5 +42,8 @@ class Services:
     sender: Sender
     progress: ProgressReporter
     meetings: MeetingService
+    signin: SigninService
+    board: SigninBoard
+    """The secretaries' live sign-in counts (a Telegram adapter, like ``progress``)."""
     schedule: Schedule
     scheduler: Scheduler

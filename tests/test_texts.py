@@ -31,12 +31,16 @@ BUTTON_LIMIT = 40
 """Not Telegram's limit but a phone's: a longer button label is cut off on screen."""
 ANSWERS = ("tap_", "signed_now", "corrections_closed", "nudge_already", "rsvp_past")
 BUTTONS = (
-    "submit", "rsvp_yes", "rsvp_leave", "sign_button", "nudge_button", "broadcast_confirm",
+    "submit", "rsvp_yes", "rsvp_leave", "proxy_sign_button", "late_sign_button", "nudge_button",
+    "broadcast_confirm",
     "broadcast_cancel", "correction_button", "corrections_close", "topic_all",
     "rsvp_change_to_leave", "rsvp_change_to_yes", "themeday_set_topic", "themeday_set_place",
-    "themeday_set_agenda", "themeday_set_speaker", "themeday_cancel_button", "themeday_confirm",
+    "themeday_set_agenda", "themeday_set_speaker", "themeday_set_material",
+    "themeday_cancel_button", "themeday_confirm",
     "themeday_discard", "themeday_manage_button", "themeday_open_private",
-    "leave_trip", "leave_ill", "leave_work",
+    "leave_trip", "leave_ill", "leave_work", "signin_proxy_button", "signin_late_button",
+    "signin_open_button", "signin_search_button", "attendance_proxy_button",
+    "attendance_late_button", "themeday_signin_button", "makeup_done_button",
 )  # fmt: skip
 
 
@@ -166,6 +170,7 @@ WORDS_ALLOWED_IN = {
     "bot/cli": "the operator's command line (its own Chinese, issue 14 item 7)",
     "bot/sandbox": "the demo organisation and page",
     "bot/dates.py": "reads the dates people type (年, 月, 日)",
+    "bot/meetings/codes.py": "reads the sign-in codes people type (签到 1234, 一二三四)",
     "bot/stats/periods.py": "reads the periods secretaries type (本月, 季度)",
     "bot/stats/pinyin.py": "surnames read as surnames (曾 zēng, 单 shàn) for the 拼音 order",
     "bot/schedule/rules.py": "reads rules written in config (每月第一个星期一)",

@@ -105,10 +105,11 @@ def describe_rules(plan: BranchSchedule) -> list[str]:
         if event.rule is None:
             continue
         reminders = "、".join(event.reminders) or "无"
+        makeup = f"，补课 {event.makeup}" if event.makeup else ""
         lines.append(
             f"  规则：{event.title or default_title} {parse_rule(event.rule).describe()} "
             f"{format_clock(event.time)}，遇法定节假日{POLICY[event.on_holiday.value]}，"
-            f"提醒 {reminders}"
+            f"提醒 {reminders}{makeup}"
         )
     nudge = settings.quiz_nudge
     if nudge.enabled:
@@ -125,6 +126,9 @@ def describe(occurrence: Occurrence, plan: BranchSchedule) -> str:
     note = occurrence.holiday
     if occurrence.kind is OccurrenceKind.QUIZ_NUDGE:
         return f"{head}（本月尚未答题的党员）"
+    if occurrence.kind is OccurrenceKind.MAKEUP:
+        held = occurrence.event.occurs_at.astimezone(plan.zone)
+        return f"{head}（{held:%m-%d} {occurrence.event.title}的学习内容，发给请假和未到的党员）"
     if occurrence.skipped and note is not None:
         reason = "，顺延会晚于下一次" if note.adjustment is Adjustment.MERGED else ""
         return f"{head} —— 本次不举行（{note.holiday}{reason}）"

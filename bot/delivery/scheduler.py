@@ -11,7 +11,9 @@ What becomes of each occurrence (``bot.schedule.occurrences``):
 * a reminder of the theme day: to every member, with 参加/请假, and to the branch's group chats;
 * a reminder of another event (study day, meetings): the same message, without the buttons;
 * the quiz nudge: to the members who have not finished a quiz this month;
-* 政治生日: a greeting to the member, and a notice to the branch's secretaries days before.
+* 政治生日: a greeting to the member, and a notice to the branch's secretaries days before;
+* 补课 after a theme day (``makeup``, the day after at 09:00 by default): to those on leave or
+  absent, from the meeting's stored time, with 已学习 to confirm.
 """
 
 from __future__ import annotations
@@ -19,17 +21,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.delivery.outbox import NewDelivery
 from bot.delivery.service import DeliveryService
 from bot.i18n import Texts
-from bot.meetings.events import Meeting
+from bot.meetings.events import Event, Meeting
 from bot.meetings.service import MeetingService
 from bot.org.members import Member
 from bot.org.tree import OrgTree
+from bot.schedule.config import ScheduleSettings
+from bot.schedule.notation import MAX_OFFSET_DAYS, DayOffset, Offset, parse_offset
 from bot.schedule.occurrences import Occurrence, OccurrenceKind
 from bot.schedule.planner import BranchSchedule, Schedule
 from bot.stats.periods import current_month
@@ -40,7 +44,6 @@ from bot.storage.stats import StatsStore
 log = logging.getLogger(__name__)
 
 WATERMARK = "schedules"
-MAKEUP_DELAY = timedelta(days=1)
 
 Plan = Callable[[OrgTree, datetime, datetime], Sequence[Occurrence]]
 """Everything due in [start, end) for the branches of the tree (reminders, nudges, 政治生日)."""
@@ -98,6 +101,10 @@ class Scheduler:
         self._grace = grace
         self._schedule = schedule
         self._secretaries = secretaries
+        # 补课 times come from the settings even where a test plans reminders by hand.
+        self._plans = schedule or Schedule(ScheduleSettings(), zone)
+        self._makeup_reach = makeup_reach(self._plans.settings)
+        self._makeup_offsets = makeup_offsets(self._plans.settings)
 
     async def tick(self) -> TickReport:
         tree = self._tree
@@ -239,13 +246,80 @@ class Scheduler:
             found += [o.for_branch(unit.id) for o in greetings]
         return found
 
+    def _makeup_due_at(self) -> Callable[[Event], datetime | None]:
+        """When an event's 补课 is due, from its branch's settings and its stored time (one
+        resolved schedule per kind, or per branch with overrides)."""
+        plans: dict[object, BranchSchedule] = {}
+
+        def due_at(event: Event) -> datetime | None:
+            unit = self._tree.by_id[event.branch_id]
+            key: object = unit.id if unit.id in self._plans.settings.branches else unit.kind
+            if key not in plans:
+                plans[key] = self._plans.branch(unit.id, unit.kind)
+            offset = plans[key].settings.event(event.key.partition(":")[0]).makeup
+            if offset is None:
+                return None
+            day = event.occurs_at.astimezone(self._zone).date()
+            return parse_offset(offset).moment(day, event.occurs_at, self._zone)
+
+        return due_at
+
     async def _makeups(self, now: datetime) -> int:
-        """补课 for theme days that ended a day ago (written once per theme day)."""
+        """补课 for theme days whose makeup time (from each branch's settings and the stored
+        time of its meeting) came within the grace window; each written once."""
         count = 0
-        ended = await self._meetings.ended_between(
-            now - MAKEUP_DELAY - self._grace, now - MAKEUP_DELAY
-        )
-        for event in ended:
-            if event.branch_id in self._tree.by_id:
-                count += await self._meetings.makeup(event, now) is not None
+        since = now - self._grace
+        # Only meetings whose 补课 can be due by now: on the day after a city's theme day
+        # that leaves out the thousands held that morning (224 ms a tick otherwise).
+        held = (since - self._makeup_reach, latest_held(self._makeup_offsets, now, self._zone))
+        due = await self._meetings.makeups_due(since, now, held, self._makeup_due_at())
+        for event, at in due:
+            count += await self._meetings.makeup(event, at) is not None
         return count
+
+    async def coming_makeups(self, branch_id: str) -> list[tuple[Event, datetime]]:
+        """The branch's 补课 still to be sent for meetings already held: for /themeday."""
+        now = self._clock.now()
+        far = now + self._makeup_reach
+        held = (now - self._makeup_reach, now)
+        due = await self._meetings.makeups_due(now, far, held, self._makeup_due_at())
+        return [(event, at) for event, at in due if event.branch_id == branch_id and at > now]
+
+
+def latest_held(offsets: Sequence[Offset], now: datetime, zone: ZoneInfo) -> datetime:
+    """The latest start of a meeting whose 补课 can be due by ``now``, over ``offsets``:
+    ``now - 3h`` for ``+3h``; for ``+1d@09:00`` the end of yesterday from 09:00 on, of the
+    day before until then (a meeting today has its 补课 tomorrow at the earliest)."""
+    latest = now - timedelta(days=MAX_OFFSET_DAYS + 1)
+    for offset in offsets:
+        if isinstance(offset, DayOffset):
+            local = now.astimezone(zone)
+            # The last day whose 补课 has come: today minus the days, once the hour passed.
+            last = local.date() - timedelta(days=offset.days)
+            if local.time() < offset.at:
+                last -= timedelta(days=1)
+            following = last + timedelta(days=1)
+            moment = datetime.combine(following, time(), tzinfo=zone).astimezone(UTC)
+        else:
+            moment = now - timedelta(minutes=offset.minutes)
+        latest = max(latest, moment)
+    return min(latest, now)
+
+
+def makeup_offsets(settings: ScheduleSettings) -> list[Offset]:
+    """Every 补课 offset any branch's theme day has."""
+    layers = [*settings.kinds.values(), *settings.branches.values()]
+    texts = [settings.theme_day.makeup]
+    texts += [layer.theme_day.makeup for layer in layers if layer.theme_day is not None]
+    return [parse_offset(text) for text in dict.fromkeys(texts) if text is not None]
+
+
+def makeup_reach(settings: ScheduleSettings) -> timedelta:
+    """How long after its meeting any branch's 补课 can come: the query's reach back."""
+    reach = timedelta(days=1)
+    for offset in makeup_offsets(settings):
+        if isinstance(offset, DayOffset):
+            reach = max(reach, timedelta(days=offset.days + 1))
+        else:
+            reach = max(reach, timedelta(minutes=offset.minutes))
+    return reach

@@ -1,5 +1,6 @@
 """Theme-day attendance in chat: 参加/请假 on reminders, a reason for leave, /attendance for
-secretaries with 签到 buttons (代签 on the day, 补签 afterwards).
+secretaries with a button to 代签 (补签 after the meeting) those not signed in, and one to open
+sign-in while the meeting's window is open (``handlers/signin.py`` does both).
 
 A reply sticks: the member's own reminder is edited to say what they answered, with one button
 to change it, so an older member sees at a glance that the tap counted."""
@@ -16,20 +17,20 @@ from bot.context import BotContext
 from bot.handlers import conversation
 from bot.handlers.callbacks import (
     LEAVE_CHOICE,
+    PROXY,
     RSVP,
-    SIGN,
+    SIGNIN,
     LeaveChoice,
     LeaveChoiceTap,
+    ProxyTap,
     RsvpTap,
-    SignTap,
+    SigninTap,
 )
 from bot.handlers.pages import MESSAGE_LIMIT, fit, fit_names, length
 from bot.handlers.scope import branch_example, home_branch
 from bot.i18n import Texts
 from bot.meetings.events import Event
 from bot.meetings.service import LEAVE_REASON_LIMIT, RsvpOutcome, Sheet
-
-SIGN_BUTTONS = 40
 
 
 @dataclass(frozen=True)
@@ -218,26 +219,52 @@ def sheet_text(texts: Texts, branch: str, sheet: Sheet, day: str) -> str:
             texts.attendance_present.format(
                 count=len(sheet.present), names=_names(texts, present)
             ),
+            *(
+                [
+                    texts.attendance_studied.format(
+                        count=len(sheet.studied),
+                        names=_names(texts, [m.name for m in sheet.studied]),
+                    )
+                ]
+                if sheet.studied
+                else []
+            ),
         ]
     )
     return fit(text, MESSAGE_LIMIT, texts.truncated)
 
 
-def sheet_keyboard(texts: Texts, sheet: Sheet) -> InlineKeyboardMarkup | None:
+def sheet_keyboard(
+    texts: Texts, sheet: Sheet, *, late: bool, can_open: bool
+) -> InlineKeyboardMarkup | None:
+    """代签 (补签 after the meeting) of those not signed in, a page at a time — one button
+    here, not one per member — and 开启签到 while the meeting's sign-in window is open."""
     signed = {m.id for m, _ in sheet.present}
-    candidates = [
-        m
+    absent = sum(
+        1
         for m in sheet.coming + [m for m, _ in sheet.leave] + sheet.no_reply + sheet.unreachable
         if m.id not in signed
-    ]
-    buttons = [
-        InlineKeyboardButton(
-            texts.sign_button.format(name=m.name),
-            callback_data=SIGN.pack(SignTap(sheet.event.id, m.id)),
+    )
+    rows = []
+    if can_open:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    texts.signin_open_button,
+                    callback_data=SIGNIN.pack(SigninTap(sheet.event.id)),
+                )
+            ]
         )
-        for m in candidates[:SIGN_BUTTONS]
-    ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    if absent:
+        label = texts.attendance_late_button if late else texts.attendance_proxy_button
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    label.format(count=absent),
+                    callback_data=PROXY.pack(ProxyTap(sheet.event.id, 0)),
+                )
+            ]
+        )
     return InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -283,34 +310,11 @@ async def attendance_command(update: Update, context: BotContext) -> None:
     sheet = await services.meetings.sheet(event.id)
     assert sheet is not None
     day = event.occurs_at.astimezone(services.settings.zone).strftime("%Y-%m-%d")
+    opens, closes = services.signin.window(event)
+    now = services.clock.now()
     await message.reply_text(
         sheet_text(texts, services.org.branch_name(branch_id), sheet, day),
-        reply_markup=sheet_keyboard(texts, sheet),
-    )
-
-
-async def sign_callback(update: Update, context: BotContext, tap: SignTap) -> None:
-    """A secretary signs a member in from the attendance list."""
-    query = update.callback_query
-    if query is None or query.message is None:
-        return
-    services = context.services
-    texts = services.texts
-    event = await services.meetings.find(tap.event_id)
-    if event is None or not context.actor.can_see(event.branch_id):
-        await query.answer(texts.tap_invalid)
-        return
-    member = await services.org.member_by_id(tap.member_id)
-    if member is None or member.branch_id != event.branch_id:
-        await query.answer(texts.tap_invalid)
-        return
-    kind = await services.meetings.sign_in(event, member.id, query.from_user.id)
-    await query.answer(texts.signed_now.format(name=member.name) if kind else texts.tap_stale)
-    sheet = await services.meetings.sheet(event.id)
-    if sheet is None:
-        return
-    day = event.occurs_at.astimezone(services.settings.zone).strftime("%Y-%m-%d")
-    await query.edit_message_text(
-        sheet_text(texts, services.org.branch_name(event.branch_id), sheet, day),
-        reply_markup=sheet_keyboard(texts, sheet),
+        reply_markup=sheet_keyboard(
+            texts, sheet, late=now > closes, can_open=opens <= now <= closes
+        ),
     )

@@ -309,21 +309,83 @@ class NudgeCodec(Codec[NudgeTap]):
 
 @dataclass(frozen=True)
 class SignTap:
-    """A secretary signs a member in on the attendance sheet of one event."""
+    """A secretary signs a member in (代签, or 补签 after the meeting) from the list of those
+    not signed in; ``page`` is the list's page to show again (written only when not 0, so
+    the buttons of older sheets, ``sign:<event>:<member>``, still read)."""
 
     event_id: int
     member_id: int
+    page: int = 0
 
 
 class SignCodec(Codec[SignTap]):
     prefix = "sign"
-    fields = re.compile(rf"{_ID}:{_ID}")
+    fields = re.compile(rf"{_ID}:{_ID}(?::([1-9][0-9]{{0,3}}))?")
 
     def _fields(self, value: SignTap) -> tuple[str, ...]:
-        return (str(value.event_id), str(value.member_id))
+        page = (str(value.page),) if value.page else ()
+        return (str(value.event_id), str(value.member_id), *page)
 
     def _value(self, match: re.Match[str]) -> SignTap:
-        return SignTap(int(match.group(1)), int(match.group(2)))
+        page = int(match.group(3)) if match.group(3) else 0
+        return SignTap(int(match.group(1)), int(match.group(2)), page)
+
+
+@dataclass(frozen=True)
+class SigninTap:
+    """开启签到 on a meeting (under /attendance or /themeday): the secretary opens sign-in."""
+
+    event_id: int
+
+
+class SigninCodec(Codec[SigninTap]):
+    prefix = "signin"
+    fields = re.compile(_ID)
+
+    def _fields(self, value: SigninTap) -> tuple[str, ...]:
+        return (str(value.event_id),)
+
+    def _value(self, match: re.Match[str]) -> SigninTap:
+        return SigninTap(int(match.group(1)))
+
+
+@dataclass(frozen=True)
+class ProxyTap:
+    """The list of members not signed in to one event, for 代签/补签: a page of it (0-based),
+    or — ``page`` None — 按姓名查找 (search by name)."""
+
+    event_id: int
+    page: int | None
+
+
+class ProxyCodec(Codec[ProxyTap]):
+    prefix = "proxy"
+    fields = re.compile(rf"{_ID}:(find|0|[1-9][0-9]{{0,3}})")
+
+    def _fields(self, value: ProxyTap) -> tuple[str, ...]:
+        return (str(value.event_id), "find" if value.page is None else str(value.page))
+
+    def _value(self, match: re.Match[str]) -> ProxyTap:
+        page = match.group(2)
+        return ProxyTap(int(match.group(1)), None if page == "find" else int(page))
+
+
+@dataclass(frozen=True)
+class StudiedTap:
+    """已学习 under a 补课 message: the member has studied what the meeting ``event_id`` did."""
+
+    event_id: int
+
+
+class StudiedCodec(Codec[StudiedTap]):
+    prefix = "studied"
+    fields = re.compile(_ID)
+
+    def _fields(self, value: StudiedTap) -> tuple[str, ...]:
+        return (str(value.event_id),)
+
+    def _value(self, match: re.Match[str]) -> StudiedTap:
+        return StudiedTap(int(match.group(1)))
 
 
 LeaveChoice = Literal["trip", "ill", "work"]
@@ -350,13 +412,13 @@ class LeaveChoiceCodec(Codec[LeaveChoiceTap]):
         return LeaveChoiceTap(int(match.group(1)), self._reasons[match.group(2)])
 
 
-MeetAction = Literal["open", "topic", "place", "agenda", "speaker", "cancel"]
+MeetAction = Literal["open", "topic", "place", "agenda", "speaker", "material", "cancel"]
 
 
 @dataclass(frozen=True)
 class MeetTap:
     """A secretary's button on one occurrence of a meeting: open its menu, set one detail
-    (topic, place, agenda, speaker) or cancel it."""
+    (topic, place, agenda, speaker, the study material for its 补课) or cancel it."""
 
     event_id: int
     action: MeetAction
@@ -364,13 +426,14 @@ class MeetTap:
 
 class MeetCodec(Codec[MeetTap]):
     prefix = "meet"
-    fields = re.compile(rf"(open|topic|place|agenda|speaker|cancel):{_ID}")
+    fields = re.compile(rf"(open|topic|place|agenda|speaker|material|cancel):{_ID}")
     _actions: ClassVar[dict[str, MeetAction]] = {
         "open": "open",
         "topic": "topic",
         "place": "place",
         "agenda": "agenda",
         "speaker": "speaker",
+        "material": "material",
         "cancel": "cancel",
     }
 
@@ -431,6 +494,9 @@ BROADCAST = BroadcastCodec()
 RSVP = RsvpCodec()
 NUDGE = NudgeCodec()
 SIGN = SignCodec()
+SIGNIN = SigninCodec()
+PROXY = ProxyCodec()
+STUDIED = StudiedCodec()
 MEET = MeetCodec()
 MEET_CONFIRM = MeetConfirmCodec()
 LEAVE_CHOICE = LeaveChoiceCodec()

@@ -50,10 +50,12 @@ from bot.handlers import (
     broadcast,
     common,
     corrections,
+    makeup,
     me,
     org,
     quiz,
     reports,
+    signin,
     stats,
     text,
     themeday,
@@ -72,15 +74,19 @@ from bot.handlers.callbacks import (
     MEMBERS_PAGE,
     NEXT,
     NUDGE,
+    PROXY,
     QUIZ,
     REQUEST,
     RSVP,
     SIGN,
+    SIGNIN,
+    STUDIED,
     TOPIC,
     Codec,
 )
 from bot.i18n import LOCALES, Texts
 from bot.meetings.service import THEMEDAY_START
+from bot.meetings.signin import START_PREFIX
 from bot.org.access import Role
 
 log = logging.getLogger(__name__)
@@ -114,6 +120,11 @@ async def start_command(update: Update, context: BotContext) -> None:
     """Greet; with an invite code (t.me/<bot>?start=<code>) begin joining a branch; give
     secretaries and admins the command menu of their role."""
     if update.effective_message is None or update.effective_chat is None:
+        return
+    payload = list(context.args or [])[:1]
+    if payload and payload[0].startswith(START_PREFIX):
+        # The QR code shown at a meeting: sign in, nothing else.
+        await signin.scanned(update, context, payload[0])
         return
     # With an invite link the greeting does not say "发送 /quiz": the name comes first.
     texts = context.services.texts
@@ -164,6 +175,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("joindate", lambda t: t.command_joindate, me.joindate_command),
     Command("name", lambda t: t.command_name, org.name_command),
     Command("themeday", lambda t: t.command_themeday, themeday.themeday_command),
+    # Members sign in with the code; secretaries open sign-in (the handler tells them apart).
+    Command("signin", lambda t: t.command_signin, signin.signin_command),
     Command(
         "leaderboard", lambda t: t.command_leaderboard, stats.leaderboard_command, private=False
     ),
@@ -363,7 +376,10 @@ BUTTONS: tuple[Button[Any], ...] = (
     Button(LEAVE_CHOICE, attendance.leave_choice_callback),
     Button(NUDGE, stats.nudge_callback, Role.SECRETARY),
     Button(MEMBERS_PAGE, stats.members_page_callback, Role.SECRETARY),
-    Button(SIGN, attendance.sign_callback, Role.SECRETARY),
+    Button(SIGN, signin.sign_callback, Role.SECRETARY),
+    Button(SIGNIN, signin.signin_callback, Role.SECRETARY),
+    Button(PROXY, signin.proxy_callback, Role.SECRETARY),
+    Button(STUDIED, makeup.studied_callback),
     Button(MEET, themeday.meet_callback, Role.SECRETARY),
     Button(MEET_CONFIRM, themeday.meet_confirm_callback, Role.SECRETARY),
     Button(REQUEST, org.request_callback, Role.SECRETARY),

@@ -24,6 +24,7 @@ from bot.handlers import (
     me,
     org,
     quiz,
+    signin,
     themeday,
 )
 from bot.handlers.access import admit
@@ -53,6 +54,8 @@ INPUTS: tuple[Input[Any], ...] = (
     Input(themeday.EventDetailText, themeday.detail_text, Role.SECRETARY),
     Input(themeday.CancelReason, themeday.cancel_reason_text, Role.SECRETARY),
     Input(themeday.EventConfirm, themeday.waiting_confirm, Role.SECRETARY),
+    Input(signin.SigninCode, signin.code_text),
+    Input(signin.ProxySearch, signin.search_text, Role.SECRETARY),
     Input(me.JoinDate, me.joindate_text),
     Input(org.JoinName, org.join_name),
 )
@@ -87,6 +90,9 @@ async def text_message(update: Update, context: BotContext) -> None:
             await message.reply_text(services.texts.tap_refused)
             return
         await expected.callback(update, context, state)
+        return
+    # A sign-in code typed on its own (also in the middle of a quiz: the meeting is now).
+    if await signin.typed_code(update, context):
         return
     if await quiz.repeat_question(update, context):
         return

@@ -11,7 +11,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
 from bot.handlers import conversation
-from bot.handlers.callbacks import MEET, MEET_CONFIRM, MeetAction, MeetConfirmTap, MeetTap
+from bot.handlers.callbacks import (
+    MEET,
+    MEET_CONFIRM,
+    SIGNIN,
+    MeetAction,
+    MeetConfirmTap,
+    MeetTap,
+    SigninTap,
+)
 from bot.handlers.scope import home_branch
 from bot.i18n import Texts
 from bot.meetings.events import CANCEL_REASON_LIMIT, Detail, Event, EventStatus, Meeting
@@ -59,6 +67,7 @@ def _detail_name(texts: Texts, detail: Detail) -> str:
         Detail.PLACE: texts.themeday_detail_place,
         Detail.AGENDA: texts.themeday_detail_agenda,
         Detail.SPEAKER: texts.themeday_detail_speaker,
+        Detail.MATERIAL: texts.themeday_detail_material,
     }[detail]
 
 
@@ -92,13 +101,15 @@ async def themeday_command(update: Update, context: BotContext) -> None:
     unit = services.org.tree.by_id[branch_id]
     plan = services.schedule.branch(unit.id, unit.kind)
     planned = plan.next_occurrences(services.clock.now(), 3, kinds=[OccurrenceKind.THEME_DAY])
+    makeups = await _makeup_lines(context, unit.id)
     if not planned:
-        await message.reply_text(texts.themeday_none.format(branch=unit.name))
+        none = texts.themeday_none.format(branch=unit.name)
+        await message.reply_text("\n".join([*makeups, none]))
         return
     events = await services.meetings.coming(
         [Meeting(unit.id, o.occurs_at, o.topic or o.title, o.place) for o in planned]
     )
-    lines = [texts.themeday_title.format(branch=unit.name), ""]
+    lines = [texts.themeday_title.format(branch=unit.name), "", *makeups]
     for occurrence, event in zip(planned, events, strict=True):
         lines.append(services.meetings.describe(event.as_meeting()))
         if event.status is EventStatus.CANCELLED:
@@ -114,20 +125,53 @@ async def themeday_command(update: Update, context: BotContext) -> None:
     keyboard = None
     if actor.allowed(Role.SECRETARY) and actor.can_see(unit.id):
         editable = [e for e in events if services.meetings.refusal(e) is None]
+        now = services.clock.now()
+        # Sign-in opens shortly before the start: the button shows while it can be opened.
+        signing = [
+            e
+            for e in editable
+            if services.signin.window(e)[0] <= now <= services.signin.window(e)[1]
+        ]
+        rows = [
+            [
+                InlineKeyboardButton(
+                    texts.themeday_signin_button.format(date=_day(context, e)),
+                    callback_data=SIGNIN.pack(SigninTap(e.id)),
+                )
+            ]
+            for e in signing
+        ]
+        rows += [
+            [
+                InlineKeyboardButton(
+                    texts.themeday_manage_button.format(date=_day(context, e)),
+                    callback_data=MEET.pack(MeetTap(e.id, "open")),
+                )
+            ]
+            for e in editable
+        ]
         if editable:
             lines.append(texts.themeday_manage_hint)
-            keyboard = InlineKeyboardMarkup(
-                [
-                    [
-                        InlineKeyboardButton(
-                            texts.themeday_manage_button.format(date=_day(context, e)),
-                            callback_data=MEET.pack(MeetTap(e.id, "open")),
-                        )
-                    ]
-                    for e in editable
-                ]
-            )
+        keyboard = InlineKeyboardMarkup(rows) if rows else None
     await message.reply_text("\n".join(lines).strip(), reply_markup=keyboard)
+
+
+async def _makeup_lines(context: BotContext, branch_id: str) -> list[str]:
+    """The 补课 still to come of meetings already held: coming events too."""
+    services = context.services
+    texts = services.texts
+    zone = services.settings.zone
+    lines = []
+    for event, due in await services.scheduler.coming_makeups(branch_id):
+        local = due.astimezone(zone)
+        lines.append(
+            texts.themeday_makeup_line.format(
+                date=texts.month_day(local.date()),
+                time=local.strftime("%H:%M"),
+                day=texts.month_day(event.occurs_at.astimezone(zone).date()),
+            )
+        )
+    return [*lines, ""] if lines else []
 
 
 async def _event_in_scope(context: BotContext, event_id: int) -> Event | None:
@@ -149,6 +193,7 @@ def _menu(texts: Texts, event_id: int) -> InlineKeyboardMarkup:
                 button(texts.themeday_set_agenda, "agenda"),
                 button(texts.themeday_set_speaker, "speaker"),
             ],
+            [button(texts.themeday_set_material, "material")],
             [button(texts.themeday_cancel_button, "cancel")],
         ]
     )
@@ -297,4 +342,9 @@ async def meet_confirm_callback(update: Update, context: BotContext, tap: MeetCo
         return
     detail = Detail(state.field)
     await services.meetings.set_detail(event, detail, state.value, user_id)
-    await query.edit_message_text(texts.themeday_saved.format(detail=_detail_name(texts, detail)))
+    saved = (
+        texts.themeday_saved_material
+        if detail is Detail.MATERIAL
+        else texts.themeday_saved.format(detail=_detail_name(texts, detail))
+    )
+    await query.edit_message_text(saved)

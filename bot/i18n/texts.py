@@ -194,7 +194,6 @@ class Texts:
     themeday_place: str
     themeday_topic: str
     themeday_reminder: str
-    themeday_makeup: str
     attendance_usage: str
     attendance_none: str
     attendance_title: str
@@ -203,10 +202,56 @@ class Texts:
     attendance_no_reply: str
     attendance_unreachable: str
     attendance_present: str
-    sign_button: str
-    signed_now: str
     signed_proxy: str
     signed_late: str
+    # Sign-in at the meeting (签到, 代签, 补签) and 补课.
+    command_signin: str
+    meeting_title_default: str
+    meeting_with_topic: str
+    signin_ask_code: str
+    signin_not_a_code: str
+    signin_done: str
+    signin_refused_not_yet: str
+    signin_refused_ended: str
+    signin_refused_no_meeting: str
+    signin_refused_cancelled: str
+    signin_refused_not_member: str
+    signin_refused_other_branch: str
+    signin_refused_wrong_code: str
+    signin_refused_bad_link: str
+    signin_refused_too_many: str
+    signin_refused_already: str
+    signin_no_meeting: str
+    signin_not_yet: str
+    signin_open_ended: str
+    signin_caption: str
+    signin_board: str
+    signin_board_nobody: str
+    signin_proxy_button: str
+    signin_late_button: str
+    signin_open_button: str
+    signin_proxy_title: str
+    signin_late_title: str
+    signin_proxy_all_signed: str
+    signin_search_button: str
+    signin_search_ask: str
+    signin_search_none: str
+    signin_search_title: str
+    proxy_sign_button: str
+    late_sign_button: str
+    tap_signed_proxy: str
+    tap_signed_late: str
+    attendance_proxy_button: str
+    attendance_late_button: str
+    attendance_studied: str
+    themeday_signin_button: str
+    themeday_makeup_line: str
+    makeup_text: str
+    makeup_material: str
+    makeup_done_button: str
+    makeup_done: str
+    tap_makeup_recorded: str
+    tap_makeup_already: str
     nudge_button: str
     nudge_text: str
     nudge_already: str
@@ -250,11 +295,13 @@ class Texts:
     themeday_set_place: str
     themeday_set_agenda: str
     themeday_set_speaker: str
+    themeday_set_material: str
     themeday_cancel_button: str
     themeday_detail_topic: str
     themeday_detail_place: str
     themeday_detail_agenda: str
     themeday_detail_speaker: str
+    themeday_detail_material: str
     themeday_ask_detail: str
     themeday_too_long: str
     themeday_preview: str
@@ -263,6 +310,7 @@ class Texts:
     themeday_confirm: str
     themeday_discard: str
     themeday_saved: str
+    themeday_saved_material: str
     themeday_cancel_done: str
     themeday_discarded: str
     themeday_waiting_confirm: str

@@ -1,6 +1,6 @@
-"""Meetings as values: one planned from the schedule (``Meeting``), one as stored (``Event``)
-and a member's reply and sign-in for it (``Reply``). Plain values, returned by the attendance
-store and written through it."""
+"""Meetings as values: one planned from the schedule (``Meeting``), one as stored (``Event``),
+a member's reply and sign-in for it (``Reply``) and its sign-in session (``SigninSession``).
+Plain values, returned by the stores and written through them."""
 
 from __future__ import annotations
 
@@ -25,10 +25,14 @@ class Detail(StrEnum):
     PLACE = "place"
     AGENDA = "agenda"
     SPEAKER = "speaker"
+    MATERIAL = "material"
+    """What to study: sent with the 补课 to those on leave or absent (a text, a link)."""
 
     @property
     def limit(self) -> int:
-        return {"topic": 60, "place": 60, "agenda": 500, "speaker": 30}[self.value]
+        return {"topic": 60, "place": 60, "agenda": 500, "speaker": 30, "material": 1000}[
+            self.value
+        ]
 
 
 CANCEL_REASON_LIMIT = 200
@@ -74,6 +78,8 @@ class Event:
     speaker: str = ""
     note: str = ""
     """Why it was cancelled, as the secretary wrote it."""
+    material: str = ""
+    """The study material the secretary set, for the 补课."""
 
     def as_meeting(self) -> Meeting:
         """The stored occurrence with the secretary's edits, as reminders describe it."""
@@ -96,3 +102,24 @@ class Reply:
     reason: str | None
     present: bool
     signed_kind: str | None
+    signed_at: datetime | None = None
+    studied_at: datetime | None = None
+    """When the member confirmed the 补课 (已学习)."""
+
+
+@dataclass(frozen=True)
+class SigninSession:
+    """Sign-in opened for one event: its code, the QR link's token, its window, and the
+    secretary's message showing the live count."""
+
+    id: int
+    event_id: int
+    branch_id: str
+    token: str
+    code: str
+    opens_at: datetime
+    closes_at: datetime
+    opened_by: int
+    opened_at: datetime
+    board_chat: int | None = None
+    board_message: int | None = None

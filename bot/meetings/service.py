@@ -11,14 +11,15 @@ each of its reminders are written once however often the scheduler looks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.delivery.outbox import NewDelivery
-from bot.handlers.callbacks import RSVP, RsvpTap
+from bot.handlers.callbacks import RSVP, STUDIED, RsvpTap, StudiedTap
 from bot.i18n import Texts
 from bot.meetings.events import THEME_DAY, Detail, Event, EventStatus, Meeting, Reply
 from bot.org.members import Member
@@ -42,6 +43,12 @@ class EditRefusal(StrEnum):
     CANCELLED = "cancelled"
 
 
+class StudiedOutcome(StrEnum):
+    RECORDED = "recorded"
+    ALREADY = "already"
+    NOT_YOURS = "not_yours"
+
+
 class RsvpOutcome(StrEnum):
     RECORDED = "recorded"
     ASK_REASON = "ask_reason"
@@ -59,6 +66,8 @@ class Sheet:
     no_reply: list[Member]
     unreachable: list[Member]
     present: list[tuple[Member, str]]
+    studied: list[Member] = field(default_factory=list)
+    """Those who confirmed the 补课 (已学习)."""
 
 
 def rsvp_keyboard(texts: Texts, event_id: int) -> dict[str, object]:
@@ -327,6 +336,7 @@ class MeetingService:
                 for m in members
                 if replies.get(m.id, none).present
             ],
+            studied=[m for m in members if replies.get(m.id, none).studied_at is not None],
         )
 
     async def find(self, event_id: int) -> Event | None:
@@ -339,10 +349,6 @@ class MeetingService:
         """The branch's theme days, the latest first."""
         return await self._attendance.events_of(branch_id, THEME_DAY)
 
-    async def ended_between(self, start: datetime, end: datetime) -> list[Event]:
-        """Theme days held in [start, end]: those whose 补课 may be due."""
-        return await self._attendance.events_between(THEME_DAY, start, end)
-
     async def sign_in(self, event: Event, member_id: int, by: int) -> str | None:
         """Mark a member present: 代签 on the day of the meeting, 补签 afterwards. None if
         they were already signed in."""
@@ -352,7 +358,9 @@ class MeetingService:
         return kind if done else None
 
     async def makeup(self, event: Event, due: datetime) -> int | None:
-        """补课: the day after, those not signed in get the topic and a way to study it."""
+        """补课: after the meeting, those not signed in (on leave or absent) get its topic and
+        study material, with 已学习 to confirm. Written once per event (the batch key is the
+        event's), so a restart or a second look never sends it twice."""
         members = await self._members.members_in([event.branch_id])
         replies = await self._attendance.replies(event.id)
         absent = [
@@ -362,7 +370,21 @@ class MeetingService:
             and m.telegram_id is not None
             and not (m.id in replies and replies[m.id].present)
         ]
-        text = self._texts.themeday_makeup.format(topic=event.topic)
+        texts = self._texts
+        local = event.occurs_at.astimezone(self._zone)
+        details = self.describe(event.as_meeting())
+        if event.material:
+            details += "\n\n" + texts.makeup_material.format(material=event.material)
+        text = texts.makeup_text.format(
+            branch=self._tree.by_id[event.branch_id].name,
+            date=texts.month_day(local.date()),
+            details=details,
+        )
+        button = {
+            "text": texts.makeup_done_button,
+            "callback_data": STUDIED.pack(StudiedTap(event.id)),
+        }
+        keyboard: dict[str, object] = {"inline_keyboard": [[button]]}
         return await self._outbox.create_batch(
             key=f"makeup:{event.key}",
             kind="makeup",
@@ -370,9 +392,38 @@ class MeetingService:
             unit_id=event.branch_id,
             created_by=None,
             now=self._clock.now(),
-            deliveries=[NewDelivery(m.telegram_id, m.id, text) for m in absent if m.telegram_id],
+            deliveries=[
+                NewDelivery(m.telegram_id, m.id, text, keyboard) for m in absent if m.telegram_id
+            ],
             not_before=due,
             expires_at=due + timedelta(days=2),
             occurs_at=event.occurs_at,
             event_id=event.id,
         )
+
+    async def studied(self, member: Member, event_id: int) -> StudiedOutcome:
+        """A member's 已学习 under the 补课 of ``event_id``: recorded once, with the time."""
+        event = await self._attendance.event(event_id)
+        if event is None or event.branch_id != member.branch_id:
+            return StudiedOutcome.NOT_YOURS
+        now = self._clock.now()
+        if await self._attendance.studied(event_id, member.id, now):
+            return StudiedOutcome.RECORDED
+        return StudiedOutcome.ALREADY
+
+    async def makeups_due(
+        self,
+        since: datetime,
+        now: datetime,
+        held: tuple[datetime, datetime],
+        due_at: Callable[[Event], datetime | None],
+    ) -> list[tuple[Event, datetime]]:
+        """Theme days held within ``held`` whose 补课 (``due_at`` of each, from its branch's
+        settings) falls in [since, now] and has not been written: from the stored time, so a
+        moved meeting's 补课 moves with it."""
+        found = []
+        for event in await self._attendance.without_batch(THEME_DAY, "makeup", *held):
+            due = due_at(event)
+            if due is not None and since <= due <= now and event.branch_id in self._tree.by_id:
+                found.append((event, due))
+        return found

@@ -26,7 +26,8 @@ from bot.schedule.occurrences import OccurrenceKind
 
 WEB = Path(__file__).parent / "web"
 STREAM_WAIT = 15.0
-FIRED = (OccurrenceKind.REMINDER, OccurrenceKind.QUIZ_NUDGE)
+FIRED = (OccurrenceKind.REMINDER, OccurrenceKind.QUIZ_NUDGE, OccurrenceKind.MAKEUP)
+"""What "fire the next event" stops at: a 补课 too, so jumping ahead never passes it."""
 
 
 class Page:

@@ -34,7 +34,13 @@ from pydantic import (
 from bot.org.config import UnitId
 from bot.org.tree import Kind
 from bot.schedule.holidays import HolidayPolicy
-from bot.schedule.notation import NotationError, format_clock, parse_clock, parse_offset
+from bot.schedule.notation import (
+    DayOffset,
+    NotationError,
+    format_clock,
+    parse_clock,
+    parse_offset,
+)
 from bot.schedule.rules import Rule, RuleError, parse_rule
 from bot.yamlfile import Located, Path_, Problem, dotted, validation_problems
 
@@ -109,6 +115,13 @@ def _start(value: dt.date) -> dt.date:
     return value
 
 
+def _minutes_after(text: str) -> float:
+    """An offset's distance from the start in minutes, for ordering checks: a day offset
+    counts as its days (a ``0d@…`` one as the start itself, its clock time being unknown)."""
+    offset = parse_offset(text)
+    return offset.days * 1440.0 if isinstance(offset, DayOffset) else float(offset.minutes)
+
+
 RuleText = Annotated[str, AfterValidator(_rule)]
 """A rule, stored as its canonical RRULE text (Chinese aliases are translated)."""
 OffsetText = Annotated[str, AfterValidator(_offset)]
@@ -143,6 +156,20 @@ class EventSettings(_Section):
     """No date before this one; ``INTERVAL`` counts from it."""
     until: StartDate | None = None
     """No date after this one."""
+    signin_opens: OffsetText = "-30m"
+    """When members may begin to sign themselves in (签到), relative to the start."""
+    signin_closes: OffsetText = "+3h"
+    """When self sign-in ends; the secretary's 代签 after it is labelled 补签."""
+    makeup: OffsetText | None = None
+    """When those on leave or absent get the topic and study material (补课); None: never."""
+
+    @model_validator(mode="after")
+    def _signin_and_makeup(self) -> EventSettings:
+        if _minutes_after(self.signin_closes) <= max(_minutes_after(self.signin_opens), 0):
+            raise ValueError("signin_closes must come after the start and after signin_opens")
+        if self.makeup is not None and _minutes_after(self.makeup) <= 0:
+            raise ValueError("makeup comes after the meeting (e.g. +1d@09:00 or +3h)")
+        return self
 
     def topic_for(self, day: dt.date) -> str:
         """The topic of the occurrence whose rule date is ``day``."""
@@ -151,10 +178,12 @@ class EventSettings(_Section):
 
 
 class ThemeDaySettings(EventSettings):
-    """支部主题党日: monthly, first Monday by default; moved off statutory holidays."""
+    """支部主题党日: monthly, first Monday by default; moved off statutory holidays; 补课 the
+    day after at 09:00."""
 
     title: Text = "主题党日"
     rule: RuleText | None = "FREQ=MONTHLY;BYDAY=1MO"
+    makeup: OffsetText | None = "+1d@09:00"
 
 
 class StudyDaySettings(EventSettings):
@@ -258,6 +287,16 @@ class BranchSettings:
     meetings: Mapping[str, EventSettings]
     quiz_nudge: QuizNudgeSettings
     political_birthday: PoliticalBirthdaySettings
+
+    def event(self, rule_key: str) -> EventSettings:
+        """The settings of the event a rule key names (``theme_day``, ``study_day``,
+        ``meetings.<name>``); the theme day's for any other (an ad-hoc meeting)."""
+        if rule_key == "study_day":
+            return self.study_day
+        name = rule_key.removeprefix("meetings.")
+        if rule_key.startswith("meetings.") and name in self.meetings:
+            return self.meetings[name]
+        return self.theme_day
 
     @property
     def study_day_enabled(self) -> bool:

@@ -12,7 +12,8 @@ Key formats (``/`` cannot appear in branch ids, meeting names or offsets):
 * quiz nudge — ``quiz_nudge/<branch>/<month>``: ``quiz_nudge/zb-001/2026-12``;
 * 政治生日 greeting — ``political_birthday/member-<id>/<year>``:
   ``political_birthday/member-42/2027``;
-* 政治生日 notice — ``<greeting key>/notice``: ``political_birthday/member-42/2027/notice``.
+* 政治生日 notice — ``<greeting key>/notice``: ``political_birthday/member-42/2027/notice``;
+* 补课 — ``<event key>/makeup``: ``theme_day/zb-001/2026-10-05/makeup``.
 
 ``rule_key`` is ``theme_day``, ``study_day`` or ``meetings.<name>``. An event is keyed by its
 *rule date* (the date the recurrence rule gives), not by the day it is held, so these never
@@ -44,6 +45,8 @@ class OccurrenceKind(StrEnum):
     QUIZ_NUDGE = "quiz_nudge"
     POLITICAL_BIRTHDAY = "political_birthday"
     BIRTHDAY_NOTICE = "birthday_notice"
+    MAKEUP = "makeup"
+    """补课: the topic and study material sent after an event to those on leave or absent."""
 
 
 EVENT_KINDS = frozenset(
@@ -82,7 +85,10 @@ class Occurrence:
     def key(self) -> str:
         """The stable unique key; see the module docstring for when it changes."""
         if self.parent is not None:
-            suffix = "notice" if self.kind is OccurrenceKind.BIRTHDAY_NOTICE else self.offset
+            suffix = {
+                OccurrenceKind.BIRTHDAY_NOTICE: "notice",
+                OccurrenceKind.MAKEUP: "makeup",
+            }.get(self.kind, self.offset)
             return f"{self.parent.key}/{suffix}"
         if self.kind is OccurrenceKind.QUIZ_NUDGE:
             return f"quiz_nudge/{self.branch_id}/{self.rule_date:%Y-%m}"

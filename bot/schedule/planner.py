@@ -47,6 +47,7 @@ LOOKAHEAD = timedelta(days=10 * 366)
 """``next_occurrences`` looks no further than this."""
 QUIZ_NUDGE_TITLE = "答题提醒"
 POLITICAL_BIRTHDAY_TITLE = "政治生日"
+MAKEUP_TITLE = "补课"
 
 
 def anniversary(joined: date, year: int, leap_day: LeapDay = LeapDay.FEB_28) -> date:
@@ -78,11 +79,12 @@ class _Recurring:
     settings: EventSettings
     rule: Rule
     offsets: tuple[Offset, ...]
+    makeup: Offset | None = None
 
     def reach(self) -> tuple[int, int]:
         """Whole days before and after the held day that its instants can fall on."""
         before, after = 0, 1
-        for offset in self.offsets:
+        for offset in (*self.offsets, *((self.makeup,) if self.makeup else ())):
             if isinstance(offset, DayOffset):
                 before, after = max(before, -offset.days), max(after, offset.days + 1)
             else:
@@ -210,7 +212,7 @@ class BranchSchedule:
         first_day = start.astimezone(self.zone).date()
         last_day = end.astimezone(self.zone).date()
         for recurring in self._recurring:
-            if recurring.kind not in wanted and OccurrenceKind.REMINDER not in wanted:
+            if not wanted & {recurring.kind, OccurrenceKind.REMINDER, OccurrenceKind.MAKEUP}:
                 continue
             before, after = recurring.reach()
             from_day = first_day - timedelta(days=after + 1 + MOVE_LIMIT_DAYS)
@@ -222,6 +224,9 @@ class BranchSchedule:
                     found.append(event)
                 if OccurrenceKind.REMINDER in wanted:
                     found += [r for r in self.reminders(event) if start <= r.occurs_at < end]
+                makeup = self.makeup(event) if OccurrenceKind.MAKEUP in wanted else None
+                if makeup is not None and start <= makeup.occurs_at < end:
+                    found.append(makeup)
         if OccurrenceKind.QUIZ_NUDGE in wanted:
             found += self._quiz_nudges(start, end)
         return sorted(found, key=lambda o: (o.occurs_at, o.key))
@@ -267,6 +272,25 @@ class BranchSchedule:
             for offset in recurring.offsets
         ]
         return sorted(reminders, key=lambda o: (o.occurs_at, o.key))
+
+    def makeup(self, event: Occurrence) -> Occurrence | None:
+        """The event's 补课 (``makeup`` after it), or None: none configured, or skipped."""
+        recurring = next((r for r in self._recurring if r.rule_key == event.rule_key), None)
+        if recurring is None or recurring.makeup is None or event.skipped:
+            return None
+        held = event.occurs_at.astimezone(self.zone).date()
+        return Occurrence(
+            kind=OccurrenceKind.MAKEUP,
+            rule_key=event.rule_key,
+            branch_id=event.branch_id,
+            occurs_at=recurring.makeup.moment(held, event.occurs_at, self.zone),
+            rule_date=event.rule_date,
+            title=f"{MAKEUP_TITLE}：{event.title}",
+            place=event.place,
+            topic=event.topic,
+            holiday=event.holiday,
+            parent=event,
+        )
 
     def political_birthdays(
         self, member_id: int, joined: date, start: datetime, end: datetime
@@ -379,8 +403,15 @@ def _compile(
     if settings.rule is None:
         return None
     offsets = tuple(parse_offset(text) for text in settings.reminders)
+    makeup = parse_offset(settings.makeup) if settings.makeup else None
     return _Recurring(
-        rule_key, kind, settings.title or title, settings, parse_rule(settings.rule), offsets
+        rule_key,
+        kind,
+        settings.title or title,
+        settings,
+        parse_rule(settings.rule),
+        offsets,
+        makeup,
     )
 
 

@@ -93,6 +93,33 @@ class AttendanceStore(StoreBase):
         )
         return [_event(row) for row in rows]
 
+    async def events_near(self, branch_id: str, start: datetime, end: datetime) -> list[Event]:
+        """A branch's events of any kind starting in [start, end], the earliest first."""
+        rows = await self._all(
+            """
+            SELECT * FROM events WHERE branch_id = ? AND occurs_at BETWEEN ? AND ?
+            ORDER BY occurs_at, id
+            """,
+            (branch_id, to_ms(start), to_ms(end)),
+        )
+        return [_event(row) for row in rows]
+
+    async def without_batch(
+        self, kind: str, batch_kind: str, start: datetime, end: datetime
+    ) -> list[Event]:
+        """Events of ``kind`` held (not cancelled) in [start, end] that no batch of
+        ``batch_kind`` announces yet: those whose 补课 may still be due."""
+        rows = await self._all(
+            """
+            SELECT * FROM events e
+            WHERE e.kind = ? AND e.occurs_at BETWEEN ? AND ? AND e.status = 'scheduled'
+              AND NOT EXISTS (SELECT 1 FROM batches b WHERE b.event_id = e.id AND b.kind = ?)
+            ORDER BY e.occurs_at
+            """,
+            (kind, to_ms(start), to_ms(end), batch_kind),
+        )
+        return [_event(row) for row in rows]
+
     # Replies and sign-ins
 
     async def set_reply(
@@ -126,6 +153,17 @@ class AttendanceStore(StoreBase):
             (event_id, member_id, by, kind, to_ms(now)),
         )
 
+    async def studied(self, event_id: int, member_id: int, now: datetime) -> bool:
+        """A member's 已学习 after the 补课; False when it was recorded before."""
+        return await self._write(
+            """
+            INSERT INTO attendance (event_id, member_id, studied_at) VALUES (?, ?, ?)
+            ON CONFLICT (event_id, member_id) DO UPDATE SET studied_at = excluded.studied_at
+            WHERE attendance.studied_at IS NULL
+            """,
+            (event_id, member_id, to_ms(now)),
+        )
+
     async def replies(self, event_id: int) -> dict[int, Reply]:
         rows = await self._all("SELECT * FROM attendance WHERE event_id = ?", (event_id,))
         return {
@@ -135,6 +173,8 @@ class AttendanceStore(StoreBase):
                 row["reason"],
                 bool(row["present"]),
                 row["signed_kind"],
+                from_ms(row["signed_at"]) if row["signed_at"] is not None else None,
+                from_ms(row["studied_at"]) if row["studied_at"] is not None else None,
             )
             for row in rows
         }
@@ -172,4 +212,5 @@ def _event(row: Any) -> Event:
         agenda=row["agenda"],
         speaker=row["speaker"],
         note=row["note"],
+        material=row["material"],
     )

@@ -402,7 +402,37 @@ MIGRATIONS: tuple[str, ...] = (
     # 11: a member's transfers found by the member (merging a roster entry into a joiner, the
     # foreign-key check when a member row goes) instead of by scanning every transfer.
     "CREATE INDEX transfers_member ON transfers(member_id, at);",
-    # 12: several processes serving one bot (docs/scaling.md). The receiver writes each
+    # 12: sign-in at the meeting: a secretary opens one per event (a short code and an unguessable
+    # token for the QR link, valid in the meeting's window), with the message showing the live
+    # count; a member's wrong codes, counted to stop guessing; when a member confirmed the
+    # 补课 (已学习); the study material sent with it.
+    """
+    CREATE TABLE signin_sessions (
+        id INTEGER PRIMARY KEY,
+        event_id INTEGER NOT NULL UNIQUE REFERENCES events(id),
+        branch_id TEXT NOT NULL,
+        token TEXT NOT NULL UNIQUE,
+        code TEXT NOT NULL,
+        opens_at INTEGER NOT NULL,
+        closes_at INTEGER NOT NULL,
+        opened_by INTEGER NOT NULL,
+        opened_at INTEGER NOT NULL,
+        board_chat INTEGER,
+        board_message INTEGER
+    );
+    CREATE INDEX signin_sessions_branch ON signin_sessions(branch_id, closes_at);
+    CREATE INDEX signin_sessions_code ON signin_sessions(code, closes_at);
+    CREATE TABLE signin_failures (
+        id INTEGER PRIMARY KEY,
+        telegram_id INTEGER NOT NULL,
+        failed_at INTEGER NOT NULL
+    );
+    CREATE INDEX signin_failures_person ON signin_failures(telegram_id, failed_at);
+    ALTER TABLE attendance ADD COLUMN studied_at INTEGER;
+    -- The study material a secretary sets on one occurrence, sent with its 补课.
+    ALTER TABLE events ADD COLUMN material TEXT NOT NULL DEFAULT '';
+    """,
+    # 13: several processes serving one bot (docs/scaling.md). The receiver writes each
     # update into the inbox once (Telegram's update_id is unique: a redelivered webhook is
     # stored once), under the partition its chat hashes to; the worker holding that
     # partition's lease handles the partition's updates in id order and marks each done.

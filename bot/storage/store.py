@@ -20,6 +20,7 @@ from bot.storage.leases import LeaseStore
 from bot.storage.org import OrgStore
 from bot.storage.outbox import OutboxStore
 from bot.storage.quiz import QuizStore
+from bot.storage.signin import SigninStore
 from bot.storage.stats import StatsStore
 
 
@@ -36,6 +37,8 @@ class Storage:
     conversations: ConversationStore
     joins: JoinStore
     """Join and rename requests waiting for a secretary."""
+    signins: SigninStore
+    """Sign-in sessions at meetings and the wrong codes typed."""
     inbox: InboxStore
     """Updates handed from the receiver to the workers (several processes, docs/scaling.md)."""
     leases: LeaseStore
@@ -53,6 +56,7 @@ class Storage:
             corrections=CorrectionStore(database),
             conversations=ConversationStore(database),
             joins=JoinStore(database),
+            signins=SigninStore(database),
             inbox=InboxStore(database),
             leases=LeaseStore(database),
         )

@@ -11,14 +11,18 @@ from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from bot.clock import FixedClock
 from bot.delivery.pacing import Limits, Pacer
-from bot.delivery.scheduler import Scheduler
+from bot.delivery.scheduler import Scheduler, latest_held
 from bot.delivery.service import DeliveryService
 from bot.i18n import catalogue
 from bot.meetings.events import Meeting
 from bot.meetings.service import MeetingService
 from bot.org.tree import Level, OrgTree, Unit
+from bot.schedule.notation import DayOffset, Lead
 from bot.schedule.occurrences import Occurrence, OccurrenceKind
 from bot.storage import Storage
 
@@ -133,3 +137,36 @@ def test_pacer_keeps_telegram_limits() -> None:
     assert group[1] - group[0] >= 3.0
     pacer.pause(50.0)
     assert pacer.reserve(8, 30.0) >= 50.0
+
+
+CLOCK_TIMES = st.times().map(lambda t: t.replace(second=0, microsecond=0))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    offset=st.one_of(
+        st.builds(
+            DayOffset,
+            st.integers(1, 31),
+            st.times().map(lambda t: t.replace(second=0, microsecond=0)),
+        ),
+        st.builds(Lead, st.integers(1, 72 * 60)),
+    ),
+    held=st.datetimes(datetime(2026, 1, 1), datetime(2027, 12, 31), timezones=st.just(UTC)),
+    late=st.integers(0, 3 * 24 * 60),
+    zone=st.sampled_from([ZoneInfo("Asia/Shanghai"), ZoneInfo("America/New_York")]),
+)
+def test_the_makeup_sweep_never_leaves_out_a_meeting_whose_makeup_is_due(
+    offset: DayOffset | Lead, held: datetime, late: int, zone: ZoneInfo
+) -> None:
+    """The sweep looks only at meetings held by ``latest_held(now)``: every meeting whose
+    补课 time has come by ``now`` is among them, whatever the offset, hour and zone."""
+    day = held.astimezone(zone).date()
+    due = offset.moment(day, held, zone)
+    now = due + timedelta(minutes=late)
+    assert held <= latest_held([offset], now, zone)
+    # And it is tight for a day offset: a meeting held after it is not due yet.
+    if isinstance(offset, DayOffset):
+        bound = latest_held([offset], now, zone)
+        later = bound + timedelta(minutes=1)
+        assert offset.moment(later.astimezone(zone).date(), later, zone) > now

@@ -11,6 +11,8 @@ from tests.e2e.conftest import ADMIN, SECRETARY_1, Harness, person
 
 MEMBER = ["quiz", "me", "cancel", "joindate", "name", "themeday", "leaderboard", "rules", "help"]
 MEMBER += ["start", "keyboard"]
+# Issue 13: members sign in at a meeting with its code (secretaries open sign-in with it).
+MEMBER.insert(MEMBER.index("themeday") + 1, "signin")
 GROUP = ["leaderboard", "rules", "help"]
 SECRETARY = [*MEMBER, "stats", "hardest", "chart", "export", "broadcast", "attendance"]
 SECRETARY += ["corrections", "invite", "transfer", "bindgroup"]

@@ -66,10 +66,16 @@ async def test_reminder_rsvp_attendance_and_sign_in(org_harness: Harness) -> Non
         assert "参加（1）：张三" in sheet["text"]
         assert "请假（1）：李四（外出务工）" in sheet["text"]
         assert "未回复（1）：王五" in sheet["text"]
-        sign = next(d for label, d in buttons(sheet) if label == "签到 张三")
-        await secretary.tap(sheet, sign)
-        signed = await harness.client.wait_for_edit(secretary.id, sheet["message_id"])
-        assert "已签到（1）：张三（代签）" in signed["text"]
+        # One button for those not signed in (not one per member), opening the 代签 list.
+        (proxy,) = [d for label, d in buttons(sheet) if label == "✍️ 代签（3 人未签到）"]
+        await secretary.tap(sheet, proxy)
+        listed = await secretary.next_message(lambda m: m["text"].startswith("✍️ 代签"))
+        sign = next(d for label, d in buttons(listed) if label == "代签 张三")
+        await secretary.tap(listed, sign)
+        signed = await harness.client.wait_for_edit(secretary.id, listed["message_id"])
+        assert "未签到 2 人" in signed["text"]
+        sheet = await secretary.say("/attendance")
+        assert "已签到（1）：张三（代签）" in sheet["text"]
         assert "主题党日出席率" not in (await secretary.say("/stats"))["text"]
         clock.advance(timedelta(hours=3))
         report = (await secretary.say("/stats"))["text"]

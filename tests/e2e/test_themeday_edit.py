@@ -93,6 +93,10 @@ async def test_a_secretary_sets_topic_and_place_and_the_reminder_carries_them(
         assert (await _set(harness, secretary, menu, "设置地点", "党员活动室")).startswith(
             "已保存"
         )
+        # The study material goes with the 补课, not into the reminders.
+        material = "学习强国《纪律处分条例》解读第一讲"
+        saved_material = await _set(harness, secretary, menu, "设置学习材料（补课用）", material)
+        assert saved_material == "已保存。会后发给请假和未到党员的补课会附上这份学习材料。"
         # /cancel at a step, and 放弃 under a preview, change nothing.
         await secretary.tap(menu, _button(menu, "设置主讲人"))
         await secretary.next_message(lambda m: "请发送新的主讲人" in m["text"])
@@ -114,11 +118,21 @@ async def test_a_secretary_sets_topic_and_place_and_the_reminder_carries_them(
         assert "主题：学习《中国共产党纪律处分条例》" in reminder["text"]
         assert "地点：党员活动室" in reminder["text"] and "村委会" not in reminder["text"]
         assert "议程" not in reminder["text"] and "主讲人" not in reminder["text"]
+        assert "学习材料" not in reminder["text"]
         listing = (await member.say("/themeday"))["text"]
         assert listing.count("党员活动室") == 1 and listing.count("村委会") == 2
     assert harness.rows(
-        "SELECT topic, place, agenda, speaker FROM events WHERE edited_by = ?", SECRETARY_1
-    ) == [("学习《中国共产党纪律处分条例》", "党员活动室", "", "")]
+        "SELECT topic, place, agenda, speaker, material FROM events WHERE edited_by = ?",
+        SECRETARY_1,
+    ) == [
+        (
+            "学习《中国共产党纪律处分条例》",
+            "党员活动室",
+            "",
+            "",
+            "学习强国《纪律处分条例》解读第一讲",
+        )
+    ]
 
 
 async def test_a_cancellation_is_announced_once_and_silences_the_reminders(

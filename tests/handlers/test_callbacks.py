@@ -23,10 +23,13 @@ from bot.handlers.callbacks import (
     MEMBERS_PAGE,
     NEXT,
     NUDGE,
+    PROXY,
     QUIZ,
     REQUEST,
     RSVP,
     SIGN,
+    SIGNIN,
+    STUDIED,
     TOPIC,
     AcksTap,
     AckTap,
@@ -41,9 +44,12 @@ from bot.handlers.callbacks import (
     NextTap,
     NudgeTap,
     PageTap,
+    ProxyTap,
     RequestTap,
     RsvpTap,
+    SigninTap,
     SignTap,
+    StudiedTap,
     TopicTap,
 )
 from bot.handlers.registry import BUTTONS
@@ -99,13 +105,16 @@ VALUES: dict[str, tuple[Codec[Any], st.SearchStrategy[Any]]] = {
     "mempage": (MEMBERS_PAGE, st.builds(MembersPageTap, NAME, st.integers(0, 9999))),
     "rsvp": (RSVP, st.builds(RsvpTap, ROW_ID, st.sampled_from(["yes", "leave"]))),
     "nudge": (NUDGE, st.builds(NudgeTap, NAME, PERIOD)),
-    "sign": (SIGN, st.builds(SignTap, ROW_ID, ROW_ID)),
+    "sign": (SIGN, st.builds(SignTap, ROW_ID, ROW_ID, st.integers(0, 9999))),
+    "signin": (SIGNIN, st.builds(SigninTap, ROW_ID)),
+    "proxy": (PROXY, st.builds(ProxyTap, ROW_ID, st.one_of(st.none(), st.integers(0, 9999)))),
+    "studied": (STUDIED, st.builds(StudiedTap, ROW_ID)),
     "meet": (
         MEET,
         st.builds(
             MeetTap,
             ROW_ID,
-            st.sampled_from(["open", "topic", "place", "agenda", "speaker", "cancel"]),
+            st.sampled_from(["open", "topic", "place", "agenda", "speaker", "material", "cancel"]),
         ),
     ),
     "leave": (
@@ -203,6 +212,17 @@ def test_packed_data_round_trips_and_fits(prefix: str, data: st.DataObject) -> N
         (SIGN, "sign:1:0"),
         (SIGN, "sign:1:²"),
         (SIGN, "sign:1:99999999999999999999"),
+        (SIGN, "sign:1:2:0"),
+        (SIGN, "sign:1:2:01"),
+        (SIGN, "sign:1:2:10000"),
+        (SIGNIN, "signin:0"),
+        (SIGNIN, "signin:1:2"),
+        (PROXY, "proxy:1"),
+        (PROXY, "proxy:1:01"),
+        (PROXY, "proxy:1:search"),
+        (PROXY, "proxy:1:find:2"),
+        (STUDIED, "studied:²"),
+        (STUDIED, "studied:-1"),
         (LEAVE_CHOICE, "leave:1:other"),
         (LEAVE_CHOICE, "leave:0:ill"),
         (MEET, "meet:move:1"),
@@ -228,3 +248,10 @@ def test_near_misses_are_refused(codec: Codec[Any], data: str) -> None:
 def test_a_value_too_long_for_a_button_is_not_packed() -> None:
     with pytest.raises(ValueError):
         CLOSE_CORRECTION.pack(CloseTap("x" * 60))
+
+
+def test_a_sign_button_of_an_older_sheet_still_reads() -> None:
+    """``sign:<event>:<member>`` (before the 代签 list had pages) is page 0 of the list."""
+    assert SIGN.unpack("sign:7:42") == SignTap(7, 42, 0)
+    assert SIGN.pack(SignTap(7, 42, 0)) == "sign:7:42"
+    assert SIGN.pack(SignTap(7, 42, 3)) == "sign:7:42:3"

@@ -264,3 +264,25 @@ def test_declared_holidays_are_checked_where_they_are_written() -> None:
         "config.yaml:4:5: schedules.holidays: 2027-10-11 is a weekday; "
         "调休 working days are weekend days"
     ]
+
+
+def test_the_sign_in_window_and_the_makeup_must_make_sense() -> None:
+    settings, problems = load("schedules: {}\n")
+    assert settings is not None and problems == []
+    theme_day = settings.theme_day
+    assert (theme_day.signin_opens, theme_day.signin_closes) == ("-30m", "+3h")
+    assert theme_day.makeup == "+1d@09:00" and settings.study_day.makeup is None
+    assert settings.branches == {} and resolve(settings, "zb-1").event("x").makeup == "+1d@09:00"
+    _, problems = load(
+        """\
+        schedules:
+          theme_day:
+            signin_opens: +1h
+            signin_closes: +30m
+          study_day:
+            makeup: -1h
+        """
+    )
+    assert len(problems) == 2
+    assert "signin_closes must come after the start and after signin_opens" in problems[0]
+    assert "makeup comes after the meeting (e.g. +1d@09:00 or +3h)" in problems[1]

@@ -377,3 +377,23 @@ def test_the_anniversaries_in_reach_miss_no_greeting_or_notice(
         if plans.branch("zb-001", kind).political_birthdays(1, joined, start, end):
             assert joined.strftime("%m-%d") in reach
     assert plans.anniversaries_in_reach(start, start + timedelta(days=366)) is None
+
+
+def test_the_makeup_follows_the_theme_day_it_belongs_to() -> None:
+    """补课 the day after at 09:00 by default, after the day the theme day is really held (a
+    moved one's too), keyed under it; configurable, or none; none for the study day."""
+    makeups = {OccurrenceKind.MAKEUP}
+    plan = schedule().branch("zb-001", Kind.ORGAN)
+    # The window starts after the theme day: its 补课 is found all the same.
+    found = plan.occurrences(utc(2026, 12, 7, 12), utc(2026, 12, 9), kinds=makeups)
+    assert local(found) == ["2026-12-08 09:00 theme_day/zb-001/2026-12-07/makeup"]
+    (makeup,) = found
+    assert makeup.parent is not None and makeup.parent.key == "theme_day/zb-001/2026-12-07"
+    assert makeup.title == "补课：主题党日" and makeup.event is makeup.parent
+    moved = plan.occurrences(utc(2026, 10, 1), utc(2026, 10, 31), kinds=makeups)
+    assert local(moved) == ["2026-10-09 09:00 theme_day/zb-001/2026-10-05/makeup"]
+    soon = schedule(theme_day={"makeup": "+3h"}).branch("zb-001")
+    found = soon.occurrences(utc(2026, 12, 1), utc(2026, 12, 31), kinds=makeups)
+    assert local(found) == ["2026-12-07 12:00 theme_day/zb-001/2026-12-07/makeup"]
+    never = schedule(theme_day={"makeup": None}).branch("zb-001")
+    assert never.occurrences(utc(2026, 12, 1), utc(2026, 12, 31), kinds=makeups) == []

@@ -130,7 +130,15 @@ async def test_an_old_database_upgrades_and_keeps_every_meeting(tmp_path: Path) 
             )
             assert event.status is EventStatus.SCHEDULED
         # Every reply and sign-in, unchanged, now pointing at the event.
-        assert rows(path, "SELECT * FROM attendance ORDER BY event_id, member_id") == attendance
+        # (Columns added by later migrations, such as studied_at, are not compared.)
+        assert (
+            rows(
+                path,
+                "SELECT event_id, member_id, reply, reason, replied_at, present, signed_by,"
+                " signed_kind, signed_at FROM attendance ORDER BY event_id, member_id",
+            )
+            == attendance
+        )
         # Every other batch survives, the announcing ones pointing at their event.
         kept = rows(path, "SELECT id, key, kind, title, event_id FROM batches ORDER BY id")
         assert kept == [

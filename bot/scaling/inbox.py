@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from dataclasses import dataclass
-
-from telegram import Update
-
-from bot.transport import chat_key
 
 PARTITIONS = 64
 """Chats are hashed into this many partitions; each is handled by one worker at a time.
@@ -41,14 +35,3 @@ class Pending:
 def partition(key: int | None, partitions: int = PARTITIONS) -> int:
     """The partition of a chat (or user) id; updates without one go to partition 0."""
     return 0 if key is None else key % partitions
-
-
-def received(update: Update, data: Mapping[str, object]) -> Received:
-    """``update`` (parsed from ``data``, its JSON) ready for the inbox."""
-    key = chat_key(update)
-    return Received(
-        update.update_id,
-        partition(key),
-        key,
-        json.dumps(data, ensure_ascii=False, separators=(",", ":")),
-    )

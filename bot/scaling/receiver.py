@@ -11,8 +11,10 @@ confirmed, and the inbox stores each ``update_id`` once. It handles nothing itse
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
+from collections.abc import Mapping
 from datetime import datetime
 from functools import partial
 
@@ -21,9 +23,10 @@ from telegram.error import Conflict, NetworkError, TimedOut
 
 from bot.clock import Clock
 from bot.config import Mode, Settings
-from bot.scaling.inbox import received
+from bot.scaling.inbox import Received, partition
 from bot.storage.busy import Backoff, retry_busy
 from bot.storage.inbox import InboxStore
+from bot.transport import chat_key
 from bot.webhook import WebhookServer, webhook_problems
 from bot.yamlfile import InvalidFileError
 
@@ -115,3 +118,14 @@ class Receiver:
             await retry_busy(partial(self._inbox.put, updates, self._clock.now()), "inbox")
             self.received += len(updates)
             offset = max(int(data["update_id"]) for data in batch) + 1
+
+
+def received(update: Update, data: Mapping[str, object]) -> Received:
+    """``update`` (parsed from ``data``, its JSON) ready for the inbox."""
+    key = chat_key(update)
+    return Received(
+        update.update_id,
+        partition(key),
+        key,
+        json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+    )

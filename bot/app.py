@@ -36,6 +36,7 @@ from bot.delivery.service import DeliveryService
 from bot.handlers.registry import register_handlers, set_menus
 from bot.handlers.signin_board import SigninBoard
 from bot.i18n import catalogue
+from bot.meetings.records import RecordService
 from bot.meetings.service import THEMEDAY_START, MeetingService
 from bot.meetings.signin import SigninService
 from bot.org.service import OrgService
@@ -202,9 +203,18 @@ def build_services(
         texts,
         settings.zone,
         private_link=f"https://t.me/{bot.username}?start={THEMEDAY_START}",
+        committee=org.secretaries_of,
     )
     schedule = Schedule(settings.schedules, settings.zone)
-    signin = SigninService(storage.signins, storage.attendance, storage.org, tree, schedule, clock)
+    signin = SigninService(
+        storage.signins,
+        storage.attendance,
+        storage.org,
+        tree,
+        schedule,
+        clock,
+        committee=org.secretaries_of,
+    )
     return Services(
         settings=settings,
         texts=texts,
@@ -261,6 +271,7 @@ def build_services(
         ),
         progress=progress,
         meetings=meetings,
+        records=RecordService(storage.attendance, tree, clock, settings.zone),
         signin=signin,
         board=SigninBoard(bot, signin, texts, tree, settings.zone),
         schedule=schedule,

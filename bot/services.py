@@ -18,6 +18,7 @@ from bot.delivery.sender import Sender
 from bot.delivery.service import DeliveryService
 from bot.handlers.signin_board import SigninBoard
 from bot.i18n import Texts
+from bot.meetings.records import RecordService
 from bot.meetings.service import MeetingService
 from bot.meetings.signin import SigninService
 from bot.org.service import OrgService
@@ -42,6 +43,7 @@ class Services:
     sender: Sender
     progress: ProgressReporter
     meetings: MeetingService
+    records: RecordService
     signin: SigninService
     board: SigninBoard
     """The secretaries' live sign-in counts (a Telegram adapter, like ``progress``)."""

@@ -5,13 +5,22 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Callable
-from datetime import date
+from datetime import date, time, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.dates import DateProblem, DateRefusal, parse_date
+from bot.dates import (
+    DateProblem,
+    DateRefusal,
+    When,
+    WhenProblem,
+    WhenRefusal,
+    parse_date,
+    parse_when,
+)
 
 TODAY = date(2026, 12, 4)
 
@@ -98,3 +107,80 @@ def test_examples(text: str, expected: date | DateRefusal) -> None:
 def test_days_in_month_knows_leap_years() -> None:
     assert DateRefusal(DateProblem.DAY, 2000, 2, 30).days_in_month == 29
     assert DateRefusal(DateProblem.DAY, 1900, 2, 29).days_in_month == 28
+
+
+# --- A coming meeting's date and time (parse_when) -----------------------------------------
+
+CLOCKS = [
+    (lambda t: f"{t:%H:%M}", lambda t: t),
+    (lambda t: f"{t.hour}:{t.minute:02d}", lambda t: t),
+    (lambda t: f"{t.hour}点{t.minute}分", lambda t: t),
+    (lambda t: f"{t.hour}点", lambda t: t.replace(minute=0)),
+    (lambda t: f"{t.hour}点半", lambda t: t.replace(minute=30)),
+    (lambda t: f"{t.hour}时{t.minute}分", lambda t: t),
+]
+WHEN_DAYS = [
+    lambda d: f"{d:%Y-%m-%d}",
+    lambda d: f"{d.year}/{d.month}/{d.day}",
+    lambda d: f"{d.year}.{d.month}.{d.day}",
+    lambda d: f"{d.year}年{d.month}月{d.day}日",
+    lambda d: f"{d:%Y%m%d}",
+]
+
+
+@given(
+    st.dates(min_value=TODAY, max_value=date(2100, 12, 31)),
+    st.times(),
+    st.sampled_from(WHEN_DAYS),
+    st.sampled_from(CLOCKS),
+    st.sampled_from(["", " ", "  "]),
+)
+def test_a_coming_day_and_time_in_every_form_round_trips(
+    day: date, at: time, written: Any, clock: Any, space: str
+) -> None:
+    at = at.replace(second=0, microsecond=0)
+    typed, meant = clock
+    if not space and not written(day).endswith("日"):
+        space = " "  # 2026-12-110:00 could be the 1st at 10:00 as well as the 11th at 0:00
+    assert parse_when(f"{written(day)}{space}{typed(at)}", TODAY) == When(day, meant(at))
+    assert parse_when(written(day), TODAY) == When(day, None)
+
+
+@given(st.dates(min_value=TODAY + timedelta(days=1), max_value=TODAY + timedelta(days=364)))
+def test_a_day_without_a_year_is_the_next_such_day(day: date) -> None:
+    if (day.month, day.day) == (2, 29):
+        return
+    for typed in (f"{day.month}月{day.day}日", f"{day.month}/{day.day}", f"{day.month}-{day.day}"):
+        assert parse_when(typed, TODAY) == When(day, None)
+
+
+@given(st.dates(max_value=TODAY - timedelta(days=1), min_value=date(1000, 1, 1)))
+def test_a_past_day_with_its_year_is_refused_as_past(day: date) -> None:
+    assert parse_when(f"{day:%Y-%m-%d} 09:00", TODAY) == WhenRefusal(WhenProblem.PAST)
+
+
+@given(st.text(max_size=60))
+def test_any_text_is_a_moment_or_a_refusal_never_an_exception(text: str) -> None:
+    assert isinstance(parse_when(text, TODAY), When | WhenRefusal)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("明天 15:00", When(TODAY + timedelta(days=1), time(15, 0))),
+        ("今天下午3点半", When(TODAY, time(15, 30))),
+        ("后天晚上8点", When(TODAY + timedelta(days=2), time(20, 0))),
+        ("明天中午12点", When(TODAY + timedelta(days=1), time(12, 0))),
+        ("明天上午9点", When(TODAY + timedelta(days=1), time(9, 0))),
+        ("２０２７－０１－０５　９：３０", When(date(2027, 1, 5), time(9, 30))),
+        ("2027-01-05 24:00", WhenRefusal(WhenProblem.TIME)),
+        ("2027-01-05 9:60", WhenRefusal(WhenProblem.TIME)),
+        ("2027-13-05", WhenRefusal(WhenProblem.MONTH)),
+        ("2027-02-29", WhenRefusal(WhenProblem.DAY)),
+        ("下午3点", WhenRefusal(WhenProblem.FORM)),
+        ("下周吧", WhenRefusal(WhenProblem.FORM)),
+        ("", WhenRefusal(WhenProblem.FORM)),
+    ],
+)
+def test_when_examples(text: str, expected: When | WhenRefusal) -> None:
+    assert parse_when(text, TODAY) == expected

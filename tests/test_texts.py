@@ -30,6 +30,7 @@ ALERT_LIMIT = 200
 BUTTON_LIMIT = 40
 """Not Telegram's limit but a phone's: a longer button label is cut off on screen."""
 ANSWERS = ("tap_", "signed_now", "corrections_closed", "nudge_already", "rsvp_past")
+ANSWERS += ("record_is_closed", "record_not_held", "themeday_edit_")
 BUTTONS = (
     "submit", "rsvp_yes", "rsvp_leave", "proxy_sign_button", "late_sign_button", "nudge_button",
     "broadcast_confirm",
@@ -41,6 +42,10 @@ BUTTONS = (
     "leave_trip", "leave_ill", "leave_work", "signin_proxy_button", "signin_late_button",
     "signin_open_button", "signin_search_button", "attendance_proxy_button",
     "attendance_late_button", "themeday_signin_button", "makeup_done_button",
+    "themeday_move_button", "meeting_edit_button", "meeting_record_button",
+    "record_minutes_button", "record_photos_button", "record_show_button",
+    "record_close_button", "record_done_button", "record_sign_button", "meeting_kind_members",
+    "meeting_kind_committee", "meeting_kind_group", "meeting_kind_lecture",
 )  # fmt: skip
 
 

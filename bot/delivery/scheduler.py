@@ -9,6 +9,10 @@ anything twice.
 
 What becomes of each occurrence (``bot.schedule.occurrences``):
 * a reminder of the theme day: to every member, with 参加/请假, and to the branch's group chats;
+* a reminder of a meeting moved to another time, or organised in the chat (党课, 支委会…):
+  planned from its stored time with the branch's theme-day reminder offsets (even where the
+  scheduled theme day is off), once per move (the
+  configured occurrence of a moved one is not reminded at its old time);
 * a reminder of another event (study day, meetings): the same message, without the buttons;
 * the quiz nudge: to the members who have not finished a quiz this month;
 * 政治生日: a greeting to the member, and a notice to the branch's secretaries days before;
@@ -22,6 +26,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
@@ -47,6 +52,22 @@ WATERMARK = "schedules"
 
 Plan = Callable[[OrgTree, datetime, datetime], Sequence[Occurrence]]
 """Everything due in [start, end) for the branches of the tree (reminders, nudges, 政治生日)."""
+
+
+class UpcomingKind(StrEnum):
+    REMINDER = "reminder"
+    START = "start"
+    """The meeting itself begins (sign-in opens around it)."""
+    MAKEUP = "makeup"
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    """Something due at ``at`` about a meeting called ``title`` (主题党日, 党课…)."""
+
+    at: datetime
+    kind: UpcomingKind
+    title: str
 
 
 @dataclass(frozen=True)
@@ -101,6 +122,9 @@ class Scheduler:
         self._grace = grace
         self._schedule = schedule
         self._secretaries = secretaries
+        self._reach = (
+            _theme_day_reach(schedule.settings) if schedule else (timedelta(), timedelta())
+        )
         # 补课 times come from the settings even where a test plans reminders by hand.
         self._plans = schedule or Schedule(ScheduleSettings(), zone)
         self._makeup_reach = makeup_reach(self._plans.settings)
@@ -121,6 +145,7 @@ class Scheduler:
                 skipped += 1
                 continue
             written += await self._write(occurrence)
+        written += await self._off_schedule(since, now + timedelta(seconds=1), now)
         makeups = await self._makeups(now)
         await self._outbox.set_checked_until(WATERMARK, now)
         return TickReport(written, skipped, makeups)
@@ -246,6 +271,70 @@ class Scheduler:
             found += [o.for_branch(unit.id) for o in greetings]
         return found
 
+    async def _off_schedule(self, start: datetime, end: datetime, now: datetime) -> int:
+        """Reminders due in [start, end) of meetings the schedule does not time: moved ones
+        and those organised in the chat, at the theme day's offsets from the stored time."""
+        if self._schedule is None:
+            return 0
+        written = 0
+        # Only the meetings whose reminders can fall in the window (two days around it with
+        # the default offsets), not every one of a month: a city calls thousands.
+        before, after = self._reach
+        events = await self._meetings.off_schedule(start - after, end + before)
+        for event in events:
+            unit = self._tree.by_id.get(event.branch_id)
+            if unit is None:
+                continue
+            for offset, due in self._reminders_of(event):
+                if not start <= due < end or due < now - self._grace:
+                    continue
+                groups = await self._members.group_chats_of(event.branch_id)
+                batch = await self._meetings.remind_event(
+                    event, str(offset), due, due + self._grace, groups
+                )
+                written += batch is not None
+        return written
+
+    def _reminders_of(self, event: Event) -> list[tuple[Offset, datetime]]:
+        """When a meeting off the schedule is reminded: the branch's theme-day offsets from
+        its stored time, even where the scheduled theme day is switched off (a meeting called
+        in the chat is still reminded); none after it begins."""
+        assert self._schedule is not None
+        unit = self._tree.by_id[event.branch_id]
+        settings = self._schedule.branch(unit.id, unit.kind).settings.theme_day
+        held = event.occurs_at.astimezone(self._zone).date()
+        moments = []
+        for offset in (parse_offset(text) for text in settings.reminders):
+            due = offset.moment(held, event.occurs_at, self._zone)
+            if due <= event.occurs_at:
+                moments.append((offset, due))
+        return moments
+
+    async def upcoming(self, start: datetime, end: datetime) -> list[Upcoming]:
+        """What ticks in [start, end) will act on that the configured schedule does not show:
+        the reminders and starts of meetings moved or called in the chat, and the 补课 of
+        meetings already stored, at their stored times. With the schedule's own occurrences
+        this is the sandbox's "next event", so jumping the clock never passes one."""
+        found: list[Upcoming] = []
+        if self._schedule is not None:
+            before, after = self._reach
+            for event in await self._meetings.off_schedule(start - after, end + before):
+                if event.branch_id not in self._tree.by_id:
+                    continue
+                name = self._meetings.kind_name(event)
+                if start <= event.occurs_at < end:
+                    found.append(Upcoming(event.occurs_at, UpcomingKind.START, name))
+                found += [
+                    Upcoming(due, UpcomingKind.REMINDER, name)
+                    for _, due in self._reminders_of(event)
+                    if start <= due < end
+                ]
+        held = (start - self._makeup_reach, end)
+        for event, at in await self._meetings.makeups_due(start, end, held, self._makeup_due_at()):
+            if at < end:
+                found.append(Upcoming(at, UpcomingKind.MAKEUP, self._meetings.kind_name(event)))
+        return sorted(found, key=lambda u: u.at)
+
     def _makeup_due_at(self) -> Callable[[Event], datetime | None]:
         """When an event's 补课 is due, from its branch's settings and its stored time (one
         resolved schedule per kind, or per branch with overrides)."""
@@ -323,3 +412,25 @@ def makeup_reach(settings: ScheduleSettings) -> timedelta:
         else:
             reach = max(reach, timedelta(minutes=offset.minutes))
     return reach
+
+
+def _theme_day_reach(settings: ScheduleSettings) -> tuple[timedelta, timedelta]:
+    """How long before a meeting its earliest theme-day reminder can be, and how long after
+    its latest, over every kind's and branch's settings."""
+    layers = [settings.theme_day]
+    overrides = [*settings.kinds.values(), *settings.branches.values()]
+    layers += [o.theme_day for o in overrides if o.theme_day is not None]
+    before = after = timedelta()
+    for layer in layers:
+        for text in layer.reminders:
+            offset = parse_offset(text)
+            if isinstance(offset, DayOffset):
+                # A day offset's wall-clock time can be up to a day from the meeting's.
+                span = timedelta(days=abs(offset.days) + 1)
+                before, after = (
+                    (max(before, span), after) if offset.days <= 0 else (before, max(after, span))
+                )
+            else:
+                lead = timedelta(minutes=offset.minutes)
+                before, after = max(before, -lead), max(after, lead)
+    return before, after

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from bot.clock import Clock
@@ -127,6 +128,10 @@ class DeliveryService:
 
     async def batch(self, batch_id: int) -> Batch | None:
         return await self._outbox.batch(batch_id)
+
+    async def next_pending(self) -> datetime | None:
+        """When the earliest delivery still waiting is due; None when none waits."""
+        return await self._outbox.next_due()
 
     async def show_progress_in(self, batch_id: int, chat_id: int, message_id: int) -> None:
         """The message that shows this batch's progress, to be edited as it goes."""

@@ -144,7 +144,15 @@ async def _record_leave(
     if outcome is RsvpOutcome.NOT_INVITED:
         await tell(services.texts.tap_refused)
         return
-    await tell(services.texts.rsvp_leave_recorded.format(reason=reason))
+    # Only a theme day's absentees get its 补课 afterwards: a meeting called in the chat (党课,
+    # 支委会 …) promises nothing it does not send.
+    event = await services.meetings.find(state.event)
+    recorded = (
+        services.texts.rsvp_leave_recorded
+        if event is not None and not event.adhoc
+        else services.texts.rsvp_leave_recorded_meeting
+    )
+    await tell(recorded.format(reason=reason))
     if state.message and state.reminder:
         text, keyboard = _answered(services.texts, state.reminder, state.event, reason)
         await context.bot.edit_message_text(
@@ -314,7 +322,11 @@ async def attendance_command(update: Update, context: BotContext) -> None:
     now = services.clock.now()
     await message.reply_text(
         sheet_text(texts, services.org.branch_name(branch_id), sheet, day),
+        # A closed record (/meeting) is frozen: no sign-in to open, and only 补签.
         reply_markup=sheet_keyboard(
-            texts, sheet, late=now > closes, can_open=opens <= now <= closes
+            texts,
+            sheet,
+            late=services.signin.sign_kind(event) == "late",
+            can_open=opens <= now <= closes and not event.closed,
         ),
     )

@@ -15,6 +15,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar, Generic, Literal, TypeVar
 
+from bot.org.transfers import TransferAction
 from bot.quiz.session import Tap, TapAction
 from bot.stats.periods import Period, Span
 
@@ -412,13 +413,14 @@ class LeaveChoiceCodec(Codec[LeaveChoiceTap]):
         return LeaveChoiceTap(int(match.group(1)), self._reasons[match.group(2)])
 
 
-MeetAction = Literal["open", "topic", "place", "agenda", "speaker", "material", "cancel"]
+MeetAction = Literal["open", "topic", "place", "agenda", "speaker", "material", "move", "cancel"]
 
 
 @dataclass(frozen=True)
 class MeetTap:
     """A secretary's button on one occurrence of a meeting: open its menu, set one detail
-    (topic, place, agenda, speaker, the study material for its 补课) or cancel it."""
+    (topic, place, agenda, speaker, the study material for its 补课), move it to another time
+    or cancel it."""
 
     event_id: int
     action: MeetAction
@@ -426,7 +428,7 @@ class MeetTap:
 
 class MeetCodec(Codec[MeetTap]):
     prefix = "meet"
-    fields = re.compile(rf"(open|topic|place|agenda|speaker|material|cancel):{_ID}")
+    fields = re.compile(rf"(open|topic|place|agenda|speaker|material|move|cancel):{_ID}")
     _actions: ClassVar[dict[str, MeetAction]] = {
         "open": "open",
         "topic": "topic",
@@ -434,6 +436,7 @@ class MeetCodec(Codec[MeetTap]):
         "agenda": "agenda",
         "speaker": "speaker",
         "material": "material",
+        "move": "move",
         "cancel": "cancel",
     }
 
@@ -464,6 +467,68 @@ class MeetConfirmCodec(Codec[MeetConfirmTap]):
         return MeetConfirmTap(match.group(1) == "save", int(match.group(2)))
 
 
+NewMeetingKind = Literal["member_meeting", "committee_meeting", "group_meeting", "party_lecture"]
+
+
+@dataclass(frozen=True)
+class MeetingKindTap:
+    """/meeting new: the kind of meeting picked (党员大会, 支委会, 党小组会, 党课) for one
+    branch."""
+
+    branch_id: str
+    kind: NewMeetingKind
+
+
+class MeetingKindCodec(Codec[MeetingKindTap]):
+    prefix = "mkind"
+    fields = re.compile(rf"(member|committee|group|lecture):{_NAME}")
+    _kinds: ClassVar[dict[str, NewMeetingKind]] = {
+        "member": "member_meeting",
+        "committee": "committee_meeting",
+        "group": "group_meeting",
+        "lecture": "party_lecture",
+    }
+    _short: ClassVar[dict[str, str]] = {kind: short for short, kind in _kinds.items()}
+
+    def _fields(self, value: MeetingKindTap) -> tuple[str, ...]:
+        return (self._short[value.kind], value.branch_id)
+
+    def _value(self, match: re.Match[str]) -> MeetingKindTap:
+        return MeetingKindTap(match.group(2), self._kinds[match.group(1)])
+
+
+RecordAction = Literal["open", "minutes", "photos", "done", "show", "close"]
+
+
+@dataclass(frozen=True)
+class RecordTap:
+    """A secretary's button on a held meeting's record: open it, write the minutes, add
+    photos (and say they are all sent), get the photos back, or close it (freeze the
+    attendance)."""
+
+    event_id: int
+    action: RecordAction
+
+
+class RecordCodec(Codec[RecordTap]):
+    prefix = "rec"
+    fields = re.compile(rf"(open|minutes|photos|done|show|close):{_ID}")
+    _actions: ClassVar[dict[str, RecordAction]] = {
+        "open": "open",
+        "minutes": "minutes",
+        "photos": "photos",
+        "done": "done",
+        "show": "show",
+        "close": "close",
+    }
+
+    def _fields(self, value: RecordTap) -> tuple[str, ...]:
+        return (value.action, str(value.event_id))
+
+    def _value(self, match: re.Match[str]) -> RecordTap:
+        return RecordTap(int(match.group(2)), self._actions[match.group(1)])
+
+
 @dataclass(frozen=True)
 class RequestTap:
     """A secretary's 同意 (yes) or 不同意 under a join or rename request."""
@@ -481,6 +546,26 @@ class RequestCodec(Codec[RequestTap]):
 
     def _value(self, match: re.Match[str]) -> RequestTap:
         return RequestTap(int(match.group(1)), match.group(2) == "yes")
+
+
+@dataclass(frozen=True)
+class TransferTap:
+    """接收 (accept) or 不接收 (decline) under a transfer request, by the receiving branch;
+    撤回 (withdraw) under the sender's copy."""
+
+    request_id: int
+    action: TransferAction
+
+
+class TransferCodec(Codec[TransferTap]):
+    prefix = "transfer"
+    fields = re.compile(rf"{_ID}:(accept|decline|withdraw)")
+
+    def _fields(self, value: TransferTap) -> tuple[str, ...]:
+        return (str(value.request_id), value.action.value)
+
+    def _value(self, match: re.Match[str]) -> TransferTap:
+        return TransferTap(int(match.group(1)), TransferAction(match.group(2)))
 
 
 QUIZ = QuizCodec()
@@ -501,5 +586,8 @@ MEET = MeetCodec()
 MEET_CONFIRM = MeetConfirmCodec()
 LEAVE_CHOICE = LeaveChoiceCodec()
 REQUEST = RequestCodec()
+TRANSFER = TransferCodec()
+MEETING_KIND = MeetingKindCodec()
+RECORD = RecordCodec()
 ACK = AckCodec()
 ACKS = AcksCodec()

@@ -4,6 +4,7 @@ roles, group chats."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,14 +14,21 @@ from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.handlers import conversation
-from bot.handlers.callbacks import REQUEST, RequestTap
+from bot.handlers.callbacks import REQUEST, TRANSFER, RequestTap, TransferTap
 from bot.handlers.scope import branch_example, home_branch
 from bot.i18n import Texts
 from bot.numbers import parse_int, parse_telegram_id
 from bot.org.access import ADMIN_UNIT, Actor
 from bot.org.joining import INVITE_DAYS, MAX_INVITE_DAYS, Decision, JoinRequest, RequestKind
-from bot.org.members import Departure
+from bot.org.members import Departure, Member
 from bot.org.service import AwaitingApproval, Joined, JoinProblem, RenameProblem
+from bot.org.transfers import (
+    TRANSFER_REQUEST_DAYS,
+    TransferAction,
+    TransferOutcome,
+    TransferRequest,
+    TransferStatus,
+)
 from bot.org.tree import Level
 
 log = logging.getLogger(__name__)
@@ -222,12 +230,14 @@ async def request_callback(update: Update, context: BotContext, tap: RequestTap)
     if decision is Decision.OUT_OF_SCOPE or request is None:
         await query.answer(texts.tap_refused if request else texts.tap_invalid, show_alert=True)
         return
+    # Only the request's own message changes; a tap forged on another message leaves it be.
+    own = _carries(query.message, query.data)
     if decision in (Decision.DECIDED, Decision.GONE):
         await query.answer(
             texts.request_decided if decision is Decision.DECIDED else texts.request_gone,
             show_alert=True,
         )
-        if isinstance(query.message, Message) and query.message.reply_markup is not None:
+        if own:
             await query.edit_message_reply_markup(None)
         return
     await query.answer()
@@ -237,14 +247,19 @@ async def request_callback(update: Update, context: BotContext, tap: RequestTap)
     if request.kind is RequestKind.JOIN:
         notice = texts.join_approved_notice if approved else texts.join_rejected_notice
         told = texts.joined if approved else texts.join_rejected
-        await query.edit_message_text(notice.format(name=request.name, branch=branch))
+        done = notice.format(name=request.name, branch=branch)
         name = texts.address(request.name) if approved else request.name
-        await _tell_member(context, request, told.format(name=name, branch=branch))
+        told = told.format(name=name, branch=branch)
     else:
         notice = texts.rename_approved_notice if approved else texts.rename_rejected_notice
         told = texts.rename_approved if approved else texts.rename_rejected
-        await query.edit_message_text(notice.format(old=old, new=request.name))
-        await _tell_member(context, request, told.format(name=request.name))
+        done = notice.format(old=old, new=request.name)
+        told = told.format(name=request.name)
+    if own:
+        await query.edit_message_text(done)
+    else:
+        await context.bot.send_message(query.from_user.id, done)
+    await _tell_member(context, request, told)
 
 
 async def _tell_member(context: BotContext, request: JoinRequest, text: str) -> None:
@@ -275,7 +290,8 @@ async def bot_blocked(update: Update, context: BotContext) -> None:
 
 
 async def transfer_command(update: Update, context: BotContext) -> None:
-    """/transfer <姓名或编号> <目标支部编号> — 组织关系接转, history kept."""
+    """/transfer <姓名或编号> <目标支部编号> — 组织关系转接, history kept: at once between
+    branches one answers for, else a request the receiving branch accepts."""
     message = update.effective_message
     if message is None:
         return
@@ -297,34 +313,216 @@ async def transfer_command(update: Update, context: BotContext) -> None:
         )
         return
     member, target = found[0], args[1]
-    if not context.actor.can_see(target):
-        # Moving someone into a branch the sender does not answer for would hand that
-        # branch a member (and their record) without its secretary knowing or agreeing.
-        await message.reply_text(
-            texts.transfer_out_of_scope.format(target=services.org.branch_name(target))
-        )
-        return
-    await services.org.transfer(context.actor, member, target)
     names = {
         "name": member.name,
         "source": services.org.branch_name(member.branch_id),
         "target": services.org.branch_name(target),
     }
+    if not context.actor.can_see(target):
+        # Moving someone into a branch the sender does not answer for would hand that
+        # branch a member (and their record) without its secretary knowing or agreeing.
+        await _request_transfer(update, context, message, member, target, names)
+        return
+    await services.org.transfer(context.actor, member, target)
     await message.reply_text(texts.transferred.format(**names))
-    # Everyone concerned hears of it: the member and the secretaries on both sides.
+    await _tell_transferred(update, context, member, (member.branch_id, target), names)
+
+
+async def _request_transfer(
+    update: Update,
+    context: BotContext,
+    message: Message,
+    member: Member,
+    target: str,
+    names: dict[str, str],
+) -> None:
+    """Into a branch outside the sender's scope: a request to whoever decides there (its
+    secretaries, or the admins when it has none), with 接收 / 不接收; the sender may withdraw."""
+    services = context.services
+    texts = services.texts
+    receivers = await services.org.approvers_of(target)
+    if not receivers:
+        await message.reply_text(texts.transfer_no_receiver.format(**names))
+        return
+    request, opened = await services.org.request_transfer(context.actor, member, target)
+    expiry = _expiry(context, request)
+    if not opened:
+        await message.reply_text(
+            texts.transfer_duplicate.format(
+                **expiry,
+                name=member.name,
+                target=services.org.branch_name(request.to_branch),
+            )
+        )
+        return
+    withdraw = TRANSFER.pack(TransferTap(request.id, TransferAction.WITHDRAW))
+    copy = await message.reply_text(
+        texts.transfer_requested.format(**names, **expiry),
+        reply_markup=InlineKeyboardMarkup(
+            [[InlineKeyboardButton(texts.transfer_withdraw_button, callback_data=withdraw)]]
+        ),
+    )
+    await services.org.note_transfer_message(request.id, copy.message_id)
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    label, callback_data=TRANSFER.pack(TransferTap(request.id, action))
+                )
+                for label, action in (
+                    (texts.transfer_accept, TransferAction.ACCEPT),
+                    (texts.transfer_decline, TransferAction.DECLINE),
+                )
+            ]
+        ]
+    )
+    notice = texts.transfer_request_notice.format(
+        **names, **expiry, by=_sender_name(update, context)
+    )
+    await _tell(context, receivers, notice, keyboard)
+
+
+def _expiry(context: BotContext, request: TransferRequest) -> dict[str, str]:
+    """When a request lapses, as the locale writes it, in the configured time zone."""
+    local = request.expires_at.astimezone(context.services.settings.zone)
+    return {"date": context.services.texts.month_day(local.date()), "time": f"{local:%H:%M}"}
+
+
+def _sender_name(update: Update, context: BotContext) -> str:
+    """Who acted, as the others are told: their registered name, else their Telegram name."""
+    actor, user = context.actor, update.effective_user
+    if actor.member is not None:
+        return actor.member.name
+    return user.first_name if user is not None else str(actor.telegram_id)
+
+
+async def _tell(
+    context: BotContext,
+    chat_ids: Iterable[int | None],
+    text: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Send ``text`` to each private chat once, leaving out the person acting (who sees the
+    outcome in their own chat); one who cannot be reached does not stop the others."""
     sender = context.actor.telegram_id
-    notices = {member.telegram_id: texts.transfer_member_notice.format(**names)}
-    by = context.actor.member.name if context.actor.member else str(sender)
-    for branch in (member.branch_id, target):
-        for secretary in await services.org.secretaries_of(branch) if branch else []:
-            notices.setdefault(secretary, texts.transfer_secretary_notice.format(**names, by=by))
-    for chat_id, text in notices.items():
+    for chat_id in dict.fromkeys(chat_ids):
         if chat_id is None or chat_id == sender:
             continue
         try:
-            await context.bot.send_message(chat_id, text)
+            await context.bot.send_message(chat_id, text, reply_markup=keyboard)
         except TelegramError as error:
             log.warning("transfer notice to %s not delivered: %s", chat_id, error)
+
+
+async def _tell_transferred(
+    update: Update,
+    context: BotContext,
+    member: Member,
+    branches: tuple[str | None, str],
+    names: dict[str, str],
+    extra: Iterable[int] = (),
+) -> None:
+    """Everyone concerned hears of a move: the member and the secretaries on both sides."""
+    services = context.services
+    texts = services.texts
+    await _tell(context, [member.telegram_id], texts.transfer_member_notice.format(**names))
+    secretaries = [*extra]
+    for branch in branches:
+        secretaries += await services.org.secretaries_of(branch) if branch else []
+    notice = texts.transfer_secretary_notice.format(**names, by=_sender_name(update, context))
+    await _tell(context, [s for s in secretaries if s != member.telegram_id], notice)
+
+
+async def transfer_callback(update: Update, context: BotContext, tap: TransferTap) -> None:
+    """接收 / 不接收 under a transfer request, or 撤回 under the sender's copy: decided with the
+    tapper's scope now (the registry has checked the role; the service checks the branch)."""
+    query = update.callback_query
+    if query is None:
+        return
+    services = context.services
+    texts = services.texts
+    outcome, request = await services.org.act_on_transfer(
+        context.actor, tap.request_id, tap.action
+    )
+    if outcome is TransferOutcome.OUT_OF_SCOPE or request is None:
+        await query.answer(texts.tap_refused if request else texts.tap_invalid, show_alert=True)
+        return
+    # The request's own message is edited; a tap forged on another of the tapper's messages
+    # (a quiz, a preview) leaves that message as it was.
+    own = _carries(query.message, query.data)
+    if outcome in (TransferOutcome.CLOSED, TransferOutcome.GONE):
+        status = TransferStatus.VOID if outcome is TransferOutcome.GONE else request.status
+        await query.answer(_closed(texts, status), show_alert=True)
+        if own:
+            await query.edit_message_reply_markup(None)
+        tapped = query.message.message_id if query.message is not None else None
+        lapsed = status in (TransferStatus.EXPIRED, TransferStatus.VOID)
+        if lapsed and not (own and tapped == request.sender_message):
+            await _drop_withdraw(context, request)
+        return
+    await query.answer()
+    member = await services.org.member_by_id(request.member_id)
+    names = {
+        "name": member.name if member else f"#{request.member_id}",
+        "source": services.org.branch_name(request.from_branch),
+        "target": services.org.branch_name(request.to_branch),
+    }
+    if outcome is TransferOutcome.ACCEPTED:
+        done = texts.transfer_accepted_notice
+    elif outcome is TransferOutcome.DECLINED:
+        done = texts.transfer_declined_notice
+    else:
+        done = texts.transfer_withdrawn_notice
+    if own:
+        await query.edit_message_text(done.format(**names))
+    else:
+        await context.bot.send_message(query.from_user.id, done.format(**names))
+    if outcome is not TransferOutcome.WITHDRAWN:
+        await _drop_withdraw(context, request)
+    if outcome is TransferOutcome.ACCEPTED:
+        if member is not None:
+            branches = (request.from_branch, request.to_branch)
+            await _tell_transferred(
+                update, context, member, branches, names, [request.requested_by]
+            )
+    elif outcome is TransferOutcome.DECLINED:
+        await _tell(context, [request.requested_by], texts.transfer_declined.format(**names))
+    else:
+        receivers = await services.org.approvers_of(request.to_branch)
+        await _tell(context, receivers, texts.transfer_withdrawn.format(**names))
+
+
+async def _drop_withdraw(context: BotContext, request: TransferRequest) -> None:
+    """The request is decided: the 撤回 under the sender's copy goes (a failure to edit it is
+    harmless — a later tap on it says what became of the request)."""
+    if request.sender_message is None:
+        return
+    try:
+        await context.bot.edit_message_reply_markup(
+            request.requested_by, request.sender_message, reply_markup=None
+        )
+    except TelegramError as error:
+        log.info("could not clear the withdraw button of request %s: %s", request.id, error)
+
+
+def _carries(message: object, data: str | None) -> bool:
+    """Whether ``message`` shows a button with this callback data."""
+    if not isinstance(message, Message) or message.reply_markup is None or data is None:
+        return False
+    keyboard = message.reply_markup.inline_keyboard
+    return any(button.callback_data == data for row in keyboard for button in row)
+
+
+def _closed(texts: Texts, status: TransferStatus) -> str:
+    """Why a tap on a request that is no longer pending did nothing."""
+    return {
+        TransferStatus.ACCEPTED: texts.transfer_closed_accepted,
+        TransferStatus.DECLINED: texts.transfer_closed_declined,
+        TransferStatus.WITHDRAWN: texts.transfer_closed_withdrawn,
+        TransferStatus.EXPIRED: texts.transfer_closed_expired.format(days=TRANSFER_REQUEST_DAYS),
+        TransferStatus.VOID: texts.transfer_closed_void,
+        TransferStatus.PENDING: texts.request_decided,
+    }[status]
 
 
 def departure_reasons(texts: Texts) -> dict[str, Departure]:

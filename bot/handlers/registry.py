@@ -52,6 +52,7 @@ from bot.handlers import (
     corrections,
     makeup,
     me,
+    meeting,
     org,
     quiz,
     reports,
@@ -71,17 +72,20 @@ from bot.handlers.callbacks import (
     LEAVE_CHOICE,
     MEET,
     MEET_CONFIRM,
+    MEETING_KIND,
     MEMBERS_PAGE,
     NEXT,
     NUDGE,
     PROXY,
     QUIZ,
+    RECORD,
     REQUEST,
     RSVP,
     SIGN,
     SIGNIN,
     STUDIED,
     TOPIC,
+    TRANSFER,
     Codec,
 )
 from bot.i18n import LOCALES, Texts
@@ -198,6 +202,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "attendance", lambda t: t.command_attendance, attendance.attendance_command, Role.SECRETARY
     ),
+    Command("meeting", lambda t: t.command_meeting, meeting.meeting_command, Role.SECRETARY),
     Command(
         "corrections",
         lambda t: t.command_corrections,
@@ -382,7 +387,10 @@ BUTTONS: tuple[Button[Any], ...] = (
     Button(STUDIED, makeup.studied_callback),
     Button(MEET, themeday.meet_callback, Role.SECRETARY),
     Button(MEET_CONFIRM, themeday.meet_confirm_callback, Role.SECRETARY),
+    Button(MEETING_KIND, meeting.meeting_kind_callback, Role.SECRETARY),
+    Button(RECORD, meeting.record_callback, Role.SECRETARY),
     Button(REQUEST, org.request_callback, Role.SECRETARY),
+    Button(TRANSFER, org.transfer_callback, Role.SECRETARY),
     Button(ACK, broadcast.ack_callback),
     Button(ACKS, broadcast.acks_callback, Role.SECRETARY),
 )
@@ -460,6 +468,11 @@ def register_handlers(application: BotApplication) -> None:
         MessageHandler(
             filters.ChatType.PRIVATE & (filters.TEXT | filters.COMMAND), text.text_message
         )
+    )
+    # A photo in private: kept with a meeting's record when the secretary is adding photos
+    # (checked as a typed reply is); otherwise left alone, as before.
+    application.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.PHOTO, meeting.photo_message)
     )
     # A member who stops the bot: their secretaries hear of it.
     application.add_handler(ChatMemberHandler(org.bot_blocked, ChatMemberHandler.MY_CHAT_MEMBER))

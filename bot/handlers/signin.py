@@ -91,6 +91,7 @@ def _refusal_text(context: BotContext, outcome: Outcome) -> str:
         Refusal.CANCELLED: texts.signin_refused_cancelled,
         Refusal.NOT_MEMBER: texts.signin_refused_not_member,
         Refusal.OTHER_BRANCH: texts.signin_refused_other_branch,
+        Refusal.NOT_INVITED: texts.signin_refused_not_invited,
         Refusal.BAD_LINK: texts.signin_refused_bad_link,
     }.get(refusal or Refusal.BAD_LINK, texts.signin_refused_bad_link)
 

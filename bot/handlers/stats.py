@@ -25,6 +25,7 @@ from bot.handlers.stats_view import (
     LEADERS_SHOWN,
     hardest_text,
     leaderboard_text,
+    meetings_text,
     member_text,
     members_page,
     ranking_text,
@@ -64,7 +65,28 @@ async def stats_command(update: Update, context: BotContext) -> None:
         if waiting and target.period.span is not Span.RANGE and _current(target.period, today)
         else None
     )
-    await message.reply_text(report_text(services.texts, report), reply_markup=keyboard)
+    await message.reply_text(
+        report_text(services.texts, report)
+        + "\n\n"
+        + await _meetings(context, target.unit, target.period),
+        reply_markup=keyboard,
+    )
+
+
+async def _meetings(context: BotContext, unit_id: str, period: Period) -> str:
+    """三会一课 against the quota: the branch's own, or the branches behind under a unit."""
+    services = context.services
+    tree = services.org.tree
+    texts = services.texts
+    branches = sorted(tree.branches_under([unit_id]))
+    whole = len(branches) == len(tree.branches)
+    quotas = await services.records.quotas(None if whole else branches, period)
+    wanted = set(branches)
+    quotas = [q for q in quotas if q.branch_id in wanted]
+    names = {b: tree.by_id[b].name for b in branches}
+    today = services.records.today()
+    branch = tree.by_id[unit_id].level is Level.BRANCH
+    return meetings_text(texts, quotas, names, texts.month_day(today), branch=branch)
 
 
 async def nudge_callback(update: Update, context: BotContext, tap: NudgeTap) -> None:

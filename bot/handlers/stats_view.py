@@ -7,15 +7,20 @@ from zoneinfo import ZoneInfo
 
 from bot.handlers.pages import MESSAGE_LIMIT, length, page_text, pages
 from bot.i18n import Texts
+from bot.meetings.events import kind_name
+from bot.meetings.quota import QuotaLine
+from bot.meetings.records import BranchQuotas
 from bot.org.tree import Level, OrgTree
 from bot.quiz.questions import Question
 from bot.stats.figures import BranchFigures, Enrolment, ItemFigures, bar, places
+from bot.stats.periods import Period
 from bot.stats.service import Leaderboard, MemberRecord, UnitReport
 
 NAMES_SHOWN = 30
 RANKING_SHOWN = 20
 LEADERS_SHOWN = 10
 CHILDREN_SHOWN = 20
+BEHIND_SHOWN = 10
 UNITS_SHOWN = 60
 
 
@@ -94,6 +99,56 @@ def report_text(texts: Texts, report: UnitReport) -> str:
     lines += ["", texts.stats_note]
     if f.attendance is not None:
         lines.append(texts.attendance_note)
+    return "\n".join(lines)
+
+
+def _quota_items(texts: Texts, lines: Sequence[QuotaLine], so_far: bool = False) -> str:
+    return texts.meeting_quota_separator.join(
+        texts.meeting_quota_item.format(
+            kind=kind_name(texts, line.kind),
+            done=line.done,
+            due=line.due_so_far if so_far else line.due,
+        )
+        for line in lines
+    )
+
+
+def meetings_text(
+    texts: Texts,
+    quotas: Sequence[BranchQuotas],
+    names: Mapping[str, str],
+    today_text: str,
+    *,
+    branch: bool,
+) -> str:
+    """三会一课 against the quota: for one branch each kind's held/due, grouped by the period
+    it is counted over (a month's report counts the quarterly ones over its quarter); for a
+    党总支 or 党委 the branches behind, with the kinds they are behind on as of today."""
+    if branch and quotas:
+        windows: dict[Period, list[QuotaLine]] = {}
+        for line in quotas[0].lines:
+            windows.setdefault(line.window, []).append(line)
+        lines = [texts.stats_meetings_title]
+        lines += [
+            texts.stats_meetings_window.format(
+                period=texts.period(window), items=_quota_items(texts, group)
+            )
+            for window, group in windows.items()
+        ]
+        return "\n".join(lines)
+    behind = [q for q in quotas if q.behind]
+    if not behind:
+        return texts.stats_meetings_all_done.format(date=today_text)
+    lines = [texts.stats_meetings_behind.format(count=len(behind), date=today_text)]
+    lines += [
+        texts.stats_meetings_behind_line.format(
+            branch=names.get(q.branch_id, q.branch_id),
+            items=_quota_items(texts, q.behind, so_far=True),
+        )
+        for q in behind[:BEHIND_SHOWN]
+    ]
+    if len(behind) > BEHIND_SHOWN:
+        lines.append(texts.stats_meetings_behind_more.format(count=len(behind)))
     return "\n".join(lines)
 
 

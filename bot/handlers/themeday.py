@@ -1,5 +1,6 @@
-"""/themeday: the branch's coming theme days, and for its secretary a menu on each one to set
-the topic, place, agenda or speaker of that occurrence, or to cancel it (announced to every
+"""/themeday: the branch's coming theme days (and the other meetings organised in the chat),
+and for its secretary a menu on each one to set the topic, place, agenda or speaker of that
+occurrence, to move it to another date and time, or to cancel it (both announced to every
 member). Each step is a typed state; nothing changes before the preview's 确认, and every step
 checks the secretary's scope again at the moment it acts."""
 
@@ -10,20 +11,37 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import BotContext
+from bot.dates import WhenRefusal, parse_when
 from bot.handlers import conversation
 from bot.handlers.callbacks import (
     MEET,
-    MEET_CONFIRM,
     SIGNIN,
     MeetAction,
     MeetConfirmTap,
     MeetTap,
     SigninTap,
 )
+from bot.handlers.meeting import (
+    confirm_keyboard,
+    confirm_meeting,
+    from_ms,
+    local_moment,
+    meeting_states,
+    moment_text,
+    ms,
+    when_refusal_text,
+)
 from bot.handlers.scope import home_branch
 from bot.i18n import Texts
-from bot.meetings.events import CANCEL_REASON_LIMIT, Detail, Event, EventStatus, Meeting
-from bot.meetings.service import EditRefusal
+from bot.meetings.events import (
+    CANCEL_REASON_LIMIT,
+    Audience,
+    Detail,
+    Event,
+    EventStatus,
+    Meeting,
+)
+from bot.meetings.service import MOVE_REASON_LIMIT, EditRefusal
 from bot.org.access import Role
 from bot.schedule.holidays import Adjustment
 from bot.schedule.occurrences import OccurrenceKind
@@ -61,6 +79,34 @@ class EventConfirm(conversation.State):
     stamp: int
 
 
+@dataclass(frozen=True)
+class MoveWhen(conversation.State):
+    """The secretary is typing the new date (and time) of one occurrence."""
+
+    kind = "event_move_when"
+    event: int
+
+
+@dataclass(frozen=True)
+class MoveReason(conversation.State):
+    """The secretary is typing why the occurrence moves to ``to`` (UTC milliseconds)."""
+
+    kind = "event_move_reason"
+    event: int
+    to: int
+
+
+@dataclass(frozen=True)
+class MoveConfirm(conversation.State):
+    """The move's preview is shown; 确认 or 放弃 is next."""
+
+    kind = "event_move_confirm"
+    event: int
+    to: int
+    reason: str
+    stamp: int
+
+
 def _detail_name(texts: Texts, detail: Detail) -> str:
     return {
         Detail.TOPIC: texts.themeday_detail_topic,
@@ -76,11 +122,11 @@ def _day(context: BotContext, event: Event) -> str:
     return context.services.texts.month_day(local.date())
 
 
-def _refusal_text(texts: Texts, refusal: EditRefusal) -> str:
+def _refusal_text(texts: Texts, refusal: EditRefusal, kind: str) -> str:
     return {
         EditRefusal.PAST: texts.themeday_edit_past,
         EditRefusal.CANCELLED: texts.themeday_edit_cancelled,
-    }[refusal]
+    }[refusal].format(kind=kind)
 
 
 async def themeday_command(update: Update, context: BotContext) -> None:
@@ -102,29 +148,47 @@ async def themeday_command(update: Update, context: BotContext) -> None:
     plan = services.schedule.branch(unit.id, unit.kind)
     planned = plan.next_occurrences(services.clock.now(), 3, kinds=[OccurrenceKind.THEME_DAY])
     makeups = await _makeup_lines(context, unit.id)
-    if not planned:
-        none = texts.themeday_none.format(branch=unit.name)
-        await message.reply_text("\n".join([*makeups, none]))
-        return
     events = await services.meetings.coming(
         [Meeting(unit.id, o.occurs_at, o.topic or o.title, o.place) for o in planned]
     )
+    listed = {e.id for e in events}
+    # A 支委会 is the committee's business: members see the meetings called for the branch.
+    officer = actor.allowed(Role.SECRETARY) and actor.can_see(unit.id)
+    others = [
+        e
+        for e in await services.meetings.coming_elsewhere(unit.id)
+        if e.id not in listed and (officer or e.audience is Audience.BRANCH)
+    ]
+    if not planned and not others:
+        none = texts.themeday_none.format(branch=unit.name)
+        await message.reply_text("\n".join([*makeups, none]))
+        return
     lines = [texts.themeday_title.format(branch=unit.name), "", *makeups]
+    if not planned:
+        lines += [texts.themeday_none.format(branch=unit.name), ""]
     for occurrence, event in zip(planned, events, strict=True):
         lines.append(services.meetings.describe(event.as_meeting()))
         if event.status is EventStatus.CANCELLED:
             lines.append(texts.themeday_cancelled_mark)
         holiday = occurrence.holiday
-        if holiday is not None and holiday.adjustment is Adjustment.MOVED:
+        # A date the secretary moved is the one shown; the holiday's move no longer applies.
+        moved_by_holiday = holiday is not None and holiday.adjustment is Adjustment.MOVED
+        if holiday is not None and moved_by_holiday and event.moved_from is None:
             lines.append(
                 texts.themeday_moved.format(
                     date=texts.month_day(holiday.rule_date), holiday=holiday.holiday or ""
                 )
             )
         lines.append("")
+    if others:
+        lines.append(texts.themeday_other_meetings)
+        for event in others:
+            lines.append(texts.themeday_other_kind.format(kind=services.meetings.kind_name(event)))
+            lines.append(services.meetings.describe(event.as_meeting()))
+            lines.append("")
     keyboard = None
     if actor.allowed(Role.SECRETARY) and actor.can_see(unit.id):
-        editable = [e for e in events if services.meetings.refusal(e) is None]
+        editable = [e for e in events + others if services.meetings.refusal(e) is None]
         now = services.clock.now()
         # Sign-in opens shortly before the start: the button shows while it can be opened.
         signing = [
@@ -144,7 +208,9 @@ async def themeday_command(update: Update, context: BotContext) -> None:
         rows += [
             [
                 InlineKeyboardButton(
-                    texts.themeday_manage_button.format(date=_day(context, e)),
+                    texts.themeday_manage_button.format(
+                        date=_day(context, e), kind=services.meetings.kind_name(e)
+                    ),
                     callback_data=MEET.pack(MeetTap(e.id, "open")),
                 )
             ]
@@ -175,7 +241,8 @@ async def _makeup_lines(context: BotContext, branch_id: str) -> list[str]:
 
 
 async def _event_in_scope(context: BotContext, event_id: int) -> Event | None:
-    """The theme day if the actor of this moment answers for its branch, else None."""
+    """The theme day (or meeting organised in the chat) if the actor of this moment answers
+    for its branch, else None."""
     event = await context.services.meetings.find(event_id)
     if event is None or not context.actor.can_see(event.branch_id):
         return None
@@ -194,7 +261,10 @@ def _menu(texts: Texts, event_id: int) -> InlineKeyboardMarkup:
                 button(texts.themeday_set_speaker, "speaker"),
             ],
             [button(texts.themeday_set_material, "material")],
-            [button(texts.themeday_cancel_button, "cancel")],
+            [
+                button(texts.themeday_move_button, "move"),
+                button(texts.themeday_cancel_button, "cancel"),
+            ],
         ]
     )
 
@@ -213,7 +283,9 @@ async def meet_callback(update: Update, context: BotContext, tap: MeetTap) -> No
         return
     refusal = services.meetings.refusal(event)
     if refusal is not None:
-        await query.answer(_refusal_text(texts, refusal), show_alert=True)
+        await query.answer(
+            _refusal_text(texts, refusal, services.meetings.kind_name(event)), show_alert=True
+        )
         return
     await query.answer()
     chat = query.from_user.id
@@ -221,8 +293,12 @@ async def meet_callback(update: Update, context: BotContext, tap: MeetTap) -> No
         text = texts.themeday_manage_title.format(
             branch=services.org.branch_name(event.branch_id),
             details=services.meetings.describe(event.as_meeting()),
+            kind=services.meetings.kind_name(event),
         )
         await context.bot.send_message(chat, text, reply_markup=_menu(texts, event.id))
+    elif tap.action == "move":
+        await conversation.ask(context, chat, MoveWhen(event.id))
+        await context.bot.send_message(chat, texts.themeday_ask_move_when)
     elif tap.action == CANCEL:
         await conversation.ask(context, chat, CancelReason(event.id))
         await context.bot.send_message(
@@ -257,7 +333,7 @@ async def _preview(
         await message.reply_text(
             texts.tap_refused
             if event is None or refusal is None
-            else _refusal_text(texts, refusal)
+            else _refusal_text(texts, refusal, services.meetings.kind_name(event))
         )
         return
     value = message.text.strip()
@@ -266,30 +342,20 @@ async def _preview(
         return
     stamp = int(services.clock.now().timestamp() * 1000)
     await conversation.ask(context, user.id, EventConfirm(event.id, field, value, stamp))
+    kind = services.meetings.kind_name(event)
     if field == CANCEL:
-        count = await services.meetings.audience(event.branch_id)
+        count = await services.meetings.audience(event.branch_id, event.audience)
         text = texts.themeday_cancel_preview.format(
-            date=_day(context, event), count=count, reason=value
+            date=_day(context, event), count=count, reason=value, kind=kind
         )
     else:
         text = texts.themeday_preview.format(
-            date=_day(context, event), detail=_detail_name(texts, Detail(field)), value=value
+            date=_day(context, event),
+            detail=_detail_name(texts, Detail(field)),
+            value=value,
+            kind=kind,
         )
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    texts.themeday_confirm,
-                    callback_data=MEET_CONFIRM.pack(MeetConfirmTap(True, stamp)),
-                ),
-                InlineKeyboardButton(
-                    texts.themeday_discard,
-                    callback_data=MEET_CONFIRM.pack(MeetConfirmTap(False, stamp)),
-                ),
-            ]
-        ]
-    )
-    await message.reply_text(text, reply_markup=keyboard)
+    await message.reply_text(text, reply_markup=confirm_keyboard(texts, stamp))
 
 
 async def detail_text(update: Update, context: BotContext, state: EventDetailText) -> None:
@@ -303,7 +369,90 @@ async def cancel_reason_text(update: Update, context: BotContext, state: CancelR
     await _preview(update, context, state.event, CANCEL, CANCEL_REASON_LIMIT)
 
 
-async def waiting_confirm(update: Update, context: BotContext, state: EventConfirm) -> None:
+async def _movable(update: Update, context: BotContext, event_id: int) -> Event | None:
+    """The occurrence if the secretary may still move it; else says why and ends the step."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return None
+    services = context.services
+    event = await _event_in_scope(context, event_id)
+    refusal = services.meetings.refusal(event) if event is not None else None
+    if event is None or refusal is not None:
+        await conversation.end(context, user.id)
+        await message.reply_text(texts_refusal(context, event, refusal))
+        return None
+    return event
+
+
+def texts_refusal(context: BotContext, event: Event | None, refusal: EditRefusal | None) -> str:
+    texts = context.services.texts
+    if event is None or refusal is None:
+        return texts.tap_refused
+    return _refusal_text(texts, refusal, context.services.meetings.kind_name(event))
+
+
+async def move_when_text(update: Update, context: BotContext, state: MoveWhen) -> None:
+    """The new date and time (a date alone keeps the time of day): checked, then the reason
+    is asked for."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or message.text is None:
+        return
+    services = context.services
+    texts = services.texts
+    event = await _movable(update, context, state.event)
+    if event is None:
+        return
+    today = services.clock.now().astimezone(services.settings.zone).date()
+    when = parse_when(message.text, today)
+    if isinstance(when, WhenRefusal):
+        await message.reply_text(when_refusal_text(texts, when))
+        return
+    to = local_moment(context, when, event.occurs_at)
+    assert to is not None
+    if to <= services.clock.now():
+        await message.reply_text(texts.when_past)
+        return
+    if to == event.occurs_at:
+        await message.reply_text(texts.themeday_move_same)
+        return
+    await conversation.ask(context, user.id, MoveReason(event.id, ms(to)))
+    await message.reply_text(
+        texts.themeday_ask_move_reason.format(to=moment_text(context, to), limit=MOVE_REASON_LIMIT)
+    )
+
+
+async def move_reason_text(update: Update, context: BotContext, state: MoveReason) -> None:
+    """Why it moves: previewed with whom it will be announced to."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None or message.text is None:
+        return
+    services = context.services
+    texts = services.texts
+    event = await _movable(update, context, state.event)
+    if event is None:
+        return
+    reason = message.text.strip()
+    if len(reason) > MOVE_REASON_LIMIT:
+        await message.reply_text(
+            texts.themeday_too_long.format(length=len(reason), limit=MOVE_REASON_LIMIT)
+        )
+        return
+    stamp = ms(services.clock.now())
+    await conversation.ask(context, user.id, MoveConfirm(event.id, state.to, reason, stamp))
+    count = await services.meetings.audience(event.branch_id, event.audience)
+    text = texts.themeday_move_preview.format(
+        kind=services.meetings.kind_name(event),
+        was=moment_text(context, event.occurs_at),
+        to=moment_text(context, from_ms(state.to)),
+        count=count,
+        reason=reason,
+    )
+    await message.reply_text(text, reply_markup=confirm_keyboard(texts, stamp))
+
+
+async def waiting_confirm(
+    update: Update, context: BotContext, state: EventConfirm | MoveConfirm
+) -> None:
     """Text while a preview waits for its buttons: point at them."""
     if update.effective_message is not None:
         await update.effective_message.reply_text(context.services.texts.themeday_waiting_confirm)
@@ -318,8 +467,14 @@ async def meet_confirm_callback(update: Update, context: BotContext, tap: MeetCo
     services = context.services
     texts = services.texts
     user_id = query.from_user.id
-    state = await conversation.confirmation(context, query, [EventConfirm], tap.stamp)
+    # Every preview of the meetings feature has its 确认 here: an edit, a move, a new meeting
+    # (``meeting.py``) or closing a record; each is checked again at the moment it acts.
+    states: list[type[conversation.State]] = [EventConfirm, MoveConfirm, *meeting_states()]
+    state = await conversation.confirmation(context, query, states, tap.stamp)
     if state is None:
+        return
+    if not isinstance(state, EventConfirm | MoveConfirm):
+        await confirm_meeting(update, context, state, tap.save)
         return
     await conversation.end(context, user_id)
     event = await _event_in_scope(context, state.event)
@@ -328,17 +483,35 @@ async def meet_confirm_callback(update: Update, context: BotContext, tap: MeetCo
         return
     refusal = services.meetings.refusal(event)
     if refusal is not None:
-        await query.answer(_refusal_text(texts, refusal), show_alert=True)
+        await query.answer(
+            _refusal_text(texts, refusal, services.meetings.kind_name(event)), show_alert=True
+        )
         return
     await query.answer()
     if not tap.save:
         await query.edit_message_text(texts.themeday_discarded)
         return
+    kind = services.meetings.kind_name(event)
+    if isinstance(state, MoveConfirm):
+        to = from_ms(state.to)
+        if to <= services.clock.now():
+            await query.edit_message_text(texts.when_past)
+            return
+        moved = await services.meetings.move(event, to, state.reason, user_id)
+        if moved is None:
+            await query.edit_message_text(texts.tap_invalid)
+            return
+        count = await services.meetings.audience(event.branch_id, event.audience)
+        services.sender.wake()
+        await query.edit_message_text(
+            texts.themeday_move_done.format(kind=kind, to=moment_text(context, to), count=count)
+        )
+        return
     if state.field == CANCEL:
         await services.meetings.cancel(event, state.value, user_id)
-        count = await services.meetings.audience(event.branch_id)
+        count = await services.meetings.audience(event.branch_id, event.audience)
         services.sender.wake()
-        await query.edit_message_text(texts.themeday_cancel_done.format(count=count))
+        await query.edit_message_text(texts.themeday_cancel_done.format(count=count, kind=kind))
         return
     detail = Detail(state.field)
     await services.meetings.set_detail(event, detail, state.value, user_id)

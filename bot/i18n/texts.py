@@ -182,6 +182,8 @@ class Texts:
     rsvp_recorded: str
     rsvp_ask_reason: str
     rsvp_leave_recorded: str
+    rsvp_leave_recorded_meeting: str
+    """请假 recorded for a meeting called in the chat, which has no 补课 to promise."""
     rsvp_past: str
     leave_trip: str
     leave_ill: str
@@ -217,6 +219,7 @@ class Texts:
     signin_refused_cancelled: str
     signin_refused_not_member: str
     signin_refused_other_branch: str
+    signin_refused_not_invited: str
     signin_refused_wrong_code: str
     signin_refused_bad_link: str
     signin_refused_too_many: str
@@ -418,9 +421,25 @@ class Texts:
     page_previous: str
     page_next: str
     text_too_long: str
-    transfer_out_of_scope: str
     transfer_member_notice: str
     transfer_secretary_notice: str
+    transfer_requested: str
+    transfer_withdraw_button: str
+    transfer_request_notice: str
+    transfer_accept: str
+    transfer_decline: str
+    transfer_accepted_notice: str
+    transfer_declined_notice: str
+    transfer_declined: str
+    transfer_withdrawn_notice: str
+    transfer_withdrawn: str
+    transfer_duplicate: str
+    transfer_no_receiver: str
+    transfer_closed_accepted: str
+    transfer_closed_declined: str
+    transfer_closed_withdrawn: str
+    transfer_closed_expired: str
+    transfer_closed_void: str
 
     # Dates, weekdays and periods as this locale writes them: code never formats a date or a
     # period itself, so another locale changes them here (see the methods below).
@@ -568,3 +587,93 @@ class Texts:
 
     admin_title: str
     invite_for_good: str
+
+    # Meetings moved or organised in the chat, their records, 三会一课 against the quota.
+    command_meeting: str
+    themeday_when_short: str
+    themeday_other_meetings: str
+    themeday_other_kind: str
+    themeday_move_button: str
+    themeday_ask_move_when: str
+    themeday_ask_move_reason: str
+    themeday_move_same: str
+    themeday_move_preview: str
+    themeday_move_done: str
+    meeting_moved_notice: str
+    when_form: str
+    when_month: str
+    when_day: str
+    when_time: str
+    when_past: str
+    when_no_time: str
+    meeting_kind_theme_day: str
+    meeting_kind_members: str
+    meeting_kind_committee: str
+    meeting_kind_group: str
+    meeting_kind_lecture: str
+    meeting_new_word: str
+    meeting_none_word: str
+    meeting_choose_kind: str
+    meeting_ask_when: str
+    meeting_ask_topic: str
+    meeting_ask_place: str
+    meeting_ask_speaker: str
+    meeting_new_preview: str
+    meeting_audience_branch: str
+    meeting_audience_committee: str
+    meeting_created: str
+    meeting_notice: str
+    meeting_reminder: str
+    meeting_list_title: str
+    meeting_list_coming: str
+    meeting_list_held: str
+    meeting_list_none: str
+    meeting_list_line: str
+    meeting_list_hint: str
+    meeting_edit_button: str
+    meeting_record_button: str
+    meeting_quota_item: str
+    meeting_quota_separator: str
+    stats_meetings_title: str
+    stats_meetings_window: str
+    stats_meetings_all_done: str
+    stats_meetings_behind: str
+    stats_meetings_behind_line: str
+    stats_meetings_behind_more: str
+    record_title: str
+    record_minutes_none: str
+    record_state_open: str
+    record_state_closed: str
+    record_minutes_button: str
+    record_photos_button: str
+    record_show_button: str
+    record_sign_button: str
+    record_close_button: str
+    record_done_button: str
+    record_ask_minutes: str
+    record_minutes_saved: str
+    record_ask_photos: str
+    record_photos_waiting: str
+    record_photo_kept: str
+    record_photo_again: str
+    record_photo_too_large: str
+    record_photo_full: str
+    record_photos_done: str
+    record_no_photos: str
+    record_close_preview: str
+    record_closed: str
+    record_is_closed: str
+    record_not_held: str
+    ledger_sheet_meetings: str
+    ledger_meeting_time: str
+    ledger_meeting_kind: str
+    ledger_meeting_topic: str
+    ledger_meeting_place: str
+    ledger_expected: str
+    ledger_present: str
+    ledger_leave: str
+    ledger_absent: str
+    ledger_makeup: str
+    ledger_photos: str
+    ledger_minutes: str
+    ledger_meetings_note: str

@@ -1,7 +1,9 @@
 """Meetings as the handlers and the scheduler need them: the monthly 支部主题党日 with
 reminders carrying 参加/请假, attendance, 签到, and 补课 the day after; reminders of other
-meetings; a secretary's edits of one occurrence (topic, place, agenda, speaker) and its
-cancellation, announced once to every member.
+meetings; a secretary's edits of one occurrence (topic, place, agenda, speaker), its move to
+another time and its cancellation, each announced once to every member; and the 党课,
+支委会, 党员大会 and 党小组会 a secretary organises in the chat (``/meeting new``), announced
+to those they are for with the same 参加/请假 buttons.
 
 A meeting is an event (``events``: branch, kind, time, topic, place, status) that holds its
 attendance; each reminder and 补课 message is an outbox batch pointing at the event, whose
@@ -11,7 +13,7 @@ each of its reminders are written once however often the scheduler looks.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -21,7 +23,17 @@ from bot.clock import Clock
 from bot.delivery.outbox import NewDelivery
 from bot.handlers.callbacks import RSVP, STUDIED, RsvpTap, StudiedTap
 from bot.i18n import Texts
-from bot.meetings.events import THEME_DAY, Detail, Event, EventStatus, Meeting, Reply
+from bot.meetings.events import (
+    THEME_DAY,
+    Audience,
+    Detail,
+    Event,
+    EventStatus,
+    Meeting,
+    MeetingKind,
+    Reply,
+    kind_name,
+)
 from bot.org.members import Member
 from bot.org.tree import OrgTree
 from bot.storage.attendance import AttendanceStore
@@ -30,6 +42,10 @@ from bot.storage.outbox import OutboxStore
 
 LEAVE_REASON_LIMIT = 200
 """A leave reason's length, stated when it is asked for (the handler refuses longer ones)."""
+MOVE_REASON_LIMIT = 200
+"""Why a meeting moves, as the announcement quotes it."""
+ADHOC_LISTED = 5
+"""Meetings organised in the chat that /themeday lists beside the theme days."""
 
 
 THEMEDAY_START = "themeday"
@@ -96,10 +112,14 @@ class MeetingService:
         texts: Texts,
         zone: ZoneInfo,
         private_link: str = "",
+        committee: Callable[[str], Awaitable[Sequence[int]]] | None = None,
     ) -> None:
         """``private_link`` opens the bot's private chat (``https://t.me/<bot>?start=…``): the
-        group copy of a reminder points members there, where their own copy has the buttons."""
+        group copy of a reminder points members there, where their own copy has the buttons.
+        ``committee`` gives the Telegram ids of a branch's committee as the bot knows it (its
+        secretaries): whom a 支委会 is for."""
         self._private_link = private_link
+        self._committee = committee
         self._outbox = outbox
         self._attendance = attendance
         self._members = members
@@ -141,29 +161,50 @@ class MeetingService:
         group_chats: list[int],
     ) -> int | None:
         """Write one reminder (``reminder`` names it, e.g. ``-1d@18:00``) to every member of
-        the branch and its group chats. None when it was written before."""
+        the branch and its group chats. None when it was written before, or when the
+        occurrence was cancelled or moved (a moved one is reminded at its new time:
+        ``remind_event``)."""
         event_id = await self.event(day)
         stored = await self._attendance.event(event_id)
-        if stored is None or stored.status is EventStatus.CANCELLED:
+        if stored is None or stored.moved_from is not None:
+            return None
+        return await self.remind_event(stored, reminder, due, expires_at, group_chats)
+
+    async def remind_event(
+        self,
+        stored: Event,
+        reminder: str,
+        due: datetime,
+        expires_at: datetime,
+        group_chats: list[int],
+    ) -> int | None:
+        """One reminder of a stored meeting at its stored time, once per move: a theme day
+        to every member and the groups, a meeting organised in the chat to those it is for."""
+        if stored.status is EventStatus.CANCELLED:
             return None
         # The occurrence as the secretary last set it: config only gave its defaults.
         day = stored.as_meeting()
-        members = await self._members.members_in([day.branch_id])
-        text = self._texts.themeday_reminder.format(
-            branch=self._tree.by_id[day.branch_id].name, details=self.describe(day)
-        )
-        keyboard = rsvp_keyboard(self._texts, event_id)
-        short = await self._answered_today(day, due, event_id)
+        branch = self._tree.by_id[day.branch_id].name
+        if stored.kind == THEME_DAY:
+            text = self._texts.themeday_reminder.format(branch=branch, details=self.describe(day))
+            short = await self._answered_today(day, due, stored.id)
+        else:
+            text = self._texts.meeting_reminder.format(
+                branch=branch, kind=self.kind_name(stored), details=self.describe(day)
+            )
+            short, group_chats = {}, []
+        keyboard = rsvp_keyboard(self._texts, stored.id)
+        recipients = await self._recipients(stored)
         deliveries = [
-            NewDelivery(m.telegram_id, m.id, short[m.id])
-            if m.id in short
-            else NewDelivery(m.telegram_id, m.id, text, keyboard)
-            for m in members
-            if m.reachable and m.telegram_id is not None
+            NewDelivery(chat, member_id, short[member_id])
+            if member_id is not None and member_id in short
+            else NewDelivery(chat, member_id, text, keyboard)
+            for chat, member_id in recipients
         ]
         deliveries += self._group_copies(day, group_chats)
+        moved = f":moved{stored.moves}" if stored.moves else ""
         batch_id = await self._outbox.create_batch(
-            key=f"reminder:{day.key}:{reminder}",
+            key=f"reminder:{stored.key}{moved}:{reminder}",
             kind="reminder",
             title=day.topic,
             unit_id=day.branch_id,
@@ -173,9 +214,10 @@ class MeetingService:
             not_before=due,
             expires_at=expires_at,
             occurs_at=day.occurs_at,
-            event_id=event_id,
+            event_id=stored.id,
         )
-        if batch_id is not None:
+        if batch_id is not None and stored.audience is Audience.BRANCH:
+            members = await self._members.members_in([day.branch_id])
             await self._outbox.record_unreachable(
                 batch_id,
                 [m.id for m in members if not m.reachable],
@@ -183,6 +225,26 @@ class MeetingService:
                 self._clock.now(),
             )
         return batch_id
+
+    def kind_name(self, event: Event) -> str:
+        """What the meeting is called in a message: 主题党日, 党课, 支委会…"""
+        return kind_name(self._texts, event.kind, event.title)
+
+    async def _recipients(self, event: Event) -> list[tuple[int, int | None]]:
+        """(chat, member id) of everyone a meeting's messages go to: the branch's reachable
+        members, or for a 支委会 its committee as the bot knows it (members of the branch
+        among them keep their member id, so their 参加/请假 counts)."""
+        members = await self._members.members_in([event.branch_id])
+        if event.audience is Audience.BRANCH:
+            return [
+                (m.telegram_id, m.id) for m in members if m.reachable and m.telegram_id is not None
+            ]
+        by_chat = {m.telegram_id: m.id for m in members if m.telegram_id is not None}
+        return [(chat, by_chat.get(chat)) for chat in await self.committee(event.branch_id)]
+
+    async def committee(self, branch_id: str) -> list[int]:
+        """The Telegram ids of the branch's committee as the bot knows it (its secretaries)."""
+        return list(await self._committee(branch_id)) if self._committee else []
 
     def _group_copies(self, day: Meeting, group_chats: list[int]) -> list[NewDelivery]:
         """The reminder for the branch's groups: no 参加/请假 (a reply is personal), but a
@@ -233,10 +295,110 @@ class MeetingService:
             event.id, detail, value.strip()[: detail.limit], by, self._clock.now()
         )
 
-    async def audience(self, branch_id: str) -> int:
-        """How many members an announcement to the branch reaches."""
+    async def audience(self, branch_id: str, audience: Audience = Audience.BRANCH) -> int:
+        """How many people an announcement to the branch (or its committee) reaches."""
+        if audience is Audience.COMMITTEE:
+            return len(await self.committee(branch_id))
         members = await self._members.members_in([branch_id])
         return sum(1 for m in members if m.reachable and m.telegram_id is not None)
+
+    async def move(self, event: Event, to: datetime, reason: str, by: int) -> int | None:
+        """Move one occurrence to ``to`` and announce it once to those it is for, with the
+        参加/请假 buttons: replies given stay as they are, and the announcement says so.
+        Each move is announced under its own key (the event's and the move's number), so a
+        restart never announces it again. None when the occurrence changed meanwhile."""
+        now = self._clock.now()
+        number = await self._attendance.move(event.id, event.occurs_at, to, reason, by, now)
+        if number is None:
+            return None
+        moved = await self._attendance.event(event.id)
+        assert moved is not None
+        texts = self._texts
+        was = event.occurs_at.astimezone(self._zone)
+        text = texts.meeting_moved_notice.format(
+            branch=self._tree.by_id[event.branch_id].name,
+            kind=self.kind_name(event),
+            was=texts.themeday_when_short.format(
+                date=texts.long_date(was), weekday=texts.weekday(was), time=was.strftime("%H:%M")
+            ),
+            details=self.describe(moved.as_meeting()),
+            reason=reason,
+        )
+        keyboard = rsvp_keyboard(texts, event.id)
+        deliveries = [
+            NewDelivery(chat, member_id, text, keyboard)
+            for chat, member_id in await self._recipients(moved)
+        ]
+        if moved.audience is Audience.BRANCH:
+            groups = await self._members.group_chats_of(event.branch_id)
+            deliveries += [NewDelivery(chat, None, text) for chat in groups]
+        return await self._outbox.create_batch(
+            key=f"moved:{event.key}:{number}",
+            kind="move",
+            title=moved.topic,
+            unit_id=event.branch_id,
+            created_by=by,
+            now=now,
+            deliveries=deliveries,
+            not_before=now,
+            expires_at=max(to, now + timedelta(hours=6)),
+            occurs_at=to,
+            event_id=event.id,
+        )
+
+    async def create(self, meeting: Meeting, key: str, by: int) -> Event | None:
+        """A 党课, 支委会, 党员大会 or 党小组会 organised in the chat, announced at once to
+        those it is for (a 支委会: the committee as the bot knows it) with 参加/请假. ``key``
+        names the secretary's 确认, so a repeated one creates nothing (None)."""
+        now = self._clock.now()
+        audience = (
+            Audience.COMMITTEE if meeting.kind == MeetingKind.COMMITTEE.value else Audience.BRANCH
+        )
+        expected = (
+            len(await self.committee(meeting.branch_id))
+            if audience is Audience.COMMITTEE
+            else None
+        )
+        event_id = await self._attendance.create_event(key, meeting, audience, expected, by, now)
+        if event_id is None:
+            return None
+        event = await self._attendance.event(event_id)
+        assert event is not None
+        text = self._texts.meeting_notice.format(
+            branch=self._tree.by_id[meeting.branch_id].name,
+            kind=self.kind_name(event),
+            details=self.describe(meeting),
+        )
+        keyboard = rsvp_keyboard(self._texts, event_id)
+        await self._outbox.create_batch(
+            key=f"announce:{key}",
+            kind="meeting",
+            title=meeting.topic,
+            unit_id=meeting.branch_id,
+            created_by=by,
+            now=now,
+            deliveries=[
+                NewDelivery(chat, member_id, text, keyboard)
+                for chat, member_id in await self._recipients(event)
+            ],
+            not_before=now,
+            expires_at=max(meeting.occurs_at, now + timedelta(hours=6)),
+            occurs_at=meeting.occurs_at,
+            event_id=event_id,
+        )
+        return event
+
+    async def coming_elsewhere(self, branch_id: str) -> list[Event]:
+        """The branch's coming meetings that the schedule does not time (organised in the
+        chat, or moved), soonest first: /themeday lists them beside the planned ones."""
+        now = self._clock.now()
+        found = await self._attendance.off_schedule(now, now + timedelta(days=400))
+        return [e for e in found if e.branch_id == branch_id][:ADHOC_LISTED]
+
+    async def off_schedule(self, start: datetime, end: datetime) -> list[Event]:
+        """Meetings the configured schedule does not time (moved, or organised in the chat)
+        held in [start, end]: the scheduler plans their reminders from the stored time."""
+        return await self._attendance.off_schedule(start, end)
 
     def refusal(self, event: Event) -> EditRefusal | None:
         """Why ``event`` can no longer be edited or cancelled (it began, or was cancelled);
@@ -262,15 +424,14 @@ class MeetingService:
             weekday=texts.weekday(local),
             time=local.strftime("%H:%M"),
             reason=reason,
+            kind=self.kind_name(event),
         )
-        members = await self._members.members_in([event.branch_id])
         deliveries = [
-            NewDelivery(m.telegram_id, m.id, text)
-            for m in members
-            if m.reachable and m.telegram_id is not None
+            NewDelivery(chat, member_id, text) for chat, member_id in await self._recipients(event)
         ]
-        groups = await self._members.group_chats_of(event.branch_id)
-        deliveries += [NewDelivery(chat, None, text) for chat in groups]
+        if event.audience is Audience.BRANCH:
+            groups = await self._members.group_chats_of(event.branch_id)
+            deliveries += [NewDelivery(chat, None, text) for chat in groups]
         return await self._outbox.create_batch(
             key=f"cancelled:{event.key}",
             kind="cancellation",
@@ -310,6 +471,10 @@ class MeetingService:
         event = await self.find(event_id)
         if event is None or event.branch_id != member.branch_id:
             return RsvpOutcome.NOT_INVITED
+        if event.audience is Audience.COMMITTEE and member.telegram_id not in await self.committee(
+            event.branch_id
+        ):
+            return RsvpOutcome.NOT_INVITED
         if event.occurs_at < self._clock.now():
             return RsvpOutcome.PAST
         return None
@@ -340,20 +505,21 @@ class MeetingService:
         )
 
     async def find(self, event_id: int) -> Event | None:
-        """The theme day ``event_id``; None for any other id (only theme days take replies
-        and sign-ins)."""
+        """The theme day or meeting organised in the chat ``event_id``; None for any other
+        id (only those take replies and sign-ins, and a secretary edits only those)."""
         event = await self._attendance.event(event_id)
-        return event if event is not None and event.kind == THEME_DAY else None
+        return event if event is not None and (event.kind == THEME_DAY or event.adhoc) else None
 
     async def events(self, branch_id: str) -> list[Event]:
         """The branch's theme days, the latest first."""
         return await self._attendance.events_of(branch_id, THEME_DAY)
 
     async def sign_in(self, event: Event, member_id: int, by: int) -> str | None:
-        """Mark a member present: 代签 on the day of the meeting, 补签 afterwards. None if
-        they were already signed in."""
+        """Mark a member present: 代签 on the day of the meeting, 补签 afterwards or once the
+        record is closed. None if they were already signed in."""
         today = self._clock.now().astimezone(self._zone).date()
-        kind = "proxy" if today <= event.occurs_at.astimezone(self._zone).date() else "late"
+        on_the_day = today <= event.occurs_at.astimezone(self._zone).date()
+        kind = "proxy" if on_the_day and not event.closed else "late"
         done = await self._attendance.sign_in(event.id, member_id, by, kind, self._clock.now())
         return kind if done else None
 

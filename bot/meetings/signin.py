@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import random
 import secrets
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.clock import Clock
 from bot.meetings.codes import CODE_DIGITS
-from bot.meetings.events import Event, EventStatus, Reply, SigninSession
+from bot.meetings.events import Event, EventStatus, MeetingKind, Reply, SigninSession
 from bot.org.members import Member
 from bot.org.tree import OrgTree
 from bot.schedule.config import EventSettings
@@ -51,6 +52,8 @@ class Refusal(StrEnum):
     CANCELLED = "cancelled"
     NOT_MEMBER = "not_member"
     OTHER_BRANCH = "other_branch"
+    NOT_INVITED = "not_invited"
+    """A 支委会: the member is in the branch but not on its committee."""
     WRONG_CODE = "wrong_code"
     BAD_LINK = "bad_link"
     TOO_MANY = "too_many"
@@ -102,7 +105,11 @@ class SigninService:
         schedule: Schedule,
         clock: Clock,
         rng: random.Random | None = None,
+        committee: Callable[[str], Awaitable[Sequence[int]]] | None = None,
     ) -> None:
+        """``committee`` gives the Telegram ids of a branch's committee as the bot knows it
+        (its secretaries): a 支委会 is theirs to sign in to, and its 应到 is them."""
+        self._committee = committee
         self._signins = signins
         self._attendance = attendance
         self._members = members
@@ -131,7 +138,10 @@ class SigninService:
 
     def sign_kind(self, event: Event) -> str:
         """What the secretary's sign-in of a member is: 代签 (proxy) until the window closes,
-        补签 (late) after."""
+        补签 (late) after, or as soon as the meeting's record is closed (the attendance is
+        frozen then: only an explicit 补签 changes it)."""
+        if event.closed:
+            return "late"
         return "proxy" if self._clock.now() <= self.window(event)[1] else "late"
 
     async def current(self, branch_id: str) -> Opening:
@@ -159,7 +169,8 @@ class SigninService:
         now = self._clock.now()
         if event.status is EventStatus.CANCELLED:
             return Opening(None, Refusal.CANCELLED, event)
-        if now > closes_at:
+        # A closed record (/meeting → 封存签到) has frozen the attendance: no sign-in opens.
+        if now > closes_at or event.closed:
             return Opening(None, Refusal.ENDED, event)
         if now < opens_at:
             return Opening(None, Refusal.NOT_YET, event, opens_at)
@@ -259,6 +270,8 @@ class SigninService:
         if member.branch_id != session.branch_id:
             await self._fail(telegram_id)
             return Outcome(Refusal.OTHER_BRANCH, event, session)
+        if not any(m.id == member.id for m in await self._expected(event)):
+            return Outcome(Refusal.NOT_INVITED, event, session)
         signed = (await self._attendance.replies(event.id)).get(member.id)
         if signed is not None and signed.present:
             return Outcome(Refusal.ALREADY, event, session, signed.signed_at)
@@ -298,10 +311,19 @@ class SigninService:
         done = await self._attendance.sign_in(event.id, member_id, by, kind, self._clock.now())
         return kind if done else None
 
-    async def absent(self, event: Event, name: str = "") -> list[Member]:
-        """The branch's members not signed in to ``event`` (those whose name contains
-        ``name``, when given), in the branch's order."""
+    async def _expected(self, event: Event) -> list[Member]:
+        """Whom ``event`` is for (应到): the branch's members, or for a 支委会 those of them
+        on its committee."""
         members = await self._members.members_in([event.branch_id])
+        if event.kind != MeetingKind.COMMITTEE.value:
+            return members
+        committee = set(await self._committee(event.branch_id)) if self._committee else set()
+        return [m for m in members if m.telegram_id in committee]
+
+    async def absent(self, event: Event, name: str = "") -> list[Member]:
+        """Those ``event`` is for who have not signed in (those whose name contains
+        ``name``, when given), in the branch's order."""
+        members = await self._expected(event)
         replies = await self._attendance.replies(event.id)
         wanted = "".join(name.split())
         return [
@@ -314,7 +336,7 @@ class SigninService:
         event = await self._attendance.event(event_id)
         if event is None:
             return None
-        members = await self._members.members_in([event.branch_id])
+        members = await self._expected(event)
         replies = await self._attendance.replies(event.id)
         none = Reply(0, None, None, False, None)
         present = [(m, replies[m.id]) for m in members if replies.get(m.id, none).present]

@@ -8,7 +8,7 @@ members stops the start with a clear message.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -19,6 +19,13 @@ from bot.org.config import OrganisationSettings, UnitSettings
 from bot.org.importer import load_units_file
 from bot.org.joining import Decision, JoinRequest, RequestKind, real_name
 from bot.org.members import Departure, Member
+from bot.org.transfers import (
+    TRANSFER_REQUEST_DAYS,
+    TransferAction,
+    TransferOutcome,
+    TransferRequest,
+    TransferStatus,
+)
 from bot.org.tree import OrgTree, UnitChanges, UnitInUseError
 from bot.storage.joins import JoinStore
 from bot.storage.org import OrgStore
@@ -271,7 +278,72 @@ class OrgService:
         return [m for m in members if m.name == name or str(m.id) == name]
 
     async def transfer(self, actor: Actor, member: Member, to_branch: str) -> None:
+        """组织关系转接 between branches the actor answers for: at once."""
         await self._store.transfer(member.id, to_branch, actor.telegram_id, self._clock.now())
+
+    async def request_transfer(
+        self, actor: Actor, member: Member, to_branch: str
+    ) -> tuple[TransferRequest, bool]:
+        """组织关系转接 into a branch outside the actor's scope: a request the receiving
+        branch accepts, and True; or the member's pending request, and False (one at a time,
+        so a receiving secretary never has two to choose between)."""
+        assert member.branch_id is not None
+        now = self._clock.now()
+        return await self._store.open_transfer_request(
+            member.id,
+            member.branch_id,
+            to_branch,
+            actor.telegram_id,
+            now,
+            now + timedelta(days=TRANSFER_REQUEST_DAYS),
+        )
+
+    async def note_transfer_message(self, request_id: int, message_id: int) -> None:
+        """The sender's copy of the request: its 撤回 button goes once the request is decided."""
+        await self._store.set_transfer_sender_message(request_id, message_id)
+
+    async def act_on_transfer(
+        self, actor: Actor, request_id: int, action: TransferAction
+    ) -> tuple[TransferOutcome, TransferRequest | None]:
+        """A tap on a transfer request, checked with the tapper's scope now: 接收 and 不接收
+        by someone who answers for the receiving branch, 撤回 by someone who answers for the
+        sending one. A request past its time is expired here, whoever taps."""
+        request = await self._store.transfer_request(request_id)
+        if request is None:
+            return TransferOutcome.GONE, None
+        side = request.from_branch if action is TransferAction.WITHDRAW else request.to_branch
+        if not actor.can_see(side):
+            return TransferOutcome.OUT_OF_SCOPE, request
+        now = self._clock.now()
+        by = actor.telegram_id
+        if request.lapsed(now):
+            await self._store.close_transfer_request(request.id, TransferStatus.EXPIRED, None, now)
+            return TransferOutcome.CLOSED, await self._store.transfer_request(request.id)
+        if request.status is not TransferStatus.PENDING:
+            return TransferOutcome.CLOSED, request
+        if action is TransferAction.ACCEPT:
+            if await self._store.accept_transfer_request(request.id, by, now):
+                return TransferOutcome.ACCEPTED, replace(
+                    request, status=TransferStatus.ACCEPTED, decided_by=by
+                )
+            member = await self._store.member_by_id(request.member_id)
+            if member is None or member.branch_id != request.from_branch:
+                await self._store.close_transfer_request(request.id, TransferStatus.VOID, by, now)
+                return TransferOutcome.GONE, request
+            return TransferOutcome.CLOSED, await self._store.transfer_request(request.id)
+        status = (
+            TransferStatus.DECLINED
+            if action is TransferAction.DECLINE
+            else TransferStatus.WITHDRAWN
+        )
+        if not await self._store.close_transfer_request(request.id, status, by, now):
+            return TransferOutcome.CLOSED, await self._store.transfer_request(request.id)
+        outcome = (
+            TransferOutcome.DECLINED
+            if action is TransferAction.DECLINE
+            else TransferOutcome.WITHDRAWN
+        )
+        return outcome, replace(request, status=status, decided_by=by)
 
     async def depart(
         self, actor: Actor, member: Member, reason: Departure, on: date, zone: ZoneInfo

@@ -1,6 +1,7 @@
 """The sandbox's demo organisation: a 党委 with a 党总支 and three branches of different kinds,
 about thirty members with three weeks of quiz history, a secretary for each branch, an admin,
-and a group chat per branch.
+a group chat per branch, and 东村党支部's next theme day prepared by its secretary (topic and
+place set, a migrant member already on leave, who gets 补课 after it).
 
 Members exist twice, as they would for real: as Telegram users in the emulator (who pressed
 Start) and as members in the bot's storage. Their history is played through the real quiz
@@ -15,11 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.clock import FixedClock
+from bot.meetings.events import Detail, Event, Meeting
 from bot.org.config import OrganisationSettings
 from bot.quiz.questions import Bank, Question, QuestionType
 from bot.quiz.service import QuizService, Started
 from bot.quiz.session import Answered, Tap, TapAction
 from bot.sandbox.emulator.server import Emulator
+from bot.schedule.occurrences import OccurrenceKind
+from bot.services import Services
 from bot.storage import Storage
 
 ADMIN = 900000
@@ -74,6 +78,28 @@ ORGANISATION = OrganisationSettings.model_validate(
             },
         ],
     }
+)
+
+
+@dataclass(frozen=True)
+class DemoThemeDay:
+    """How the demo's secretary has prepared their branch's next theme day."""
+
+    branch: str
+    topic: str
+    place: str
+    material: str
+    on_leave: str
+    reason: str
+
+
+THEME_DAY = DemoThemeDay(
+    branch="zb-1",
+    topic="学习贯彻党的二十大精神",
+    place="村委会二楼党员活动室",
+    material="党的二十大报告第一部分《过去五年的工作和新时代十年的伟大变革》；《中国共产党章程》总纲。",
+    on_leave="刘桂兰",
+    reason="外出务工",
 )
 
 
@@ -198,3 +224,31 @@ async def _history(
 def _wrong(answer: frozenset[int], question: Question) -> frozenset[int]:
     others = [i for i in range(len(question.options)) if i not in answer]
     return frozenset(others[:1]) if others else answer
+
+
+async def prepare_theme_day(
+    services: Services, personas: list[Persona], demo: DemoThemeDay = THEME_DAY
+) -> Event | None:
+    """The branch's next theme day as its secretary would have prepared it in the chat: topic,
+    place and study material set, and one member on leave with a reason (so 补课 has someone to
+    reach, with the material).
+    Through the bot's own services, like every figure of the demo. None when the branch has no
+    theme day coming."""
+    unit = services.org.tree.by_id[demo.branch]
+    plan = services.schedule.branch(unit.id, unit.kind)
+    coming = plan.next_occurrences(services.clock.now(), 1, kinds=[OccurrenceKind.THEME_DAY])
+    if not coming:
+        return None
+    day = coming[0]
+    (event,) = await services.meetings.coming(
+        [Meeting(unit.id, day.occurs_at, day.topic or day.title, day.place)]
+    )
+    secretary = SECRETARIES[demo.branch]
+    await services.meetings.set_detail(event, Detail.TOPIC, demo.topic, secretary)
+    await services.meetings.set_detail(event, Detail.PLACE, demo.place, secretary)
+    await services.meetings.set_detail(event, Detail.MATERIAL, demo.material, secretary)
+    person = next(p for p in personas if p.name == demo.on_leave)
+    member = await services.org.member(person.user_id)
+    if member is not None:
+        await services.meetings.leave_reason(member, event.id, demo.reason)
+    return await services.meetings.find(event.id)

@@ -20,14 +20,18 @@ from aiohttp import web
 
 from bot.clock import ShiftedClock
 from bot.context import BotApplication
+from bot.delivery.scheduler import Upcoming, UpcomingKind
 from bot.sandbox.demo import Persona
 from bot.sandbox.emulator.server import Emulator
-from bot.schedule.occurrences import OccurrenceKind
+from bot.schedule.occurrences import EVENT_KINDS, Occurrence, OccurrenceKind
 
 WEB = Path(__file__).parent / "web"
 STREAM_WAIT = 15.0
-FIRED = (OccurrenceKind.REMINDER, OccurrenceKind.QUIZ_NUDGE, OccurrenceKind.MAKEUP)
-"""What "fire the next event" stops at: a 补课 too, so jumping ahead never passes it."""
+SEND_WAIT = 10.0
+"""The longest 立即触发 waits for the messages it made due to leave the outbox."""
+FIRED = (OccurrenceKind.REMINDER, OccurrenceKind.QUIZ_NUDGE, OccurrenceKind.MAKEUP, *EVENT_KINDS)
+"""What 立即触发 stops at: reminders, the quiz nudge, the start of each meeting (where sign-in
+opens and a secretary can 代签), and a 补课, so jumping ahead never passes it."""
 
 
 class Page:
@@ -87,28 +91,37 @@ class Page:
         tree = services.org.tree
         now = self._clock.now()
         pairs = [(unit.id, unit.kind) for unit in tree.branches]
+        end = now + timedelta(days=62)
         due = [
-            o
-            for o in services.schedule.occurrences(pairs, now, now + timedelta(days=62))
+            (o.occurs_at, _title(o))
+            for o in services.schedule.occurrences(pairs, now, end)
             if o.kind in FIRED
         ]
+        # Meetings moved or called in the chat, and 补课 at the stored times: what the
+        # scheduler will act on that the configured schedule does not show.
+        due += [(u.at, _upcoming_title(u)) for u in await services.scheduler.upcoming(now, end)]
         if not due:
             return None
-        first = due[0]
-        title = first.event.title if first.kind is OccurrenceKind.REMINDER else first.title
-        return first.occurs_at.isoformat(), title or "答题提醒"
+        at, title = min(due, key=lambda pair: pair[0])
+        return at.isoformat(), title
 
     async def _clock_state(self, request: web.Request) -> web.StreamResponse:
+        """The simulated time and the next event, with the bot's time zone: the page shows
+        them as the members read them, not in the browser's zone."""
         upcoming = await self._next_event()
+        application = self._application()
+        services = application.bot_data.services if application else None
         return web.json_response(
             {
                 "now": self._clock.now().isoformat(),
+                "zone": services.settings.timezone if services else None,
                 "next": {"at": upcoming[0], "title": upcoming[1]} if upcoming else None,
             }
         )
 
     async def _fire(self, request: web.Request) -> web.StreamResponse:
-        """Move the simulated clock to the next reminder or nudge and let the scheduler run."""
+        """Move the simulated clock to the next event, let the scheduler run, and wait (a
+        little) for what became due to be sent."""
         application = self._application()
         services = application.bot_data.services if application else None
         upcoming = await self._next_event()
@@ -118,7 +131,32 @@ class Page:
         self._clock.advance(at - self._clock.now() + timedelta(seconds=1))
         report = await services.scheduler.tick()
         services.sender.wake()
-        await asyncio.sleep(0)
+        # Let what is due now go out before answering: a second press at once would move the
+        # clock past the grace window of deliveries still queued, and they would expire unsent.
+        deadline = asyncio.get_running_loop().time() + SEND_WAIT
+        while asyncio.get_running_loop().time() < deadline:
+            due = await services.delivery.next_pending()
+            if due is None or due > self._clock.now():
+                break
+            await asyncio.sleep(0.05)
         return web.json_response(
             {"fired": upcoming[1], "at": upcoming[0], "written": report.written}
         )
+
+
+def _title(occurrence: Occurrence) -> str:
+    """What the side panel calls the next event: 主题党日提醒, 主题党日开始, 答题提醒."""
+    if occurrence.kind is OccurrenceKind.REMINDER:
+        return f"{occurrence.event.title}提醒"
+    if occurrence.kind in EVENT_KINDS:
+        return f"{occurrence.title}开始"
+    return occurrence.title or "答题提醒"
+
+
+def _upcoming_title(upcoming: Upcoming) -> str:
+    """The side panel's name for a meeting off the schedule: 党课提醒, 党课开始, 补课：主题党日."""
+    return {
+        UpcomingKind.REMINDER: f"{upcoming.title}提醒",
+        UpcomingKind.START: f"{upcoming.title}开始",
+        UpcomingKind.MAKEUP: f"补课：{upcoming.title}",
+    }[upcoming.kind]

@@ -12,11 +12,12 @@ import asyncio
 from pathlib import Path
 
 from bot.app import build_application, serve_until_stopped
-from bot.clock import ShiftedClock
 from bot.config import Settings
 from bot.context import BotApplication
+from bot.delivery.scheduler import WATERMARK
 from bot.quiz.questions import Bank
-from bot.sandbox.demo import ORGANISATION, populate
+from bot.sandbox.clock import SandboxClock, clock_file
+from bot.sandbox.demo import ORGANISATION, populate, prepare_theme_day
 from bot.sandbox.emulator.server import Emulator
 from bot.sandbox.page import Page
 from bot.storage import Storage
@@ -46,11 +47,29 @@ def run_sandbox(
 
 
 def prepare_database(database: Path, *, fresh: bool) -> bool:
-    """Delete the sandbox database when asked; True when the demo must be built anew."""
+    """Delete the sandbox database (and its clock) when asked; True when the demo must be
+    built anew."""
     if fresh:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{database}{suffix}").unlink(missing_ok=True)
+        clock_file(database).unlink(missing_ok=True)
     return not database.exists()
+
+
+async def restore_clock(database: Path, new: bool) -> SandboxClock:
+    """The simulated clock as the sandbox left it. A kept database whose clock was lost (an
+    older sandbox, a deleted file) is never behind the scheduler's watermark: the clock moves
+    up to where the scheduler last looked, so the next event can still be fired."""
+    clock = SandboxClock.load(clock_file(database))
+    if not new:
+        storage = await Storage.open(database)
+        try:
+            checked = await storage.outbox.checked_until(WATERMARK)
+        finally:
+            await storage.close()
+        if checked is not None:
+            clock.catch_up(checked)
+    return clock
 
 
 async def serve_sandbox(
@@ -65,7 +84,7 @@ async def serve_sandbox(
     """Run until stopped (SIGINT/SIGTERM, or cancelled); ``ready`` is set once the page and
     the bot are up, for tests. ``new``: build the demo's members and history."""
     emulator = Emulator()
-    clock = ShiftedClock()
+    clock = await restore_clock(database, new)
     holder: list[BotApplication] = []
     page = Page(emulator, clock, lambda: holder[0] if holder else None)
     page.mount()
@@ -84,6 +103,9 @@ async def serve_sandbox(
             page.personas = await populate(emulator, storage, bank, clock.now(), fresh=new)
         finally:
             await storage.close()
+        services = application.bot_data.services
+        if new and services is not None:
+            await prepare_theme_day(services, page.personas)
         print(f"沙盒已启动，请用浏览器打开：{emulator.url}", flush=True)
         print(f"Sandbox: open {emulator.url} in a browser (Ctrl+C to stop)", flush=True)
         if ready is not None:

@@ -1,13 +1,14 @@
 """The 台账: an Excel ledger of a unit's study for a period, as the level above checks it.
 
-Five sheets — 汇总 (per branch, with a 合计 row), 党员明细 (per member, in 拼音 order), 答题明细
-(per answer), 题目分析 (per question, with facility and discrimination), 选项分布 (per question
-and option) — ready to print and file: a title, the unit and period, the header repeated on
-every page, A4 landscape fitted to the width, a footer with 制表人/审核人/制表日期 lines and the
-page number. Numbers, shares and dates are typed cells with number formats, so Excel can sum,
-sort and filter them. Written in openpyxl's write-only mode, row by row, so a large unit's year
-does not sit in memory; Excel's row limit is respected and any cut is stated in the sheet.
-Every header, note and word comes from the catalogue.
+Six sheets — 汇总 (per branch, with a 合计 row), 党员明细 (per member, in 拼音 order), 会议记录
+(per meeting held: 三会一课 and theme days with 应到/实到/请假/缺席, 补课 done and the minutes),
+答题明细 (per answer), 题目分析 (per question, with facility and discrimination), 选项分布 (per
+question and option) — ready to print and file: a title, the unit and period, the header
+repeated on every page, A4 landscape fitted to the width, a footer with 制表人/审核人/制表日期
+lines and the page number. Numbers, shares and dates are typed cells with number formats, so
+Excel can sum, sort and filter them. Written in openpyxl's write-only mode, row by row, so a
+large unit's year does not sit in memory; Excel's row limit is respected and any cut is stated
+in the sheet. Every header, note and word comes from the catalogue.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from bot.i18n import Texts
+from bot.meetings.events import HeldMeeting, kind_name
 from bot.org.tree import OrgTree
 from bot.quiz.questions import OPTION_LETTERS, Question
 from bot.stats.figures import (
@@ -93,6 +95,14 @@ OPTIONS: Columns = (
     (lambda t: t.ledger_chosen, 10), (lambda t: t.ledger_share, 9),
     (lambda t: t.ledger_remark, 20),
 )  # fmt: skip
+MEETINGS: Columns = (
+    (lambda t: t.ledger_meeting_time, 17), (lambda t: t.ledger_branch, 22),
+    (lambda t: t.ledger_meeting_kind, 12), (lambda t: t.ledger_meeting_topic, 30),
+    (lambda t: t.ledger_meeting_place, 16), (lambda t: t.ledger_expected, 7),
+    (lambda t: t.ledger_present, 7), (lambda t: t.ledger_leave, 7),
+    (lambda t: t.ledger_absent, 7), (lambda t: t.ledger_makeup, 9),
+    (lambda t: t.ledger_photos, 7), (lambda t: t.ledger_minutes, 60),
+)  # fmt: skip
 PINYIN_COLUMN = "C"
 """党员明细's 拼音 column: the sort key, hidden on screen and in print."""
 
@@ -124,6 +134,8 @@ class LedgerData:
     """The day the ledger is made (制表日期): the only moment written into the file, so the
     same period's ledger made twice that day is the same bytes."""
     min_attempts: int
+    meetings: Sequence[HeldMeeting] = ()
+    """The meetings held in the period, for 会议记录."""
 
     @property
     def title(self) -> str:
@@ -144,6 +156,7 @@ class Ledger:
         self._title_font = Font(bold=True, size=14)
         self._summary()
         self._member_sheet()
+        self._meetings_sheet()
         self._answers_sheet = self._sheet(data.texts.ledger_sheet_answers, ANSWERS)
 
     def _cell(
@@ -278,6 +291,36 @@ class Ledger:
             )
         sheet.append([])
         sheet.append([texts.ledger_pinyin_note])
+
+    def _meetings_sheet(self) -> None:
+        """会议记录: every meeting held, in order, with its attendance in figures."""
+        data = self._data
+        texts = data.texts
+        sheet = self._sheet(texts.ledger_sheet_meetings, MEETINGS)
+        for held in data.meetings:
+            event = held.event
+            unit = data.tree.by_id.get(event.branch_id)
+            minutes = self._cell(sheet, event.minutes)
+            minutes.alignment = Alignment(wrap_text=True, vertical="top")
+            sheet.append(
+                [
+                    self._cell(sheet, _local(event.occurs_at, data.zone), MOMENT),
+                    unit.name if unit else event.branch_id,
+                    kind_name(texts, event.kind, event.title),
+                    event.topic,
+                    event.place,
+                    held.expected,
+                    held.present,
+                    held.leave,
+                    held.absent,
+                    held.makeup_done,
+                    held.photos,
+                    minutes,
+                ]
+            )
+        sheet.append([])
+        for note in texts.ledger_meetings_note.splitlines():
+            sheet.append([note])
 
     def add_answers(self, answers: Iterable[AnswerDetail]) -> None:
         for answer in answers:

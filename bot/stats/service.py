@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.i18n import Texts
+from bot.meetings.quota import QUOTA_KINDS
 from bot.org.members import Member
 from bot.org.tree import Level, OrgTree, Unit
 from bot.quiz.questions import Question
@@ -320,6 +321,9 @@ class StatsService:
             zone=self._zone,
             made_on=self._clock.now().astimezone(self._zone).date(),
             min_attempts=self.min_attempts,
+            meetings=await self._attendance.held(
+                branches, QUOTA_KINDS, start, min(end, self._clock.now())
+            ),
         )
         ledger = Ledger(data)
         batch: list[AnswerDetail] = []

@@ -432,7 +432,65 @@ MIGRATIONS: tuple[str, ...] = (
     -- The study material a secretary sets on one occurrence, sent with its 补课.
     ALTER TABLE events ADD COLUMN material TEXT NOT NULL DEFAULT '';
     """,
-    # 13: several processes serving one bot (docs/scaling.md). The receiver writes each
+    # 13: records: a meeting moved to another time (when it was first planned, and how many times
+    # it moved, which names each move's announcement), an ad-hoc meeting organised in the chat
+    # (党课, 支委会, 党员大会, 党小组会) and whom it is for, how many were expected when that is
+    # not the branch, and after it the record: minutes, photos, and when the attendance was
+    # frozen (``closed_at``).
+    """
+    ALTER TABLE events ADD COLUMN moved_from INTEGER;
+    ALTER TABLE events ADD COLUMN moves INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE events ADD COLUMN adhoc INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE events ADD COLUMN audience TEXT NOT NULL DEFAULT 'branch';
+    ALTER TABLE events ADD COLUMN expected INTEGER;
+    ALTER TABLE events ADD COLUMN minutes TEXT NOT NULL DEFAULT '';
+    ALTER TABLE events ADD COLUMN closed_at INTEGER;
+    ALTER TABLE events ADD COLUMN closed_by INTEGER;
+    -- 三会一课 counted per branch and kind from the index alone (a city's year: 356,000
+    -- meetings), and the meetings the schedule does not time, whose reminders each tick plans.
+    CREATE INDEX events_held ON events(kind, occurs_at, branch_id, status);
+    CREATE INDEX events_off_schedule ON events(occurs_at)
+        WHERE adhoc = 1 OR moved_from IS NOT NULL;
+    CREATE TABLE event_photos (
+        id INTEGER PRIMARY KEY,
+        event_id INTEGER NOT NULL REFERENCES events(id),
+        file_id TEXT NOT NULL,
+        file_unique_id TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        width INTEGER NOT NULL,
+        height INTEGER NOT NULL,
+        added_by INTEGER NOT NULL,
+        added_at INTEGER NOT NULL,
+        UNIQUE (event_id, file_unique_id)
+    );
+    """,
+    # 14: transfer requests: 组织关系转接 into a branch outside the sender's scope waits for the
+    # receiving branch's 接收 (docs/organisation.md). At most one pending request per member;
+    # a request past ``expires_at`` is marked expired when next touched, one whose member has
+    # left the sending branch meanwhile is void.
+    """
+    CREATE TABLE transfer_requests (
+        id INTEGER PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES members(id),
+        from_branch TEXT NOT NULL,
+        to_branch TEXT NOT NULL,
+        requested_by INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (
+            status IN ('pending', 'accepted', 'declined', 'withdrawn', 'expired', 'void')
+        ),
+        decided_by INTEGER,
+        decided_at INTEGER,
+        -- The sender's copy (in their private chat), whose 撤回 goes once it is decided.
+        sender_message INTEGER
+    );
+    CREATE UNIQUE INDEX transfer_requests_open ON transfer_requests(member_id)
+        WHERE status = 'pending';
+    -- The foreign-key check when a roster entry is merged into a joiner (see migration 11).
+    CREATE INDEX transfer_requests_member ON transfer_requests(member_id);
+    """,
+    # 15: several processes serving one bot (docs/scaling.md). The receiver writes each
     # update into the inbox once (Telegram's update_id is unique: a redelivered webhook is
     # stored once), under the partition its chat hashes to; the worker holding that
     # partition's lease handles the partition's updates in id order and marks each done.

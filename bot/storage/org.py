@@ -9,6 +9,7 @@ from datetime import date, datetime
 import aiosqlite
 
 from bot.org.members import Departure, Invite, Member, RosterEntry
+from bot.org.transfers import TransferRequest, TransferStatus
 from bot.org.tree import Kind, Level, Unit, UnitChanges, UnitInUseError
 from bot.storage.base import StoreBase, from_ms, marks, to_ms
 
@@ -171,7 +172,14 @@ class OrgStore(StoreBase):
                 # transfers) become the joiner's, so the periods it was counted in keep their
                 # figures — and the roster row, no longer referenced, can go.
                 joiner = await _member_id(db, telegram_id)
-                for table in ("memberships", "transfers"):
+                # A request to transfer the roster entry is now the joiner's (anything the
+                # joiner had pending is void: they were in no branch).
+                await db.execute(
+                    "UPDATE transfer_requests SET status = 'void' "
+                    "WHERE member_id = ? AND status = 'pending'",
+                    (joiner,),
+                )
+                for table in ("memberships", "transfers", "transfer_requests"):
                     await db.execute(
                         f"UPDATE {table} SET member_id = ? WHERE member_id = ?",
                         (joiner, roster["id"]),
@@ -223,19 +231,107 @@ class OrgStore(StoreBase):
         return len(entries)
 
     async def transfer(self, member_id: int, to_branch: str, by: int, now: datetime) -> None:
-        """组织关系接转: the member moves, their history stays theirs."""
+        """组织关系转接: the member moves, their history stays theirs."""
+        async with self._transaction() as db:
+            await _transfer(db, member_id, to_branch, by, now)
+
+    # Transfer requests (组织关系转接 into a branch outside the sender's scope)
+
+    async def open_transfer_request(
+        self,
+        member_id: int,
+        from_branch: str,
+        to_branch: str,
+        by: int,
+        now: datetime,
+        expires_at: datetime,
+    ) -> tuple[TransferRequest, bool]:
+        """A new request to move the member, and True; or the member's pending request, and
+        False (one at a time). A pending request past its time, or for a branch the member
+        has left since, is closed first, so it never blocks a new one."""
         async with self._transaction() as db:
             await db.execute(
                 """
-                INSERT INTO transfers (member_id, from_branch, to_branch, by_telegram_id, at)
-                SELECT id, branch_id, ?, ?, ? FROM members WHERE id = ?
+                UPDATE transfer_requests SET status = 'expired'
+                WHERE member_id = ? AND status = 'pending' AND expires_at <= ?
                 """,
-                (to_branch, by, to_ms(now), member_id),
+                (member_id, to_ms(now)),
             )
             await db.execute(
-                "UPDATE members SET branch_id = ? WHERE id = ?", (to_branch, member_id)
+                """
+                UPDATE transfer_requests SET status = 'void'
+                WHERE member_id = ? AND status = 'pending' AND from_branch <> ?
+                """,
+                (member_id, from_branch),
             )
-            await _move(db, member_id, to_branch, now, by)
+            async with db.execute(
+                """
+                INSERT INTO transfer_requests
+                    (member_id, from_branch, to_branch, requested_by, created_at, expires_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO NOTHING
+                RETURNING *
+                """,
+                (member_id, from_branch, to_branch, by, to_ms(now), to_ms(expires_at)),
+            ) as cursor:
+                row = await cursor.fetchone()
+            opened = row is not None
+            if row is None:
+                async with db.execute(
+                    "SELECT * FROM transfer_requests WHERE member_id = ? AND status = 'pending'",
+                    (member_id,),
+                ) as cursor:
+                    row = await cursor.fetchone()
+        assert row is not None
+        return _transfer_request(row), opened
+
+    async def transfer_request(self, request_id: int) -> TransferRequest | None:
+        row = await self._one("SELECT * FROM transfer_requests WHERE id = ?", (request_id,))
+        return _transfer_request(row) if row else None
+
+    async def set_transfer_sender_message(self, request_id: int, message_id: int) -> None:
+        await self._write(
+            "UPDATE transfer_requests SET sender_message = ? WHERE id = ?",
+            (message_id, request_id),
+        )
+
+    async def close_transfer_request(
+        self, request_id: int, status: TransferStatus, by: int | None, now: datetime
+    ) -> bool:
+        """Decline, withdraw, expire or void a pending request; False when it was no longer
+        pending. Only an expiry may close one past its time: a late 不接收 or 撤回 finds it
+        expired instead."""
+        lapsed = "expires_at <= ?" if status is TransferStatus.EXPIRED else "expires_at > ?"
+        return await self._write(
+            f"""
+            UPDATE transfer_requests SET status = ?, decided_by = ?, decided_at = ?
+            WHERE id = ? AND status = 'pending' AND {lapsed}
+            """,
+            (status.value, by, to_ms(now), request_id, to_ms(now)),
+        )
+
+    async def accept_transfer_request(self, request_id: int, by: int, now: datetime) -> bool:
+        """接收: the request is marked accepted and the member moved, in one transaction — only
+        while it is pending, in time, and the member is still in the sending branch."""
+        async with self._transaction() as db:
+            async with db.execute(
+                """
+                UPDATE transfer_requests SET status = 'accepted', decided_by = ?, decided_at = ?
+                WHERE id = ? AND status = 'pending' AND expires_at > ?
+                  AND EXISTS (
+                      SELECT 1 FROM members
+                      WHERE members.id = transfer_requests.member_id
+                        AND members.branch_id = transfer_requests.from_branch
+                  )
+                RETURNING member_id, to_branch
+                """,
+                (by, to_ms(now), request_id, to_ms(now)),
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                return False
+            await _transfer(db, row["member_id"], row["to_branch"], by, now)
+        return True
 
     async def depart(
         self, member_id: int, reason: Departure, on: datetime, by: int
@@ -406,6 +502,36 @@ async def _move(
             """,
             (member_id, branch_id, to_ms(at), by),
         )
+
+
+async def _transfer(
+    db: aiosqlite.Connection, member_id: int, to_branch: str, by: int, now: datetime
+) -> None:
+    """Move a member into ``to_branch``: the transfer, the member row and the history."""
+    await db.execute(
+        """
+        INSERT INTO transfers (member_id, from_branch, to_branch, by_telegram_id, at)
+        SELECT id, branch_id, ?, ?, ? FROM members WHERE id = ?
+        """,
+        (to_branch, by, to_ms(now), member_id),
+    )
+    await db.execute("UPDATE members SET branch_id = ? WHERE id = ?", (to_branch, member_id))
+    await _move(db, member_id, to_branch, now, by)
+
+
+def _transfer_request(row: aiosqlite.Row) -> TransferRequest:
+    return TransferRequest(
+        id=row["id"],
+        member_id=row["member_id"],
+        from_branch=row["from_branch"],
+        to_branch=row["to_branch"],
+        requested_by=row["requested_by"],
+        created_at=from_ms(row["created_at"]),
+        expires_at=from_ms(row["expires_at"]),
+        status=TransferStatus(row["status"]),
+        decided_by=row["decided_by"],
+        sender_message=row["sender_message"],
+    )
 
 
 async def _member_id(db: aiosqlite.Connection, telegram_id: int) -> int | None:

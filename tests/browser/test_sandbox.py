@@ -5,26 +5,12 @@ Skipped, and said so, where Chromium is not installed."""
 
 from __future__ import annotations
 
-import asyncio
-import socket
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
-from bot.config import load_settings
 from bot.handlers.quiz_view import screen
 from bot.quiz.bank import load_bank
 from bot.quiz.questions import Bank
-from bot.sandbox.run import prepare_database, serve_sandbox
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).parent.parent / "artifacts"
-ROOT = Path(__file__).parent.parent.parent
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
+from tests.browser.conftest import ARTIFACTS, CHROMIUM, ROOT
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,57 +18,6 @@ pytestmark = [
         not CHROMIUM.exists(), reason="Chromium is not installed (/usr/bin/chromium)"
     ),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def bank() -> Bank:
-    return load_bank([ROOT / "question_bank"]).bank
-
-
-@pytest.fixture
-async def sandbox(tmp_path: Path, bank: Bank) -> AsyncIterator[str]:
-    settings = load_settings(ROOT / "config.yaml", environ={})
-    database = tmp_path / "sandbox.sqlite3"
-    port = free_port()
-    ready = asyncio.Event()
-    task = asyncio.create_task(
-        serve_sandbox(
-            settings,
-            bank,
-            "127.0.0.1",
-            port,
-            database,
-            prepare_database(database, fresh=True),
-            ready,
-        )
-    )
-    await asyncio.wait_for(ready.wait(), 60)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-
-
-@pytest.fixture
-async def page(sandbox: str, tmp_path: Path) -> AsyncIterator[object]:
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        context = await browser.new_context(viewport={"width": 1100, "height": 800})
-        tab = await context.new_page()
-        await tab.goto(sandbox)
-        await tab.wait_for_selector("#who option", state="attached")
-        yield tab
-        await browser.close()
 
 
 async def test_a_member_takes_a_quiz_by_clicking(page: object) -> None:

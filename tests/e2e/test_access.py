@@ -19,38 +19,45 @@ from bot.handlers.callbacks import (
     LEAVE_CHOICE,
     MEET,
     MEET_CONFIRM,
+    MEETING_KIND,
     MEMBERS_PAGE,
     NEXT,
     NUDGE,
     PROXY,
+    RECORD,
     REQUEST,
     RSVP,
     SIGN,
     SIGNIN,
     STUDIED,
     TOPIC,
+    TRANSFER,
     AcksTap,
     AckTap,
     CloseTap,
     FixTap,
     LeaveChoiceTap,
     MeetConfirmTap,
+    MeetingKindTap,
     MeetTap,
     MembersPageTap,
     NextTap,
     NudgeTap,
     PageTap,
     ProxyTap,
+    RecordTap,
     RequestTap,
     RsvpTap,
     SigninTap,
     SignTap,
     StudiedTap,
     TopicTap,
+    TransferTap,
 )
 from bot.handlers.registry import BUTTONS, COMMANDS
 from bot.meetings.events import Meeting
 from bot.org.access import Role
+from bot.org.transfers import TransferAction
 from bot.stats.periods import Period, Span
 from tests.e2e.conftest import (
     ADMIN,
@@ -200,7 +207,16 @@ async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -
         await owner.say("/name 张叁")
         ((rename_id,),) = harness.rows("SELECT id FROM join_requests WHERE kind = 'rename'")
         rename = REQUEST.pack(RequestTap(rename_id, True))
+        # The owner's transfer into zb-2, asked by zb-1's secretary: zb-2's to accept.
+        mark = harness.client.cursor
+        await secretary_1.say("/transfer 张三 zb-2")
+        await secretary_2.next_message(lambda m: "组织关系转接申请" in m["text"], after=mark)
+        ((transfer_id,),) = harness.rows("SELECT id FROM transfer_requests")
         month = Period(Span.MONTH, now.year, now.month)
+
+        def transfer(action: TransferAction) -> str:
+            return TRANSFER.pack(TransferTap(transfer_id, action))
+
         replays = [
             Replay("quiz", "another branch's member", first, NOT_YOURS),
             Replay("quiz", "a stranger", first, NOT_YOURS),
@@ -299,8 +315,37 @@ async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -
             Replay("ack", "a stranger", ACK.pack(AckTap(1)), TAP_INVALID),
             Replay("acks", "a member", ACKS.pack(AcksTap(1, True)), TAP_REFUSED),
             Replay("acks", "another branch's secretary", ACKS.pack(AcksTap(1, True)), TAP_INVALID),
+            Replay(
+                "mkind",
+                "a member",
+                MEETING_KIND.pack(MeetingKindTap("zb-1", "party_lecture")),
+                TAP_REFUSED,
+            ),
+            Replay(
+                "mkind",
+                "another branch's secretary",
+                MEETING_KIND.pack(MeetingKindTap("zb-1", "committee_meeting")),
+                TAP_INVALID,
+            ),
+            Replay("rec", "a member", RECORD.pack(RecordTap(event_id, "close")), TAP_REFUSED),
+            Replay(
+                "rec",
+                "another branch's secretary",
+                RECORD.pack(RecordTap(event_id, "show")),
+                TAP_INVALID,
+            ),
             Replay("request", "a member", rename, TAP_REFUSED),
             Replay("request", "another branch's secretary", rename, TAP_REFUSED),
+            Replay("transfer", "a member", transfer(TransferAction.ACCEPT), TAP_REFUSED),
+            Replay("transfer", "a stranger", transfer(TransferAction.DECLINE), TAP_REFUSED),
+            # The sender cannot accept for the branch they asked, nor the receiver withdraw.
+            Replay("transfer", "a branch secretary", transfer(TransferAction.ACCEPT), TAP_REFUSED),
+            Replay(
+                "transfer",
+                "another branch's secretary",
+                transfer(TransferAction.WITHDRAW),
+                TAP_REFUSED,
+            ),
         ]
         assert {r.prefix for r in replays} == {b.codec.prefix for b in BUTTONS}
         for replay in replays:
@@ -318,6 +363,8 @@ async def test_every_button_replayed_by_the_wrong_person(org_harness: Harness) -
     assert harness.rows("SELECT telegram_id FROM pending_input") == [(SECRETARY_1,)]
     assert harness.rows("SELECT approved FROM join_requests WHERE kind = 'rename'") == [(None,)]
     assert harness.rows("SELECT real_name FROM members WHERE id = ?", owner_id) == [("张三",)]
+    assert harness.rows("SELECT status FROM transfer_requests") == [("pending",)]
+    assert harness.rows("SELECT branch_id FROM members WHERE id = ?", owner_id) == [("zb-1",)]
 
 
 async def test_odd_numbers_in_any_button_are_answered_not_crashed(org_harness: Harness) -> None:
@@ -358,6 +405,11 @@ async def test_odd_numbers_in_any_button_are_answered_not_crashed(org_harness: H
             "meet:topic:²",
             f"meet:open:{huge}",
             f"meetok:save:{huge}",
+            "transfer:²:accept",
+            f"transfer:{huge}:withdraw",
+            "mkind:lecture:题",
+            f"rec:open:{huge}",
+            "rec:show:²",
         ):
             answer = await harness.client.wait_for_callback_answer(
                 await admin.tap(anchor, data, forge=True), after=0

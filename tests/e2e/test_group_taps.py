@@ -57,6 +57,8 @@ async def test_forged_taps_in_a_group_touch_nothing(org_harness: Harness) -> Non
             (member, "topic:0:all"),
             (member, "topic:0"),
             (secretary, f"sign:{event_id}:{member_id}"),
+            # A secretary's transfer buttons are private too (they name a member).
+            (secretary, "transfer:1:withdraw"),
         ]
         for who, data in forged:
             query = await client.tap_button(

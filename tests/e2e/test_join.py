@@ -92,6 +92,17 @@ async def test_the_secretary_approves_or_refuses_each_join(org_harness: Harness)
             after=0,
         )
         assert answer.get("text") == "这条申请已经处理过了。"
+        # Forged on another of the secretary's messages (a broadcast preview), the same tap
+        # leaves that message's buttons alone.
+        await secretary.say("/broadcast")
+        preview = await secretary.say("今晚七点开支部大会。")
+        answer = await harness.client.wait_for_callback_answer(
+            await secretary.tap(preview, data, forge=True), after=0
+        )
+        assert answer.get("text") == "这条申请已经处理过了。"
+        await secretary.say("/help")  # the tap has been handled (a chat's updates are in order)
+        kept = await harness.client.get_message(SECRETARY_1, preview["message_id"])
+        assert kept is not None and buttons(kept) == buttons(preview) != []
     assert harness.rows(
         "SELECT real_name, branch_id FROM members WHERE real_name IS NOT NULL"
     ) == [("张三", "zb-1")]

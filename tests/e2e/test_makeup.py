@@ -155,8 +155,9 @@ async def test_the_sandboxs_next_event_stops_at_the_makeup(org_harness: Harness)
             response = await page._fire(None)  # type: ignore[arg-type]
             return dict(json.loads(response.text or "{}"))
 
-        assert (await fire())["fired"] == "主题党日"  # the reminder, an hour before
+        assert (await fire())["fired"] == "主题党日提醒"  # an hour before
         await member.next_message(lambda m: "主题党日提醒" in m["text"])
+        assert (await fire())["fired"] == "主题党日开始"  # where sign-in opens
         fired = await fire()
         assert fired["fired"] == "补课：主题党日"
         makeup = await member.next_message(lambda m: m["text"].startswith("📚 补课"))

@@ -19,6 +19,8 @@ SECRETARY += ["corrections", "invite", "transfer", "bindgroup"]
 # Issue 12: a branch secretary sees their branch among its siblings (/ranking), the codes they
 # may name (/units), their members (/members, /member) and records 党员减少 (/depart).
 SECRETARY += ["ranking", "units", "members", "member", "depart"]
+# Issue 13: 三会一课 organised and recorded in the chat (/meeting).
+SECRETARY += ["meeting"]
 ADMIN_ONLY = ["promote", "demote", "status"]
 PROMOTED = 500077
 

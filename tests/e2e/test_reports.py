@@ -73,7 +73,7 @@ async def test_export_has_five_sheets_with_the_right_numbers(org_harness: Harnes
         assert document["document"]["file_name"].endswith(".xlsx")
         data = await harness.client.download_file(document["document"]["file_id"])
     book = openpyxl.load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["汇总", "党员明细", "答题明细", "题目分析", "选项分布"]
+    assert book.sheetnames == ["汇总", "党员明细", "会议记录", "答题明细", "题目分析", "选项分布"]
     summary = [row for row in book["汇总"].iter_rows(min_row=3, values_only=True)]
     assert summary[0][:6] == ("支部编号", "支部名称", "上级组织", "党员数", "参学人数", "参学率")
     assert summary[1][:9] == ("zb-1", "东村党支部", "第一党总支", 2, 2, 1, 2, 0.75, 0.75)

@@ -232,3 +232,58 @@ async def test_cross_site_and_non_json_changes_are_refused(emu: Emulator) -> Non
             assert same.status == 200
         async with http.get(f"{emu.url}/_emulator/bot") as read:
             assert read.status == 200
+
+
+async def test_popups_are_kept_per_user_and_chat(bot: Bot, client: EmulatorClient) -> None:
+    """What answerCallbackQuery showed the tapping user (a toast, or a dialog with
+    show_alert) is kept for the chat page; the bot's answer stays Telegram's plain True, and
+    an answer without text shows nothing."""
+    alice = await client.create_user("小红")
+    bob = await client.create_user("小刚")
+    for user in (alice, bob):
+        await client.send_text(user["id"], "/start")
+    to_alice = await bot.send_message(alice["id"], "题", reply_markup=KEYBOARD)
+    to_bob = await bot.send_message(bob["id"], "题", reply_markup=KEYBOARD)
+    start = (await client.get_bot())["last_seq"]
+    silent = await client.tap_button(alice["id"], alice["id"], to_alice.message_id, "go")
+    toast = await client.tap_button(alice["id"], alice["id"], to_alice.message_id, "go")
+    alert = await client.tap_button(bob["id"], bob["id"], to_bob.message_id, "go")
+    assert await bot.answer_callback_query(silent) is True
+    assert await bot.answer_callback_query(toast, "已登记：参加") is True
+    assert await bot.answer_callback_query(alert, "这个按钮已失效", show_alert=True) is True
+    everyone = await client.get_popups(after=start)
+    assert [(p["user_id"], p["text"], p["show_alert"]) for p in everyone] == [
+        (alice["id"], "已登记：参加", False),
+        (bob["id"], "这个按钮已失效", True),
+    ]
+    mine = await client.get_popups(alice["id"], alice["id"])
+    assert [p["callback_query_id"] for p in mine] == [toast]
+    assert mine[0]["message_id"] == to_alice.message_id
+    assert await client.get_popups(alice["id"], bob["id"]) == []
+    assert await client.get_popups(after=everyone[-1]["seq"]) == []
+    with pytest.raises(EmulatorError, match="user_id must be an integer"):
+        await client.get_popups(after=0, chat_id=None, user_id="x")  # type: ignore[arg-type]
+
+
+# A 2×1 PNG: the emulator reads the size from the header.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000020000000108020000007b40e85d"
+    "0000000c4944415408d763f8cfc0f01f0005fe02fea7d6a7b10000000049454e44ae426082"
+)
+
+
+async def test_a_user_sends_a_photo_the_bot_can_send_back(
+    bot: Bot, client: EmulatorClient
+) -> None:
+    user = await client.create_user("张三")
+    sent = await client.send_photo(user["id"], PNG, caption="会议照片")
+    (size,) = sent["photo"]
+    assert (size["width"], size["height"], size["file_size"]) == (2, 1, len(PNG))
+    (update,) = await bot.get_updates()
+    assert update.message is not None and update.message.caption == "会议照片"
+    assert update.message.photo[-1].file_id == size["file_id"]
+    again = await bot.send_photo(user["id"], size["file_id"])
+    assert again.photo[-1].file_id == size["file_id"]
+    assert await client.download_file(size["file_id"]) == PNG
+    with pytest.raises(EmulatorError):
+        await client.send_photo(user["id"], b"not an image")

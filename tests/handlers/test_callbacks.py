@@ -20,17 +20,20 @@ from bot.handlers.callbacks import (
     MAX_CALLBACK_BYTES,
     MEET,
     MEET_CONFIRM,
+    MEETING_KIND,
     MEMBERS_PAGE,
     NEXT,
     NUDGE,
     PROXY,
     QUIZ,
+    RECORD,
     REQUEST,
     RSVP,
     SIGN,
     SIGNIN,
     STUDIED,
     TOPIC,
+    TRANSFER,
     AcksTap,
     AckTap,
     BroadcastTap,
@@ -39,20 +42,24 @@ from bot.handlers.callbacks import (
     FixTap,
     LeaveChoiceTap,
     MeetConfirmTap,
+    MeetingKindTap,
     MeetTap,
     MembersPageTap,
     NextTap,
     NudgeTap,
     PageTap,
     ProxyTap,
+    RecordTap,
     RequestTap,
     RsvpTap,
     SigninTap,
     SignTap,
     StudiedTap,
     TopicTap,
+    TransferTap,
 )
 from bot.handlers.registry import BUTTONS
+from bot.org.transfers import TransferAction
 from bot.quiz.session import Tap, TapAction
 from bot.stats.periods import Period, Span
 
@@ -114,7 +121,9 @@ VALUES: dict[str, tuple[Codec[Any], st.SearchStrategy[Any]]] = {
         st.builds(
             MeetTap,
             ROW_ID,
-            st.sampled_from(["open", "topic", "place", "agenda", "speaker", "material", "cancel"]),
+            st.sampled_from(
+                ["open", "topic", "place", "agenda", "speaker", "material", "move", "cancel"]
+            ),
         ),
     ),
     "leave": (
@@ -123,6 +132,25 @@ VALUES: dict[str, tuple[Codec[Any], st.SearchStrategy[Any]]] = {
     ),
     "meetok": (MEET_CONFIRM, st.builds(MeetConfirmTap, st.booleans(), ROW_ID)),
     "request": (REQUEST, st.builds(RequestTap, ROW_ID, st.booleans())),
+    "transfer": (TRANSFER, st.builds(TransferTap, ROW_ID, st.sampled_from(TransferAction))),
+    "mkind": (
+        MEETING_KIND,
+        st.builds(
+            MeetingKindTap,
+            NAME,
+            st.sampled_from(
+                ["member_meeting", "committee_meeting", "group_meeting", "party_lecture"]
+            ),
+        ),
+    ),
+    "rec": (
+        RECORD,
+        st.builds(
+            RecordTap,
+            ROW_ID,
+            st.sampled_from(["open", "minutes", "photos", "done", "show", "close"]),
+        ),
+    ),
 }
 
 
@@ -136,7 +164,9 @@ def _near(prefix: str) -> st.SearchStrategy[str]:
     real data is built from (digits, colons, words), plus a few foreign characters."""
     piece = st.one_of(
         st.from_regex(r"-?[0-9]{1,22}", fullmatch=True),
-        st.sampled_from(["answer", "toggle", "submit", "all", "send", "cancel", "yes", "leave"]),
+        st.sampled_from(
+            ["answer", "toggle", "submit", "all", "send", "cancel", "yes", "leave", "accept"]
+        ),
         st.sampled_from(["²", "١", "0x1", " 1", "1 ", "+1", "", "Q4", "2026-13", "zb-1"]),
         NAME,
     )
@@ -225,7 +255,14 @@ def test_packed_data_round_trips_and_fits(prefix: str, data: st.DataObject) -> N
         (STUDIED, "studied:-1"),
         (LEAVE_CHOICE, "leave:1:other"),
         (LEAVE_CHOICE, "leave:0:ill"),
-        (MEET, "meet:move:1"),
+        (MEET, "meet:postpone:1"),
+        (MEET, "meet:move:01"),
+        (MEETING_KIND, "mkind:member_meeting:zb-1"),
+        (MEETING_KIND, "mkind:lecture"),
+        (MEETING_KIND, "mkind:lecture:zb 1"),
+        (RECORD, "rec:open:0"),
+        (RECORD, "rec:delete:1"),
+        (RECORD, "rec:photos:1:2"),
         (MEET, "meet:topic:0"),
         (MEET, "meet:topic:²"),
         (MEET, "meet:topic"),
@@ -239,6 +276,14 @@ def test_packed_data_round_trips_and_fits(prefix: str, data: st.DataObject) -> N
         (REQUEST, "request:0:yes"),
         (REQUEST, "request:1:maybe"),
         (REQUEST, "request:1:yes:1"),
+        (TRANSFER, "transfer:1"),
+        (TRANSFER, "transfer:0:accept"),
+        (TRANSFER, "transfer:01:accept"),
+        (TRANSFER, "transfer:1:approve"),
+        (TRANSFER, "transfer:1:Accept"),
+        (TRANSFER, "transfer:²:withdraw"),
+        (TRANSFER, "transfer:99999999999999999999:decline"),
+        (TRANSFER, "transfer:1:decline:1"),
     ],
 )
 def test_near_misses_are_refused(codec: Codec[Any], data: str) -> None:

@@ -129,3 +129,38 @@ async def test_members_own_branch_only_guessing_stopped(storage: Storage) -> Non
     assert [m.name for m in await signin.absent(event)] == []
     ended = await signin.by_code(li, 2, "4321")
     assert ended.refusal is Refusal.ALREADY
+
+
+async def test_a_committee_meeting_is_signed_by_its_committee_only(storage: Storage) -> None:
+    """A 支委会 called in the chat goes to the committee (the branch's secretaries, as the
+    bot knows it); a member of the branch who is not on it cannot sign in with the code, and
+    the count and the 代签 list name only the committee."""
+    clock = FixedClock(START)
+    committee = {"zb-1": [2]}
+
+    async def of(branch: str) -> list[int]:
+        return committee.get(branch, [])
+
+    schedule = Schedule(ScheduleSettings(), ZoneInfo("Asia/Shanghai"))
+    signin = SigninService(
+        storage.signins,
+        storage.attendance,
+        storage.org,
+        TREE,
+        schedule,
+        clock,
+        Repeating([2468]),
+        committee=of,
+    )
+    meeting = Meeting(
+        "zb-1", START, "研究发展党员", "", kind="committee_meeting", rule="meetings.x"
+    )
+    event = await storage.attendance.event(await storage.attendance.ensure_event(meeting, START))
+    assert event is not None
+    assert (await signin.open(event, 2)).session is not None
+    zhang, li = await member(storage, 1), await member(storage, 2)
+    assert (await signin.by_code(zhang, 1, "2468")).refusal is Refusal.NOT_INVITED
+    assert [m.name for m in await signin.absent(event)] == ["李四"]
+    assert (await signin.by_code(li, 2, "2468")).refusal is None
+    board = await signin.board(event.id)
+    assert board is not None and (board.expected, board.present) == (1, 1)

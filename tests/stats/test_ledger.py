@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 
 from bot.i18n import ZH_CN
+from bot.meetings.events import Event, EventStatus, HeldMeeting, MeetingKind
 from bot.org.members import Member
 from bot.org.tree import Level, OrgTree, Unit
 from bot.quiz.questions import Question, QuestionType
@@ -50,6 +51,26 @@ def member(number: int, name: str) -> Enrolment:
     return Enrolment(person, AT - timedelta(days=30), AT, True, number % 2 == 0)
 
 
+HELD = [
+    HeldMeeting(
+        Event(
+            7, "theme_day:zb-1:20261102T0100", "zb-1", "theme_day",
+            datetime(2026, 11, 2, 1, tzinfo=UTC), "主题党日", "学习党章", "村委会",
+            EventStatus.SCHEDULED, minutes="一、学习党章总纲。\n二、交纳党费。",
+        ),
+        expected=8, present=5, leave=2, makeup_done=1, photos=2,
+    ),
+    HeldMeeting(
+        Event(
+            9, "adhoc:zb-1:1:2", "zb-1", MeetingKind.COMMITTEE.value,
+            datetime(2026, 11, 10, 7, 30, tzinfo=UTC), "", "研究发展党员", "书记办公室",
+            EventStatus.SCHEDULED, adhoc=True, expected=3,
+        ),
+        expected=3, present=3, leave=0, makeup_done=0, photos=0,
+    ),
+]  # fmt: skip
+
+
 def build(min_attempts: int = 5, attempts: int = 10) -> openpyxl.Workbook:
     figures = [
         BranchFigures("zb-1", 8, 4, 6, 75.0, 80.0),
@@ -72,6 +93,7 @@ def build(min_attempts: int = 5, attempts: int = 10) -> openpyxl.Workbook:
         zone=ZONE,
         made_on=date(2026, 12, 5),
         min_attempts=min_attempts,
+        meetings=HELD,
     )
     ledger = Ledger(data)
     ledger.add_answers([AnswerDetail(AT, "zb-1", 2, "q1", True, 5300)])
@@ -80,7 +102,7 @@ def build(min_attempts: int = 5, attempts: int = 10) -> openpyxl.Workbook:
 
 def test_sheets_cells_and_the_total_row() -> None:
     book = build()
-    assert book.sheetnames == ["汇总", "党员明细", "答题明细", "题目分析", "选项分布"]
+    assert book.sheetnames == ["汇总", "党员明细", "会议记录", "答题明细", "题目分析", "选项分布"]
     summary = book["汇总"]
     assert summary["A1"].value == "示范镇党委 2026年11月 学习情况台账"
     assert "期间：2026年11月（2026-11-01 至 2026-11-30）" in summary["A2"].value
@@ -140,3 +162,19 @@ def test_option_distribution() -> None:
     assert rows[2][7] == 0.3 and rows[2][8] == "最多人选的错误选项"
     answered = build()["答题明细"]
     assert isinstance(answered["A4"].value, datetime) and answered["C4"].value == "曾国藩"
+
+
+def test_the_meetings_sheet_lists_each_meeting_held_with_its_counts() -> None:
+    sheet = build()["会议记录"]
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert rows[0] == (
+        "时间", "支部", "会议类型", "主题", "地点", "应到", "实到", "请假", "缺席", "补课完成",
+        "照片", "会议纪要",
+    )  # fmt: skip
+    assert rows[1] == (
+        datetime(2026, 11, 2, 9, 0), "东村党支部", "主题党日", "学习党章", "村委会", 8, 5, 2,
+        1, 1, 2, "一、学习党章总纲。\n二、交纳党费。",
+    )  # fmt: skip
+    assert rows[2][2:10] == ("支委会", "研究发展党员", "书记办公室", 3, 3, 0, 0, 0)
+    assert sheet.cell(4, 1).number_format == "yyyy-mm-dd hh:mm"
+    assert rows[4][0].startswith("应到：")

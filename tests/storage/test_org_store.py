@@ -112,6 +112,39 @@ async def test_a_transfer_moves_the_member_and_keeps_the_trace(tmp_path: Path) -
     await storage.close()
 
 
+async def test_a_transfer_request_of_a_roster_entry_becomes_the_joiners(
+    tmp_path: Path,
+) -> None:
+    """A request to move a listed member who has not opened the bot yet: when they join
+    under that name, the roster row is merged away and the request follows them (the
+    foreign key would otherwise refuse the join)."""
+    storage = await opened(tmp_path)
+    await storage.org.add_roster([RosterEntry("王五", "zb-1")], NOW)
+    (listed,) = await storage.org.members_in(["zb-1"])
+    expires = NOW + timedelta(days=7)
+    request, opened_now = await storage.org.open_transfer_request(
+        listed.id, "zb-1", "zb-2", 99, NOW, expires
+    )
+    assert opened_now
+    # One pending request per member: a second is refused and the first one returned.
+    again, opened_now = await storage.org.open_transfer_request(
+        listed.id, "zb-1", "zb-2", 99, NOW, expires
+    )
+    assert (again, opened_now) == (request, False)
+    await storage.org.upsert_member(1001, "五", "王", None, NOW)
+    assert await storage.org.join_branch(1001, "王五", "zb-1", 99, NOW)
+    joiner = await storage.org.member(1001)
+    assert joiner is not None
+    moved = await storage.org.transfer_request(request.id)
+    assert moved is not None and moved.member_id == joiner.id
+    assert await storage.org.accept_transfer_request(request.id, 98, NOW + timedelta(hours=1))
+    after = await storage.org.member(1001)
+    assert after is not None and after.branch_id == "zb-2"
+    # Accepted once: a second 接收 moves nobody.
+    assert not await storage.org.accept_transfer_request(request.id, 98, NOW + timedelta(hours=2))
+    await storage.close()
+
+
 async def test_anniversaries_are_found_by_day(tmp_path: Path) -> None:
     storage = await opened(tmp_path)
     await storage.org.add_roster(

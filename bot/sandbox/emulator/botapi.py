@@ -296,7 +296,11 @@ class BotApi:
         record.show_alert = p.bool_("show_alert")
         record.url = p.str_("url")
         record.cache_time = p.int_("cache_time") or 0
-        self.world.log("callback_answered", **record.to_json())
+        seq = self.world.log("callback_answered", **record.to_json())
+        if text:
+            # What the tapping user's client shows (a toast, or a dialog with show_alert),
+            # kept for the chat page; the bot's answer is Telegram's plain True.
+            self.world.popups.append(record.popup(seq, self.world.now()))
         return True
 
     # ------------------------------------------------------------------ commands & menu

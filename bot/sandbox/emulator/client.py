@@ -9,6 +9,7 @@ Messages, polls and users are plain dicts shaped exactly like Telegram's JSON ob
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from collections.abc import Callable
@@ -143,6 +144,19 @@ class EmulatorClient:
         data = self._advance(await self._request("POST", "/messages", body))
         return dict(data["message"])
 
+    async def send_photo(
+        self, user_id: int, data: bytes, *, caption: str = "", chat_id: int | None = None
+    ) -> JsonDict:
+        """The user sends the image ``data`` as a photo (private chat with the bot unless
+        ``chat_id``)."""
+        body: JsonDict = {"user_id": user_id, "photo": base64.b64encode(data).decode()}
+        if caption:
+            body["caption"] = caption
+        if chat_id is not None:
+            body["chat_id"] = chat_id
+        data_ = self._advance(await self._request("POST", "/photos", body))
+        return dict(data_["message"])
+
     async def tap_button(
         self,
         user_id: int,
@@ -216,6 +230,19 @@ class EmulatorClient:
     async def get_callback_answer(self, callback_query_id: str) -> JsonDict:
         """``{"answered", "text", "show_alert", "url", "cache_time", ...}`` of a query."""
         return dict(await self._request("GET", f"/callbacks/{callback_query_id}"))
+
+    async def get_popups(
+        self, user_id: int | None = None, chat_id: int | None = None, after: int = 0
+    ) -> list[JsonDict]:
+        """The popups (answered callback queries with a text) shown to ``user_id`` in
+        ``chat_id`` after event ``after``, oldest first."""
+        query = {"after": str(after)}
+        if user_id is not None:
+            query["user_id"] = str(user_id)
+        if chat_id is not None:
+            query["chat_id"] = str(chat_id)
+        data = await self._request("GET", "/popups", query=query)
+        return list(data["popups"])
 
     async def get_commands(
         self, scope: JsonDict | None = None, language_code: str = ""

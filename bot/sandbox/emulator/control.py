@@ -9,15 +9,27 @@ the cursor from which a test awaits the bot's reaction.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiohttp import web
 
 from .errors import MESSAGE_TEXT_EMPTY, ApiError, bad_request, forbidden
 from .markup import finish_text
-from .world import CallbackRecord, Chat, Fault, User, World, chat_instance, snapshot
+from .media import image_size, new_file_ids
+from .world import (
+    CallbackRecord,
+    Chat,
+    Fault,
+    StoredFile,
+    User,
+    World,
+    chat_instance,
+    snapshot,
+)
 
 JsonDict = dict[str, Any]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -106,6 +118,58 @@ class ControlApi:
         message = self.world.store_message(chat, user.to_json(), content)
         update_id = None
         if self._bot_sees(chat, text, replied):
+            update_id = self.world.push_update("message", message)
+        seq = self.world.log(
+            "user_message",
+            user_id=user.id,
+            chat_id=chat.id,
+            message_id=message["message_id"],
+            message=snapshot(message),
+            update_id=update_id,
+        )
+        return {"message": snapshot(message), "update_id": update_id, "seq": seq}
+
+    def send_photo(self, body: JsonDict) -> JsonDict:
+        """The user sends a photo (``photo``: the image, base64), with an optional caption.
+        Telegram reports it as its sizes; the emulator keeps the one size it was given."""
+        user = self.world.user(_int(body, "user_id"))
+        chat = self._chat_of(user, body.get("chat_id"))
+        try:
+            data = base64.b64decode(str(body.get("photo", "")), validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise bad_request("photo must be base64") from error
+        size = image_size(data)
+        if size is None:
+            raise bad_request("IMAGE_PROCESS_FAILED")
+        file_id, unique_id = new_file_ids("photo")
+        stored = StoredFile(
+            file_id=file_id,
+            file_unique_id=unique_id,
+            kind="photo",
+            data=data,
+            file_path=f"photos/file_{self.world.unique()}.jpg",
+            width=size[0],
+            height=size[1],
+        )
+        self.world.files[file_id] = stored
+        self.world.files_by_path[stored.file_path] = stored
+        content: JsonDict = {
+            "photo": [
+                {
+                    "file_id": file_id,
+                    "file_unique_id": unique_id,
+                    "file_size": len(data),
+                    "width": size[0],
+                    "height": size[1],
+                }
+            ]
+        }
+        caption = str(body.get("caption", ""))
+        if caption:
+            content["caption"] = caption
+        message = self.world.store_message(chat, user.to_json(), content)
+        update_id = None
+        if self._bot_sees(chat, caption, None):
             update_id = self.world.push_update("message", message)
         seq = self.world.log(
             "user_message",
@@ -249,6 +313,20 @@ class ControlApi:
             raise ApiError(404, "Not Found: no such callback query")
         return record.to_json()
 
+    def popups(self, user_id: int | None, chat_id: int | None, after: int) -> JsonDict:
+        """The popups (answerCallbackQuery texts) shown to ``user_id`` in ``chat_id`` after
+        event ``after``; either filter may be left out."""
+        return {
+            "popups": [
+                dict(p)
+                for p in self.world.popups
+                if p["seq"] > after
+                and user_id in (None, p["user_id"])
+                and chat_id in (None, p["chat_id"])
+            ],
+            "last_seq": self.world.last_seq,
+        }
+
     def commands(self, scope: JsonDict | None, language_code: str) -> JsonDict:
         key = (json.dumps(scope or {"type": "default"}, sort_keys=True), language_code)
         return {"commands": [dict(c) for c in self.world.commands.get(key, [])]}
@@ -364,8 +442,10 @@ class ControlApi:
             web.post(f"{p}/users/{{user_id}}/unblock", self._h_unblock),
             web.post(f"{p}/groups", self._json(self.create_group)),
             web.post(f"{p}/messages", self._json(self.send_message)),
+            web.post(f"{p}/photos", self._json(self.send_photo)),
             web.post(f"{p}/callbacks", self._json(self.tap_button)),
             web.get(f"{p}/callbacks/{{callback_query_id}}", self._h_callback),
+            web.get(f"{p}/popups", self._h_popups),
             web.post(f"{p}/polls/votes", self._json(self.vote)),
             web.get(f"{p}/chats/{{chat_id}}", self._h_chat),
             web.get(f"{p}/chats/{{chat_id}}/messages", self._h_messages),
@@ -420,6 +500,15 @@ class ControlApi:
 
     async def _h_callback(self, request: web.Request) -> web.StreamResponse:
         return _run(lambda: self.callback(request.match_info["callback_query_id"]))
+
+    async def _h_popups(self, request: web.Request) -> web.StreamResponse:
+        def run() -> JsonDict:
+            query = request.query
+            user_id = _query_int(query, "user_id")
+            chat_id = _query_int(query, "chat_id")
+            return self.popups(user_id, chat_id, _query_int(query, "after") or 0)
+
+        return _run(run)
 
     async def _h_chat(self, request: web.Request) -> web.StreamResponse:
         return _run(lambda: self.chat_info(_path_int(request, "chat_id")))
@@ -504,5 +593,16 @@ def _int(body: JsonDict, name: str) -> int:
 def _path_int(request: web.Request, name: str) -> int:
     try:
         return int(request.match_info[name])
+    except ValueError:
+        raise bad_request(f"{name} must be an integer") from None
+
+
+def _query_int(query: Mapping[str, str], name: str) -> int | None:
+    """An optional integer from the query string; None when it is not there."""
+    raw = query.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return int(raw)
     except ValueError:
         raise bad_request(f"{name} must be an integer") from None

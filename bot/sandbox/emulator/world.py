@@ -152,6 +152,19 @@ class CallbackRecord:
             "cache_time": self.cache_time,
         }
 
+    def popup(self, seq: int, time: float) -> JsonDict:
+        """The answer's text as the tapping user sees it, for ``GET /_emulator/popups``."""
+        return {
+            "seq": seq,
+            "time": time,
+            "callback_query_id": self.id,
+            "user_id": self.user_id,
+            "chat_id": self.chat_id,
+            "message_id": self.message_id,
+            "text": self.text,
+            "show_alert": self.show_alert,
+        }
+
 
 @dataclass
 class PollRecord:
@@ -222,6 +235,8 @@ class World:
         self.files: dict[str, StoredFile] = {}
         self.files_by_path: dict[str, StoredFile] = {}
         self.callbacks: dict[str, CallbackRecord] = {}
+        # Answered callback queries with a text: the popups users saw, oldest first.
+        self.popups: list[JsonDict] = []
         self.polls: dict[str, PollRecord] = {}
         self.commands: dict[tuple[str, str], list[JsonDict]] = {}
         self.menu_buttons: dict[int | None, JsonDict] = {}

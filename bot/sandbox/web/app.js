@@ -10,7 +10,9 @@ const api = (path, options = {}) =>
     return body;
   });
 
-const state = {personas: [], me: null, chat: null, newcomer: null};
+// popupSeq: the emulator's event number up to which popups have been looked at, so a page
+// opened later does not replay old ones.
+const state = {personas: [], me: null, chat: null, newcomer: null, popupSeq: 0};
 const $ = (id) => document.getElementById(id);
 
 async function loadPersonas() {
@@ -64,6 +66,9 @@ async function choose(value) {
     }
   }
   $("menu").hidden = true;
+  // A popup belongs to the person who tapped: it goes when you become someone else.
+  $("toast").hidden = true;
+  if ($("alert").open) $("alert").close();
   await redraw();
 }
 
@@ -115,7 +120,7 @@ function render(message) {
   if (message.photo) {
     const img = document.createElement("img");
     img.src = `/_emulator/files/${message.photo[message.photo.length - 1].file_id}`;
-    img.alt = message.caption || "图表";
+    img.alt = message.caption || "图片";
     item.appendChild(img);
   }
   if (message.document) {
@@ -161,6 +166,23 @@ async function send(text) {
   await redraw();
 }
 
+async function sendPhoto(file) {
+  // A photo from this computer, as a Telegram user sends one (the text typed is its caption).
+  if (!file || state.me === null) return;
+  const dataUrl = await new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result);
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+  const body = {user_id: state.me, chat_id: state.chat, photo: String(dataUrl).split(",")[1]};
+  const caption = $("text").value.trim();
+  if (caption) body.caption = caption;
+  $("text").value = "";
+  await api("/_emulator/photos", {method: "POST", body: JSON.stringify(body)});
+  await redraw();
+}
+
 async function tap(messageId, data, button) {
   button.disabled = true;
   try {
@@ -193,10 +215,39 @@ async function showMenu() {
 
 async function refreshClock() {
   const data = await api("/_sandbox/clock");
-  $("now").textContent = new Date(data.now).toLocaleString("zh-CN", {hour12: false});
-  $("next").textContent = data.next
-    ? `${data.next.title} · ${new Date(data.next.at).toLocaleString("zh-CN", {hour12: false})}`
-    : "无";
+  // In the bot's time zone (Asia/Shanghai by default), as members read the reminders.
+  const options = {year: "numeric", month: "numeric", day: "numeric", weekday: "short",
+                   hour: "2-digit", minute: "2-digit", hour12: false};
+  if (data.zone) options.timeZone = data.zone;
+  const shown = (iso) => new Date(iso).toLocaleString("zh-CN", options);
+  $("now").textContent = shown(data.now);
+  $("next").textContent = data.next ? `${data.next.title} · ${shown(data.next.at)}` : "无";
+}
+
+let toastTimer = null;
+
+function toast(text) {
+  const box = $("toast");
+  box.textContent = text;
+  box.hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { box.hidden = true; }, 4000);
+}
+
+async function showPopups() {
+  // What the bot answered to my taps in this chat: a toast, or a dialog for show_alert,
+  // as a Telegram client shows them (the emulator keeps them per user and chat).
+  const data = await api(`/_emulator/popups?user_id=${state.me}&chat_id=${state.chat}` +
+                         `&after=${state.popupSeq}`);
+  state.popupSeq = Math.max(state.popupSeq, data.last_seq);
+  for (const popup of data.popups) {
+    if (popup.show_alert) {
+      $("alert-text").textContent = popup.text;
+      if (!$("alert").open) $("alert").showModal();
+    } else {
+      toast(popup.text);
+    }
+  }
 }
 
 function listen() {
@@ -204,6 +255,7 @@ function listen() {
   const source = new EventSource("/_sandbox/stream?after=0");
   source.onmessage = (event) => {
     const data = JSON.parse(event.data);
+    if (data.type === "callback_answered" && data.seq > state.popupSeq) showPopups();
     if (data.chat_id === state.chat) redraw();
   };
 }
@@ -215,6 +267,11 @@ $("composer").onsubmit = (event) => {
   send(text);
 };
 $("menu-button").onclick = showMenu;
+$("photo").onchange = async () => {
+  const file = $("photo").files[0];
+  $("photo").value = "";
+  await sendPhoto(file);
+};
 $("open-invite").onclick = () => {
   const code = ($("invite").value.split("start=")[1] || "").trim();
   send(code ? `/start ${code}` : "/start");
@@ -229,4 +286,7 @@ $("fire").onclick = async () => {
   }
 };
 
-loadPersonas().then(() => { listen(); refreshClock(); setInterval(refreshClock, 15000); });
+api("/_emulator/bot")
+  .then((bot) => { state.popupSeq = bot.last_seq; })
+  .then(loadPersonas)
+  .then(() => { listen(); refreshClock(); setInterval(refreshClock, 15000); });

@@ -335,10 +335,42 @@ class Deployment:
         }
 
     @property
+    def schema(self) -> str:
+        return f"bench_{self.transport}_{self.workers}{self.label.replace('-', '_')}_{os.getpid()}"
+
+    @property
     def database(self) -> str:
+        """A SQLite file, or a PostgreSQL schema of this run's own (made empty at start);
+        the server processes serving it carry the schema's name as application_name."""
         if self.args.engine == "postgresql":
-            return str(self.args.postgresql)
+            separator = "&" if "?" in self.args.postgresql else "?"
+            return (
+                f"{self.args.postgresql}{separator}search_path={self.schema}"
+                f"&application_name={self.schema}"
+            )
         return str(self.scratch / f"{self.transport}-{self.workers}{self.label}.sqlite3")
+
+    async def postgres(self, sql: str, *args: object, in_schema: bool = False) -> list[Any]:
+        import asyncpg
+
+        connection = await asyncpg.connect(self.args.postgresql)
+        try:
+            if in_schema:
+                await connection.execute(f"SET search_path TO {self.schema}")
+            return list(await connection.fetch(sql, *args))
+        finally:
+            await connection.close()
+
+    async def server_cpu(self) -> float:
+        """CPU seconds of the PostgreSQL server processes serving this run's connections."""
+        rows = await self.postgres(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = $1", self.schema
+        )
+        total = 0.0
+        for row in rows:
+            with contextlib.suppress(OSError):
+                total += cpu_seconds(int(row[0]))
+        return total
 
     def start(self, name: str) -> None:
         if name == "bot":
@@ -355,6 +387,9 @@ class Deployment:
         )
 
     async def __aenter__(self) -> Deployment:
+        if self.args.engine == "postgresql":
+            await self.postgres(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
+            await self.postgres(f"CREATE SCHEMA {self.schema}")
         if self.workers == 0:
             self.start("bot")
         else:
@@ -402,6 +437,8 @@ class Deployment:
                 process.wait(15)
             except subprocess.TimeoutExpired:
                 process.kill()
+        if self.args.engine == "postgresql":
+            await self.postgres(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
 
 
 async def measured_load(
@@ -412,6 +449,8 @@ async def measured_load(
     control, args = deployment.control, deployment.args
     await control.call("DELETE", "/calls")
     before = {**deployment.cpu(), "emulator": cpu_seconds(emulator_pid)}
+    if args.engine == "postgresql":
+        before["database"] = await deployment.server_cpu()
     driver_before = time.process_time()
     killer = None
     if kill_after is not None:
@@ -420,6 +459,8 @@ async def measured_load(
     if killer is not None:
         run["killed"] = await killer
     after = {**deployment.cpu(), "emulator": cpu_seconds(emulator_pid)}
+    if args.engine == "postgresql":
+        after["database"] = await deployment.server_cpu()
     calls = (await control.call("DELETE", "/calls"))["calls"]
     calls.pop("getUpdates", None)
     run["calls"] = calls
@@ -433,8 +474,6 @@ async def measured_load(
         by_role[role] += seconds
     run["cpu_s_per_answer"] = {role: round(s / answers, 5) for role, s in by_role.items()}
     run["cpu_s_per_answer_by_process"] = {n: round(s / answers, 5) for n, s in used.items()}
-    if args.engine == "postgresql":
-        run["cpu_s_per_answer"]["database"] = round(postgres_cpu_delta(before) / answers, 5)
     return run
 
 
@@ -443,10 +482,6 @@ async def _kill_when(deployment: Deployment, answers: int) -> str:
         await asyncio.sleep(0.02)
     deployment.kill("w1")
     return "w1"
-
-
-def postgres_cpu_delta(_: dict[str, float]) -> float:
-    raise NotImplementedError("the PostgreSQL engine is not on this branch yet")
 
 
 async def bench_transport(
@@ -478,7 +513,7 @@ async def bench_transport(
                         deployment, pid, latency
                     )
                     print(transport, workers, latency, _brief(results), file=sys.stderr)
-    if max(counts) >= 2:
+    if max(counts) >= 2 and not args.no_kill:
         workers = max(counts)
         async with emulator(http, log) as (control, base_url, pid):
             deployment = Deployment(
@@ -487,7 +522,7 @@ async def bench_transport(
             async with deployment:
                 expected = args.members * args.quizzes * 10
                 run = await measured_load(deployment, pid, 0, kill_after=expected // 3)
-                run.update(lost_and_duplicates(deployment, run))
+                run.update(await lost_and_duplicates(deployment, run))
                 results[f"workers{workers}_killed"] = run
     problems = [line for line in log.read_text().splitlines() if " ERROR " in line]
     if problems and not args.json:
@@ -540,18 +575,24 @@ def _brief(results: JsonDict) -> JsonDict:
     return {name: {k: v for k, v in run.items() if not isinstance(v, dict)}}
 
 
-def lost_and_duplicates(deployment: Deployment, run: JsonDict) -> JsonDict:
+async def lost_and_duplicates(deployment: Deployment, run: JsonDict) -> JsonDict:
     """From the database after a run with a worker killed: answers the members gave that
     were never recorded or whose result never came (lost), answers recorded twice, and
     questions a member was sent twice."""
     import sqlite3
 
-    with sqlite3.connect(deployment.database) as db:
-        recorded = db.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
-        distinct = db.execute(
-            "SELECT COUNT(*) FROM (SELECT DISTINCT session_id, position FROM answers)"
-        ).fetchone()[0]
-        pending = db.execute("SELECT COUNT(*) FROM inbox WHERE done_at IS NULL").fetchone()[0]
+    queries = (
+        "SELECT COUNT(*) FROM answers",
+        "SELECT COUNT(*) FROM (SELECT DISTINCT session_id, position FROM answers) AS d",
+        "SELECT COUNT(*) FROM inbox WHERE done_at IS NULL",
+    )
+    if deployment.args.engine == "postgresql":
+        recorded, distinct, pending = [
+            (await deployment.postgres(query, in_schema=True))[0][0] for query in queries
+        ]
+    else:
+        with sqlite3.connect(deployment.database) as db:
+            recorded, distinct, pending = [db.execute(q).fetchone()[0] for q in queries]
     expected = deployment.args.members * deployment.args.quizzes * 10
     return {
         "expected_answers": expected,
@@ -646,6 +687,7 @@ def main() -> None:
         help="the database for --engine postgresql (emptied before each run)",
     )
     parser.add_argument("--lease-seconds", type=float, default=3.0, help="workers' leases")
+    parser.add_argument("--no-kill", action="store_true", help="skip the run that kills a worker")
     parser.add_argument("--serve-echo", metavar="BASE_URL", help=argparse.SUPPRESS)
     parser.add_argument("--http", default="aiohttp", help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -54,15 +55,30 @@ JsonDict = dict[str, Any]
 class Run:
     """One emulator + bot pair and the driver's view of them."""
 
-    def __init__(self, scratch: Path, limits: bool, env: dict[str, str], workers: int = 0) -> None:
+    def __init__(
+        self,
+        scratch: Path,
+        limits: bool,
+        env: dict[str, str],
+        workers: int = 0,
+        postgres: str | None = None,
+    ) -> None:
         self.workers = workers
+        self.postgres = postgres
+        """The server's URL with ``--engine postgresql``: this run gets a schema of its own."""
+        self.schema = f"bench_broadcast_{scratch.name}_{os.getpid()}"
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.scratch = scratch
         scratch.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = scratch / "processes.log"
-        self.database = scratch / "bot.sqlite3"
+        self.database: Path | str = scratch / "bot.sqlite3"
+        if postgres is not None:
+            separator = "&" if "?" in postgres else "?"
+            self.database = f"{postgres}{separator}search_path={self.schema}"
+            query(self, f"DROP SCHEMA IF EXISTS {self.schema} CASCADE", admin=True)
+            query(self, f"CREATE SCHEMA {self.schema}", admin=True)
         args = ["-m", "bot.sandbox.emulator", "--port", str(self.port)]
         self.emulator = spawn([*args, "--limits"] if limits else args, self.log)
         self.env = {
@@ -109,8 +125,7 @@ class Run:
             self.bot.send_signal(signal.SIGKILL)
             self.bot.wait(30)
             return "bot"
-        with sqlite3.connect(self.database) as db:
-            (holder,) = db.execute("SELECT holder FROM leases WHERE name = 'outbox'").fetchone()
+        [(holder,)] = query(self, "SELECT holder FROM leases WHERE name = 'outbox'")
         self.processes[holder].send_signal(signal.SIGKILL)
         self.processes[holder].wait(30)
         return str(holder)
@@ -123,6 +138,8 @@ class Run:
                     process.wait(10)
                 except subprocess.TimeoutExpired:
                     process.kill()
+        if self.postgres is not None:
+            query(self, f"DROP SCHEMA IF EXISTS {self.schema} CASCADE", admin=True)
 
     async def events(self, http: aiohttp.ClientSession) -> list[JsonDict]:
         """Every event since the last call."""
@@ -159,21 +176,23 @@ async def prepare(run: Run, http: aiohttp.ClientSession, groups: int, members: i
         )
         group_ids.append(chat["chat"]["id"])
     now = int(time.time() * 1000)
-    with sqlite3.connect(run.database) as db:
-        db.executemany(
-            "INSERT INTO org_units (id, name, level, kind, parent_id, updated_at) "
-            "VALUES (?, ?, ?, '其他', ?, ?)",
-            [(u.id, u.name, u.level.value, u.parent, now) for u in units],
-        )
-        db.executemany(
-            "INSERT INTO members (telegram_id, first_name, real_name, branch_id, created_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [(uid, f"党员{n}", f"党员{n}", "zb-direct", now) for n, uid in enumerate(user_ids)],
-        )
-        db.executemany(
-            "INSERT INTO group_chats (chat_id, unit_id, bound_by, bound_at) VALUES (?, ?, 0, ?)",
-            [(chat, units[1 + n].id, now) for n, chat in enumerate(group_ids)],
-        )
+    query(
+        run,
+        "INSERT INTO org_units (id, name, level, kind, parent_id, updated_at) "
+        "VALUES (?, ?, ?, '其他', ?, ?)",
+        many=[(u.id, u.name, u.level.value, u.parent, now) for u in units],
+    )
+    query(
+        run,
+        "INSERT INTO members (telegram_id, first_name, real_name, branch_id, created_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        many=[(uid, f"党员{n}", f"党员{n}", "zb-direct", now) for n, uid in enumerate(user_ids)],
+    )
+    query(
+        run,
+        "INSERT INTO group_chats (chat_id, unit_id, bound_by, bound_at) VALUES (?, ?, 0, ?)",
+        many=[(chat, units[1 + n].id, now) for n, chat in enumerate(group_ids)],
+    )
     await run.events(http)  # skip the set-up events
     return OrgTree(tuple(units))
 
@@ -217,12 +236,12 @@ async def broadcast(run: Run, tree: OrgTree, text: str) -> list[int]:
 def outbox(run: Run, batches: list[int]) -> Counter[str]:
     """Deliveries of these batches by status."""
     marks = ",".join("?" * len(batches))
-    with sqlite3.connect(run.database) as db:
-        rows = db.execute(
-            f"SELECT status, COUNT(*) FROM deliveries WHERE batch_id IN ({marks}) GROUP BY status",
-            batches,
-        )
-        return Counter(dict(rows))
+    rows = query(
+        run,
+        f"SELECT status, COUNT(*) FROM deliveries WHERE batch_id IN ({marks}) GROUP BY status",
+        batches,
+    )
+    return Counter({status: int(count) for status, count in rows})
 
 
 async def drain(
@@ -267,7 +286,10 @@ async def bench(args: argparse.Namespace) -> JsonDict:
     timeout = aiohttp.ClientTimeout(total=120)
     with tempfile.TemporaryDirectory() as scratch_dir:
         scratch = Path(scratch_dir)
-        run = Run(scratch / "limited", limits=True, env={}, workers=args.workers)
+        postgres = args.postgresql if args.engine == "postgresql" else None
+        run = Run(
+            scratch / "limited", limits=True, env={}, workers=args.workers, postgres=postgres
+        )
         try:
             async with aiohttp.ClientSession(timeout=timeout) as http:
                 await wait_ready(http, f"{run.url}/_emulator/bot")
@@ -302,6 +324,7 @@ async def bench(args: argparse.Namespace) -> JsonDict:
         "groups": groups,
         "members": members,
         "workers": args.workers,
+        "engine": args.engine,
         "runs": results,
         "sustained_per_s": min(sustained) if sustained else None,
         "limit_violations": results["theme_day"]["limit_violations"]
@@ -316,10 +339,45 @@ async def bench(args: argparse.Namespace) -> JsonDict:
 
 
 def _groups(run: Run) -> list[tuple[str, int]]:
-    with sqlite3.connect(run.database) as db:
-        return [
-            (unit, chat) for chat, unit in db.execute("SELECT chat_id, unit_id FROM group_chats")
-        ]
+    return [(unit, chat) for chat, unit in query(run, "SELECT chat_id, unit_id FROM group_chats")]
+
+
+def query(
+    run: Run,
+    sql: str,
+    params: Any = (),
+    *,
+    many: list[tuple[Any, ...]] | None = None,
+    admin: bool = False,
+) -> list[tuple[Any, ...]]:
+    """One statement (``?`` placeholders) on the run's database, SQLite or its PostgreSQL
+    schema (``admin``: on the server, outside the schema)."""
+    if run.postgres is None:
+        with sqlite3.connect(run.database) as db:
+            if many is not None:
+                db.executemany(sql, many)
+                return []
+            return list(db.execute(sql, params))
+    parts = sql.split("?")
+    numbered = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], 1))
+
+    async def run_it() -> list[tuple[Any, ...]]:
+        import asyncpg
+
+        assert run.postgres is not None
+        connection = await asyncpg.connect(run.postgres)
+        try:
+            if not admin:
+                await connection.execute(f"SET search_path TO {run.schema}")
+            if many is not None:
+                await connection.executemany(numbered, many)
+                return []
+            return [tuple(row) for row in await connection.fetch(numbered, *params)]
+        finally:
+            await connection.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run_it()).result()
 
 
 async def crash(run: Run, http: aiohttp.ClientSession, tree: OrgTree) -> JsonDict:
@@ -363,6 +421,8 @@ def main() -> None:
         help="0: one process (python -m bot run); N: a receiver and N workers, the sender "
         "under the outbox lease (the crash run kills the lease's holder)",
     )
+    parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--postgresql", default="postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
     os.environ.setdefault("PYTHONPATH", str(ROOT))
     figures = asyncio.run(bench(args))

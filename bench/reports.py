@@ -3,6 +3,7 @@
     python -m bench.citygen                   # data/city.sqlite3, once (about ten minutes)
     python bench/reports.py --json            # the figures in docs/performance.md
     python bench/reports.py --small --json    # a small city generated into a temp dir first
+    python bench/reports.py --small --engine postgresql --json   # the same, copied to PostgreSQL
 
 Every figure comes from the bot's real code on the database ``bench.citygen`` builds:
 
@@ -75,6 +76,7 @@ from bot.stats.periods import Period, Span  # noqa: E402
 from bot.stats.report_process import ReportProcess  # noqa: E402
 from bot.stats.service import StatsService  # noqa: E402
 from bot.storage import Storage  # noqa: E402
+from bot.storage.url import DatabaseUrl  # noqa: E402
 
 ZONE = ZoneInfo("Asia/Shanghai")
 """The bot's default time zone, in which periods are calendar periods."""
@@ -190,7 +192,7 @@ def thousand_branch_committee(tree: OrgTree) -> tuple[str, OrgTree]:
     return group.id, OrgTree((*units, group))
 
 
-async def measure(db: Path, month: Period, year: Period, samples: int, seed: int) -> JsonDict:
+async def measure(db: str, month: Period, year: Period, samples: int, seed: int) -> JsonDict:
     bank = load_bank([ROOT / "question_bank"]).bank
     storage = await Storage.open(db)
     # The day after the measured month: its members are counted at its end, as on any day
@@ -205,7 +207,7 @@ async def measure(db: Path, month: Period, year: Period, samples: int, seed: int
     window = stats.window(month)
     counts = await storage.stats.member_counts(branches, window.at, window.start, window.end)
     biggest = max(branches, key=lambda b: (counts[b].members if b in counts else 0, b))
-    reports = ReportProcess(db, ZONE, "auto", clock)
+    reports = ReportProcess(DatabaseUrl.of(db), ZONE, "auto", clock)
     figures: JsonDict = {"month": month.key, "year": year.key, "rss_ready_mb": round(rss_mb())}
     gc.freeze()  # as the bot does once started: what is loaded now is never collected
     lag, pauses = LoopLag(), GcPauses()
@@ -441,7 +443,42 @@ def latest_periods(db: Path) -> tuple[Period, Period]:
     return month, Period(Span.YEAR, month.year)
 
 
-def run_worker(db: Path, month: Period, year: Period, samples: int, seed: int) -> JsonDict:
+def on_postgres(db: Path, base: str) -> str:
+    """The city copied with ``db copy`` into a fresh schema ``bench_reports`` on ``base``; the
+    URL of that copy."""
+    import asyncpg
+
+    from bot.storage.copy import copy_database
+    from bot.storage.url import DatabaseUrl
+
+    async def copy() -> str:
+        admin = await asyncpg.connect(base)
+        await admin.execute("DROP SCHEMA IF EXISTS bench_reports CASCADE")
+        await admin.execute("CREATE SCHEMA bench_reports")
+        await admin.close()
+        url = f"{base}{'&' if '?' in base else '?'}search_path=bench_reports"
+        copies = await copy_database(DatabaseUrl.of(db), DatabaseUrl.of(url))
+        assert all(c.ok for c in copies), [c for c in copies if not c.ok]
+        admin = await asyncpg.connect(url)
+        await admin.execute("ANALYZE")  # fresh statistics, as autovacuum would soon make
+        await admin.close()
+        return url
+
+    return asyncio.run(copy())
+
+
+def drop_copy(base: str) -> None:
+    import asyncpg
+
+    async def drop() -> None:
+        admin = await asyncpg.connect(base)
+        await admin.execute("DROP SCHEMA IF EXISTS bench_reports CASCADE")
+        await admin.close()
+
+    asyncio.run(drop())
+
+
+def run_worker(db: Path | str, month: Period, year: Period, samples: int, seed: int) -> JsonDict:
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", "--db", str(db)]
     command += ["--month", month.key, "--samples", str(samples), "--seed", str(seed)]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
@@ -455,7 +492,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--db", type=Path, default=ROOT / "data" / "city.sqlite3")
+    parser.add_argument("--db", default=str(ROOT / "data" / "city.sqlite3"))
+    parser.add_argument(
+        "--engine",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="postgresql: copy the city to --postgres first and report from there",
+    )
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--small", action="store_true", help="generate a small city first")
     parser.add_argument("--samples", type=int, default=200, help="branches for /stats")
     parser.add_argument("--seed", type=int, default=1)
@@ -470,7 +514,7 @@ def main() -> None:
         print(json.dumps(asyncio.run(measure(args.db, month, year, args.samples, args.seed))))
         return
     with tempfile.TemporaryDirectory() as scratch:
-        db: Path = args.db
+        db = Path(args.db)
         if args.small:
             db = Path(scratch) / "city.sqlite3"
             generate = [sys.executable, "-m", "bench.citygen", "--small", "--out", str(db)]
@@ -478,7 +522,19 @@ def main() -> None:
         if not db.exists():
             raise SystemExit(f"{db} does not exist; generate it with python -m bench.citygen")
         month, year = latest_periods(db)
-        figures = run_worker(db, month, year, args.samples, args.seed)
+        source: Path | str = db
+        if args.engine == "postgresql":
+            started = time.perf_counter()
+            source = on_postgres(db, args.postgres)
+            copy_s = round(time.perf_counter() - started, 1)
+        try:
+            figures = run_worker(source, month, year, args.samples, args.seed)
+        finally:
+            if args.engine == "postgresql":
+                drop_copy(args.postgres)
+        figures["engine"] = args.engine
+        if args.engine == "postgresql":
+            figures["copy_s"] = copy_s
         if args.e2e:
             org_file = db.with_name(f"{db.stem}-org.yaml")
             figures |= asyncio.run(through_bot(db, org_file, month, year, args.e2e))

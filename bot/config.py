@@ -3,7 +3,9 @@
 Any key can be overridden from the environment as ``BOT__<SECTION>__<KEY>``, e.g.
 ``BOT__QUIZ__QUESTIONS_PER_QUIZ=5``; the value is read as YAML, so ``5`` is a number and
 ``[a, b]`` a list. The bot token is a secret and is never read from this file: it comes from
-``BOT_TOKEN`` or from the file named by ``telegram.token_file``.
+``BOT_TOKEN`` or from the file named by ``telegram.token_file``. So is a database password:
+``database`` in the file names a SQLite file or a PostgreSQL server without one, and
+``DATABASE_URL`` (or ``BOT__DATABASE``) in the environment may carry it.
 """
 
 from __future__ import annotations
@@ -14,20 +16,30 @@ from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+)
 
 from bot.i18n import LOCALES
 from bot.org.config import OrganisationSettings
 from bot.org.tree import tree_problems
 from bot.schedule.config import ScheduleSettings, load_schedules, schedule_problems
 from bot.stats.chart import AUTO_FONT, NO_FONT
+from bot.storage.url import DatabaseUrl
 from bot.yamlfile import InvalidFileError, Located, Problem, load_located, validation_problems
 
 ENV_PREFIX = "BOT__"
 TOKEN_ENV = "BOT_TOKEN"
+DATABASE_ENV = "DATABASE_URL"
 CONFIG_MAX_BYTES = 1 << 20
 """config.yaml, organisation units included; a bigger tree belongs in organisation.file."""
 TOKEN_PATTERN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
@@ -48,6 +60,12 @@ def _timezone(name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValueError("unknown time zone (use a name such as Asia/Shanghai)") from exc
     return name
+
+
+def _database(value: object) -> DatabaseUrl:
+    if isinstance(value, DatabaseUrl | Path | str) and str(value).strip():
+        return DatabaseUrl.of(value if isinstance(value, DatabaseUrl | Path) else value.strip())
+    raise ValueError("a SQLite file's path, or postgresql://user@host:port/database")
 
 
 def _locale(name: str) -> str:
@@ -132,7 +150,10 @@ class StatsSettings(_Section):
 class Settings(_Section):
     timezone: Annotated[str, AfterValidator(_timezone)] = "Asia/Shanghai"
     locale: Annotated[str, AfterValidator(_locale)] = "zh-CN"
-    database: Path = Path("data/bot.sqlite3")
+    database: Annotated[DatabaseUrl, PlainValidator(_database)] = DatabaseUrl.of(
+        "data/bot.sqlite3"
+    )
+    """A SQLite file (the default) or ``postgresql://user@host:port/database``."""
     question_bank: list[Path] = Field(default_factory=lambda: [Path("question_bank")])
     quiz: QuizSettings = QuizSettings()
     telegram: TelegramSettings = TelegramSettings()
@@ -173,6 +194,22 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
             )
         )
         data = _without(data, key)
+    if isinstance(data.get("database"), str) and _has_password(data["database"]):
+        problems.append(
+            located.problem(
+                ("database",),
+                f"database: a password is a secret; set {DATABASE_ENV} (or PGPASSWORD) "
+                "in the environment instead",
+            )
+        )
+        data = _without(data, ("database",))
+    if environ.get(DATABASE_ENV, "").strip():
+        # Checked here, not by the model: a validation error would quote the value, password
+        # and all.
+        try:
+            data = {**data, "database": DatabaseUrl.of(environ[DATABASE_ENV].strip())}
+        except ValueError as error:
+            problems.append(Problem(DATABASE_ENV, 0, 0, str(error)))
     for name, value in sorted(environ.items()):
         if name.startswith(ENV_PREFIX):
             keys = tuple(part.lower() for part in name[len(ENV_PREFIX) :].split("__"))
@@ -203,6 +240,13 @@ def load_settings(path: Path, environ: Mapping[str, str] | None = None) -> Setti
     if problems or settings is None:
         raise InvalidFileError(sorted(set(problems)))
     return settings
+
+
+def _has_password(value: str) -> bool:
+    try:
+        return "://" in value and urlsplit(value.strip()).password is not None
+    except ValueError:
+        return False
 
 
 def read_token(settings: Settings, environ: Mapping[str, str] | None = None) -> str | None:

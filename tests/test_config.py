@@ -90,3 +90,35 @@ def test_chart_font_is_auto_none_or_a_file_that_exists(tmp_path: Path) -> None:
         "config.yaml:1:13: chart_font: use auto, none or the path of a font file that exists "
         "(got '/no/such/font.otf')"
     ]
+
+
+def test_the_database_is_a_sqlite_path_or_a_postgresql_url(tmp_path: Path) -> None:
+    default = load_settings(Path("does-not-exist.yaml"), environ={}).database
+    assert (default.engine, default.path) == ("sqlite", Path("data/bot.sqlite3"))
+    path = tmp_path / "config.yaml"
+    path.write_text("database: postgresql://bot@db.internal:5432/branches\n", encoding="utf-8")
+    settings = load_settings(path, environ={})
+    assert settings.database.engine == "postgresql"
+    assert str(settings.database) == "postgresql://bot@db.internal:5432/branches"
+    path.write_text("database: sqlite:///var/bot.sqlite3\n", encoding="utf-8")
+    assert load_settings(path, environ={}).database.path == Path("var/bot.sqlite3")
+
+
+def test_a_database_password_comes_from_the_environment_and_is_never_shown(
+    tmp_path: Path,
+) -> None:
+    found = problems(tmp_path, "database: postgresql://bot:s3cret@db/branches\n")
+    assert found == [
+        "config.yaml:1:11: database: a password is a secret; set DATABASE_URL (or PGPASSWORD) "
+        "in the environment instead"
+    ]
+    assert not any("s3cret" in line for line in problems(tmp_path, "database: x://u:s3cret@h\n"))
+    path = tmp_path / "config.yaml"
+    path.write_text("database: data/bot.sqlite3\n", encoding="utf-8")
+    url = "postgresql://bot:s3cret@db:5432/branches"
+    settings = load_settings(path, environ={"DATABASE_URL": url})
+    assert settings.database.url == url and settings.database.password == "s3cret"
+    assert "s3cret" not in str(settings.database) and "s3cret" not in repr(settings)
+    assert str(settings.database) == "postgresql://bot:***@db:5432/branches"
+    found = problems(tmp_path, "timezone: UTC\n", {"DATABASE_URL": "mysql://u:s3cret@h/db"})
+    assert found == ["DATABASE_URL: unknown database kind 'mysql': use a path or postgresql://…"]

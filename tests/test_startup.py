@@ -14,12 +14,15 @@ import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 from bot.sandbox.emulator.client import EmulatorClient
 from bot.sandbox.emulator.server import Emulator
+from bot.storage import Storage
 from tests.conftest import SAMPLE_BANK
+from tests.engines import postgres_schema, postgres_url
 
 ROOT = Path(__file__).resolve().parents[1]
 START_TIMEOUT = 30.0
@@ -268,3 +271,52 @@ async def test_the_report_worker_ends_with_a_killed_bot(
             break
         await asyncio.sleep(0.1)
     assert not any(alive(pid) for pid in workers)
+
+
+@pytest.mark.postgresql
+async def test_the_bot_runs_on_postgresql_named_by_database_url(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    """``python -m bot run`` with ``DATABASE_URL``: the schema is created at start, the bot
+    answers, and the log names the database without its password."""
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        f"database: {tmp_path / 'unused.sqlite3'}\nquestion_bank: [{SAMPLE_BANK}]\n"
+        "chart_font: none\n",
+        encoding="utf-8",
+    )
+    async with postgres_schema(postgres_url(), fresh=True) as database:
+        parts = urlsplit(database.url)
+        host = parts.netloc.rpartition("@")[2]
+        with_password = urlunsplit(parts._replace(netloc=f"{parts.username}:pw@{host}"))
+        shown = urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BOT__")}
+        env |= {"BOT_TOKEN": emulator.token, "DATABASE_URL": with_password}
+        process = await asyncio.create_subprocess_exec(
+            *[sys.executable, "-m", "bot", "--config", str(config), "run"],
+            *["--base-url", emulator.base_url],
+            cwd=ROOT,
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            async with EmulatorClient(emulator.url) as client:
+                member = await client.create_user("张三")
+                await client.send_text(member["id"], "/start")
+                reply = await client.wait_for_message(member["id"], timeout=START_TIMEOUT)
+                assert "/quiz" in reply["text"]
+        finally:
+            if process.returncode is None:
+                process.terminate()
+            _, stderr = await asyncio.wait_for(process.communicate(), START_TIMEOUT)
+            log = stderr.decode()
+        assert "Traceback" not in log, log
+        assert f"database {shown}" in log, log
+        assert ":pw@" not in log
+        assert not (tmp_path / "unused.sqlite3").exists()
+        storage = await Storage.open(database)
+        try:
+            assert await storage.org.member_id(member["id"]) is not None
+        finally:
+            await storage.close()

@@ -14,10 +14,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.cli import bank, org, report, run, sandbox, scale, schedule
+from bot.cli import bank, db, org, report, run, sandbox, scale, schedule
 from bot.yamlfile import InvalidFileError
 
-FEATURES = (run, scale, sandbox, bank, org, report, schedule)
+FEATURES = (run, scale, sandbox, bank, org, report, schedule, db)
 
 
 def build_parser() -> argparse.ArgumentParser:

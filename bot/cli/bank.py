@@ -22,6 +22,7 @@ from bot.quiz.importer.writing import change_lines
 from bot.quiz.reference import add_reference, registered
 from bot.quiz.review import review_sample, review_text, write_review
 from bot.storage import Storage
+from bot.storage.url import DatabaseUrl
 
 TEMPLATE = Path("docs/question-bank-template.xlsx")
 REFERENCES = Path("docs/reference")
@@ -154,7 +155,7 @@ def _reference_add(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _open_reports(database: Path) -> dict[str, int]:
+async def _open_reports(database: DatabaseUrl) -> dict[str, int]:
     storage = await Storage.open(database)
     try:
         return await storage.corrections.open_correction_counts()

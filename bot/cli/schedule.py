@@ -32,6 +32,7 @@ from bot.schedule import (
 from bot.schedule.holidays import year_spans
 from bot.schedule.notation import format_clock
 from bot.storage import Storage
+from bot.storage.url import DatabaseUrl
 from bot.yamlfile import InvalidFileError, Problem
 
 WEEKDAYS = "一二三四五六日"
@@ -184,7 +185,7 @@ def _branch_id(typed: str, units: list[Unit]) -> str:
     return found or typed
 
 
-async def _stored_units(database: Path) -> list[Unit]:
+async def _stored_units(database: DatabaseUrl) -> list[Unit]:
     storage = await Storage.open(database)
     try:
         return await storage.org.units()

@@ -21,15 +21,18 @@ from bot.sandbox.demo import ORGANISATION, populate, prepare_theme_day
 from bot.sandbox.emulator.server import Emulator
 from bot.sandbox.page import Page
 from bot.storage import Storage
+from bot.storage.url import DatabaseUrl
 
 SANDBOX_DATABASE = Path("sandbox/bot.sqlite3")
 
 
-def sandbox_settings(settings: Settings, emulator: Emulator, database: Path) -> Settings:
+def sandbox_settings(
+    settings: Settings, emulator: Emulator, database: DatabaseUrl | Path
+) -> Settings:
     telegram = settings.telegram.model_copy(
         update={"base_url": emulator.base_url, "base_file_url": emulator.base_file_url}
     )
-    return settings.model_copy(update={"telegram": telegram, "database": database})
+    return settings.model_copy(update={"telegram": telegram, "database": DatabaseUrl.of(database)})
 
 
 def run_sandbox(

@@ -23,7 +23,6 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
@@ -34,6 +33,7 @@ from bot.stats.chart import Bar, draw_chart, font_for
 from bot.stats.periods import Period
 from bot.stats.service import StatsService
 from bot.storage import Storage
+from bot.storage.url import DatabaseUrl
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ Result = TypeVar("Result")
 class LedgerRequest:
     """What the worker needs for a ledger, sent over a pipe: plain, picklable data."""
 
-    database: Path
+    database: DatabaseUrl
     zone: ZoneInfo
     unit_id: str
     period: Period
@@ -119,7 +119,7 @@ class ReportProcess:
 
     def __init__(
         self,
-        database: Path,
+        database: DatabaseUrl,
         zone: ZoneInfo,
         chart_font: str,
         clock: Clock,

@@ -28,29 +28,25 @@ class AttendanceStore(StoreBase):
     async def ensure_event(self, meeting: Meeting, now: datetime) -> int:
         """The meeting's event, created the first time it is asked for (its details stay
         as first written)."""
-        async with (
-            self._write_lock,
-            self._db.execute(
-                """
-                INSERT INTO events (key, branch_id, kind, occurs_at, title, topic, place,
-                                    created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (key) DO UPDATE SET key = excluded.key
-                RETURNING id
-                """,
-                (
-                    meeting.key,
-                    meeting.branch_id,
-                    meeting.kind,
-                    to_ms(meeting.occurs_at),
-                    meeting.title,
-                    meeting.topic,
-                    meeting.place,
-                    to_ms(now),
-                ),
-            ) as cursor,
-        ):
-            row = await cursor.fetchone()
+        row = await self._write_returning(
+            """
+            INSERT INTO events (key, branch_id, kind, occurs_at, title, topic, place,
+                                created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (key) DO UPDATE SET key = excluded.key
+            RETURNING id
+            """,
+            (
+                meeting.key,
+                meeting.branch_id,
+                meeting.kind,
+                to_ms(meeting.occurs_at),
+                meeting.title,
+                meeting.topic,
+                meeting.place,
+                to_ms(now),
+            ),
+        )
         assert row is not None
         return int(row[0])
 
@@ -109,19 +105,15 @@ class AttendanceStore(StoreBase):
     ) -> int | None:
         """Move one occurrence from ``was`` to ``to``; the number of this move, or None when
         it was moved, cancelled or changed meanwhile (``was`` is no longer its time)."""
-        async with (
-            self._write_lock,
-            self._db.execute(
-                """
-                UPDATE events SET occurs_at = ?, moved_from = COALESCE(moved_from, occurs_at),
-                    moves = moves + 1, note = ?, edited_by = ?, edited_at = ?
-                WHERE id = ? AND status = 'scheduled' AND occurs_at = ?
-                RETURNING moves
-                """,
-                (to_ms(to), reason, by, to_ms(now), event_id, to_ms(was)),
-            ) as cursor,
-        ):
-            row = await cursor.fetchone()
+        row = await self._write_returning(
+            """
+            UPDATE events SET occurs_at = ?, moved_from = COALESCE(moved_from, occurs_at),
+                moves = moves + 1, note = ?, edited_by = ?, edited_at = ?
+            WHERE id = ? AND status = 'scheduled' AND occurs_at = ?
+            RETURNING moves
+            """,
+            (to_ms(to), reason, by, to_ms(now), event_id, to_ms(was)),
+        )
         return int(row[0]) if row else None
 
     async def create_event(
@@ -135,36 +127,32 @@ class AttendanceStore(StoreBase):
     ) -> int | None:
         """A meeting organised in the chat; None when ``key`` was written before (a repeated
         确认)."""
-        async with (
-            self._write_lock,
-            self._db.execute(
-                """
-                INSERT INTO events (key, branch_id, kind, occurs_at, title, topic, place,
-                                    agenda, speaker, adhoc, audience, expected, edited_by,
-                                    edited_at, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
-                ON CONFLICT (key) DO NOTHING
-                RETURNING id
-                """,
-                (
-                    key,
-                    meeting.branch_id,
-                    meeting.kind,
-                    to_ms(meeting.occurs_at),
-                    meeting.title,
-                    meeting.topic,
-                    meeting.place,
-                    meeting.agenda,
-                    meeting.speaker,
-                    audience.value,
-                    expected,
-                    by,
-                    to_ms(now),
-                    to_ms(now),
-                ),
-            ) as cursor,
-        ):
-            row = await cursor.fetchone()
+        row = await self._write_returning(
+            """
+            INSERT INTO events (key, branch_id, kind, occurs_at, title, topic, place,
+                                agenda, speaker, adhoc, audience, expected, edited_by,
+                                edited_at, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)
+            ON CONFLICT (key) DO NOTHING
+            RETURNING id
+            """,
+            (
+                key,
+                meeting.branch_id,
+                meeting.kind,
+                to_ms(meeting.occurs_at),
+                meeting.title,
+                meeting.topic,
+                meeting.place,
+                meeting.agenda,
+                meeting.speaker,
+                audience.value,
+                expected,
+                by,
+                to_ms(now),
+                to_ms(now),
+            ),
+        )
         return int(row[0]) if row else None
 
     async def off_schedule(self, start: datetime, end: datetime) -> list[Event]:
@@ -368,13 +356,10 @@ class AttendanceStore(StoreBase):
         # transaction as the insert, under the write lock that closing takes too.
         async with self._transaction() as db:
             if kind == "self":
-                async with db.execute(
-                    "SELECT closed_at FROM events WHERE id = ?", (event_id,)
-                ) as cursor:
-                    row = await cursor.fetchone()
+                row = await db.one("SELECT closed_at FROM events WHERE id = ?", (event_id,))
                 if row is not None and row[0] is not None:
                     return False
-            async with db.execute(
+            changed = await db.execute(
                 """
                 INSERT INTO attendance (event_id, member_id, present, signed_by, signed_kind,
                                         signed_at)
@@ -385,8 +370,8 @@ class AttendanceStore(StoreBase):
                 WHERE attendance.present = 0
                 """,
                 (event_id, member_id, by, kind, to_ms(now)),
-            ) as cursor:
-                return cursor.rowcount > 0
+            )
+            return changed > 0
 
     async def studied(self, event_id: int, member_id: int, now: datetime) -> bool:
         """A member's 已学习 after the 补课; False when it was recorded before."""

@@ -2,9 +2,11 @@
 
 Another writer (a backup, an operator's ``sqlite3`` session, a second process) can hold the
 database longer than the connection's ``busy_timeout``; SQLite then raises "database is
-locked" (or "busy"). For a member's tap that is one failed update, but for a background loop
-it used to be the end: the outbox sender died and nothing was sent until a restart. Loops
-call their storage through ``retry_busy``, which waits with backoff until the lock is gone.
+locked" (or "busy"). PostgreSQL's equivalents are a serialization failure, a deadlock, a lock
+not available, or a server not accepting connections yet (starting up, or out of slots). For
+a member's tap that is one failed update, but for a background loop it used to be the end:
+the outbox sender died and nothing was sent until a restart. Loops call their storage
+through ``retry_busy``, which waits with backoff until the lock is gone.
 """
 
 from __future__ import annotations
@@ -22,11 +24,21 @@ T = TypeVar("T")
 
 
 def is_busy(error: BaseException) -> bool:
-    """Whether ``error`` is SQLite saying another connection holds the lock."""
+    """Whether ``error`` is the database saying another connection holds the lock."""
+    if _postgres_busy(error):
+        return True
     if not isinstance(error, sqlite3.OperationalError):
         return False
     text = str(error).lower()
     return "locked" in text or "busy" in text
+
+
+def _postgres_busy(error: BaseException) -> bool:
+    try:
+        from bot.storage.postgres import BUSY_ERRORS
+    except ImportError:  # pragma: no cover - asyncpg is a runtime requirement
+        return False
+    return isinstance(error, BUSY_ERRORS)
 
 
 @dataclass(frozen=True)
@@ -51,7 +63,7 @@ async def retry_busy(
     while True:
         try:
             return await call()
-        except sqlite3.OperationalError as error:
+        except Exception as error:
             if not is_busy(error):
                 raise
             wait = (backoff or Backoff()).delay(attempt)

@@ -14,17 +14,15 @@ class CorrectionStore(StoreBase):
     async def add_correction(
         self, question_id: str, bank_version: str, member_id: int, text: str, now: datetime
     ) -> int:
-        async with (
-            self._write_lock,
-            self._db.execute(
-                """
+        row = await self._write_returning(
+            """
             INSERT INTO corrections (question_id, bank_version, member_id, text, created_at)
-            VALUES (?, ?, ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?) RETURNING id
             """,
-                (question_id, bank_version, member_id, text, to_ms(now)),
-            ) as cursor,
-        ):
-            return int(cursor.lastrowid or 0)
+            (question_id, bank_version, member_id, text, to_ms(now)),
+        )
+        assert row is not None
+        return int(row[0])
 
     async def open_corrections(self, branches: Collection[str] | None) -> list[Correction]:
         """Open reports by members of ``branches`` (None: everyone's, for admins). A report's
@@ -72,14 +70,13 @@ class CorrectionStore(StoreBase):
         ``reply``; the Telegram ids of the members who reported them (once each)."""
         scoped = "" if branches is None else f"AND m.branch_id IN ({marks(branches)})"
         async with self._transaction() as db:
-            async with db.execute(
+            rows = await db.all(
                 f"""
                 SELECT c.id, m.telegram_id FROM corrections c JOIN members m ON m.id = c.member_id
                 WHERE c.question_id = ? AND c.closed_at IS NULL {scoped}
                 """,
                 (question_id, *(branches or ())),
-            ) as cursor:
-                rows = list(await cursor.fetchall())
+            )
             await db.execute(
                 f"UPDATE corrections SET closed_by = ?, closed_at = ?, reply = ? "
                 f"WHERE id IN ({marks(rows)})",

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
 from bot.org.joining import JoinRequest, RequestKind
-from bot.storage.base import StoreBase, from_ms, to_ms
+from bot.storage.base import Row, StoreBase, from_ms, to_ms
 
 
 class JoinStore(StoreBase):
@@ -29,7 +27,7 @@ class JoinStore(StoreBase):
                 "WHERE telegram_id = ? AND kind = ? AND decided_at IS NULL",
                 (telegram_id, kind.value),
             )
-            async with db.execute(
+            row = await db.one(
                 """
                 INSERT INTO join_requests
                     (kind, telegram_id, branch_id, name, old_name, invite_code, created_at)
@@ -37,8 +35,7 @@ class JoinStore(StoreBase):
                 RETURNING *
                 """,
                 (kind.value, telegram_id, branch_id, name, old_name, invite_code, to_ms(now)),
-            ) as cursor:
-                row = await cursor.fetchone()
+            )
         assert row is not None
         return _request(row)
 
@@ -59,7 +56,7 @@ class JoinStore(StoreBase):
         )
 
 
-def _request(row: aiosqlite.Row) -> JoinRequest:
+def _request(row: Row) -> JoinRequest:
     return JoinRequest(
         id=row["id"],
         kind=RequestKind(row["kind"]),

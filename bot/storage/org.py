@@ -6,12 +6,10 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
-import aiosqlite
-
 from bot.org.members import Departure, Invite, Member, RosterEntry
 from bot.org.transfers import TransferRequest, TransferStatus
 from bot.org.tree import Kind, Level, Unit, UnitChanges, UnitInUseError
-from bot.storage.base import StoreBase, from_ms, marks, to_ms
+from bot.storage.base import Connection, Dialect, Row, StoreBase, from_ms, marks, to_ms
 
 MEMBER_COLUMNS = (
     "id, telegram_id, first_name, real_name, branch_id, party_joined_on, unreachable_since"
@@ -24,16 +22,15 @@ class OrgStore(StoreBase):
         id's history. Raises ``UnitInUseError`` and changes nothing if a unit to be removed
         still has members."""
         async with self._transaction() as db:
-            async with db.execute("SELECT id, name, parent_id, active FROM org_units") as cursor:
-                current = {row["id"]: row for row in await cursor.fetchall()}
+            current = {
+                row["id"]: row
+                for row in await db.all("SELECT id, name, parent_id, active FROM org_units")
+            }
             wanted = {unit.id for unit in units}
             gone = [uid for uid, row in current.items() if row["active"] and uid not in wanted]
             in_use: dict[str, int] = {}
             for uid in gone:
-                async with db.execute(
-                    "SELECT COUNT(*) FROM members WHERE branch_id = ?", (uid,)
-                ) as cursor:
-                    row = await cursor.fetchone()
+                row = await db.one("SELECT COUNT(*) FROM members WHERE branch_id = ?", (uid,))
                 if row and row[0]:
                     in_use[uid] = int(row[0])
             if in_use:
@@ -78,7 +75,9 @@ class OrgStore(StoreBase):
         return changes
 
     async def units(self) -> list[Unit]:
-        rows = await self._all("SELECT * FROM org_units WHERE active = 1 ORDER BY rowid")
+        rows = await self._all(
+            f"SELECT * FROM org_units WHERE active = 1 ORDER BY {self._dialect.insertion_order}"
+        )
         return [
             Unit(
                 row["id"],
@@ -106,25 +105,21 @@ class OrgStore(StoreBase):
         now: datetime,
     ) -> int:
         """Record a Telegram user as a member (or refresh their names) and return the id."""
-        async with (
-            self._write_lock,
-            self._db.execute(
-                """
-                INSERT INTO members (telegram_id, first_name, last_name, username,
-                                     created_at, last_seen_at)
-                VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (telegram_id) DO UPDATE SET
-                    first_name = excluded.first_name,
-                    last_name = excluded.last_name,
-                    username = excluded.username,
-                    last_seen_at = excluded.last_seen_at,
-                    unreachable_since = NULL
-                RETURNING id
-                """,
-                (telegram_id, first_name, last_name, username, to_ms(now), to_ms(now)),
-            ) as cursor,
-        ):
-            row = await cursor.fetchone()
+        row = await self._write_returning(
+            """
+            INSERT INTO members (telegram_id, first_name, last_name, username,
+                                 created_at, last_seen_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (telegram_id) DO UPDATE SET
+                first_name = excluded.first_name,
+                last_name = excluded.last_name,
+                username = excluded.username,
+                last_seen_at = excluded.last_seen_at,
+                unreachable_since = NULL
+            RETURNING id
+            """,
+            (telegram_id, first_name, last_name, username, to_ms(now), to_ms(now)),
+        )
         assert row is not None
         return int(row["id"])
 
@@ -158,15 +153,14 @@ class OrgStore(StoreBase):
         with the same name and no Telegram account yet is merged into them (its join date
         kept). Returns whether a roster entry matched."""
         async with self._transaction() as db:
-            async with db.execute(
+            roster = await db.one(
                 """
                 SELECT id, party_joined_on FROM members
                 WHERE branch_id = ? AND real_name = ? AND telegram_id IS NULL
                 ORDER BY id LIMIT 1
                 """,
                 (branch_id, real_name),
-            ) as cursor:
-                roster = await cursor.fetchone()
+            )
             if roster is not None:
                 # Membership history: the roster entry's stays in branches (and its
                 # transfers) become the joiner's, so the periods it was counted in keep their
@@ -185,7 +179,7 @@ class OrgStore(StoreBase):
                         (joiner, roster["id"]),
                     )
                 await db.execute("DELETE FROM members WHERE id = ?", (roster["id"],))
-            async with db.execute(
+            row = await db.one(
                 """
                 UPDATE members SET branch_id = ?, real_name = ?,
                     party_joined_on = COALESCE(party_joined_on, ?)
@@ -193,8 +187,7 @@ class OrgStore(StoreBase):
                 RETURNING id
                 """,
                 (branch_id, real_name, roster["party_joined_on"] if roster else None, telegram_id),
-            ) as cursor:
-                row = await cursor.fetchone()
+            )
             if row is None:
                 raise LookupError(f"no member with Telegram id {telegram_id}")
             await db.execute(
@@ -205,7 +198,7 @@ class OrgStore(StoreBase):
                 (row["id"], branch_id, by, to_ms(now)),
             )
             if roster is None:
-                await _move(db, row["id"], branch_id, now, by)
+                await _move(db, self._dialect, row["id"], branch_id, now, by)
         return roster is not None
 
     async def add_roster(self, entries: Sequence[RosterEntry], now: datetime) -> int:
@@ -213,7 +206,7 @@ class OrgStore(StoreBase):
         statistics (and as unreachable) from today. All entries or none."""
         async with self._transaction() as db:
             for e in entries:
-                async with db.execute(
+                row = await db.one(
                     """
                     INSERT INTO members (real_name, branch_id, party_joined_on, created_at)
                     VALUES (?, ?, ?, ?) RETURNING id
@@ -224,16 +217,15 @@ class OrgStore(StoreBase):
                         e.party_joined_on.isoformat() if e.party_joined_on else None,
                         to_ms(now),
                     ),
-                ) as cursor:
-                    row = await cursor.fetchone()
+                )
                 assert row is not None
-                await _move(db, row["id"], e.branch_id, now, None)
+                await _move(db, self._dialect, row["id"], e.branch_id, now, None)
         return len(entries)
 
     async def transfer(self, member_id: int, to_branch: str, by: int, now: datetime) -> None:
         """组织关系转接: the member moves, their history stays theirs."""
         async with self._transaction() as db:
-            await _transfer(db, member_id, to_branch, by, now)
+            await _transfer(db, self._dialect, member_id, to_branch, by, now)
 
     # Transfer requests (组织关系转接 into a branch outside the sender's scope)
 
@@ -264,7 +256,7 @@ class OrgStore(StoreBase):
                 """,
                 (member_id, from_branch),
             )
-            async with db.execute(
+            row = await db.one(
                 """
                 INSERT INTO transfer_requests
                     (member_id, from_branch, to_branch, requested_by, created_at, expires_at)
@@ -273,15 +265,13 @@ class OrgStore(StoreBase):
                 RETURNING *
                 """,
                 (member_id, from_branch, to_branch, by, to_ms(now), to_ms(expires_at)),
-            ) as cursor:
-                row = await cursor.fetchone()
+            )
             opened = row is not None
             if row is None:
-                async with db.execute(
+                row = await db.one(
                     "SELECT * FROM transfer_requests WHERE member_id = ? AND status = 'pending'",
                     (member_id,),
-                ) as cursor:
-                    row = await cursor.fetchone()
+                )
         assert row is not None
         return _transfer_request(row), opened
 
@@ -314,7 +304,7 @@ class OrgStore(StoreBase):
         """接收: the request is marked accepted and the member moved, in one transaction — only
         while it is pending, in time, and the member is still in the sending branch."""
         async with self._transaction() as db:
-            async with db.execute(
+            row = await db.one(
                 """
                 UPDATE transfer_requests SET status = 'accepted', decided_by = ?, decided_at = ?
                 WHERE id = ? AND status = 'pending' AND expires_at > ?
@@ -326,11 +316,10 @@ class OrgStore(StoreBase):
                 RETURNING member_id, to_branch
                 """,
                 (by, to_ms(now), request_id, to_ms(now)),
-            ) as cursor:
-                row = await cursor.fetchone()
+            )
             if row is None:
                 return False
-            await _transfer(db, row["member_id"], row["to_branch"], by, now)
+            await _transfer(db, self._dialect, row["member_id"], row["to_branch"], by, now)
         return True
 
     async def depart(
@@ -340,14 +329,13 @@ class OrgStore(StoreBase):
         branch, their history kept. Returns None, changing nothing, when ``on`` is before
         they joined their branch; else the moment they joined it."""
         async with self._transaction() as db:
-            async with db.execute(
+            row = await db.one(
                 "SELECT joined_at FROM memberships WHERE member_id = ? AND left_at IS NULL",
                 (member_id,),
-            ) as cursor:
-                row = await cursor.fetchone()
+            )
             if row is None or row["joined_at"] > to_ms(on):
                 return None
-            await _move(db, member_id, None, on, by, reason)
+            await _move(db, self._dialect, member_id, None, on, by, reason)
             await db.execute("UPDATE members SET branch_id = NULL WHERE id = ?", (member_id,))
         return from_ms(row["joined_at"])
 
@@ -418,14 +406,10 @@ class OrgStore(StoreBase):
         )
 
     async def revoke_invites(self, branch_id: str, now: datetime) -> int:
-        async with (
-            self._write_lock,
-            self._db.execute(
-                "UPDATE invites SET revoked_at = ? WHERE branch_id = ? AND revoked_at IS NULL",
-                (to_ms(now), branch_id),
-            ) as cursor,
-        ):
-            return cursor.rowcount
+        return await self._count(
+            "UPDATE invites SET revoked_at = ? WHERE branch_id = ? AND revoked_at IS NULL",
+            (to_ms(now), branch_id),
+        )
 
     # Group chats
 
@@ -478,7 +462,8 @@ class OrgStore(StoreBase):
 
 
 async def _move(
-    db: aiosqlite.Connection,
+    db: Connection,
+    dialect: Dialect,
     member_id: int,
     branch_id: str | None,
     at: datetime,
@@ -488,8 +473,8 @@ async def _move(
     """End the member's current stay in a branch (if any) at ``at`` and begin one in
     ``branch_id`` (None: they left, for ``departure``)."""
     await db.execute(
-        """
-        UPDATE memberships SET left_at = MAX(?, joined_at), left_reason = ?
+        f"""
+        UPDATE memberships SET left_at = {dialect.greatest("?", "joined_at")}, left_reason = ?
         WHERE member_id = ? AND left_at IS NULL
         """,
         (to_ms(at), departure.value if departure else "transfer", member_id),
@@ -505,7 +490,7 @@ async def _move(
 
 
 async def _transfer(
-    db: aiosqlite.Connection, member_id: int, to_branch: str, by: int, now: datetime
+    db: Connection, dialect: Dialect, member_id: int, to_branch: str, by: int, now: datetime
 ) -> None:
     """Move a member into ``to_branch``: the transfer, the member row and the history."""
     await db.execute(
@@ -516,10 +501,10 @@ async def _transfer(
         (to_branch, by, to_ms(now), member_id),
     )
     await db.execute("UPDATE members SET branch_id = ? WHERE id = ?", (to_branch, member_id))
-    await _move(db, member_id, to_branch, now, by)
+    await _move(db, dialect, member_id, to_branch, now, by)
 
 
-def _transfer_request(row: aiosqlite.Row) -> TransferRequest:
+def _transfer_request(row: Row) -> TransferRequest:
     return TransferRequest(
         id=row["id"],
         member_id=row["member_id"],
@@ -534,13 +519,12 @@ def _transfer_request(row: aiosqlite.Row) -> TransferRequest:
     )
 
 
-async def _member_id(db: aiosqlite.Connection, telegram_id: int) -> int | None:
-    async with db.execute("SELECT id FROM members WHERE telegram_id = ?", (telegram_id,)) as c:
-        row = await c.fetchone()
+async def _member_id(db: Connection, telegram_id: int) -> int | None:
+    row = await db.one("SELECT id FROM members WHERE telegram_id = ?", (telegram_id,))
     return int(row["id"]) if row else None
 
 
-def member_of_row(row: aiosqlite.Row) -> Member:
+def member_of_row(row: Row) -> Member:
     """A member from a row of ``members`` (with its columns by name), for every store."""
     return Member(
         id=row["id"],

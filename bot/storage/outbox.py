@@ -42,11 +42,12 @@ class OutboxStore(StoreBase):
         new batch's id (a 收到 button names its batch), in the same transaction, so the
         sender never sees a delivery without it."""
         async with self._transaction() as db:
-            cursor = await db.execute(
+            row = await db.one(
                 """
                 INSERT INTO batches (key, kind, title, unit_id, created_by, created_at,
                                      occurs_at, progress_chat_id, event_id)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING
+                RETURNING id
                 """,
                 (
                     key,
@@ -60,10 +61,9 @@ class OutboxStore(StoreBase):
                     event_id,
                 ),
             )
-            batch_id = cursor.lastrowid if cursor.rowcount == 1 else None
-            await cursor.close()
-            if batch_id is None:
+            if row is None:
                 return None
+            batch_id = int(row[0])
             await db.executemany(
                 """
                 INSERT INTO deliveries (batch_id, chat_id, member_id, text, reply_markup,
@@ -102,28 +102,24 @@ class OutboxStore(StoreBase):
 
     async def requeue_in_flight(self) -> int:
         """At start-up: deliveries that were being sent when the bot stopped go out again."""
-        async with (
-            self._write_lock,
-            self._db.execute(
-                "UPDATE deliveries SET status = 'pending' WHERE status = 'sending'"
-            ) as cursor,
-        ):
-            return cursor.rowcount
+        return await self._count(
+            "UPDATE deliveries SET status = 'pending' WHERE status = 'sending'", ()
+        )
 
     async def claim_due(self, now: datetime, limit: int) -> tuple[list[Delivery], list[int]]:
         """Mark up to ``limit`` due deliveries as being sent and return them, with the
         batches of any skipped because their grace window had passed."""
         async with self._transaction() as db:
-            async with db.execute(
+            skipped = await db.all(
                 """
                 UPDATE deliveries SET status = 'skipped', last_error = 'expired'
                 WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at < ?
                 RETURNING batch_id
                 """,
                 (to_ms(now),),
-            ) as cursor:
-                expired = sorted({row[0] for row in await cursor.fetchall()})
-            async with db.execute(
+            )
+            expired = sorted({row[0] for row in skipped})
+            rows = await db.all(
                 """
                 UPDATE deliveries SET status = 'sending', attempts = attempts + 1
                 WHERE id IN (
@@ -134,8 +130,7 @@ class OutboxStore(StoreBase):
                 RETURNING id, batch_id, chat_id, member_id, text, reply_markup, attempts
                 """,
                 (to_ms(now), limit),
-            ) as cursor:
-                rows = await cursor.fetchall()
+            )
         claimed = [
             Delivery(
                 row["id"],
@@ -204,9 +199,9 @@ class OutboxStore(StoreBase):
         row = await self._one(
             """
             SELECT COUNT(*) AS total,
-                   COALESCE(SUM(status = 'sent'), 0) AS sent,
-                   COALESCE(SUM(status = 'failed'), 0) AS failed,
-                   COALESCE(SUM(status = 'skipped'), 0) AS skipped
+                   COALESCE(SUM(CASE WHEN status = 'sent' THEN 1 ELSE 0 END), 0) AS sent,
+                   COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) AS failed,
+                   COALESCE(SUM(CASE WHEN status = 'skipped' THEN 1 ELSE 0 END), 0) AS skipped
             FROM deliveries WHERE batch_id = ?
             """,
             (batch_id,),

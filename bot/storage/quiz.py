@@ -6,11 +6,9 @@ import json
 from collections.abc import Iterable
 from datetime import datetime
 
-import aiosqlite
-
 from bot.quiz.rules import Verdict
 from bot.quiz.session import AnswerRecord, MemberOverview, QuizSession, SessionStatus
-from bot.storage.base import StoreBase, from_ms, to_ms
+from bot.storage.base import Row, StoreBase, from_ms, to_ms
 
 
 class QuizStore(StoreBase):
@@ -52,39 +50,40 @@ class QuizStore(StoreBase):
         Returns None when the member already has a quiz in progress (the unique index says so,
         even if two /quiz commands raced)."""
         async with self._transaction() as db:
-            try:
-                cursor = await db.execute(
-                    """
-                    INSERT INTO quiz_sessions (member_id, chat_id, status, question_ids,
-                        option_orders, question_shown_at, started_at, bank_version,
-                        question_count, branch_id)
-                    SELECT ?, ?, 'active', ?, ?, ?, ?, ?, ?, branch_id
-                    FROM members WHERE id = ?
-                    """,
-                    (
-                        member_id,
-                        chat_id,
-                        json.dumps(question_ids),
-                        json.dumps(orders),
-                        to_ms(now),
-                        to_ms(now),
-                        bank_version,
-                        len(question_ids),
-                        member_id,
-                    ),
-                )
-            except aiosqlite.IntegrityError:
+            row = await db.one(
+                """
+                INSERT INTO quiz_sessions (member_id, chat_id, status, question_ids,
+                    option_orders, question_shown_at, started_at, bank_version,
+                    question_count, branch_id)
+                SELECT ?, ?, 'active', ?, ?, ?, ?, ?, ?, branch_id
+                FROM members WHERE id = ?
+                ON CONFLICT DO NOTHING
+                RETURNING id
+                """,
+                (
+                    member_id,
+                    chat_id,
+                    json.dumps(question_ids),
+                    json.dumps(orders),
+                    to_ms(now),
+                    to_ms(now),
+                    bank_version,
+                    len(question_ids),
+                    member_id,
+                ),
+            )
+            if row is None:
                 return None
-            session_id = cursor.lastrowid
-            await cursor.close()
             if reset_bag:
                 await db.execute("DELETE FROM seen_questions WHERE member_id = ?", (member_id,))
             await db.executemany(
-                "INSERT OR IGNORE INTO seen_questions (member_id, question_id) VALUES (?, ?)",
+                """
+                INSERT INTO seen_questions (member_id, question_id) VALUES (?, ?)
+                ON CONFLICT DO NOTHING
+                """,
                 [(member_id, question_id) for question_id in seen],
             )
-        assert session_id is not None
-        return await self.session(session_id)
+        return await self.session(int(row["id"]))
 
     async def set_question_message(
         self, session_id: int, position: int, message_id: int, shown_at: datetime
@@ -216,7 +215,7 @@ class QuizStore(StoreBase):
         )
 
 
-def _session(row: aiosqlite.Row) -> QuizSession:
+def _session(row: Row) -> QuizSession:
     return QuizSession(
         id=row["id"],
         member_id=row["member_id"],

@@ -20,7 +20,7 @@ from bot.stats.figures import (
     MemberTotals,
     QuizRow,
 )
-from bot.storage.base import StoreBase, from_ms, marks, to_ms
+from bot.storage.base import Dialect, StoreBase, from_ms, marks, to_ms
 from bot.storage.org import member_of_row
 
 # A member counts for a branch at moment ``at`` when one of their stays began before it and
@@ -32,12 +32,25 @@ _UNREACHABLE_AT = (
     " OR (m.unreachable_since IS NOT NULL AND m.unreachable_since < :at))"
 )
 
-_STUDIED = """
-    SELECT 1 FROM quiz_sessions s INDEXED BY quiz_sessions_member_finished
-    WHERE s.member_id = ms.member_id AND s.status = 'finished'
-      AND s.finished_at >= :start AND s.finished_at < :end
-"""
-"""Whether the member of ``ms`` finished a quiz in [start, end), in whichever branch."""
+
+def _studied(dialect: Dialect) -> str:
+    """Whether the member of ``ms`` finished a quiz in [start, end), in whichever branch."""
+    return f"""
+        SELECT 1 FROM quiz_sessions s {dialect.indexed_by("quiz_sessions_member_finished")}
+        WHERE s.member_id = ms.member_id AND s.status = 'finished'
+          AND s.finished_at >= :start AND s.finished_at < :end
+    """
+
+
+def _flag(condition: str) -> str:
+    """1 where ``condition`` holds, else 0: summed as a count on both engines (PostgreSQL
+    does not add up booleans)."""
+    return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
+
+
+_PERCENT = "CAST(score AS DOUBLE PRECISION) * 100 / question_count"
+"""A quiz's score in per cent, a float on both engines (``100.0 *`` is a numeric in
+PostgreSQL)."""
 
 
 def _branch_filter(branch_ids: Collection[str] | None, column: str) -> tuple[str, dict[str, str]]:
@@ -45,7 +58,7 @@ def _branch_filter(branch_ids: Collection[str] | None, column: str) -> tuple[str
     if branch_ids is None:
         return "", {}
     names = {f"b{n}": branch for n, branch in enumerate(branch_ids)}
-    return f"AND {column} IN ({','.join(':' + name for name in names)})", names
+    return f"AND {column} IN ({','.join(':' + name for name in names) or 'NULL'})", names
 
 
 def _like_prefix(text: str) -> str:
@@ -63,8 +76,9 @@ class StatsStore(StoreBase):
         where, names = _branch_filter(branch_ids, "ms.branch_id")
         rows = await self._all(
             f"""
-            SELECT ms.branch_id, COUNT(*) AS members, SUM({_UNREACHABLE_AT}) AS unreachable,
-                   SUM(EXISTS ({_STUDIED})) AS participants
+            SELECT ms.branch_id, COUNT(*) AS members,
+                   SUM({_flag(_UNREACHABLE_AT)}) AS unreachable,
+                   SUM({_flag(f"EXISTS ({_studied(self._dialect)})")}) AS participants
             FROM memberships ms JOIN members m ON m.id = ms.member_id
             WHERE {_IN_BRANCH_AT} {where}
             GROUP BY ms.branch_id
@@ -89,14 +103,14 @@ class StatsStore(StoreBase):
         those whose real name begins with it."""
         where, names = _branch_filter(branch_ids, "ms.branch_id")
         if name is not None:
-            where += " AND m.real_name LIKE :name ESCAPE '\\'"
+            where += f" AND m.real_name {self._dialect.like} :name ESCAPE '\\'"
             names["name"] = _like_prefix(name)
         rows = await self._all(
             f"""
             SELECT m.id, m.telegram_id, m.first_name, m.real_name, ms.branch_id,
                    m.party_joined_on, m.unreachable_since,
                    ms.joined_at, m.last_seen_at, {_UNREACHABLE_AT} AS unreachable,
-                   EXISTS ({_STUDIED}) AS studied
+                   EXISTS ({_studied(self._dialect)}) AS studied
             FROM memberships ms JOIN members m ON m.id = ms.member_id
             WHERE {_IN_BRANCH_AT} {where}
             ORDER BY m.id
@@ -131,8 +145,8 @@ class StatsStore(StoreBase):
         rows = await self._all(
             f"""
             SELECT branch_id, COUNT(DISTINCT member_id) AS participants, COUNT(*) AS quizzes,
-                   SUM(100.0 * score / question_count) AS percent_sum
-            FROM quiz_sessions INDEXED BY quiz_sessions_branch
+                   SUM({_PERCENT}) AS percent_sum
+            FROM quiz_sessions {self._dialect.indexed_by("quiz_sessions_branch")}
             WHERE status = 'finished' AND finished_at >= ? AND finished_at < ? {where}
             GROUP BY branch_id
             """,
@@ -203,9 +217,9 @@ class StatsStore(StoreBase):
     ) -> list[QuizRow]:
         """One member's finished quizzes in the period, in order, wherever they were."""
         rows = await self._all(
-            """
+            f"""
             SELECT member_id, branch_id, score, question_count, finished_at
-            FROM quiz_sessions INDEXED BY quiz_sessions_member_finished
+            FROM quiz_sessions {self._dialect.indexed_by("quiz_sessions_member_finished")}
             WHERE member_id = ? AND status = 'finished' AND finished_at >= ? AND finished_at < ?
             ORDER BY finished_at
             """,
@@ -219,9 +233,9 @@ class StatsStore(StoreBase):
         """The questions one member got wrong in the period's finished quizzes, with how
         often, most often first."""
         rows = await self._all(
-            """
+            f"""
             SELECT a.question_id, COUNT(*) AS times
-            FROM quiz_sessions s INDEXED BY quiz_sessions_member_finished
+            FROM quiz_sessions s {self._dialect.indexed_by("quiz_sessions_member_finished")}
             JOIN answers a ON a.session_id = s.id
             WHERE s.member_id = ? AND s.status = 'finished'
               AND s.finished_at >= ? AND s.finished_at < ? AND a.correct = 0
@@ -252,8 +266,8 @@ class StatsStore(StoreBase):
         rows = await self._all(
             f"""
             SELECT member_id, COUNT(*) AS quizzes,
-                   MAX(100.0 * score / question_count) AS best,
-                   AVG(100.0 * score / question_count) AS average,
+                   MAX({_PERCENT}) AS best,
+                   AVG({_PERCENT}) AS average,
                    MAX(finished_at) AS last
             FROM quiz_sessions
             WHERE status = 'finished' AND branch_id IN ({marks(branch_ids)})
@@ -274,7 +288,7 @@ class StatsStore(StoreBase):
     ) -> AsyncIterator[AnswerDetail]:
         """Every answer of finished quizzes in the period, streamed in batches so that a
         year of a large unit never sits in memory at once."""
-        async with self._db.execute(
+        rows = self._database.stream(
             f"""
             SELECT a.answered_at, s.branch_id, a.member_id, a.question_id, a.correct,
                    a.ms_taken
@@ -284,10 +298,7 @@ class StatsStore(StoreBase):
             ORDER BY a.answered_at
             """,
             (*branch_ids, to_ms(start), to_ms(end)),
-        ) as cursor:
-            cursor.arraysize = 500
-            while rows := await cursor.fetchmany():
-                for row in rows:
-                    yield AnswerDetail(
-                        from_ms(row[0]), row[1], row[2], row[3], bool(row[4]), row[5]
-                    )
+            500,
+        )
+        async for row in rows:
+            yield AnswerDetail(from_ms(row[0]), row[1], row[2], row[3], bool(row[4]), row[5])

@@ -1,8 +1,9 @@
 """The storage layer: every SQL statement of the bot lives in this package.
 
-``Storage`` holds one store per feature, all over one ``Database`` (one connection, one write
-lock). Open it with ``await Storage.open(path)`` (migrations are applied then); close it with
-``close()``. The composition root hands each service only the stores it needs.
+``Storage`` holds one store per feature, all over one ``Database`` (SQLite's one connection,
+or a pool of PostgreSQL connections; one write lock). Open it with ``await Storage.open(path
+or URL)`` (migrations are applied then); close it with ``close()``.
+The composition root hands each service only the stores it needs.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from bot.storage.attendance import AttendanceStore
 from bot.storage.base import BUSY_TIMEOUT, Database
 from bot.storage.conversations import ConversationStore
 from bot.storage.corrections import CorrectionStore
+from bot.storage.engines import open_database
 from bot.storage.inbox import InboxStore
 from bot.storage.joins import JoinStore
 from bot.storage.leases import LeaseStore
@@ -22,6 +24,7 @@ from bot.storage.outbox import OutboxStore
 from bot.storage.quiz import QuizStore
 from bot.storage.signin import SigninStore
 from bot.storage.stats import StatsStore
+from bot.storage.url import DatabaseUrl
 
 
 @dataclass(frozen=True)
@@ -44,8 +47,10 @@ class Storage:
     leases: LeaseStore
 
     @classmethod
-    async def open(cls, path: Path | str, *, busy_timeout: float = BUSY_TIMEOUT) -> Storage:
-        database = await Database.open(path, busy_timeout=busy_timeout)
+    async def open(
+        cls, target: DatabaseUrl | Path | str, *, busy_timeout: float = BUSY_TIMEOUT
+    ) -> Storage:
+        database = await open_database(target, busy_timeout=busy_timeout)
         return cls(
             database=database,
             org=OrgStore(database),

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
@@ -25,6 +24,7 @@ from bot.org.tree import Level, OrgTree, Unit
 from bot.schedule.notation import DayOffset, Lead
 from bot.schedule.occurrences import Occurrence, OccurrenceKind
 from bot.storage import Storage
+from bot.storage.url import DatabaseUrl
 
 START = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)  # 18:00 in Shanghai, the day before
 DAY = Meeting("zb-1", datetime(2026, 12, 7, 1, 0, tzinfo=UTC), "学习党章", "村委会")
@@ -55,8 +55,8 @@ def plan(_tree: OrgTree, start: datetime, end: datetime) -> Sequence[Occurrence]
     return [r for r in reminders if start <= r.occurs_at < end]
 
 
-async def setup(tmp_path: Path) -> tuple[Storage, FixedClock, Scheduler]:
-    storage = await Storage.open(tmp_path / "db.sqlite3")
+async def setup(database: DatabaseUrl) -> tuple[Storage, FixedClock, Scheduler]:
+    storage = await Storage.open(database)
     clock = FixedClock(START - timedelta(minutes=1))
     await storage.org.sync_units(TREE.units, clock.now())
     for telegram_id, name in ((1, "张三"), (2, "李四")):
@@ -82,8 +82,8 @@ async def setup(tmp_path: Path) -> tuple[Storage, FixedClock, Scheduler]:
     return storage, clock, scheduler
 
 
-async def test_due_reminders_are_written_once(tmp_path: Path) -> None:
-    storage, clock, scheduler = await setup(tmp_path)
+async def test_due_reminders_are_written_once(database: DatabaseUrl) -> None:
+    storage, clock, scheduler = await setup(database)
     assert (await scheduler.tick()).written == 0
     clock.advance(timedelta(minutes=2))
     assert (await scheduler.tick()).written == 1
@@ -94,8 +94,8 @@ async def test_due_reminders_are_written_once(tmp_path: Path) -> None:
     await storage.close()
 
 
-async def test_missed_reminders_inside_the_grace_window_are_sent(tmp_path: Path) -> None:
-    storage, clock, scheduler = await setup(tmp_path)
+async def test_missed_reminders_inside_the_grace_window_are_sent(database: DatabaseUrl) -> None:
+    storage, clock, scheduler = await setup(database)
     await scheduler.tick()
     # Down from before the first reminder until 5 hours after it: still within 6 hours.
     clock.advance(timedelta(hours=5))
@@ -107,8 +107,8 @@ async def test_missed_reminders_inside_the_grace_window_are_sent(tmp_path: Path)
     await storage.close()
 
 
-async def test_makeup_the_day_after_for_those_not_signed_in(tmp_path: Path) -> None:
-    storage, clock, scheduler = await setup(tmp_path)
+async def test_makeup_the_day_after_for_those_not_signed_in(database: DatabaseUrl) -> None:
+    storage, clock, scheduler = await setup(database)
     clock.advance(timedelta(minutes=2))
     await scheduler.tick()
     (event,) = await storage.attendance.events_of("zb-1", "theme_day")

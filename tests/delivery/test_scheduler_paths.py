@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.clock import FixedClock
@@ -24,6 +23,7 @@ from bot.schedule.config import ScheduleSettings
 from bot.schedule.occurrences import Occurrence, OccurrenceKind
 from bot.schedule.planner import Schedule
 from bot.storage import Storage
+from bot.storage.url import DatabaseUrl
 
 ZONE = ZoneInfo("Asia/Shanghai")
 TREE = OrgTree((Unit("zb-1", "东村党支部", Level.BRANCH),))
@@ -43,13 +43,13 @@ def only(occurrence: Occurrence) -> Plan:
 
 
 async def setup(
-    tmp_path: Path,
+    database: DatabaseUrl,
     now: datetime,
     plan: Plan,
     schedule: Schedule | None = None,
     known_secretaries: Sequence[int] = (SECRETARY,),
 ) -> tuple[Storage, FixedClock, Scheduler]:
-    storage = await Storage.open(tmp_path / "db.sqlite3")
+    storage = await Storage.open(database)
     clock = FixedClock(now)
     await storage.org.sync_units(TREE.units, now)
     for telegram_id, name in ((1, "张三"), (2, "李四")):
@@ -85,7 +85,9 @@ async def due(storage: Storage, clock: FixedClock) -> list[Delivery]:
     return claimed
 
 
-async def test_the_quiz_nudge_goes_to_members_without_a_quiz_this_month(tmp_path: Path) -> None:
+async def test_the_quiz_nudge_goes_to_members_without_a_quiz_this_month(
+    database: DatabaseUrl,
+) -> None:
     at = datetime(2026, 12, 28, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
     nudge = Occurrence(
         kind=OccurrenceKind.QUIZ_NUDGE,
@@ -94,7 +96,7 @@ async def test_the_quiz_nudge_goes_to_members_without_a_quiz_this_month(tmp_path
         occurs_at=at,
         rule_date=date(2026, 12, 28),
     )
-    storage, clock, scheduler = await setup(tmp_path, at - timedelta(minutes=1), only(nudge))
+    storage, clock, scheduler = await setup(database, at - timedelta(minutes=1), only(nudge))
     # 张三 finished a one-question quiz this month; 李四 did not start one.
     member = await storage.org.member_id(1)
     assert member is not None
@@ -115,11 +117,11 @@ async def test_the_quiz_nudge_goes_to_members_without_a_quiz_this_month(tmp_path
 
 
 async def test_a_political_birthday_greets_the_member_and_tells_the_secretary_before(
-    tmp_path: Path,
+    database: DatabaseUrl,
 ) -> None:
     start = datetime(2026, 12, 1, 0, 58, tzinfo=UTC)  # 08:58 in Shanghai
     schedule = Schedule(ScheduleSettings(), ZONE)
-    storage, clock, scheduler = await setup(tmp_path, start, nothing, schedule)
+    storage, clock, scheduler = await setup(database, start, nothing, schedule)
     member = await storage.org.member(1)
     assert member is not None
     # Joined on 8 December 2001: 25 years on 8 December 2026; the notice comes 7 days before.
@@ -141,10 +143,10 @@ async def test_a_political_birthday_greets_the_member_and_tells_the_secretary_be
     await storage.close()
 
 
-async def test_a_notice_with_no_secretary_to_tell_is_not_written(tmp_path: Path) -> None:
+async def test_a_notice_with_no_secretary_to_tell_is_not_written(database: DatabaseUrl) -> None:
     start = datetime(2026, 12, 1, 0, 58, tzinfo=UTC)
     storage, clock, scheduler = await setup(
-        tmp_path, start, nothing, Schedule(ScheduleSettings(), ZONE), known_secretaries=()
+        database, start, nothing, Schedule(ScheduleSettings(), ZONE), known_secretaries=()
     )
     member = await storage.org.member(2)
     assert member is not None
@@ -157,7 +159,7 @@ async def test_a_notice_with_no_secretary_to_tell_is_not_written(tmp_path: Path)
 
 
 async def test_a_study_day_reminder_goes_to_members_without_buttons_and_makes_an_event(
-    tmp_path: Path,
+    database: DatabaseUrl,
 ) -> None:
     held = datetime(2026, 12, 15, 7, 0, tzinfo=UTC)  # 15:00 in Shanghai
     event = Occurrence(
@@ -177,7 +179,7 @@ async def test_a_study_day_reminder_goes_to_members_without_buttons_and_makes_an
         offset="-2h",
     )
     storage, clock, scheduler = await setup(
-        tmp_path, reminder.occurs_at - timedelta(minutes=1), only(reminder)
+        database, reminder.occurs_at - timedelta(minutes=1), only(reminder)
     )
     await storage.org.bind_group(-100, "zb-1", SECRETARY, clock.now(), takeover=True)
     await scheduler.tick()

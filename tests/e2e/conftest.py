@@ -7,7 +7,6 @@ the emulator's control API and the tests await what the bot does, without sleepi
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
@@ -27,7 +26,9 @@ from bot.sandbox.emulator.server import Emulator
 from bot.sandbox.run import sandbox_settings
 from bot.schedule.config import ScheduleSettings
 from bot.storage.store import BUSY_TIMEOUT
+from bot.storage.url import DatabaseUrl
 from tests.conftest import SAMPLE_BANK
+from tests.engines import query_rows
 
 JsonDict = dict[str, Any]
 LEDGER_SECONDS = 30.0
@@ -63,8 +64,8 @@ class Harness:
         return Member(self, user)
 
     def rows(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
-        with sqlite3.connect(self.settings.database) as db:
-            return list(db.execute(sql, params))
+        """Rows of one statement, read on a connection of its own (either engine)."""
+        return query_rows(self.settings.database, sql, params)
 
 
 @dataclass
@@ -172,19 +173,19 @@ def letter_of(message: JsonDict, option_text: str) -> str:
 
 
 @pytest.fixture
-async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
-    async with fresh_harness(tmp_path) as made:
+async def harness(database: DatabaseUrl) -> AsyncIterator[Harness]:
+    async with fresh_harness(database) as made:
         yield made
 
 
 @asynccontextmanager
-async def fresh_harness(folder: Path) -> AsyncIterator[Harness]:
-    """A new emulator and database in ``folder``: what the fixture gives each test, for a
-    test that needs one per hypothesis example."""
+async def fresh_harness(database: DatabaseUrl) -> AsyncIterator[Harness]:
+    """A new emulator over ``database`` (new and empty): what the fixture gives each test, for
+    a test that needs one per hypothesis example."""
     emulator = Emulator()
     await emulator.start()
     base = load_settings(Path("none.yaml"), environ={})
-    settings = sandbox_settings(base, emulator, folder / "bot.sqlite3")
+    settings = sandbox_settings(base, emulator, database)
     # Nothing scheduled unless a test asks: a real nudge or reminder falling due on the day the
     # suite runs would otherwise arrive in the middle of another test's conversation.
     quiet = ScheduleSettings.model_validate(

@@ -164,7 +164,10 @@ async def test_members_acknowledge_and_the_rest_get_it_again(
         assert again["text"] == copies[1]["text"]
         with pytest.raises(TimeoutError):
             await members[0].next_message(lambda m: "支部大会" in m["text"], after=mark)
-        await members[1].tap(again, buttons(again)[0][1])
+        # Another chat's tap runs concurrently with the secretary's: wait until 收到 is
+        # recorded (answered after its commit) before asking for the refreshed count.
+        acked = await members[1].tap(again, buttons(again)[0][1])
+        await harness.client.wait_for_callback_answer(acked, after=0)
         refresh = next(data for label, data in buttons(view) if label == "刷新")
         await secretary.tap(view, refresh)
         view = await harness.client.wait_for_edit(

@@ -4,8 +4,6 @@ member, by an admin, a maintainer or the member's own secretary and by no one el
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from bot.handlers.callbacks import CLOSE_CORRECTION, CloseTap
@@ -157,11 +155,13 @@ async def test_many_long_reports_are_paged_and_every_close_button_is_reachable(
         reporter = await harness.member("陌生人")
         await reporter.say("/start")
         (member_id,) = harness.rows("SELECT id FROM members WHERE telegram_id = ?", reporter.id)[0]
-        with sqlite3.connect(harness.settings.database) as db:
-            db.executemany(
+        for n in range(30):
+            harness.rows(
                 "INSERT INTO corrections (question_id, bank_version, member_id, text, created_at)"
                 " VALUES (?, 'v', ?, ?, 0)",
-                [(f"q-{n:02d}", member_id, "解析有误" * 125) for n in range(30)],
+                f"q-{n:02d}",
+                member_id,
+                "解析有误" * 125,
             )
         admin = await person(harness, "管理员", ADMIN)
         page = await admin.say("/corrections")

@@ -15,7 +15,10 @@ import sqlite3
 import threading
 import time
 
+import asyncpg
+
 from bot.config import Settings
+from bot.storage.url import DatabaseUrl
 from tests.e2e.conftest import ADMIN, SECRETARY_1, Harness, buttons, invite_link, join, person
 
 LOCK_SECONDS = float(os.environ.get("BOT_TEST_LOCK_SECONDS", "2"))
@@ -28,13 +31,29 @@ def slow(settings: Settings) -> Settings:
     return settings.model_copy(update={"delivery": delivery})
 
 
-def hold_write_lock(database: str, seconds: float, taken: threading.Event) -> None:
-    with sqlite3.connect(database, isolation_level=None) as db:
-        db.execute("BEGIN IMMEDIATE")
-        db.execute("INSERT INTO scheduler_state (name, checked_until) VALUES ('lock-test', 0)")
-        taken.set()
-        time.sleep(seconds)
-        db.execute("ROLLBACK")
+def hold_write_lock(database: DatabaseUrl, seconds: float, taken: threading.Event) -> None:
+    """Another writer holds the database: SQLite's write lock, or on PostgreSQL an exclusive
+    lock on the outbox's tables (the sender's statements wait for it)."""
+    if database.engine == "sqlite":
+        with sqlite3.connect(database.path, isolation_level=None) as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("INSERT INTO scheduler_state (name, checked_until) VALUES ('lock-test', 0)")
+            taken.set()
+            time.sleep(seconds)
+            db.execute("ROLLBACK")
+        return
+
+    async def hold() -> None:
+        connection = await asyncpg.connect(database.url)
+        try:
+            async with connection.transaction():
+                await connection.execute("LOCK TABLE deliveries, batches IN EXCLUSIVE MODE")
+                taken.set()
+                await asyncio.sleep(seconds)
+        finally:
+            await connection.close()
+
+    asyncio.run(hold())
 
 
 async def test_a_broadcast_is_delivered_in_full_after_the_database_was_locked(
@@ -55,7 +74,7 @@ async def test_a_broadcast_is_delivered_in_full_after_the_database_was_locked(
         await members[0].next_message(lambda m: "学习党章" in m["text"])
         taken = threading.Event()
         locker = asyncio.create_task(
-            asyncio.to_thread(hold_write_lock, str(harness.settings.database), LOCK_SECONDS, taken)
+            asyncio.to_thread(hold_write_lock, harness.settings.database, LOCK_SECONDS, taken)
         )
         await asyncio.to_thread(taken.wait)
         await locker

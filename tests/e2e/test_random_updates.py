@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 
 from bot.org.config import OrganisationSettings
 from bot.sandbox.emulator.client import EmulatorError
+from bot.storage.url import DatabaseUrl
 from tests.e2e.conftest import (
     ADMIN,
     GENERAL_SECRETARY,
@@ -43,6 +44,7 @@ from tests.e2e.conftest import (
     join,
     person,
 )
+from tests.engines import database_for
 
 STEPS = int(os.environ.get("BOT_TEST_RANDOM_STEPS", "200"))
 EXAMPLES = 1
@@ -179,10 +181,15 @@ def test_a_long_walk_is_planned_in_full(data: st.DataObject) -> None:
     ],
 )
 @given(data=st.data())
-async def test_random_updates_keep_every_promise(tmp_path: Path, data: st.DataObject) -> None:
+async def test_random_updates_keep_every_promise(
+    tmp_path: Path, database: DatabaseUrl, data: st.DataObject
+) -> None:
     steps = plan(data, PEOPLE, STEPS)
     with tempfile.TemporaryDirectory(dir=tmp_path) as folder:
-        async with fresh_harness(Path(folder)) as harness:
+        async with (
+            database_for(database.engine, Path(folder)) as fresh,
+            fresh_harness(fresh) as harness,
+        ):
             harness.settings = harness.settings.model_copy(
                 update={"organisation": OrganisationSettings.model_validate(ORGANISATION)}
             )

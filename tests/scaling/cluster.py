@@ -27,8 +27,10 @@ from bot.quiz.bank import load_bank
 from bot.sandbox.emulator.client import EmulatorClient
 from bot.sandbox.emulator.server import Emulator
 from bot.scaling.inbox import PARTITIONS, partition
+from bot.storage.url import DatabaseUrl
 from tests.conftest import SAMPLE_BANK
 from tests.e2e.conftest import Harness, Member
+from tests.engines import query_rows
 
 ROOT = Path(__file__).parents[2]
 LEASE_SECONDS = 2.0
@@ -57,12 +59,9 @@ class Cluster:
     env: dict[str, str]
     harness: Harness
     http: aiohttp.ClientSession
+    database: DatabaseUrl
     processes: dict[str, Process] = dataclasses.field(default_factory=dict)
     clients: list[EmulatorClient] = dataclasses.field(default_factory=list)
-
-    @property
-    def database(self) -> Path:
-        return self.folder / "bot.sqlite3"
 
     def spawn(self, role: str, name: str) -> Process:
         port = free_port()
@@ -110,22 +109,17 @@ class Cluster:
         raise TimeoutError(f"partitions not spread: {held}")
 
     def leases_of(self, name: str) -> list[int]:
-        import sqlite3
-
         now = int(time.time() * 1000)
-        with sqlite3.connect(self.database) as db:
-            rows = db.execute(
-                "SELECT name FROM leases WHERE holder = ? AND name LIKE 'part:%' "
-                "AND expires_at >= ?",
-                (name, now),
-            ).fetchall()
+        rows = self.rows(
+            "SELECT name FROM leases WHERE holder = ? AND name LIKE 'part:%' AND expires_at >= ?",
+            name,
+            now,
+        )
         return [int(row[0].split(":")[1]) for row in rows]
 
     def rows(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
-        import sqlite3
-
-        with sqlite3.connect(self.database) as db:
-            return list(db.execute(sql, params))
+        """Rows of one statement, on a connection of its own (either engine)."""
+        return query_rows(self.database, sql, params)
 
     def kill(self, name: str) -> None:
         popen = self.processes[name].popen
@@ -163,12 +157,15 @@ def user_in(parts: set[int], taken: set[int], start: int = 700_000) -> int:
 
 @asynccontextmanager
 async def cluster(
-    folder: Path, workers: int = 2, config: dict[str, Any] | None = None
+    folder: Path,
+    database: DatabaseUrl,
+    workers: int = 2,
+    config: dict[str, Any] | None = None,
 ) -> AsyncIterator[Cluster]:
     emulator = Emulator()
     await emulator.start()
     settings: dict[str, Any] = {
-        "database": str(folder / "bot.sqlite3"),
+        "database": database.url if database.engine == "postgresql" else str(database.path),
         "question_bank": [str(SAMPLE_BANK)],
         "log_level": "INFO",
         "quiz": {"questions_per_quiz": 4},
@@ -186,7 +183,7 @@ async def cluster(
     harness = Harness(emulator, client, loaded, load_bank([SAMPLE_BANK]).bank, SystemClock())
     env = {"BOT_TOKEN": emulator.token, "PYTHONPATH": str(ROOT)}
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
-        made = Cluster(emulator, folder, path, env, harness, http)
+        made = Cluster(emulator, folder, path, env, harness, http, database)
         try:
             made.spawn("receiver", "r1")
             names = [f"w{n}" for n in range(1, workers + 1)]

@@ -12,6 +12,7 @@ from bot.clock import SystemClock
 from bot.delivery.outbox import NewDelivery
 from bot.scaling.inbox import partition
 from bot.storage import Storage
+from bot.storage.url import DatabaseUrl
 from tests.e2e.conftest import Member, correct_taps
 from tests.scaling.cluster import LEASE_SECONDS, Cluster, cluster, user_in
 
@@ -43,8 +44,10 @@ async def members_on(made: Cluster, held: dict[str, set[int]], each: int) -> lis
     return members
 
 
-async def test_two_workers_keep_every_chats_updates_in_order(tmp_path: Path) -> None:
-    async with cluster(tmp_path, workers=2) as made:
+async def test_two_workers_keep_every_chats_updates_in_order(
+    tmp_path: Path, database: DatabaseUrl
+) -> None:
+    async with cluster(tmp_path, database, workers=2) as made:
         held = await made.wait_balanced(["w1", "w2"])
         members = await members_on(made, held, 3)
         verdicts = await asyncio.gather(*(take_quiz(member) for member in members))
@@ -73,8 +76,10 @@ async def test_two_workers_keep_every_chats_updates_in_order(tmp_path: Path) -> 
         )
 
 
-async def test_a_worker_killed_mid_load_loses_and_repeats_nothing(tmp_path: Path) -> None:
-    async with cluster(tmp_path, workers=2) as made:
+async def test_a_worker_killed_mid_load_loses_and_repeats_nothing(
+    tmp_path: Path, database: DatabaseUrl
+) -> None:
+    async with cluster(tmp_path, database, workers=2) as made:
         held = await made.wait_balanced(["w1", "w2"])
         members = await members_on(made, held, 3)
         load = [asyncio.create_task(take_quiz(member)) for member in members]
@@ -119,12 +124,13 @@ async def test_a_worker_killed_mid_load_loses_and_repeats_nothing(tmp_path: Path
 
 
 async def test_the_outbox_lease_moves_within_seconds_and_nothing_is_sent_twice(
-    tmp_path: Path,
+    tmp_path: Path, database: DatabaseUrl
 ) -> None:
     """Two workers; the one running the outbox sender is SIGKILLed mid-broadcast (just after
     a message went out, between two paced sends); the other takes the lease over within
     seconds and sends the rest. The emulator's call counter shows each recipient got one."""
-    async with cluster(tmp_path, workers=2, config={"delivery": {"per_second": 3}}) as made:
+    config = {"delivery": {"per_second": 3}}
+    async with cluster(tmp_path, database, workers=2, config=config) as made:
         users = []
         for n in range(16):
             body = {"first_name": f"党员{n}", "started": True}

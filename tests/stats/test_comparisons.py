@@ -9,14 +9,17 @@ from bot.handlers.stats_view import hardest_text, report_text
 from bot.i18n import LOCALES
 from bot.stats.periods import Period, Span
 from bot.storage import Storage
+from bot.storage.url import DatabaseUrl
 from tests.stats.test_membership_over_time import NOV_END, NOV_START, november, quiz, service
 
 DECEMBER = Period(Span.MONTH, 2026, 12)
 TEXTS = LOCALES["zh-CN"]
 
 
-async def test_the_month_under_way_is_compared_with_the_same_days_before() -> None:
-    storage, _ = await november(await Storage.open(":memory:"))
+async def test_the_month_under_way_is_compared_with_the_same_days_before(
+    database: DatabaseUrl,
+) -> None:
+    storage, _ = await november(await Storage.open(database))
     try:
         # November: quizzes on the 11th, 12th and 13th. On 5 December, 1–4 November had none.
         member = (await storage.org.members_in(["zb-1"]))[0]
@@ -45,8 +48,10 @@ async def test_the_month_under_way_is_compared_with_the_same_days_before() -> No
         await storage.close()
 
 
-async def test_no_place_without_a_quiz_and_no_hard_question_on_few_answers() -> None:
-    storage, _ = await november(await Storage.open(":memory:"))
+async def test_no_place_without_a_quiz_and_no_hard_question_on_few_answers(
+    database: DatabaseUrl,
+) -> None:
+    storage, _ = await november(await Storage.open(database))
     try:
         stats = service(
             storage,

@@ -4,8 +4,10 @@ transfers and departures after it never change them (docs/organisation.md)."""
 from __future__ import annotations
 
 import asyncio
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
@@ -19,6 +21,8 @@ from bot.stats.periods import Period, Span
 from bot.stats.service import StatsService
 from bot.storage import Storage
 from bot.storage.migrations import MEMBERSHIP_BACKFILL
+from bot.storage.url import DatabaseUrl
+from tests.engines import database_for
 
 ZONE = ZoneInfo("Asia/Shanghai")
 NOVEMBER = Period(Span.MONTH, 2026, 11)
@@ -138,9 +142,16 @@ async def figures_of(storage: Storage, now: datetime) -> object:
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(events=EVENTS)
-def test_events_after_a_period_never_change_its_figures(events: list[Event]) -> None:
+def test_events_after_a_period_never_change_its_figures(
+    database: DatabaseUrl, events: list[Event]
+) -> None:
     async def run() -> None:
-        storage, _ = await november(await Storage.open(":memory:"))
+        with tempfile.TemporaryDirectory() as folder:
+            async with database_for(database.engine, Path(folder)) as fresh:
+                await check(fresh)
+
+    async def check(fresh: DatabaseUrl) -> None:
+        storage, _ = await november(await Storage.open(fresh))
         try:
             before = await figures_of(storage, NOV_END + timedelta(days=1))
             await apply(storage, events)
@@ -152,8 +163,8 @@ def test_events_after_a_period_never_change_its_figures(events: list[Event]) -> 
     asyncio.run(run())
 
 
-async def test_november_counts_who_was_in_at_its_end() -> None:
-    storage, _ = await november(await Storage.open(":memory:"))
+async def test_november_counts_who_was_in_at_its_end(database: DatabaseUrl) -> None:
+    storage, _ = await november(await Storage.open(database))
     try:
         stats = StatsService(
             storage.stats,
@@ -179,6 +190,7 @@ async def test_november_counts_who_was_in_at_its_end() -> None:
 
 
 async def test_the_migration_builds_the_history_from_transfers() -> None:
+    """SQLite's migration (a PostgreSQL database starts from the baseline after it)."""
     storage = await Storage.open(":memory:")
     try:
         await storage.org.sync_units(UNITS, NOV_START)

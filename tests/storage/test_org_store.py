@@ -5,7 +5,6 @@ opened the bot) are merged into the person who joins under the same name."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -13,6 +12,7 @@ from bot.org.members import RosterEntry
 from bot.org.tree import Level, Unit, UnitInUseError
 from bot.stats.figures import MemberCounts
 from bot.storage import Storage
+from bot.storage.url import DatabaseUrl
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 CITY = Unit("city", "示范镇党委", Level.COMMITTEE)
@@ -21,14 +21,14 @@ WEST = Unit("zb-2", "西村党支部", Level.BRANCH, parent="city")
 GENERAL = Unit("zz-1", "机关党总支", Level.GENERAL_BRANCH, parent="city")
 
 
-async def opened(tmp_path: Path) -> Storage:
-    storage = await Storage.open(tmp_path / "db.sqlite3")
+async def opened(database: DatabaseUrl) -> Storage:
+    storage = await Storage.open(database)
     await storage.org.sync_units([CITY, EAST, WEST, GENERAL], NOW)
     return storage
 
 
-async def test_renames_moves_and_removals_are_reported_and_applied(tmp_path: Path) -> None:
-    storage = await opened(tmp_path)
+async def test_renames_moves_and_removals_are_reported_and_applied(database: DatabaseUrl) -> None:
+    storage = await opened(database)
     renamed = Unit("zb-1", "东村第一党支部", Level.BRANCH, parent="city")
     moved = Unit("zb-2", "西村党支部", Level.BRANCH, parent="zz-1")
     changes = await storage.org.sync_units([CITY, GENERAL, renamed, moved], NOW)
@@ -45,8 +45,8 @@ async def test_renames_moves_and_removals_are_reported_and_applied(tmp_path: Pat
     await storage.close()
 
 
-async def test_a_removed_unit_disappears_and_comes_back_as_added(tmp_path: Path) -> None:
-    storage = await opened(tmp_path)
+async def test_a_removed_unit_disappears_and_comes_back_as_added(database: DatabaseUrl) -> None:
+    storage = await opened(database)
     changes = await storage.org.sync_units([CITY, EAST, GENERAL], NOW)
     assert changes.removed == ["zb-2"]
     assert {u.id for u in await storage.org.units()} == {"city", "zb-1", "zz-1"}
@@ -55,8 +55,8 @@ async def test_a_removed_unit_disappears_and_comes_back_as_added(tmp_path: Path)
     await storage.close()
 
 
-async def test_a_unit_with_members_cannot_be_removed(tmp_path: Path) -> None:
-    storage = await opened(tmp_path)
+async def test_a_unit_with_members_cannot_be_removed(database: DatabaseUrl) -> None:
+    storage = await opened(database)
     await storage.org.add_roster([RosterEntry("王五", "zb-2")], NOW)
     with pytest.raises(UnitInUseError) as refused:
         await storage.org.sync_units([CITY, EAST, GENERAL], NOW)
@@ -65,8 +65,10 @@ async def test_a_unit_with_members_cannot_be_removed(tmp_path: Path) -> None:
     await storage.close()
 
 
-async def test_roster_entries_count_and_merge_into_the_member_who_joins(tmp_path: Path) -> None:
-    storage = await opened(tmp_path)
+async def test_roster_entries_count_and_merge_into_the_member_who_joins(
+    database: DatabaseUrl,
+) -> None:
+    storage = await opened(database)
     entries = [
         RosterEntry("张三", "zb-1", date(1998, 7, 1)),
         RosterEntry("李四", "zb-1"),
@@ -99,8 +101,8 @@ async def test_roster_entries_count_and_merge_into_the_member_who_joins(tmp_path
     await storage.close()
 
 
-async def test_a_transfer_moves_the_member_and_keeps_the_trace(tmp_path: Path) -> None:
-    storage = await opened(tmp_path)
+async def test_a_transfer_moves_the_member_and_keeps_the_trace(database: DatabaseUrl) -> None:
+    storage = await opened(database)
     await storage.org.upsert_member(1001, "三", "张", None, NOW)
     await storage.org.join_branch(1001, "张三", "zb-1", 99, NOW)
     member = await storage.org.member(1001)
@@ -113,12 +115,12 @@ async def test_a_transfer_moves_the_member_and_keeps_the_trace(tmp_path: Path) -
 
 
 async def test_a_transfer_request_of_a_roster_entry_becomes_the_joiners(
-    tmp_path: Path,
+    database: DatabaseUrl,
 ) -> None:
     """A request to move a listed member who has not opened the bot yet: when they join
     under that name, the roster row is merged away and the request follows them (the
     foreign key would otherwise refuse the join)."""
-    storage = await opened(tmp_path)
+    storage = await opened(database)
     await storage.org.add_roster([RosterEntry("王五", "zb-1")], NOW)
     (listed,) = await storage.org.members_in(["zb-1"])
     expires = NOW + timedelta(days=7)
@@ -145,8 +147,8 @@ async def test_a_transfer_request_of_a_roster_entry_becomes_the_joiners(
     await storage.close()
 
 
-async def test_anniversaries_are_found_by_day(tmp_path: Path) -> None:
-    storage = await opened(tmp_path)
+async def test_anniversaries_are_found_by_day(database: DatabaseUrl) -> None:
+    storage = await opened(database)
     await storage.org.add_roster(
         [
             RosterEntry("张三", "zb-1", date(1998, 7, 1)),

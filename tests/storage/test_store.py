@@ -1,4 +1,4 @@
-"""Storage against a real SQLite file: constraints do the guarding, state survives reopening."""
+"""Storage on each engine: constraints do the guarding, state survives reopening."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.quiz.rules import Verdict
 from bot.storage import Storage
 from bot.storage.migrations import MIGRATIONS
+from bot.storage.url import DatabaseUrl
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -20,17 +21,17 @@ async def open_with_member(path: Path) -> tuple[Storage, int]:
     return storage, member
 
 
-async def test_schema_is_migrated_once(tmp_path: Path) -> None:
-    storage = await Storage.open(tmp_path / "db.sqlite3")
+async def test_schema_is_migrated_once(database: DatabaseUrl) -> None:
+    storage = await Storage.open(database)
     assert await storage.schema_version() == len(MIGRATIONS)
     await storage.close()
-    storage = await Storage.open(tmp_path / "db.sqlite3")
+    storage = await Storage.open(database)
     assert await storage.schema_version() == len(MIGRATIONS)
     await storage.close()
 
 
-async def test_member_upsert_keeps_one_row(tmp_path: Path) -> None:
-    storage, member = await open_with_member(tmp_path / "db.sqlite3")
+async def test_member_upsert_keeps_one_row(database: DatabaseUrl) -> None:
+    storage, member = await open_with_member(database)
     again = await storage.org.upsert_member(1001, "张", "三丰", "zs", NOW)
     assert again == member
     assert await storage.org.member_id(1001) == member
@@ -38,8 +39,8 @@ async def test_member_upsert_keeps_one_row(tmp_path: Path) -> None:
     await storage.close()
 
 
-async def test_only_one_quiz_in_progress_per_member(tmp_path: Path) -> None:
-    storage, member = await open_with_member(tmp_path / "db.sqlite3")
+async def test_only_one_quiz_in_progress_per_member(database: DatabaseUrl) -> None:
+    storage, member = await open_with_member(database)
     args = (member, 1001, ("a", "b"), ((0, 1), (1, 0)), "v1", NOW)
     first, second = await asyncio.gather(
         storage.quiz.start_session(*args, seen=["a", "b"], reset_bag=False),
@@ -49,8 +50,8 @@ async def test_only_one_quiz_in_progress_per_member(tmp_path: Path) -> None:
     await storage.close()
 
 
-async def test_a_second_answer_to_the_same_question_is_refused(tmp_path: Path) -> None:
-    storage, member = await open_with_member(tmp_path / "db.sqlite3")
+async def test_a_second_answer_to_the_same_question_is_refused(database: DatabaseUrl) -> None:
+    storage, member = await open_with_member(database)
     session = await storage.quiz.start_session(
         member, 1001, ("a", "b"), ((0, 1), (0, 1)), "v1", NOW, seen=["a", "b"], reset_bag=False
     )
@@ -67,8 +68,8 @@ async def test_a_second_answer_to_the_same_question_is_refused(tmp_path: Path) -
     await storage.close()
 
 
-async def test_a_quiz_survives_reopening(tmp_path: Path) -> None:
-    path = tmp_path / "db.sqlite3"
+async def test_a_quiz_survives_reopening(database: DatabaseUrl) -> None:
+    path = database
     storage, member = await open_with_member(path)
     session = await storage.quiz.start_session(
         member, 1001, ("a", "b"), ((0, 1), (1, 0)), "v1", NOW, seen=["a", "b"], reset_bag=False
@@ -84,8 +85,8 @@ async def test_a_quiz_survives_reopening(tmp_path: Path) -> None:
     await storage.close()
 
 
-async def test_finishing_the_last_question_closes_the_quiz(tmp_path: Path) -> None:
-    storage, member = await open_with_member(tmp_path / "db.sqlite3")
+async def test_finishing_the_last_question_closes_the_quiz(database: DatabaseUrl) -> None:
+    storage, member = await open_with_member(database)
     session = await storage.quiz.start_session(
         member, 1001, ("a",), ((0, 1),), "v1", NOW, seen=["a"], reset_bag=True
     )
@@ -103,7 +104,8 @@ async def test_finishing_the_last_question_closes_the_quiz(tmp_path: Path) -> No
 def test_a_join_begun_before_the_upgrade_carries_on_as_a_conversation_state(
     tmp_path: Path,
 ) -> None:
-    """The join-name migration moves a pending invite from the member row to the states."""
+    """The join-name migration moves a pending invite from the member row to the states
+    (SQLite's own migrations: a PostgreSQL database starts from the baseline after it)."""
     path = tmp_path / "db.sqlite3"
     with sqlite3.connect(path) as db:
         for version, script in enumerate(MIGRATIONS[:5], start=1):

@@ -19,8 +19,9 @@ from bot.meetings.service import MeetingService
 from bot.org.tree import Level, OrgTree, Unit
 from bot.stats.periods import Period, Span
 from bot.storage import Storage
-from bot.storage.base import Database, to_ms
+from bot.storage.base import to_ms
 from bot.storage.migrations import MEETINGS_AS_EVENTS, MIGRATIONS
+from bot.storage.sqlite import SqliteDatabase
 
 ZONE = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
@@ -50,7 +51,7 @@ ATTENDANCE = [
 
 
 async def old_database(path: Path) -> None:
-    database = await Database.open(path, MIGRATIONS[: MIGRATIONS.index(MEETINGS_AS_EVENTS)])
+    database = await SqliteDatabase.open(path, MIGRATIONS[: MIGRATIONS.index(MEETINGS_AS_EVENTS)])
     await database.close()
     with sqlite3.connect(path) as db:
         now = to_ms(NOW)

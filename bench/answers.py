@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
+import signal
 import socket
 import statistics
 import subprocess
@@ -28,6 +30,8 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +43,11 @@ sys.path.insert(0, str(ROOT))  # the echo reference uses the bot's transports
 TOKEN = "7000000001:AAEmulatorBranchStudyBotToken000000"
 WAIT = 60.0
 JsonDict = dict[str, Any]
+ANSWERED = [0]
+"""Answers seen by the driver so far in this run (the kill run waits for a third)."""
+SHOWN_TWICE = [0]
+"""Questions a member was sent twice in one quiz (a duplicate an update handled twice
+would show)."""
 
 
 def free_port() -> int:
@@ -146,16 +155,33 @@ KINDS = ("单选题", "多选题", "判断题")
 async def play_member(
     control: Control, user: int, quizzes: int, rng: random.Random, tally: Tally
 ) -> None:
+    """A member taking quizzes; one who waits in vain for the bot (a lost update, a result
+    never shown) counts as a timeout and stops."""
+    try:
+        await _play(control, user, quizzes, rng, tally)
+    except TimeoutError:
+        tally.timeouts += 1
+
+
+async def _play(
+    control: Control, user: int, quizzes: int, rng: random.Random, tally: Tally
+) -> None:
     for _ in range(quizzes):
         await control.say(user, "/quiz")
+        heads: set[str] = set()
         while True:
             event = await control.next(user, "message_sent")
             message = event["message"]
             text = message["text"]
             if text.startswith("答题结束"):
                 break
-            if not any(kind in text.split("\n", 1)[0] for kind in KINDS):
+            head = text.split("\n", 1)[0]
+            if not any(kind in head for kind in KINDS):
                 continue
+            if head in heads:
+                SHOWN_TWICE[0] += 1
+                continue
+            heads.add(head)
             rows = message["reply_markup"]["inline_keyboard"]
             datas = [button["callback_data"] for row in rows for button in row]
             labels = [button["text"].removeprefix("☐ ") for row in rows for button in row]
@@ -169,23 +195,19 @@ async def play_member(
             intended = [labels[i] for i in picked]
             started = time.perf_counter()
             sent = [await control.tap(user, message["message_id"], data) for data in taps]
-            try:
-                answered = [
-                    (await control.next(user, "callback_answered"))["callback_query_id"]
-                    for _ in sent
-                ]
-                result = await control.next(
-                    user,
-                    "message_edited",
-                    lambda e, m=message["message_id"]: (
-                        e["message_id"] == m and "正确答案" in e["message"]["text"]
-                    ),
-                )
-            except TimeoutError:
-                tally.timeouts += 1
-                return
+            answered = [
+                (await control.next(user, "callback_answered"))["callback_query_id"] for _ in sent
+            ]
+            result = await control.next(
+                user,
+                "message_edited",
+                lambda e, m=message["message_id"]: (
+                    e["message_id"] == m and "正确答案" in e["message"]["text"]
+                ),
+            )
             tally.latencies_ms.append((time.perf_counter() - started) * 1000)
             tally.answers += 1
+            ANSWERED[0] += 1
             shown = result["message"]["text"]
             if answered != sent or not _recorded(shown, intended):
                 tally.out_of_order += 1
@@ -253,8 +275,9 @@ async def echo_load(control: Control, members: int, messages: int) -> JsonDict:
 
 
 def serve_echo(base_url: str, http: str) -> None:
-    """A bare python-telegram-bot echo bot, the library's defaults but for the transport: the
-    reference for what the Bot API calls alone cost."""
+    """A bare python-telegram-bot echo bot on the given transport, handling updates
+    concurrently (256 at a time, the library's own setting): the reference for what the Bot
+    API calls alone cost. The library's default sequential loop would measure round trips."""
     from telegram import Update
     from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
@@ -271,96 +294,358 @@ def serve_echo(base_url: str, http: str) -> None:
         .base_url(base_url)
         .request(telegram_request(Http(http), pool_size=256, retrying=False))
         .get_updates_request(telegram_request(Http(http), pool_size=1, retrying=False))
+        .concurrent_updates(256)
         .build()
     )
     application.add_handler(MessageHandler(filters.TEXT, echo))
     application.run_polling(poll_interval=0.0)
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, all threads) a live process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Deployment:
+    """The bot as one process (``workers`` 0: ``python -m bot run``) or as a receiver and
+    ``workers`` worker processes, over a fresh database, against one emulator."""
+
+    args: argparse.Namespace
+    http: aiohttp.ClientSession
+    control: Control
+    base_url: str
+    transport: str
+    workers: int
+    scratch: Path
+    log: Path
+    label: str = ""
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    health: dict[str, int] = field(default_factory=dict)
+
+    def env(self) -> dict[str, str]:
+        return {
+            "BOT_TOKEN": TOKEN,
+            "BOT__TELEGRAM__BASE_URL": self.base_url,
+            "BOT__TELEGRAM__HTTP": self.transport,
+            "BOT__DATABASE": self.database,
+            "BOT__QUESTION_BANK": f"[{self.args.bank}]",
+            "BOT__LOG_LEVEL": "WARNING",
+        }
+
+    @property
+    def schema(self) -> str:
+        return f"bench_{self.transport}_{self.workers}{self.label.replace('-', '_')}_{os.getpid()}"
+
+    @property
+    def database(self) -> str:
+        """A SQLite file, or a PostgreSQL schema of this run's own (made empty at start);
+        the server processes serving it carry the schema's name as application_name."""
+        if self.args.engine == "postgresql":
+            separator = "&" if "?" in self.args.postgresql else "?"
+            return (
+                f"{self.args.postgresql}{separator}search_path={self.schema}"
+                f"&application_name={self.schema}"
+            )
+        return str(self.scratch / f"{self.transport}-{self.workers}{self.label}.sqlite3")
+
+    async def postgres(self, sql: str, *args: object, in_schema: bool = False) -> list[Any]:
+        import asyncpg
+
+        connection = await asyncpg.connect(self.args.postgresql)
+        try:
+            if in_schema:
+                await connection.execute(f"SET search_path TO {self.schema}")
+            return list(await connection.fetch(sql, *args))
+        finally:
+            await connection.close()
+
+    async def server_cpu(self) -> float:
+        """CPU seconds of the PostgreSQL server processes serving this run's connections."""
+        rows = await self.postgres(
+            "SELECT pid FROM pg_stat_activity WHERE application_name = $1", self.schema
+        )
+        total = 0.0
+        for row in rows:
+            with contextlib.suppress(OSError):
+                total += cpu_seconds(int(row[0]))
+        return total
+
+    def start(self, name: str) -> None:
+        if name == "bot":
+            self.processes[name] = spawn(["-m", "bot", "run"], self.log, self.env())
+            return
+        port = free_port()
+        self.health[name] = port
+        command = "receive" if name == "receiver" else "work"
+        extra = ["--lease-seconds", str(self.args.lease_seconds)] if command == "work" else []
+        self.processes[name] = spawn(
+            ["-m", "bot", command, "--id", name, "--health-port", str(port), *extra],
+            self.log,
+            self.env(),
+        )
+
+    async def __aenter__(self) -> Deployment:
+        if self.args.engine == "postgresql":
+            await self.postgres(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
+            await self.postgres(f"CREATE SCHEMA {self.schema}")
+        if self.workers == 0:
+            self.start("bot")
+        else:
+            self.start("receiver")
+            for n in range(1, self.workers + 1):
+                self.start(f"w{n}")
+        await _wait_for_commands(self.control)
+        for port in self.health.values():
+            await wait_ready(self.http, f"http://127.0.0.1:{port}/health")
+        if self.workers:
+            await self.balanced()
+        return self
+
+    async def balanced(self) -> None:
+        """Until every partition is held and each worker holds some."""
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            shares = []
+            for name, port in self.health.items():
+                if name.startswith("w") and self.processes[name].poll() is None:
+                    async with self.http.get(f"http://127.0.0.1:{port}/health") as response:
+                        shares.append((await response.json(content_type=None))["partitions"])
+            if shares and all(shares) and sum(shares) == 64:
+                return
+            await asyncio.sleep(0.2)
+        raise TimeoutError("the workers did not share the partitions")
+
+    def cpu(self) -> dict[str, float]:
+        return {
+            name: cpu_seconds(process.pid)
+            for name, process in self.processes.items()
+            if process.poll() is None
+        }
+
+    def kill(self, name: str) -> None:
+        self.processes[name].send_signal(signal.SIGKILL)
+        self.processes[name].wait(WAIT)
+
+    async def __aexit__(self, *_: object) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in self.processes.values():
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if self.args.engine == "postgresql":
+            await self.postgres(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
+
+
+async def measured_load(
+    deployment: Deployment, emulator_pid: int, latency_ms: float, kill_after: int | None = None
+) -> JsonDict:
+    """The quiz load with the CPU each component used and the Bot API calls an answer cost;
+    ``kill_after``: SIGKILL worker w1 once that many answers were seen."""
+    control, args = deployment.control, deployment.args
+    await control.call("DELETE", "/calls")
+    before = {**deployment.cpu(), "emulator": cpu_seconds(emulator_pid)}
+    if args.engine == "postgresql":
+        before["database"] = await deployment.server_cpu()
+    driver_before = time.process_time()
+    killer = None
+    if kill_after is not None:
+        killer = asyncio.create_task(_kill_when(deployment, kill_after))
+    run = await quiz_load(control, args.members, args.quizzes, latency_ms)
+    if killer is not None:
+        run["killed"] = await killer
+    after = {**deployment.cpu(), "emulator": cpu_seconds(emulator_pid)}
+    if args.engine == "postgresql":
+        after["database"] = await deployment.server_cpu()
+    calls = (await control.call("DELETE", "/calls"))["calls"]
+    calls.pop("getUpdates", None)
+    run["calls"] = calls
+    run["calls_per_answer"] = round(sum(calls.values()) / max(run["answers"], 1), 2)
+    answers = max(run["answers"], 1)
+    used = {name: after[name] - before[name] for name in after if name in before}
+    used["driver"] = time.process_time() - driver_before
+    by_role: dict[str, float] = defaultdict(float)
+    for name, seconds in used.items():
+        role = "worker" if name.startswith("w") else name
+        by_role[role] += seconds
+    run["cpu_s_per_answer"] = {role: round(s / answers, 5) for role, s in by_role.items()}
+    run["cpu_s_per_answer_by_process"] = {n: round(s / answers, 5) for n, s in used.items()}
+    return run
+
+
+async def _kill_when(deployment: Deployment, answers: int) -> str:
+    while ANSWERED[0] < answers:  # noqa: ASYNC110 - the driver's members count
+        await asyncio.sleep(0.02)
+    deployment.kill("w1")
+    return "w1"
+
+
 async def bench_transport(
     args: argparse.Namespace, http: aiohttp.ClientSession, transport: str, scratch: Path
 ) -> JsonDict:
-    """One transport on a fresh emulator: the echo reference first (an emulator holding
-    thousands of chats' history answers slower), then the bot at 0 and 50 ms round trip."""
+    """One transport: the echo reference first, on a fresh emulator; then for each worker
+    count a fresh emulator and database, the quiz load at 0 ms (and at 50 ms for the single
+    process); then, with two or more workers, a run that kills a worker mid-load."""
+    results: JsonDict = {}
+    log = scratch / f"{transport}.log"
+    async with emulator(http, log) as (control, base_url, _):
+        echo_log = scratch / f"{transport}-echo.log"  # its shutdown logs an error of its own
+        echo = spawn([__file__, "--serve-echo", base_url, "--http", transport], echo_log)
+        try:
+            results["echo"] = await echo_load(control, args.members, args.echo_messages)
+        finally:
+            echo.terminate()
+            echo.wait(WAIT)
+    counts = [int(n) for n in args.workers.split(",")]
+    for workers in counts:
+        latencies = (0, 50) if workers == 0 else (0,)
+        async with emulator(http, log) as (control, base_url, pid):
+            deployment = Deployment(
+                args, http, control, base_url, transport, workers, scratch, log
+            )
+            async with deployment:
+                for latency in latencies:
+                    results[f"workers{workers}_rtt{latency}"] = await measured_load(
+                        deployment, pid, latency
+                    )
+                    print(transport, workers, latency, _brief(results), file=sys.stderr)
+    if max(counts) >= 2 and not args.no_kill:
+        workers = max(counts)
+        async with emulator(http, log) as (control, base_url, pid):
+            deployment = Deployment(
+                args, http, control, base_url, transport, workers, scratch, log, "-killed"
+            )
+            async with deployment:
+                expected = args.members * args.quizzes * 10
+                run = await measured_load(deployment, pid, 0, kill_after=expected // 3)
+                run.update(await lost_and_duplicates(deployment, run))
+                results[f"workers{workers}_killed"] = run
+    problems = [line for line in log.read_text().splitlines() if " ERROR " in line]
+    if problems and not args.json:
+        print("\n".join(problems[:20]), file=sys.stderr)
+    echo_run = results["echo"]
+    figures: JsonDict = {
+        "runs": results,
+        "echo_updates_per_s": echo_run["updates_per_s"],
+        "errors_logged": len(problems),
+    }
+    for workers in counts:
+        run = results[f"workers{workers}_rtt0"]
+        figures[f"answers_per_s_workers{workers}"] = run["answers_per_s"]
+        figures[f"cpu_s_per_answer_workers{workers}"] = run["cpu_s_per_answer"]
+    figures["out_of_order"] = sum(r["out_of_order"] for r in results.values() if "answers" in r)
+    figures["timeouts"] = sum(r["timeouts"] for r in results.values() if "answers" in r)
+    if 0 in counts:
+        rtt0, rtt50 = results["workers0_rtt0"], results["workers0_rtt50"]
+        per_answer = rtt0["calls_per_answer"]
+        figures.update(
+            {
+                "calls_per_answer": per_answer,
+                "answers_per_s_rtt0": rtt0["answers_per_s"],
+                "answers_per_s_rtt50": rtt50["answers_per_s"],
+                "p50_ms_rtt50": rtt50["p50_ms"],
+                "p99_ms_rtt50": rtt50["p99_ms"],
+                "rtt50_over_rtt0": round(rtt50["answers_per_s"] / rtt0["answers_per_s"], 2),
+                # 1.0 would be a bot whose own work costs nothing beside its Bot API calls;
+                # the target is 0.8 (its own work at most a quarter of what its calls cost).
+                "rtt0_over_echo_per_call": round(
+                    rtt0["answers_per_s"] / (echo_run["updates_per_s"] / per_answer), 2
+                ),
+            }
+        )
+    if 1 in counts and 2 in counts:
+        figures["two_workers_over_one"] = round(
+            figures["answers_per_s_workers2"] / figures["answers_per_s_workers1"], 2
+        )
+    killed = results.get(f"workers{max(counts)}_killed")
+    if killed is not None:
+        figures["lost_answers"] = killed["lost_answers"]
+        figures["duplicate_answers"] = killed["duplicate_answers"]
+        figures["questions_shown_twice"] = killed["questions_shown_twice"]
+        figures["killed_out_of_order"] = killed["out_of_order"]
+    return figures
+
+
+def _brief(results: JsonDict) -> JsonDict:
+    name, run = list(results.items())[-1]
+    return {name: {k: v for k, v in run.items() if not isinstance(v, dict)}}
+
+
+async def lost_and_duplicates(deployment: Deployment, run: JsonDict) -> JsonDict:
+    """From the database after a run with a worker killed: answers the members gave that
+    were never recorded or whose result never came (lost), answers recorded twice, and
+    questions a member was sent twice."""
+    import sqlite3
+
+    queries = (
+        "SELECT COUNT(*) FROM answers",
+        "SELECT COUNT(*) FROM (SELECT DISTINCT session_id, position FROM answers) AS d",
+        "SELECT COUNT(*) FROM inbox WHERE done_at IS NULL",
+    )
+    if deployment.args.engine == "postgresql":
+        recorded, distinct, pending = [
+            (await deployment.postgres(query, in_schema=True))[0][0] for query in queries
+        ]
+    else:
+        with sqlite3.connect(deployment.database) as db:
+            recorded, distinct, pending = [db.execute(q).fetchone()[0] for q in queries]
+    expected = deployment.args.members * deployment.args.quizzes * 10
+    return {
+        "expected_answers": expected,
+        "recorded_answers": recorded,
+        "lost_answers": expected - distinct + run["timeouts"],
+        "duplicate_answers": recorded - distinct,
+        # Messages whose request was on its way when the worker died go out again.
+        "questions_shown_twice": SHOWN_TWICE[0],
+        "inbox_left_pending": pending,
+    }
+
+
+@asynccontextmanager
+async def emulator(
+    http: aiohttp.ClientSession, log: Path
+) -> AsyncIterator[tuple[Control, str, int]]:
+    """A fresh emulator and the driver's reader of its events."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    base_url = f"{url}/bot"
-    log = scratch / f"{transport}.log"
-    results: JsonDict = {}
-    processes = [spawn(["-m", "bot.sandbox.emulator", "--port", str(port)], log)]
-    env = {
-        "BOT_TOKEN": TOKEN,
-        "BOT__TELEGRAM__BASE_URL": base_url,
-        "BOT__TELEGRAM__HTTP": transport,
-        "BOT__DATABASE": str(scratch / f"{transport}.sqlite3"),
-        "BOT__QUESTION_BANK": f"[{args.bank}]",
-        "BOT__LOG_LEVEL": "WARNING",
-    }
+    process = spawn(["-m", "bot.sandbox.emulator", "--port", str(port)], log)
+    reader = None
     try:
         await wait_ready(http, f"{url}/_emulator/bot")
         control = Control(http, url)
         reader = asyncio.create_task(control.read_events())
-        echo_log = scratch / f"{transport}-echo.log"  # its shutdown logs an error of its own
-        echo = spawn([__file__, "--serve-echo", base_url, "--http", transport], echo_log)
-        processes.append(echo)
-        results["echo"] = await echo_load(control, args.members, args.echo_messages)
-        echo.terminate()
-        echo.wait(WAIT)
-        bot = spawn(["-m", "bot", "run"], log, env)
-        processes.append(bot)
-        await _wait_for_commands(control)
-        for latency in (0, 50):
-            await control.call("DELETE", "/calls")
-            run = await quiz_load(control, args.members, args.quizzes, latency)
-            calls = (await control.call("DELETE", "/calls"))["calls"]
-            calls.pop("getUpdates", None)
-            run["calls"] = calls
-            run["calls_per_answer"] = round(sum(calls.values()) / max(run["answers"], 1), 2)
-            results[f"rtt{latency}"] = run
-        reader.cancel()
+        ANSWERED[0] = 0
+        SHOWN_TWICE[0] = 0
+        yield control, f"{url}/bot", process.pid
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-    problems = [line for line in log.read_text().splitlines() if " ERROR " in line]
-    if problems and not args.json:
-        print("\n".join(problems[:20]), file=sys.stderr)
-    rtt0, rtt50, echo_run = results["rtt0"], results["rtt50"], results["echo"]
-    per_answer = rtt0["calls_per_answer"]
-    return {
-        "runs": results,
-        "echo_updates_per_s": echo_run["updates_per_s"],
-        "calls_per_answer": per_answer,
-        "answers_per_s_rtt0": rtt0["answers_per_s"],
-        "answers_per_s_rtt50": rtt50["answers_per_s"],
-        "p50_ms_rtt50": rtt50["p50_ms"],
-        "p99_ms_rtt50": rtt50["p99_ms"],
-        "out_of_order": rtt0["out_of_order"] + rtt50["out_of_order"],
-        "timeouts": rtt0["timeouts"] + rtt50["timeouts"],
-        "errors_logged": len(problems),
-        "rtt50_over_rtt0": round(rtt50["answers_per_s"] / rtt0["answers_per_s"], 2),
-        # 1.0 would be a bot whose own work costs nothing beside its Bot API calls; the
-        # target is 0.8 (its own work at most a quarter of what its calls cost).
-        "rtt0_over_echo_per_call": round(
-            rtt0["answers_per_s"] / (echo_run["updates_per_s"] / per_answer), 2
-        ),
-    }
+        if reader is not None:
+            reader.cancel()
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 async def bench(args: argparse.Namespace) -> JsonDict:
-    figures: JsonDict = {"members": args.members, "quizzes_per_member": args.quizzes}
-    with tempfile.TemporaryDirectory() as scratch:
+    figures: JsonDict = {
+        "members": args.members,
+        "quizzes_per_member": args.quizzes,
+        "engine": args.engine,
+    }
+    keep = os.environ.get("BENCH_SCRATCH")  # a folder to keep the processes' logs in
+    with contextlib.nullcontext(keep) if keep else tempfile.TemporaryDirectory() as scratch:
         async with aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=0), timeout=aiohttp.ClientTimeout(total=WAIT)
         ) as http:
             for transport in args.transports.split(","):
                 figures[transport] = await bench_transport(args, http, transport, Path(scratch))
     transports = args.transports.split(",")
-    if len(transports) == 2:
+    if len(transports) == 2 and "0" in args.workers.split(","):
         first, second = (figures[name]["answers_per_s_rtt0"] for name in transports)
         figures[f"rtt0_{transports[0]}_over_{transports[1]}"] = round(first / second, 2)
     return figures
@@ -388,6 +673,21 @@ def main() -> None:
     parser.add_argument(
         "--transports", default="aiohttp,httpx", help="telegram.http values, measured in turn"
     )
+    parser.add_argument(
+        "--workers",
+        default="0",
+        help="worker counts, measured in turn: 0 is one process (python -m bot run), N a "
+        "receiver and N workers (python -m bot receive / work); with 2 or more, a run that "
+        "SIGKILLs a worker mid-load follows",
+    )
+    parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument(
+        "--postgresql",
+        default="postgresql://127.0.0.1:5432/test",
+        help="the database for --engine postgresql (emptied before each run)",
+    )
+    parser.add_argument("--lease-seconds", type=float, default=3.0, help="workers' leases")
+    parser.add_argument("--no-kill", action="store_true", help="skip the run that kills a worker")
     parser.add_argument("--serve-echo", metavar="BASE_URL", help=argparse.SUPPRESS)
     parser.add_argument("--http", default="aiohttp", help=argparse.SUPPRESS)
     args = parser.parse_args()

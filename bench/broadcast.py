@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -54,13 +55,30 @@ JsonDict = dict[str, Any]
 class Run:
     """One emulator + bot pair and the driver's view of them."""
 
-    def __init__(self, scratch: Path, limits: bool, env: dict[str, str]) -> None:
+    def __init__(
+        self,
+        scratch: Path,
+        limits: bool,
+        env: dict[str, str],
+        workers: int = 0,
+        postgres: str | None = None,
+    ) -> None:
+        self.workers = workers
+        self.postgres = postgres
+        """The server's URL with ``--engine postgresql``: this run gets a schema of its own."""
+        self.schema = f"bench_broadcast_{scratch.name}_{os.getpid()}"
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.scratch = scratch
         scratch.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = scratch / "processes.log"
-        self.database = scratch / "bot.sqlite3"
+        self.database: Path | str = scratch / "bot.sqlite3"
+        if postgres is not None:
+            separator = "&" if "?" in postgres else "?"
+            self.database = f"{postgres}{separator}search_path={self.schema}"
+            query(self, f"DROP SCHEMA IF EXISTS {self.schema} CASCADE", admin=True)
+            query(self, f"CREATE SCHEMA {self.schema}", admin=True)
         args = ["-m", "bot.sandbox.emulator", "--port", str(self.port)]
         self.emulator = spawn([*args, "--limits"] if limits else args, self.log)
         self.env = {
@@ -83,21 +101,45 @@ class Run:
             return data
 
     def start_bot(self) -> None:
-        self.bot = spawn(["-m", "bot", "run"], self.log, self.env)
+        """One process (``python -m bot run``), or a receiver and ``workers`` workers, the
+        outbox sender running in whichever holds the lease."""
+        if not self.workers:
+            self.bot = spawn(["-m", "bot", "run"], self.log, self.env)
+            return
+        if "receiver" not in self.processes:
+            self.processes["receiver"] = spawn(["-m", "bot", "receive"], self.log, self.env)
+        for n in range(1, self.workers + 1):
+            name = f"w{n}"
+            if name not in self.processes or self.processes[name].poll() is not None:
+                self.processes[name] = spawn(
+                    ["-m", "bot", "work", "--id", name, "--lease-seconds", "3"],
+                    self.log,
+                    self.env,
+                )
 
-    def kill_bot(self) -> None:
-        assert self.bot is not None
-        self.bot.send_signal(signal.SIGKILL)
-        self.bot.wait(30)
+    def kill_bot(self) -> str:
+        """SIGKILL the process running the sender: the bot, or the outbox lease's holder
+        (which another worker then takes over, without a restart)."""
+        if not self.workers:
+            assert self.bot is not None
+            self.bot.send_signal(signal.SIGKILL)
+            self.bot.wait(30)
+            return "bot"
+        [(holder,)] = query(self, "SELECT holder FROM leases WHERE name = 'outbox'")
+        self.processes[holder].send_signal(signal.SIGKILL)
+        self.processes[holder].wait(30)
+        return str(holder)
 
     def stop(self) -> None:
-        for process in (self.bot, self.emulator):
+        for process in (self.bot, *self.processes.values(), self.emulator):
             if process is not None and process.poll() is None:
                 process.terminate()
                 try:
                     process.wait(10)
                 except subprocess.TimeoutExpired:
                     process.kill()
+        if self.postgres is not None:
+            query(self, f"DROP SCHEMA IF EXISTS {self.schema} CASCADE", admin=True)
 
     async def events(self, http: aiohttp.ClientSession) -> list[JsonDict]:
         """Every event since the last call."""
@@ -134,21 +176,23 @@ async def prepare(run: Run, http: aiohttp.ClientSession, groups: int, members: i
         )
         group_ids.append(chat["chat"]["id"])
     now = int(time.time() * 1000)
-    with sqlite3.connect(run.database) as db:
-        db.executemany(
-            "INSERT INTO org_units (id, name, level, kind, parent_id, updated_at) "
-            "VALUES (?, ?, ?, '其他', ?, ?)",
-            [(u.id, u.name, u.level.value, u.parent, now) for u in units],
-        )
-        db.executemany(
-            "INSERT INTO members (telegram_id, first_name, real_name, branch_id, created_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [(uid, f"党员{n}", f"党员{n}", "zb-direct", now) for n, uid in enumerate(user_ids)],
-        )
-        db.executemany(
-            "INSERT INTO group_chats (chat_id, unit_id, bound_by, bound_at) VALUES (?, ?, 0, ?)",
-            [(chat, units[1 + n].id, now) for n, chat in enumerate(group_ids)],
-        )
+    query(
+        run,
+        "INSERT INTO org_units (id, name, level, kind, parent_id, updated_at) "
+        "VALUES (?, ?, ?, '其他', ?, ?)",
+        many=[(u.id, u.name, u.level.value, u.parent, now) for u in units],
+    )
+    query(
+        run,
+        "INSERT INTO members (telegram_id, first_name, real_name, branch_id, created_at) "
+        "VALUES (?, ?, ?, ?, ?)",
+        many=[(uid, f"党员{n}", f"党员{n}", "zb-direct", now) for n, uid in enumerate(user_ids)],
+    )
+    query(
+        run,
+        "INSERT INTO group_chats (chat_id, unit_id, bound_by, bound_at) VALUES (?, ?, 0, ?)",
+        many=[(chat, units[1 + n].id, now) for n, chat in enumerate(group_ids)],
+    )
     await run.events(http)  # skip the set-up events
     return OrgTree(tuple(units))
 
@@ -192,12 +236,12 @@ async def broadcast(run: Run, tree: OrgTree, text: str) -> list[int]:
 def outbox(run: Run, batches: list[int]) -> Counter[str]:
     """Deliveries of these batches by status."""
     marks = ",".join("?" * len(batches))
-    with sqlite3.connect(run.database) as db:
-        rows = db.execute(
-            f"SELECT status, COUNT(*) FROM deliveries WHERE batch_id IN ({marks}) GROUP BY status",
-            batches,
-        )
-        return Counter(dict(rows))
+    rows = query(
+        run,
+        f"SELECT status, COUNT(*) FROM deliveries WHERE batch_id IN ({marks}) GROUP BY status",
+        batches,
+    )
+    return Counter({status: int(count) for status, count in rows})
 
 
 async def drain(
@@ -242,7 +286,10 @@ async def bench(args: argparse.Namespace) -> JsonDict:
     timeout = aiohttp.ClientTimeout(total=120)
     with tempfile.TemporaryDirectory() as scratch_dir:
         scratch = Path(scratch_dir)
-        run = Run(scratch / "limited", limits=True, env={})
+        postgres = args.postgresql if args.engine == "postgresql" else None
+        run = Run(
+            scratch / "limited", limits=True, env={}, workers=args.workers, postgres=postgres
+        )
         try:
             async with aiohttp.ClientSession(timeout=timeout) as http:
                 await wait_ready(http, f"{run.url}/_emulator/bot")
@@ -276,6 +323,8 @@ async def bench(args: argparse.Namespace) -> JsonDict:
     return {
         "groups": groups,
         "members": members,
+        "workers": args.workers,
+        "engine": args.engine,
         "runs": results,
         "sustained_per_s": min(sustained) if sustained else None,
         "limit_violations": results["theme_day"]["limit_violations"]
@@ -290,10 +339,45 @@ async def bench(args: argparse.Namespace) -> JsonDict:
 
 
 def _groups(run: Run) -> list[tuple[str, int]]:
-    with sqlite3.connect(run.database) as db:
-        return [
-            (unit, chat) for chat, unit in db.execute("SELECT chat_id, unit_id FROM group_chats")
-        ]
+    return [(unit, chat) for chat, unit in query(run, "SELECT chat_id, unit_id FROM group_chats")]
+
+
+def query(
+    run: Run,
+    sql: str,
+    params: Any = (),
+    *,
+    many: list[tuple[Any, ...]] | None = None,
+    admin: bool = False,
+) -> list[tuple[Any, ...]]:
+    """One statement (``?`` placeholders) on the run's database, SQLite or its PostgreSQL
+    schema (``admin``: on the server, outside the schema)."""
+    if run.postgres is None:
+        with sqlite3.connect(run.database) as db:
+            if many is not None:
+                db.executemany(sql, many)
+                return []
+            return list(db.execute(sql, params))
+    parts = sql.split("?")
+    numbered = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], 1))
+
+    async def run_it() -> list[tuple[Any, ...]]:
+        import asyncpg
+
+        assert run.postgres is not None
+        connection = await asyncpg.connect(run.postgres)
+        try:
+            if not admin:
+                await connection.execute(f"SET search_path TO {run.schema}")
+            if many is not None:
+                await connection.executemany(numbered, many)
+                return []
+            return [tuple(row) for row in await connection.fetch(numbered, *params)]
+        finally:
+            await connection.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run_it()).result()
 
 
 async def crash(run: Run, http: aiohttp.ClientSession, tree: OrgTree) -> JsonDict:
@@ -303,11 +387,23 @@ async def crash(run: Run, http: aiohttp.ClientSession, tree: OrgTree) -> JsonDic
     total = sum(outbox(run, batches).values())
     while outbox(run, batches)["sent"] < total // 3:  # noqa: ASYNC110 - another process writes
         await asyncio.sleep(0.05)
-    run.kill_bot()
+    killed = run.kill_bot()
     in_flight = outbox(run, batches)["sending"]
-    run.start_bot()
+    killed_at = time.monotonic()
+    sent = outbox(run, batches)["sent"]
+    if not run.workers:
+        run.start_bot()
+    while outbox(run, batches)["sent"] == sent:  # noqa: ASYNC110 - another process writes
+        await asyncio.sleep(0.05)
+    resumed = time.monotonic() - killed_at
+    run.start_bot()  # with workers, the killed one comes back once another has taken over
     result = await drain(run, http, batches, marker)
-    return {**result, "in_flight": in_flight}
+    return {
+        **result,
+        "in_flight": in_flight,
+        "killed": killed,
+        "resumed_after_s": round(resumed, 1),
+    }
 
 
 def main() -> None:
@@ -318,6 +414,15 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=10000)
     parser.add_argument("--quick", action="store_true", help="1,500 groups and 1,500 members")
     parser.add_argument("--json", action="store_true", help="print only the final JSON line")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="0: one process (python -m bot run); N: a receiver and N workers, the sender "
+        "under the outbox lease (the crash run kills the lease's holder)",
+    )
+    parser.add_argument("--engine", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--postgresql", default="postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
     os.environ.setdefault("PYTHONPATH", str(ROOT))
     figures = asyncio.run(bench(args))

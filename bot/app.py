@@ -24,7 +24,7 @@ from telegram import Bot, Update
 from telegram.ext import Application, ContextTypes, ExtBot
 
 from bot.clock import Clock, SystemClock
-from bot.config import Mode, Settings, bot_id
+from bot.config import Http, Mode, Settings, bot_id
 from bot.context import BotApplication, BotContext, BotData
 from bot.conversations.service import ConversationService
 from bot.corrections.service import CorrectionsService
@@ -42,6 +42,7 @@ from bot.meetings.signin import SigninService
 from bot.org.service import OrgService
 from bot.quiz.questions import Bank
 from bot.quiz.service import QuizService
+from bot.scaling.lease import Lease
 from bot.schedule.planner import Schedule
 from bot.services import Services
 from bot.stats.report_process import ReportProcess
@@ -74,9 +75,14 @@ def build_application(
     clock: Clock | None = None,
     rng: random.Random | None = None,
     busy_timeout: float = BUSY_TIMEOUT,
+    updater: bool = True,
+    background: Lease | None = None,
 ) -> BotApplication:
     """The bot, ready to run. ``busy_timeout`` (seconds another writer may hold the database
-    before a statement fails and is retried) is shortened by tests that lock the database."""
+    before a statement fails and is retried) is shortened by tests that lock the database.
+    A worker of several (``python -m bot work``, docs/scaling.md) has no ``updater`` (the
+    inbox feeds it) and runs the outbox sender and the scheduler only while it holds the
+    ``background`` lease."""
     clock = clock or SystemClock()
     rng = rng or random.Random()
     opened = _Opened()
@@ -97,7 +103,7 @@ def build_application(
             rng=rng,
         )
         application.bot_data.services = services
-        await start_background_work(application=application, services=services)
+        await start_background_work(application=application, services=services, lease=background)
         await set_menus(application.bot, services.texts)
         log.info(
             "bot @%s ready: %d questions, database %s",
@@ -119,7 +125,14 @@ def build_application(
 
     context_types = ContextTypes(context=BotContext, bot_data=BotData)
     requests = (
-        telegram_request(settings.telegram.http, pool_size=16, pool_timeout=None),
+        # Connections bound the calls a process has in flight: at a 50 ms round trip 16 carry
+        # 320 calls a second, ~53 answers — under what one process serves on aiohttp
+        # (docs/performance.md). httpx pays for a larger pool in bookkeeping; aiohttp does not.
+        telegram_request(
+            settings.telegram.http,
+            pool_size=64 if settings.telegram.http is Http.AIOHTTP else 16,
+            pool_timeout=None,
+        ),
         telegram_request(settings.telegram.http, pool_size=1),
     )
     builder = (
@@ -132,6 +145,8 @@ def build_application(
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
+    if not updater:
+        builder = builder.updater(None)
     if settings.telegram.base_url:
         builder = builder.base_url(settings.telegram.base_url)
     if settings.telegram.base_file_url:
@@ -278,9 +293,15 @@ def build_services(
     )
 
 
-async def start_background_work(*, application: BotApplication, services: Services) -> None:
-    """The outbox sender and the scheduler's tick."""
-    await services.sender.start()
+async def start_background_work(
+    *, application: BotApplication, services: Services, lease: Lease | None = None
+) -> None:
+    """The outbox sender and the scheduler's tick: at once, or, with a ``lease``, whenever
+    this process holds it (one of several workers, docs/scaling.md)."""
+    if lease is None:
+        await services.sender.start()
+    else:
+        lease.watch(gained=services.sender.start, lost=services.sender.stop)
     # Everything built so far lives as long as the bot: keep it out of the collector's
     # full passes, which otherwise stall the event loop for tens of milliseconds.
     gc.freeze()
@@ -288,7 +309,10 @@ async def start_background_work(*, application: BotApplication, services: Servic
     async def tick(context: BotContext) -> None:
         # Due-ness is in the database: a dropped or late run is caught up by the next. A
         # busy database is waited out; any other error reaches the error handler and the
-        # JobQueue runs the next tick as usual.
+        # JobQueue runs the next tick as usual. Among several workers only the lease's holder
+        # ticks.
+        if lease is not None and not lease.held:
+            return
         report = await retry_busy(context.services.scheduler.tick, "scheduler tick")
         if report.written or report.makeups:
             context.services.sender.wake()
@@ -343,7 +367,7 @@ async def running(
     on the way out. Long polling or a webhook, as configured; a webhook without its secret
     or https address is refused before anything starts."""
     secret = os.environ.get(settings.telegram.webhook.secret_token_env, "")
-    if settings.telegram.mode is Mode.WEBHOOK:
+    if settings.telegram.mode is Mode.WEBHOOK and application.updater is not None:
         problems = webhook_problems(settings.telegram.webhook, secret)
         if problems:
             raise InvalidFileError(problems)
@@ -358,10 +382,16 @@ async def running(
     try:
         if application.post_init is not None:
             await application.post_init(application)
-        assert application.updater is not None
         webhook: WebhookServer | None = None
-        if settings.telegram.mode is Mode.WEBHOOK:
-            webhook = WebhookServer(application, settings.telegram.webhook, secret)
+        if application.updater is None:
+            pass  # a worker: the inbox feeds it (bot/scaling/worker.py)
+        elif settings.telegram.mode is Mode.WEBHOOK:
+            queue = application.update_queue
+
+            async def enqueue(update: Update, _: dict[str, object]) -> None:
+                await queue.put(update)
+
+            webhook = WebhookServer(application.bot, settings.telegram.webhook, secret, enqueue)
             await webhook.start(ALLOWED_UPDATES)
         else:
             await application.updater.start_polling(
@@ -373,7 +403,7 @@ async def running(
         finally:
             if webhook is not None:
                 await webhook.stop()
-            if application.updater.running:
+            if application.updater is not None and application.updater.running:
                 await application.updater.stop()
             await application.stop()
             if application.post_stop is not None:

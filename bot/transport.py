@@ -42,7 +42,7 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         self._users: dict[int, int] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = _chat_key(update)
+        key = chat_key(update)
         if key is None:
             await coroutine
             return
@@ -63,7 +63,9 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         """Nothing to release: locks disappear with their last user."""
 
 
-def _chat_key(update: object) -> int | None:
+def chat_key(update: object) -> int | None:
+    """The chat whose updates must stay in order: the chat, or the user where there is none
+    (a poll answer, an inline message's tap). Also the inbox's partition key."""
     if not isinstance(update, Update):
         return None
     if update.effective_chat is not None:

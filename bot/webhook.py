@@ -14,13 +14,13 @@ import hmac
 import json
 import logging
 import string
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from aiohttp import web
-from telegram import Update
+from telegram import Bot, Update
 
 from bot.config import WebhookSettings
-from bot.context import BotApplication
 from bot.yamlfile import Problem
 
 log = logging.getLogger(__name__)
@@ -64,10 +64,20 @@ def webhook_problems(hook: WebhookSettings, secret: str | None) -> list[Problem]
 
 
 class WebhookServer:
-    """Receives updates on ``listen:port/url_path`` and puts them on the application's queue."""
+    """Receives updates on ``listen:port/url_path`` and hands each to ``sink``: the
+    application's queue in one process, the inbox in the receiver of several
+    (docs/scaling.md). Telegram gets its 200 once ``sink`` has returned, so a receiver answers
+    only after the update is stored, and Telegram delivers again whatever was not."""
 
-    def __init__(self, application: BotApplication, hook: WebhookSettings, secret: str) -> None:
-        self._application = application
+    def __init__(
+        self,
+        bot: Bot,
+        hook: WebhookSettings,
+        secret: str,
+        sink: Callable[[Update, dict[str, object]], Awaitable[None]],
+    ) -> None:
+        self._bot = bot
+        self._sink = sink
         self._hook = hook
         self._secret = secret.encode()
         self._runner: web.AppRunner | None = None
@@ -80,7 +90,7 @@ class WebhookServer:
         await web.TCPSite(self._runner, self._hook.listen, self._hook.port).start()
         public = f"{(self._hook.public_url or '').rstrip('/')}/{self._hook.url_path.strip('/')}"
         try:
-            await self._application.bot.set_webhook(
+            await self._bot.set_webhook(
                 public, secret_token=self._secret.decode(), allowed_updates=allowed_updates
             )
         except BaseException:
@@ -101,11 +111,11 @@ class WebhookServer:
         try:
             body = await request.read()
             data = json.loads(body)
-            update = Update.de_json(data, self._application.bot)
+            update = Update.de_json(data, self._bot)
         except (ValueError, TypeError, KeyError, AttributeError):
             log.warning("webhook: refused a request that is not an update")
             return web.Response(status=400)
-        if update is None:
+        if update is None or not isinstance(data, dict):
             return web.Response(status=400)
-        await self._application.update_queue.put(update)
+        await self._sink(update, data)
         return web.Response(status=200)

@@ -14,18 +14,24 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.cli import bank, db, org, report, run, sandbox, schedule
+from bot.cli import bank, db, org, report, run, sandbox, scale, schedule
 from bot.yamlfile import InvalidFileError
 
-FEATURES = (run, sandbox, bank, org, report, schedule, db)
+FEATURES = (run, scale, sandbox, bank, org, report, schedule, db)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """Every command and its options (also read by the test that checks docker-compose.yml)."""
     parser = argparse.ArgumentParser(prog="python -m bot", description="支部学习助手")
     parser.add_argument("--config", type=Path, default=Path("config.yaml"), help="config file")
     commands = parser.add_subparsers(metavar="COMMAND")
     for feature in FEATURES:
         feature.add_commands(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "handler"):
         parser.print_help()

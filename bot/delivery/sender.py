@@ -85,14 +85,23 @@ class Sender:
         self._last_success: datetime | None = None
 
     async def start(self) -> None:
+        """Start draining (again, after a ``stop``: a worker that takes the outbox lease
+        over starts its sender, and stops it when the lease is lost)."""
+        if self._runner is not None:
+            return
         await self._bot.initialize()
         self._runner = asyncio.create_task(self.run(), name="outbox sender")
 
+    @property
+    def running(self) -> bool:
+        return self._runner is not None
+
     async def stop(self) -> None:
-        if self._runner is not None:
-            self._runner.cancel()
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            runner.cancel()
             try:
-                await self._runner
+                await runner
             except asyncio.CancelledError:
                 pass
             except Exception:  # a shutdown must finish whatever the loop died of

@@ -28,8 +28,10 @@ from bot.quiz.session import (
     Outdated,
     QuizSession,
     Tap,
+    TapAction,
     Toggled,
 )
+from bot.redelivery import possibly_handled_before
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +172,22 @@ async def quiz_callback(update: Update, context: BotContext, tap: Tap) -> None:
         return
     services = context.services
     texts = services.texts
+    replay = possibly_handled_before.get()
+    meant = _meant_tick(query, texts.unticked) if replay else None
+    if meant is not None and tap.action is TapAction.TOGGLE:
+        ticks = await services.quiz.tick(query.from_user.id, tap, meant)
+        if ticks is not None:
+            keyboard = question_keyboard(texts, ticks.session, ticks.question)
+            await asyncio.gather(
+                _acknowledge_again(query), _edit_tapped_markup(context, query, keyboard)
+            )
+            return
     outcome = await services.quiz.tap(query.from_user.id, tap)
+    if isinstance(outcome, Ignored) and replay:
+        again = await services.quiz.answered_again(query.from_user.id, tap)
+        if again is not None:
+            await _show_result(query, context, again, repeated=True)
+            return
     if isinstance(outcome, Ignored):
         await query.answer(_ignored_text(context, outcome.reason))
     elif isinstance(outcome, Toggled):
@@ -184,7 +201,12 @@ async def quiz_callback(update: Update, context: BotContext, tap: Tap) -> None:
         await _show_result(query, context, outcome)
 
 
-async def _show_result(query: CallbackQuery, context: BotContext, outcome: Answered) -> None:
+async def _show_result(
+    query: CallbackQuery, context: BotContext, outcome: Answered, *, repeated: bool = False
+) -> None:
+    """The verdict in place of the question (and, with ``quiz.auto_advance``, what comes
+    next). ``repeated``: the tap was handled before, whose acknowledgement may have gone out
+    already (Telegram refuses a second one; that is no error)."""
     services = context.services
     texts = services.texts
     session = outcome.session
@@ -204,9 +226,10 @@ async def _show_result(query: CallbackQuery, context: BotContext, outcome: Answe
         finished=not session.active,
         auto_advance=auto_advance,
     )
+    acknowledge = _acknowledge_again(query) if repeated else query.answer()
     if not auto_advance:
         # The verdict and the explanation stay in view until the member taps 下一题.
-        await asyncio.gather(query.answer(), _edit_text(query, text, keyboard))
+        await asyncio.gather(acknowledge, _edit_text(query, text, keyboard))
         return
     # The answer is committed; the result, the acknowledgement and what comes next go out
     # together, so a member waits one round trip to Telegram, not three.
@@ -215,7 +238,28 @@ async def _show_result(query: CallbackQuery, context: BotContext, outcome: Answe
         if outcome.next_question is not None
         else _send_summary(context, session)
     )
-    await asyncio.gather(query.answer(), _edit_text(query, text, keyboard), follow_up)
+    await asyncio.gather(acknowledge, _edit_text(query, text, keyboard), follow_up)
+
+
+def _meant_tick(query: CallbackQuery, unticked: str) -> bool | None:
+    """Whether the member meant to tick (the button showed ☐ when tapped) or to untick, read
+    from the keyboard the tap came from; None when the tap does not show it."""
+    message = query.message
+    markup = getattr(message, "reply_markup", None)
+    if markup is None:
+        return None
+    for row in markup.inline_keyboard:
+        for button in row:
+            if button.callback_data == query.data:
+                return str(button.text).startswith(unticked)
+    return None
+
+
+async def _acknowledge_again(query: CallbackQuery) -> None:
+    try:
+        await query.answer()
+    except BadRequest:
+        log.info("callback %s was acknowledged before", query.id)
 
 
 async def next_callback(update: Update, context: BotContext, tap: NextTap) -> None:
@@ -225,6 +269,16 @@ async def next_callback(update: Update, context: BotContext, tap: NextTap) -> No
         return
     services = context.services
     step = await services.quiz.advance(query.from_user.id, tap.session_id, tap.position)
+    if isinstance(step, Ignored) and possibly_handled_before.get():
+        again = await services.quiz.shown_again(query.from_user.id, tap.session_id, tap.position)
+        if again is not None:
+            remaining = correction_keyboard(services.texts, tap.session_id, tap.position - 1)
+            await asyncio.gather(
+                _acknowledge_again(query),
+                _edit_tapped_markup(context, query, remaining),
+                _send_question(context, again.session),
+            )
+            return
     if isinstance(step, Ignored):
         await query.answer(_ignored_text(context, step.reason))
         return

@@ -14,7 +14,7 @@ from random import Random
 
 from bot.clock import Clock
 from bot.quiz.questions import Bank, Question, QuestionType
-from bot.quiz.rules import judge
+from bot.quiz.rules import Verdict, judge
 from bot.quiz.selection import Draw, draw_questions, option_order
 from bot.quiz.session import (
     Answered,
@@ -174,6 +174,62 @@ class QuizService:
         if after.active and next_question is None:
             return await self._outdated(after)
         return Answered(after, question, session.current_order, verdict, next_question)
+
+    async def answered_again(self, telegram_id: int, tap: Tap) -> Answered | None:
+        """The answer ``tap`` recorded, for a tap handled a second time (a worker died after
+        recording it and before showing the result, docs/scaling.md): only while nothing has
+        followed it — the next question not claimed yet — so the result is shown again and
+        nothing else. None for any other tap (a real repeat is answered as before)."""
+        session = await self._store.member_session(telegram_id, tap.session_id)
+        if session is None or tap.position != session.position - 1:
+            return None
+        if session.message_id is not None or tap.action is TapAction.TOGGLE:
+            return None
+        record = next(
+            (a for a in await self._store.answers(session.id) if a.position == tap.position),
+            None,
+        )
+        question = self._bank.by_id.get(record.question_id) if record is not None else None
+        if record is None or question is None:
+            return None
+        verdict = Verdict(record.chosen, record.correct, record.timed_out)
+        following = self._bank.by_id.get(session.current_question_id) if session.active else None
+        return Answered(session, question, session.orders[tap.position], verdict, following)
+
+    async def tick(self, telegram_id: int, tap: Tap, ticked: bool) -> Toggled | None:
+        """For a tick handled a second time: set the option as the member meant it (ticked
+        or not, as read from the keyboard they tapped) instead of toggling it, which would
+        take back a tick applied the first time. None when the tap no longer applies."""
+        session = await self._store.member_session(telegram_id, tap.session_id)
+        if session is None or not session.active or tap.position != session.position:
+            return None
+        question = self._bank.by_id.get(session.current_question_id)
+        if question is None or question.type is not QuestionType.MULTIPLE or tap.option is None:
+            return None
+        if not 0 <= tap.option < len(session.current_order):
+            return None
+        selection = (
+            session.selection | {tap.option} if ticked else session.selection - {tap.option}
+        )
+        if selection != session.selection and not await self._store.set_selection(
+            session.id, session.position, selection
+        ):
+            return None
+        return Toggled(replace(session, selection=selection), question)
+
+    async def shown_again(
+        self, telegram_id: int, session_id: int, position: int
+    ) -> Started | None:
+        """The question 下一题 claimed, for a 下一题 handled a second time (a worker died
+        after the claim and before the question was recorded as shown): shown again. None
+        once it was recorded, or when the quiz is over."""
+        session = await self._store.member_session(telegram_id, session_id)
+        if session is None or not session.active:
+            return None
+        if session.position != position or session.message_id != 0:
+            return None
+        question = self._bank.by_id.get(session.current_question_id)
+        return Started(session, question, resumed=False) if question is not None else None
 
     async def advance(
         self, telegram_id: int, session_id: int, position: int

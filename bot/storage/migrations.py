@@ -490,4 +490,29 @@ MIGRATIONS: tuple[str, ...] = (
     -- The foreign-key check when a roster entry is merged into a joiner (see migration 11).
     CREATE INDEX transfer_requests_member ON transfer_requests(member_id);
     """,
+    # 15: several processes serving one bot (docs/scaling.md). The receiver writes each
+    # update into the inbox once (Telegram's update_id is unique: a redelivered webhook is
+    # stored once), under the partition its chat hashes to; the worker holding that
+    # partition's lease handles the partition's updates in id order and marks each done.
+    # ``leases``: one row per lease (a partition, a worker's heartbeat, the outbox sender and
+    # the scheduler), held by ``holder`` until ``expires_at`` (UTC ms) unless renewed.
+    """
+    CREATE TABLE inbox (
+        id INTEGER PRIMARY KEY,
+        update_id INTEGER NOT NULL UNIQUE,
+        part INTEGER NOT NULL,
+        chat_key INTEGER,
+        payload TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        done_at INTEGER,
+        handled_by TEXT
+    );
+    CREATE INDEX inbox_pending ON inbox(part, id) WHERE done_at IS NULL;
+    CREATE INDEX inbox_done ON inbox(done_at) WHERE done_at IS NOT NULL;
+    CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        holder TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    """,
 )

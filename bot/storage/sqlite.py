@@ -139,14 +139,16 @@ class SqliteDatabase(Database):
             row: Row | None = await cursor.fetchone()
             return row
 
+    # Reads run to their end in one call to the connection's thread (``execute_fetchall``):
+    # a statement left open between calls would let another coroutine's write run inside its
+    # read transaction, and with a second process writing (several workers, docs/scaling.md)
+    # SQLite refuses such a write at once with "database is locked", whatever the timeout.
     async def one(self, sql: str, params: Params = ()) -> Row | None:
-        async with self.connection.execute(sql, params) as cursor:
-            row: Row | None = await cursor.fetchone()
-            return row
+        rows = await self.connection.execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     async def all(self, sql: str, params: Params = ()) -> list[Row]:
-        async with self.connection.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self.connection.execute_fetchall(sql, params))
 
     async def stream(self, sql: str, params: Params, batch: int) -> AsyncIterator[Row]:
         async with self.connection.execute(sql, params) as cursor:

@@ -16,7 +16,9 @@ from bot.storage.base import BUSY_TIMEOUT, Database
 from bot.storage.conversations import ConversationStore
 from bot.storage.corrections import CorrectionStore
 from bot.storage.engines import open_database
+from bot.storage.inbox import InboxStore
 from bot.storage.joins import JoinStore
+from bot.storage.leases import LeaseStore
 from bot.storage.org import OrgStore
 from bot.storage.outbox import OutboxStore
 from bot.storage.quiz import QuizStore
@@ -40,6 +42,9 @@ class Storage:
     """Join and rename requests waiting for a secretary."""
     signins: SigninStore
     """Sign-in sessions at meetings and the wrong codes typed."""
+    inbox: InboxStore
+    """Updates handed from the receiver to the workers (several processes, docs/scaling.md)."""
+    leases: LeaseStore
 
     @classmethod
     async def open(
@@ -57,6 +62,8 @@ class Storage:
             conversations=ConversationStore(database),
             joins=JoinStore(database),
             signins=SigninStore(database),
+            inbox=InboxStore(database),
+            leases=LeaseStore(database),
         )
 
     async def close(self) -> None:

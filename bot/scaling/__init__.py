@@ -1,0 +1,1 @@
+"""Several processes serving one bot: the receiver, the workers, leases (docs/scaling.md)."""

@@ -9,6 +9,7 @@ moment it acts; the previews' 确认 arrives through ``themeday.meet_confirm_cal
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -119,6 +120,21 @@ def event_day(context: BotContext, event: Event) -> str:
     """The meeting's day (12月10日), as buttons and previews name it."""
     local = event.occurs_at.astimezone(context.services.settings.zone)
     return context.services.texts.month_day(local.date())
+
+
+def event_rows(
+    context: BotContext, events: list[Event], label: str, data: Callable[[Event], str]
+) -> list[list[InlineKeyboardButton]]:
+    """A button a row for each meeting: ``label`` with its day and kind, tapping ``data``."""
+    kind_name = context.services.meetings.kind_name
+    return [
+        [
+            InlineKeyboardButton(
+                label.format(date=event_day(context, e), kind=kind_name(e)), callback_data=data(e)
+            )
+        ]
+        for e in events
+    ]
 
 
 async def event_in_scope(context: BotContext, event_id: int) -> Event | None:
@@ -292,28 +308,12 @@ async def _listing(context: BotContext, branch_id: str) -> tuple[str, InlineKeyb
     lines += ["", texts.meeting_list_held]
     lines += [_line(context, e) for e in held] or [texts.meeting_list_none]
     lines += ["", texts.meeting_list_hint]
-    rows = [
-        [
-            InlineKeyboardButton(
-                texts.meeting_edit_button.format(
-                    date=event_day(context, e), kind=services.meetings.kind_name(e)
-                ),
-                callback_data=MEET.pack(MeetTap(e.id, "open")),
-            )
-        ]
-        for e in coming
-    ]
-    rows += [
-        [
-            InlineKeyboardButton(
-                texts.meeting_record_button.format(
-                    date=event_day(context, e), kind=services.meetings.kind_name(e)
-                ),
-                callback_data=RECORD.pack(RecordTap(e.id, "open")),
-            )
-        ]
-        for e in held
-    ]
+    rows = event_rows(
+        context, coming, texts.meeting_edit_button, lambda e: MEET.pack(MeetTap(e.id, "open"))
+    )
+    rows += event_rows(
+        context, held, texts.meeting_record_button, lambda e: RECORD.pack(RecordTap(e.id, "open"))
+    )
     text = fit("\n".join(lines), MESSAGE_LIMIT, texts.truncated)
     return text, InlineKeyboardMarkup(rows) if rows else None
 

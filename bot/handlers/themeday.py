@@ -25,6 +25,7 @@ from bot.handlers.meeting import (
     confirm_meeting,
     event_day,
     event_in_scope,
+    event_rows,
     from_ms,
     meeting_states,
     moment_text,
@@ -202,17 +203,12 @@ async def themeday_command(update: Update, context: BotContext) -> None:
             ]
             for e in signing
         ]
-        rows += [
-            [
-                InlineKeyboardButton(
-                    texts.themeday_manage_button.format(
-                        date=event_day(context, e), kind=services.meetings.kind_name(e)
-                    ),
-                    callback_data=MEET.pack(MeetTap(e.id, "open")),
-                )
-            ]
-            for e in editable
-        ]
+        rows += event_rows(
+            context,
+            editable,
+            texts.themeday_manage_button,
+            lambda e: MEET.pack(MeetTap(e.id, "open")),
+        )
         if editable:
             lines.append(texts.themeday_manage_hint)
         keyboard = InlineKeyboardMarkup(rows) if rows else None

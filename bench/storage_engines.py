@@ -17,6 +17,7 @@ engine (``bot.storage``: the tap's quiz looked up with its owner, the answer rec
 the quiz read back, 下一题 looked up and claimed, the next question's message recorded: five
 statements), run against the tree given by ``--tree`` (to compare with an older checkout).
 
+    pip install -r bench/requirements.txt          # SQLAlchemy, for the comparison only
     python bench/storage_engines.py --json
     python bench/storage_engines.py --store --json
     python bench/storage_engines.py --postgres postgresql://postgres@127.0.0.1:5432/test

@@ -100,17 +100,34 @@ async def raw_aiosqlite(path: Path, count: int) -> dict[str, Any]:
     return result
 
 
-async def with_sqlalchemy(url: str, count: int, *, schema: bool) -> dict[str, Any]:
-    from sqlalchemy import text
+async def with_sqlalchemy(
+    url: str,
+    count: int,
+    *,
+    schema: str,
+    search_path: str | None = None,
+    held_setup: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """SQLAlchemy 2's async engine with ``text()``: a connection per statement from its pool,
+    then one connection held in autocommit. ``schema`` creates and fills the table;
+    ``search_path`` is set on each new PostgreSQL connection; ``held_setup`` runs on the held
+    connection first (SQLite's pragmas, as the bot sets them)."""
+    from sqlalchemy import event, text
     from sqlalchemy.ext.asyncio import create_async_engine
 
     engine = create_async_engine(url, pool_size=4)
+    if search_path is not None:
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _search_path(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute(f"SET search_path TO {search_path}")
+            cursor.close()
+
     async with engine.begin() as connection:
-        if schema:
-            await connection.execute(text(SCHEMA))
-            params = [dict(zip("abcdefghijk", ROW, strict=True))]
-            insert = text(INSERT.format(",".join(":" + c for c in "abcdefghijk")))
-            await connection.execute(insert, params * ROWS)
+        await connection.execute(text(schema))
+        insert = text(INSERT.format(",".join(":" + c for c in "abcdefghijk")))
+        await connection.execute(insert, [dict(zip("abcdefghijk", ROW, strict=True))] * ROWS)
     read_sql = text(READ.format(":id"))
     write_sql = text(WRITE.format(":sel", ":id"))
 
@@ -124,12 +141,12 @@ async def with_sqlalchemy(url: str, count: int, *, schema: bool) -> dict[str, An
             return result.rowcount  # type: ignore[attr-defined]
 
     result = {"read": await timed(read, count), "write": await timed(write, count)}
-    # The least SQLAlchemy can cost: one connection held open in autocommit (WAL, as the bot
-    # sets it), statements executed on it with no pool checkout or transaction per call.
+    # The least SQLAlchemy can cost: one connection held open in autocommit, statements
+    # executed on it with no pool checkout or transaction per call.
     async with engine.connect() as held:
         held = await held.execution_options(isolation_level="AUTOCOMMIT")
-        await held.exec_driver_sql("PRAGMA journal_mode = WAL")
-        await held.exec_driver_sql("PRAGMA synchronous = NORMAL")
+        for sql in held_setup:
+            await held.exec_driver_sql(sql)
 
         async def read_held(n: int) -> Any:
             return (await held.execute(read_sql, {"id": n % ROWS + 1})).first()
@@ -287,62 +304,24 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         results["aiosqlite"] = await raw_aiosqlite(Path(folder) / "a.sqlite3", args.count)
         results["sqlalchemy+aiosqlite"] = await with_sqlalchemy(
-            f"sqlite+aiosqlite:///{folder}/b.sqlite3", args.count, schema=True
+            f"sqlite+aiosqlite:///{folder}/b.sqlite3",
+            args.count,
+            schema=SCHEMA,
+            held_setup=("PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL"),
         )
     await schemas(args.postgres, create=True)
     try:
         results["asyncpg"] = await raw_asyncpg(args.postgres, args.count)
         sa_url = args.postgres.replace("postgresql://", "postgresql+asyncpg://")
-        results["sqlalchemy+asyncpg"] = await sqlalchemy_pg(sa_url, args.count)
+        results["sqlalchemy+asyncpg"] = await with_sqlalchemy(
+            sa_url,
+            args.count,
+            schema=SCHEMA.replace("INTEGER PRIMARY KEY", "SERIAL PRIMARY KEY"),
+            search_path="bench_sa",
+        )
     finally:
         await schemas(args.postgres, create=False)
     print(json.dumps(results, indent=None if args.json else 2))
-
-
-async def sqlalchemy_pg(url: str, count: int) -> dict[str, Any]:
-    """SQLAlchemy over asyncpg, in the ``bench_sa`` schema (search_path set per connection)."""
-    from sqlalchemy import event, text
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    engine = create_async_engine(url, pool_size=4)
-
-    @event.listens_for(engine.sync_engine, "connect")
-    def _search_path(dbapi_connection: Any, _record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("SET search_path TO bench_sa")
-        cursor.close()
-
-    async with engine.begin() as connection:
-        await connection.execute(text(SCHEMA.replace("INTEGER PRIMARY KEY", "SERIAL PRIMARY KEY")))
-        insert = text(INSERT.format(",".join(":" + c for c in "abcdefghijk")))
-        await connection.execute(insert, [dict(zip("abcdefghijk", ROW, strict=True))] * ROWS)
-    read_sql = text(READ.format(":id"))
-    write_sql = text(WRITE.format(":sel", ":id"))
-
-    async def read(n: int) -> Any:
-        async with engine.connect() as connection:
-            return (await connection.execute(read_sql, {"id": n % ROWS + 1})).first()
-
-    async def write(n: int) -> Any:
-        async with engine.begin() as connection:
-            result = await connection.execute(write_sql, {"sel": f"[{n}]", "id": n % ROWS + 1})
-            return result.rowcount  # type: ignore[attr-defined]
-
-    result = {"read": await timed(read, count), "write": await timed(write, count)}
-    async with engine.connect() as held:
-        held = await held.execution_options(isolation_level="AUTOCOMMIT")
-
-        async def read_held(n: int) -> Any:
-            return (await held.execute(read_sql, {"id": n % ROWS + 1})).first()
-
-        async def write_held(n: int) -> Any:
-            done = await held.execute(write_sql, {"sel": f"[{n}]", "id": n % ROWS + 1})
-            return done.rowcount  # type: ignore[attr-defined]
-
-        result["read_held"] = await timed(read_held, count)
-        result["write_held"] = await timed(write_held, count)
-    await engine.dispose()
-    return result
 
 
 if __name__ == "__main__":

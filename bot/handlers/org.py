@@ -15,7 +15,7 @@ from telegram.error import TelegramError
 from bot.context import BotContext
 from bot.handlers import conversation
 from bot.handlers.callbacks import REQUEST, TRANSFER, RequestTap, TransferTap
-from bot.handlers.scope import branch_example, home_branch
+from bot.handlers.scope import branch_example, home_branch, one_named
 from bot.i18n import Texts
 from bot.numbers import parse_int, parse_telegram_id
 from bot.org.access import ADMIN_UNIT, Actor
@@ -306,13 +306,10 @@ async def transfer_command(update: Update, context: BotContext) -> None:
     ):
         await message.reply_text(texts.transfer_usage)
         return
-    found = await services.org.members_named(context.actor, args[0])
-    if len(found) != 1:
-        await message.reply_text(
-            texts.transfer_ambiguous if found else texts.transfer_not_found.format(name=args[0])
-        )
+    member = await one_named(context, message, args[0])
+    if member is None:
         return
-    member, target = found[0], args[1]
+    target = args[1]
     names = {
         "name": member.name,
         "source": services.org.branch_name(member.branch_id),
@@ -552,13 +549,9 @@ async def depart_command(update: Update, context: BotContext) -> None:
     if reason is None or on is None or on > today:
         await message.reply_text(texts.depart_usage)
         return
-    found = await services.org.members_named(context.actor, args[0])
-    if len(found) != 1:
-        await message.reply_text(
-            texts.transfer_ambiguous if found else texts.transfer_not_found.format(name=args[0])
-        )
+    member = await one_named(context, message, args[0])
+    if member is None:
         return
-    member = found[0]
     branch = services.org.branch_name(member.branch_id)
     joined = await services.org.depart(context.actor, member, reason, on, zone)
     if joined is None:

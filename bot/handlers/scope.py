@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from telegram import Update
+from telegram import Message, Update
 
 from bot.context import BotContext
 from bot.org.access import Actor
+from bot.org.members import Member
 from bot.org.tree import Level
 from bot.stats.periods import Period, parse_period
 
@@ -180,3 +181,20 @@ async def report_target(
         await message.reply_text(refusal_text(context, outcome, command))
         return None
     return outcome
+
+
+async def one_named(
+    context: BotContext, message: Message, name: str, query: str | None = None
+) -> Member | None:
+    """The one member in the actor's scope called ``name`` (looked up by ``query`` when
+    given); otherwise the reply says none or several were found, and None."""
+    found = await context.services.org.members_named(
+        context.actor, name if query is None else query
+    )
+    if len(found) == 1:
+        return found[0]
+    texts = context.services.texts
+    await message.reply_text(
+        texts.transfer_ambiguous if found else texts.transfer_not_found.format(name=name)
+    )
+    return None

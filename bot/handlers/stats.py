@@ -16,6 +16,7 @@ from bot.handlers.scope import (
     Refused,
     Want,
     answers_for,
+    one_named,
     own_units,
     parse_arguments,
     refusal_text,
@@ -271,18 +272,15 @@ async def member_command(update: Update, context: BotContext) -> None:
     if not args or period is None:
         await message.reply_text(texts.member_usage)
         return
-    found = await services.org.members_named(context.actor, args[0][:MAX_QUERY])
-    if len(found) != 1:
-        await message.reply_text(
-            texts.transfer_ambiguous if found else texts.transfer_not_found.format(name=args[0])
-        )
+    member = await one_named(context, message, args[0], args[0][:MAX_QUERY])
+    if member is None:
         return
-    record = await services.stats.member_record(found[0], period)
+    record = await services.stats.member_record(member, period)
     await message.reply_text(
         member_text(
             texts,
             record,
-            services.org.branch_name(found[0].branch_id),
+            services.org.branch_name(member.branch_id),
             services.quiz.bank.by_id,
             services.settings.zone,
         )

@@ -270,7 +270,9 @@ class SigninService:
         if member.branch_id != session.branch_id:
             await self._fail(telegram_id)
             return Outcome(Refusal.OTHER_BRANCH, event, session)
-        if not any(m.id == member.id for m in await self._expected(event)):
+        if event.kind == MeetingKind.COMMITTEE.value and (
+            member.telegram_id not in await self._committee_ids(event.branch_id)
+        ):
             return Outcome(Refusal.NOT_INVITED, event, session)
         signed = (await self._attendance.replies(event.id)).get(member.id)
         if signed is not None and signed.present:
@@ -317,8 +319,11 @@ class SigninService:
         members = await self._members.members_in([event.branch_id])
         if event.kind != MeetingKind.COMMITTEE.value:
             return members
-        committee = set(await self._committee(event.branch_id)) if self._committee else set()
+        committee = await self._committee_ids(event.branch_id)
         return [m for m in members if m.telegram_id in committee]
+
+    async def _committee_ids(self, branch_id: str) -> set[int]:
+        return set(await self._committee(branch_id)) if self._committee else set()
 
     async def absent(self, event: Event, name: str = "") -> list[Member]:
         """Those ``event`` is for who have not signed in (those whose name contains
